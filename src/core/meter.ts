@@ -1,0 +1,90 @@
+/**
+ * The meter kept in the cookie: pure operations on a token's state (which articles were read in
+ * the current period, adding one, moving to a new period). No I/O, no clock of its own.
+ */
+import { randomId } from './encoding.js';
+import { ARTICLE_HASH_LENGTH } from './hashing.js';
+import type { PeriodRule } from './period.js';
+import type { MeterState } from './token.js';
+
+/** The window a meter counts in, for `now`. */
+export interface MeterWindow {
+  /** Views before this time (ms) no longer count. */
+  readonly since: number;
+  /** For calendar periods: the period's start (the token's `p`); `null` for rolling windows. */
+  readonly period: number | null;
+  /** For calendar periods: the period's end; `null` for rolling windows. */
+  readonly end: number | null;
+}
+
+/** The window of `rule` at `now`. */
+export function windowAt(rule: PeriodRule, now: number): MeterWindow {
+  if (rule.kind === 'calendar') {
+    const { start, end } = rule.at(now);
+    return { since: start, period: start, end };
+  }
+  return { since: now - rule.windowMs, period: null, end: null };
+}
+
+/** A new, empty meter with a random reader id. */
+export function freshMeter(window: MeterWindow, hashKid: string, rid = randomId()): MeterState {
+  return { rid, period: window.period, hashKid, entries: '', times: window.period === null ? [] : null };
+}
+
+/**
+ * The state as it counts in `window`: a token from an earlier calendar period starts empty
+ * (same reader id); a rolling meter drops views older than the window. Returns the same object
+ * when nothing changes, so the caller can tell whether to re-sign.
+ */
+export function inWindow(state: MeterState, window: MeterWindow, signingKid: string): MeterState {
+  if (window.period !== null) {
+    return state.period === window.period && state.times === null ? state : freshMeter(window, signingKid, state.rid);
+  }
+  if (state.times === null) return freshMeter(window, signingKid, state.rid); // a calendar token under a rolling rule
+  const sinceSeconds = window.since / 1000;
+  if (state.times.every((t) => t > sinceSeconds)) return state;
+  let entries = '';
+  const times: number[] = [];
+  state.times.forEach((t, i) => {
+    if (t > sinceSeconds) {
+      entries += state.entries.slice(i * ARTICLE_HASH_LENGTH, (i + 1) * ARTICLE_HASH_LENGTH);
+      times.push(t);
+    }
+  });
+  return { ...state, entries, times };
+}
+
+/** Distinct articles counted in the state. */
+export function usedViews(state: MeterState): number {
+  return state.entries.length / ARTICLE_HASH_LENGTH;
+}
+
+/** Whether the article hash is in the state. */
+export function hasRead(state: MeterState, hash: string | undefined): boolean {
+  if (hash === undefined) return false;
+  for (let i = 0; i < state.entries.length; i += ARTICLE_HASH_LENGTH) {
+    if (state.entries.startsWith(hash, i)) return true;
+  }
+  return false;
+}
+
+/** The state with one more article read at `now`. */
+export function withView(state: MeterState, hash: string, now: number): MeterState {
+  return {
+    ...state,
+    entries: state.entries + hash,
+    times: state.times === null ? null : [...state.times, Math.floor(now / 1000)],
+  };
+}
+
+/** When the oldest counted view was read (ms), or `null`. Calendar meters do not keep times. */
+export function oldestView(state: MeterState): number | null {
+  if (state.times === null || state.times.length === 0) return null;
+  return Math.min(...state.times) * 1000;
+}
+
+/** When the newest counted view was read (ms), or `null`. */
+export function newestView(state: MeterState): number | null {
+  if (state.times === null || state.times.length === 0) return null;
+  return Math.max(...state.times) * 1000;
+}

@@ -1,0 +1,118 @@
+/**
+ * The decision itself, a pure function: state in, outcome out, no I/O, no clock. The rules are
+ * tried in DESIGN.md's order and each one tried is written to the trace.
+ */
+import type { Access, ArticleAccess, DecisionReason, Reader, TraceEntry } from '../types.js';
+import type { UncountedCause } from './request.js';
+
+/** Everything the rules look at except the meter. */
+export interface PolicyInput {
+  readonly access: ArticleAccess;
+  readonly requires: readonly string[];
+  readonly reader: Reader;
+  /** A crawler whose identity was verified (never a claimed user agent alone). */
+  readonly crawler: boolean;
+  /** Why this request may not spend a view, or `null` when it may. */
+  readonly uncounted: UncountedCause;
+  /** Whether a registered allowance exists (so an anonymous reader is offered registration). */
+  readonly registration: boolean;
+}
+
+/** The reader's meter as the rules need it. */
+export interface MeterInput {
+  readonly used: number;
+  readonly limit: number;
+  /** Whether this article was already read in full this period. */
+  readonly read: boolean;
+}
+
+/** The rules' answer when they decided. `count`: this response spends a view. */
+export interface DecidedOutcome {
+  readonly needsMeter: false;
+  readonly access: Access;
+  readonly reason: DecisionReason;
+  readonly count: boolean;
+  readonly trace: readonly TraceEntry[];
+}
+
+/** The rules' answer: decided, or waiting for the meter. */
+export type PolicyOutcome = DecidedOutcome | { readonly needsMeter: true; readonly trace: readonly TraceEntry[] };
+
+function entry(rule: TraceEntry['rule'], matched: boolean, note: string): TraceEntry {
+  return { rule, matched, note };
+}
+
+/**
+ * Decides access for an article request. With `meter` `null` it answers as far as it can
+ * without a meter and returns `needsMeter: true` when the meter decides (so a caller fetches
+ * an account's meter from the store only when it matters).
+ *
+ * Order: free article → entitled subscriber → verified crawler → subscribers-only (or entitled
+ * articles) → already read → not counted (HEAD, prefetch) → meter has views → spent.
+ */
+export function evaluatePolicy(input: PolicyInput, meter: MeterInput): DecidedOutcome;
+export function evaluatePolicy(input: PolicyInput, meter: MeterInput | null): PolicyOutcome;
+export function evaluatePolicy(input: PolicyInput, meter: MeterInput | null): PolicyOutcome {
+  const trace: TraceEntry[] = [];
+  const done = (access: Access, reason: DecisionReason, count = false): DecidedOutcome => ({
+    needsMeter: false,
+    access,
+    reason,
+    count,
+    trace,
+  });
+  const { reader, requires } = input;
+
+  if (input.access === 'free') {
+    trace.push(entry('free-article', true, 'article is free'));
+    return done('full', 'free-article');
+  }
+  trace.push(entry('free-article', false, `article is ${input.access}`));
+
+  const subscriber = reader.status === 'subscriber';
+  const missing = requires.filter((needed) => !reader.entitlements.includes(needed));
+  if (subscriber && missing.length === 0) {
+    trace.push(entry('subscriber', true, requires.length ? `holds ${requires.join(', ')}` : 'subscriber'));
+    return done('full', 'subscriber');
+  }
+  trace.push(entry('subscriber', false, subscriber ? `lacks ${missing.join(', ')}` : `reader is ${reader.status}`));
+
+  if (input.crawler) {
+    trace.push(entry('crawler', true, 'verified crawler'));
+    return done('full', 'crawler');
+  }
+
+  if (input.access === 'subscribers' || requires.length > 0) {
+    const why = input.access === 'subscribers' ? 'article is for subscribers' : `article requires ${requires.join(', ')}`;
+    trace.push(entry('subscribers-only', true, why));
+    return subscriber ? done('teaser', 'missing-entitlement') : done('teaser', 'subscribers-only');
+  }
+  trace.push(entry('subscribers-only', false, 'article is metered'));
+
+  if (meter === null) return { needsMeter: true, trace };
+
+  if (meter.read) {
+    trace.push(entry('already-read', true, 'read in full this period'));
+    return done('full', 'already-read');
+  }
+  trace.push(entry('already-read', false, 'not read this period'));
+
+  // What a reader without a view to spend gets: registering opens a larger allowance only
+  // for an anonymous reader, and only when a registered allowance exists.
+  const register = reader.status === 'anonymous' && input.registration;
+  const wallAccess: Access = register ? 'prompt' : 'teaser';
+
+  if (input.uncounted !== null) {
+    trace.push(entry('not-counted', true, `${input.uncounted} request never spends a view`));
+    return done(wallAccess, 'not-counted');
+  }
+
+  if (meter.used < meter.limit) {
+    trace.push(entry('metered', true, `view ${meter.used + 1} of ${meter.limit}`));
+    return done('full', 'metered', true);
+  }
+  trace.push(entry('metered', false, `${meter.used} of ${meter.limit} used`));
+  const reason: DecisionReason = register ? 'register-to-continue' : 'meter-exhausted';
+  trace.push(entry('exhausted', true, register ? 'registering gives more views' : 'no larger allowance to register for'));
+  return done(wallAccess, reason);
+}

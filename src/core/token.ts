@@ -1,0 +1,183 @@
+/**
+ * The meter token: a compact HS256 JWS, signed and verified with jose (the only module that
+ * imports it). Verified tokens are cached by their exact string, so a returning reader costs a
+ * map lookup; a token that failed verification is never cached, so a forgery can never hit.
+ */
+import { SignJWT, errors, jwtVerify, type JWTPayload } from 'jose';
+import { createBoundedCache } from '../stores/memory.js';
+import type { TokenRejection } from '../types.js';
+import { ARTICLE_HASH_LENGTH } from './hashing.js';
+import type { Keyring } from './keys.js';
+
+/** The `typ` header of a meter token; a session token or any other JWT is refused by it. */
+export const METER_TOKEN_TYPE = 'meterwall-meter+jwt';
+/** The format version claim `v`; tokens of any other version are refused as `old-format`. */
+export const METER_TOKEN_VERSION = 1;
+/** Tokens longer than this are ignored before any crypto. */
+export const MAX_TOKEN_LENGTH = 4096;
+/** Most entries a token may carry (the largest limit allowed). */
+export const MAX_ENTRIES = 100;
+
+/** What a meter token carries. */
+export interface MeterState {
+  /** The random reader id, base64url. */
+  readonly rid: string;
+  /** The calendar period's start (ms) the entries belong to; `null` for rolling windows. */
+  readonly period: number | null;
+  /** The kid whose hashing key made `entries`. */
+  readonly hashKid: string;
+  /** Article hashes read in full, concatenated, each {@link ARTICLE_HASH_LENGTH} characters. */
+  readonly entries: string;
+  /** For rolling windows, the time (whole seconds) of each entry's view; otherwise `null`. */
+  readonly times: readonly number[] | null;
+}
+
+/** A token that verified. */
+export interface VerifiedToken {
+  readonly state: MeterState;
+  /** The kid it was signed with. */
+  readonly kid: string;
+  /** Its expiry, ms since epoch. */
+  readonly expiresAt: number;
+}
+
+/** The result of reading a presented token. */
+export type TokenReadResult =
+  | { readonly ok: true; readonly token: VerifiedToken }
+  | { readonly ok: false; readonly reason: TokenRejection; readonly code?: string };
+
+/** Reads and writes meter tokens. */
+export interface MeterTokens {
+  /** Verifies a presented token; synchronous on a cache hit. Never throws. */
+  read(token: string, now: number): TokenReadResult | Promise<TokenReadResult>;
+  /** Signs a state with the signing key, valid until `expiresAt` (ms); the result is cached as verified. */
+  sign(state: MeterState, now: number, expiresAt: number): Promise<string>;
+}
+
+/** Options of {@link createMeterTokens}. */
+export interface MeterTokenOptions {
+  readonly issuer: string;
+  readonly audience: string;
+  readonly cacheSize: number;
+}
+
+const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+const READER_ID = /^[A-Za-z0-9_-]{16,64}$/;
+const ENTRIES = /^[A-Za-z0-9_-]*$/;
+const KID = /^[A-Za-z0-9._-]{1,64}$/;
+
+function rejection(error: unknown): TokenReadResult {
+  const code = error instanceof errors.JOSEError ? error.code : undefined;
+  let reason: TokenRejection;
+  switch (code) {
+    case 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED':
+      reason = 'bad-signature';
+      break;
+    case 'ERR_JOSE_ALG_NOT_ALLOWED':
+    case 'ERR_JOSE_NOT_SUPPORTED':
+      reason = 'algorithm';
+      break;
+    case 'ERR_JWKS_NO_MATCHING_KEY':
+      reason = 'unknown-key';
+      break;
+    case 'ERR_JWT_EXPIRED':
+      reason = 'expired';
+      break;
+    case 'ERR_JWT_CLAIM_VALIDATION_FAILED':
+      reason = 'claims';
+      break;
+    default:
+      reason = 'malformed';
+  }
+  return code === undefined ? { ok: false, reason } : { ok: false, reason, code };
+}
+
+/** Checks a verified payload against format v1; `undefined` when it is another format. */
+function parseState(payload: JWTPayload, kid: string): MeterState | undefined {
+  if (payload['v'] !== METER_TOKEN_VERSION) return undefined;
+  const { rid, a, p, t, hk } = payload as Record<string, unknown>;
+  if (typeof rid !== 'string' || !READER_ID.test(rid)) return undefined;
+  if (typeof a !== 'string' || a.length % ARTICLE_HASH_LENGTH !== 0 || a.length > MAX_ENTRIES * ARTICLE_HASH_LENGTH || !ENTRIES.test(a)) {
+    return undefined;
+  }
+  if (p !== undefined && !Number.isSafeInteger(p)) return undefined;
+  if (hk !== undefined && (typeof hk !== 'string' || !KID.test(hk))) return undefined;
+  let times: number[] | null = null;
+  if (t !== undefined) {
+    if (!Array.isArray(t) || t.length * ARTICLE_HASH_LENGTH !== a.length || !t.every((x) => Number.isSafeInteger(x) && x >= 0)) {
+      return undefined;
+    }
+    times = t as number[];
+  }
+  if ((p === undefined) === (times === null)) return undefined; // calendar tokens carry p, rolling ones t
+  return {
+    rid,
+    period: p === undefined ? null : (p as number) * 1000,
+    hashKid: hk ?? kid,
+    entries: a,
+    times,
+  };
+}
+
+/** Creates the token reader/writer for a keyring. */
+export function createMeterTokens(keyring: Keyring, options: MeterTokenOptions): MeterTokens {
+  const verified = createBoundedCache<VerifiedToken>(options.cacheSize);
+  const getKey = (header: { kid?: string | undefined }): CryptoKey => {
+    const key = header.kid === undefined ? undefined : keyring.verify.get(header.kid);
+    if (!key) throw new errors.JWKSNoMatchingKey();
+    return key;
+  };
+
+  const verify = async (token: string, now: number): Promise<TokenReadResult> => {
+    let result;
+    try {
+      result = await jwtVerify(token, getKey, {
+        algorithms: ['HS256'],
+        issuer: options.issuer,
+        audience: options.audience,
+        typ: METER_TOKEN_TYPE,
+        requiredClaims: ['iat', 'exp'],
+        currentDate: new Date(now),
+      });
+    } catch (error) {
+      return rejection(error);
+    }
+    const kid = result.protectedHeader.kid as string; // getKey refused a token without one
+    const state = parseState(result.payload, kid);
+    if (!state) return { ok: false, reason: 'old-format' };
+    const entry: VerifiedToken = { state, kid, expiresAt: (result.payload.exp as number) * 1000 };
+    verified.set(token, entry);
+    return { ok: true, token: entry };
+  };
+
+  return {
+    read(token, now) {
+      if (token.length > MAX_TOKEN_LENGTH) return { ok: false, reason: 'oversized' };
+      const hit = verified.get(token);
+      if (hit) {
+        if (hit.expiresAt > now) return { ok: true, token: hit };
+        verified.delete(token);
+        return { ok: false, reason: 'expired' };
+      }
+      if (!COMPACT_JWS.test(token)) return { ok: false, reason: 'malformed' };
+      return verify(token, now);
+    },
+    async sign(state, now, expiresAt) {
+      const { kid, key } = keyring.signing;
+      const claims: Record<string, unknown> = { v: METER_TOKEN_VERSION, rid: state.rid, a: state.entries };
+      if (state.period !== null) claims['p'] = Math.floor(state.period / 1000);
+      if (state.times !== null) claims['t'] = state.times;
+      if (state.hashKid !== kid) claims['hk'] = state.hashKid;
+      const exp = Math.ceil(expiresAt / 1000);
+      const token = await new SignJWT(claims)
+        .setProtectedHeader({ alg: 'HS256', typ: METER_TOKEN_TYPE, kid })
+        .setIssuer(options.issuer)
+        .setAudience(options.audience)
+        .setIssuedAt(Math.floor(now / 1000))
+        .setExpirationTime(exp)
+        .sign(key);
+      verified.set(token, { state, kid, expiresAt: exp * 1000 });
+      return token;
+    },
+  };
+}

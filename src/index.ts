@@ -1,0 +1,38 @@
+/**
+ * meterwall: a framework-agnostic metered paywall. One decision per article request (full,
+ * teaser or prompt) from the reader's status and a meter in a signed cookie.
+ */
+export { createPaywall, applyDecisionHeaders, type Paywall } from './core/paywall.js';
+export { createMemoryStore, type MemoryStoreOptions } from './stores/memory.js';
+export { PaywallError, type PaywallErrorCode, type InvalidOptionError } from './errors.js';
+export type {
+  Access,
+  Article,
+  ArticleAccess,
+  CacheOptions,
+  CalendarPeriod,
+  CookieOptions,
+  Decision,
+  DecisionReason,
+  FailureOptions,
+  MeterLimit,
+  MeterSnapshot,
+  MeterStore,
+  PaywallEvent,
+  PaywallOptions,
+  PeriodOptions,
+  Reader,
+  ReaderInput,
+  ReaderStatus,
+  RequestLike,
+  RollingPeriod,
+  Secret,
+  StoreRecordResult,
+  StoreSnapshot,
+  StoreView,
+  StoreWindow,
+  TokenRejection,
+  TraceEntry,
+  TraceRule,
+  Variant,
+} from './types.js';

@@ -1,0 +1,390 @@
+import type { PaywallError } from './errors.js';
+
+/** How an article may be read: open to all, behind the meter, or for subscribers only. */
+export type ArticleAccess = 'free' | 'metered' | 'subscribers';
+
+/** The article a request is for, as the site describes it. */
+export interface Article {
+  /** The site's stable id of the article (a slug, a CMS id). Never stored in clear. */
+  readonly id: string;
+  /**
+   * Who may read it in full.
+   * @default 'metered'
+   */
+  readonly access?: ArticleAccess;
+  /**
+   * Entitlements a reader must hold, all of them, to read it in full (e.g. `['premium']`).
+   * An article that requires entitlements is never opened by the meter.
+   * @default []
+   */
+  readonly requires?: readonly string[];
+}
+
+/** Who the reader is, as far as the site knows. */
+export type ReaderStatus = 'anonymous' | 'registered' | 'subscriber';
+
+/** The reader a decision was made for. */
+export interface Reader {
+  /** Anonymous, registered (has an account) or subscriber (pays). */
+  readonly status: ReaderStatus;
+  /** The site's account id; present for registered readers and subscribers. */
+  readonly id?: string;
+  /** What the reader's plan grants, e.g. `['premium']`. */
+  readonly entitlements: readonly string[];
+}
+
+/** What `resolveReader` may return; `null` or `undefined` means anonymous. */
+export interface ReaderInput {
+  /** Anonymous, registered or subscriber. */
+  readonly status: ReaderStatus;
+  /** The account id; required for `registered` (their meter lives on the account). */
+  readonly id?: string | undefined;
+  /**
+   * The reader's entitlements.
+   * @default []
+   */
+  readonly entitlements?: readonly string[] | undefined;
+}
+
+/**
+ * The request as meterwall reads it: a Fetch `Request`, or anything with `method`, `url` and
+ * `headers.get(name)` (a Node adapter passes such an object without building a `Request`).
+ */
+export interface RequestLike {
+  /** The HTTP method, e.g. `GET`. */
+  readonly method: string;
+  /** The request URL (absolute, or the path a server received). */
+  readonly url: string;
+  /** The request headers; `get` is case-insensitive as in Fetch `Headers`. */
+  readonly headers: { get(name: string): string | null };
+}
+
+/** What the page shows: the whole article, the teaser with a subscribe offer, or the register prompt. */
+export type Access = 'full' | 'teaser' | 'prompt';
+
+/**
+ * Why a decision was made; one code per rule, in the order the rules are tried.
+ *
+ * - `free-article`: the article is marked free; nothing is counted.
+ * - `subscriber`: the reader holds every entitlement the article needs.
+ * - `crawler`: a verified search crawler; nothing is counted.
+ * - `missing-entitlement`: a subscriber whose plan lacks an entitlement the article requires (teaser with an upgrade offer).
+ * - `subscribers-only`: the article is for subscribers (or needs entitlements) and the reader is not one.
+ * - `already-read`: the reader read this article in full during the current period; nothing is counted.
+ * - `not-counted`: a `HEAD`, prefetch or prerender request, which never spends a view.
+ * - `metered`: the meter had a view left, and this response spends it.
+ * - `register-to-continue`: an anonymous reader's allowance is spent and registering gives more.
+ * - `meter-exhausted`: the allowance is spent and there is no larger one to register for.
+ * - `store-unavailable`: the meter store failed and `store.onError` is `'closed'`.
+ */
+export type DecisionReason =
+  | 'free-article'
+  | 'subscriber'
+  | 'crawler'
+  | 'missing-entitlement'
+  | 'subscribers-only'
+  | 'already-read'
+  | 'not-counted'
+  | 'metered'
+  | 'register-to-continue'
+  | 'meter-exhausted'
+  | 'store-unavailable';
+
+/** The state of the reader's meter after this decision. */
+export interface MeterSnapshot {
+  /** Distinct articles read in full this period, this one included when it was just counted. */
+  readonly used: number;
+  /** The allowance for this reader's status. */
+  readonly limit: number;
+  /** `limit - used`, never below 0. */
+  readonly remaining: number;
+  /** When the next view becomes available again: the period's end, or for rolling windows the oldest view's expiry. */
+  readonly resetsAt: Date;
+  /** Where the meter lives: the signed cookie, or the store (an account's meter). */
+  readonly source: 'cookie' | 'store';
+}
+
+/** Names of the steps that appear in a decision's trace. */
+export type TraceRule =
+  | 'token'
+  | 'reader'
+  | 'request'
+  | 'store'
+  | 'free-article'
+  | 'subscriber'
+  | 'crawler'
+  | 'subscribers-only'
+  | 'already-read'
+  | 'not-counted'
+  | 'metered'
+  | 'exhausted';
+
+/** One step of a decision: which rule was looked at, whether it decided, and what it saw. */
+export interface TraceEntry {
+  /** The rule or input step. */
+  readonly rule: TraceRule;
+  /** `true` for the rule that made the decision (and for input steps that found something notable). */
+  readonly matched: boolean;
+  /** A short human-readable note, e.g. `2 of 3 used` or `rejected: expired`. */
+  readonly note: string;
+}
+
+/** A cacheable key for the kind of page served; equals `access`. */
+export type Variant = Access;
+
+/** The answer for one article request. */
+export interface Decision {
+  /** What to show. */
+  readonly access: Access;
+  /** Which rule decided. */
+  readonly reason: DecisionReason;
+  /** The reader it was decided for. */
+  readonly reader: Reader;
+  /** The meter, or `null` where none applies (subscribers, crawlers). */
+  readonly meter: MeterSnapshot | null;
+  /** Whether this response spent a view. */
+  readonly counted: boolean;
+  /** A small key a CDN may cache on: `full`, `prompt` or `teaser`. */
+  readonly variant: Variant;
+  /** The rules in the order they were tried, answering "why did this reader see the wall?". */
+  readonly trace: readonly TraceEntry[];
+  /** Headers to send: `Set-Cookie` only when the meter changed, `Cache-Control`, `Vary`. Built on first access. */
+  readonly headers: Headers;
+}
+
+/** Why a presented meter token was not used. */
+export type TokenRejection =
+  | 'oversized'
+  | 'malformed'
+  | 'bad-signature'
+  | 'algorithm'
+  | 'unknown-key'
+  | 'expired'
+  | 'claims'
+  | 'old-format';
+
+/** The events `onEvent` receives; `type` tells them apart. */
+export type PaywallEvent =
+  | { readonly type: 'view-counted'; readonly article: string; readonly reader: Reader; readonly meter: MeterSnapshot }
+  | { readonly type: 'meter-exhausted'; readonly article: string; readonly reader: Reader; readonly meter: MeterSnapshot }
+  | { readonly type: 'prompt-shown'; readonly article: string; readonly reader: Reader; readonly reason: DecisionReason }
+  | { readonly type: 'teaser-shown'; readonly article: string; readonly reader: Reader; readonly reason: DecisionReason }
+  | {
+      readonly type: 'token-rejected';
+      readonly reason: TokenRejection;
+      /** jose's error code when jose rejected the token, e.g. `ERR_JWT_EXPIRED`. */
+      readonly code?: string;
+    }
+  | { readonly type: 'store-error'; readonly error: PaywallError; readonly policy: 'open' | 'closed' }
+  | { readonly type: 'reader-error'; readonly error: PaywallError };
+
+/** Options for a calendar period. */
+export interface CalendarPeriod {
+  /** The calendar unit the meter resets on. */
+  readonly calendar: 'day' | 'week' | 'month';
+  /**
+   * The IANA time zone whose midnight starts a period, e.g. `Europe/London`.
+   * @default 'UTC'
+   */
+  readonly timeZone?: string;
+  /**
+   * First day of a week (0 = Sunday … 6 = Saturday); only for `calendar: 'week'`.
+   * @default 1
+   */
+  readonly weekStartsOn?: 0 | 1 | 2 | 3 | 4 | 5 | 6;
+}
+
+/** Options for a rolling window: a view frees up again N days after it was spent. */
+export interface RollingPeriod {
+  /** The window length in days (1 to 366). */
+  readonly rollingDays: number;
+}
+
+/** The meter's period. */
+export type PeriodOptions = CalendarPeriod | RollingPeriod;
+
+/** A secret for signing meter tokens: at least 32 bytes (a string is measured in UTF-8 bytes). */
+export type Secret = string | Uint8Array;
+
+/** The atomic view-recording contract a meter store implements. */
+export interface MeterStore {
+  /**
+   * Reads a meter without changing it: how many distinct articles were read since `since`,
+   * whether `article` is among them and when the oldest of them was read.
+   */
+  peek(key: string, article: string, window: StoreWindow): Promise<StoreSnapshot>;
+  /**
+   * Atomically: if `article` is already in the meter, or the meter holds fewer than `limit`
+   * articles read since `since`, add it at `at` (keeping its first time) and set the meter to
+   * expire at `expiresAt`. Returns the state before the call and whether the view was added.
+   * One round trip on a networked store.
+   */
+  record(key: string, article: string, view: StoreView): Promise<StoreRecordResult>;
+}
+
+/** The window a store looks at. */
+export interface StoreWindow {
+  /** Views read before this time (ms since epoch) no longer count. */
+  readonly since: number;
+}
+
+/** A view to record. */
+export interface StoreView extends StoreWindow {
+  /** The limit: no new article is added when this many are already counted. */
+  readonly limit: number;
+  /** The time of the view, ms since epoch. */
+  readonly at: number;
+  /** When the whole meter may be forgotten, ms since epoch. */
+  readonly expiresAt: number;
+}
+
+/** A meter as a store sees it. */
+export interface StoreSnapshot {
+  /** Distinct articles counted in the window (before this call, for `record`). */
+  readonly used: number;
+  /** Whether the article was already counted in the window. */
+  readonly read: boolean;
+  /** When the oldest counted view was read (ms), or `null` for an empty meter. */
+  readonly oldestAt: number | null;
+}
+
+/** The result of `record`. */
+export interface StoreRecordResult extends StoreSnapshot {
+  /** Whether this call added the article. */
+  readonly added: boolean;
+}
+
+/** Cookie settings for the meter token. `HttpOnly` is always set. */
+export interface CookieOptions {
+  /**
+   * The cookie name. A `__Host-` name requires `secure`, `path: '/'` and no `domain`.
+   * @default '__Host-meterwall'
+   */
+  readonly name?: string;
+  /**
+   * `SameSite`; `lax` keeps the meter when a reader arrives from search or social (strict would not).
+   * @default 'lax'
+   */
+  readonly sameSite?: 'lax' | 'strict' | 'none';
+  /**
+   * `Secure`. Browsers accept secure cookies from `http://localhost` in development.
+   * @default true
+   */
+  readonly secure?: boolean;
+  /**
+   * `Path`.
+   * @default '/'
+   */
+  readonly path?: string;
+  /**
+   * `Domain`; not allowed with a `__Host-` name.
+   * @default undefined
+   */
+  readonly domain?: string;
+}
+
+/** How a failing or slow meter store is handled on the request path. */
+export interface FailureOptions {
+  /**
+   * How long to wait for the store before giving up, in milliseconds.
+   * @default 250
+   */
+  readonly timeoutMs?: number;
+  /**
+   * `open`: fall back to the meter in the reader's cookie (with the registered limit);
+   * `closed`: show the teaser (reason `store-unavailable`). Never grants an entitlement.
+   * @default 'open'
+   */
+  readonly mode?: 'open' | 'closed';
+}
+
+/** Sizes of the in-process caches on the hot path. */
+export interface CacheOptions {
+  /**
+   * Verified meter tokens kept, keyed by the exact token string.
+   * @default 10000
+   */
+  readonly tokens?: number;
+  /**
+   * Keyed hashes of article ids and account ids kept.
+   * @default 10000
+   */
+  readonly hashes?: number;
+}
+
+/** A meter's allowance per period. */
+export interface MeterLimit {
+  /** Distinct articles per period, 0 to 100. */
+  readonly limit?: number;
+}
+
+/** Options of {@link createPaywall}. */
+export interface PaywallOptions {
+  /**
+   * Secret(s) for signing meter tokens, each at least 32 bytes. A list or a `{ kid: secret }`
+   * map enables rotation: the first signs, all verify.
+   */
+  readonly secret: Secret | readonly Secret[] | Readonly<Record<string, Secret>>;
+  /**
+   * Allowances. Without `registered` there is no register-to-continue step.
+   * @default { anonymous: { limit: 3 }, registered: { limit: 10 } }
+   */
+  readonly meters?: {
+    /** The anonymous allowance (default limit 3). */
+    readonly anonymous?: MeterLimit;
+    /** The registered allowance, kept on the account (default limit 10). */
+    readonly registered?: MeterLimit;
+  };
+  /**
+   * When the meter resets.
+   * @default { calendar: 'month', timeZone: 'UTC' }
+   */
+  readonly period?: PeriodOptions;
+  /**
+   * The meter cookie.
+   * @default { name: '__Host-meterwall', sameSite: 'lax', secure: true, path: '/' }
+   */
+  readonly cookie?: CookieOptions;
+  /**
+   * The meter token's `iss`.
+   * @default 'meterwall'
+   */
+  readonly issuer?: string;
+  /**
+   * The meter token's `aud`.
+   * @default 'meterwall:meter'
+   */
+  readonly audience?: string;
+  /**
+   * The site's callback that tells who the reader is.
+   * @default every reader is anonymous
+   */
+  readonly resolveReader?: (
+    request: RequestLike,
+  ) => ReaderInput | null | undefined | Promise<ReaderInput | null | undefined>;
+  /**
+   * Where account meters live.
+   * @default createMemoryStore()
+   */
+  readonly store?: MeterStore;
+  /**
+   * Timeout and fallback for the store.
+   * @default { timeoutMs: 250, mode: 'open' }
+   */
+  readonly failure?: FailureOptions;
+  /**
+   * The clock, in ms since epoch (or a `Date`).
+   * @default Date.now
+   */
+  readonly now?: () => number | Date;
+  /**
+   * Receives events (views counted, walls shown, tokens rejected, store errors). Must not throw; if it does, the error is ignored.
+   * @default undefined
+   */
+  readonly onEvent?: (event: PaywallEvent) => void;
+  /**
+   * Hot-path cache sizes.
+   * @default { tokens: 10000, hashes: 10000 }
+   */
+  readonly cache?: CacheOptions;
+}

@@ -1,0 +1,59 @@
+import type { Article, Decision, Paywall, RequestLike } from '../src/index.js';
+
+/** A 32-byte secret for tests. */
+export const SECRET = 'test-secret-0123456789-abcdefghij';
+export const SECRET_2 = 'second-secret-0123456789-abcdefgh';
+
+/** A controllable clock. */
+export function fakeClock(start: string | number) {
+  let t = typeof start === 'string' ? Date.parse(start) : start;
+  return {
+    now: () => t,
+    set(to: string | number) {
+      t = typeof to === 'string' ? Date.parse(to) : to;
+    },
+    advance(ms: number) {
+      t += ms;
+    },
+  };
+}
+
+/** A GET request for an article page with optional headers. */
+export function articleRequest(headers: Record<string, string> = {}, method = 'GET'): Request {
+  return new Request('https://news.example/articles/x', { method, headers });
+}
+
+/** The `name=value` part of a decision's `Set-Cookie`, or null. */
+export function cookiePair(decision: Decision): string | null {
+  const header = decision.headers.get('set-cookie');
+  return header === null ? null : (header.split(';')[0] as string);
+}
+
+/** The token value in a decision's `Set-Cookie`, or null. */
+export function tokenOf(decision: Decision): string | null {
+  const pair = cookiePair(decision);
+  return pair === null ? null : pair.slice(pair.indexOf('=') + 1);
+}
+
+/** A browser-like reader: keeps the meter cookie between requests, as a browser would. */
+export function createReader(paywall: Paywall, cookieName = '__Host-meterwall') {
+  let token: string | null = null;
+  const reader = {
+    get token() {
+      return token;
+    },
+    set token(value: string | null) {
+      token = value;
+    },
+    async open(article: Article | string, init: { headers?: Record<string, string>; method?: string } = {}): Promise<Decision> {
+      const headers: Record<string, string> = { ...init.headers };
+      if (token !== null) headers['cookie'] = `${cookieName}=${token}${headers['cookie'] ? `; ${headers['cookie']}` : ''}`;
+      const request: RequestLike = articleRequest(headers, init.method ?? 'GET');
+      const decision = await paywall.decide(request, typeof article === 'string' ? { id: article } : article);
+      const next = tokenOf(decision);
+      if (next !== null) token = next;
+      return decision;
+    },
+  };
+  return reader;
+}
