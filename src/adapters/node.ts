@@ -2,27 +2,49 @@
  * The Node adapter (`meterwall/node`): decides straight from an `IncomingMessage` and writes the
  * headers to the `ServerResponse`, without building a Fetch `Request`, `Headers` or `URL`.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { decisionHeaderList, type Paywall } from '../core/paywall.js';
 import type { Article, Decision, RequestLike } from '../types.js';
 
-/** A `RequestLike` view of an `IncomingMessage`: header reads go straight to `req.headers`. */
+/** Header reads straight from `req.headers` (lower-case names, as Node stores them). */
+class NodeHeaders {
+  readonly #raw: IncomingHttpHeaders;
+
+  constructor(raw: IncomingHttpHeaders) {
+    this.#raw = raw;
+  }
+
+  get(name: string): string | null {
+    const value = this.#raw[name] ?? this.#raw[name.toLowerCase()];
+    if (value === undefined) return null;
+    return Array.isArray(value) ? value.join(', ') : value;
+  }
+}
+
+/** A `RequestLike` over an `IncomingMessage`; the absolute URL is built only when read. */
+class NodeRequest implements RequestLike {
+  readonly #req: IncomingMessage;
+  readonly headers: NodeHeaders;
+
+  constructor(req: IncomingMessage) {
+    this.#req = req;
+    this.headers = new NodeHeaders(req.headers);
+  }
+
+  get method(): string {
+    return this.#req.method ?? 'GET';
+  }
+
+  get url(): string {
+    const req = this.#req;
+    const tls = (req.socket as { encrypted?: boolean } | undefined)?.encrypted === true;
+    return `${tls ? 'https' : 'http'}://${req.headers.host ?? 'localhost'}${req.url ?? '/'}`;
+  }
+}
+
+/** A `RequestLike` view of an `IncomingMessage`, without building a Fetch `Request`. */
 export function toRequestLike(req: IncomingMessage): RequestLike {
-  const headers = req.headers;
-  return {
-    method: req.method ?? 'GET',
-    get url(): string {
-      const tls = (req.socket as { encrypted?: boolean } | undefined)?.encrypted === true;
-      return `${tls ? 'https' : 'http'}://${headers.host ?? 'localhost'}${req.url ?? '/'}`;
-    },
-    headers: {
-      get(name: string): string | null {
-        const value = headers[name.toLowerCase()];
-        if (value === undefined) return null;
-        return Array.isArray(value) ? value.join(', ') : value;
-      },
-    },
-  };
+  return new NodeRequest(req);
 }
 
 /**
@@ -48,8 +70,9 @@ export async function decideNode(
   const decision = await paywall.decide(toRequestLike(req), article);
   if (!res.headersSent) {
     for (const [name, value] of decisionHeaderList(decision)) {
-      if (name === 'Cache-Control') res.setHeader(name, value);
-      else res.appendHeader(name, value);
+      // Keep what the site already set for Vary and Set-Cookie; Cache-Control is ours.
+      if (name !== 'Cache-Control' && res.hasHeader(name)) res.appendHeader(name, value);
+      else res.setHeader(name, value);
     }
   }
   return decision;

@@ -52,6 +52,7 @@ const ANONYMOUS: Reader = Object.freeze({ status: 'anonymous', entitlements: Obj
 const ARTICLE_ACCESS = new Set<ArticleAccess>(['free', 'metered', 'subscribers']);
 const EMPTY: readonly string[] = Object.freeze([]);
 const MAX_ACCOUNT_ID = 512;
+const NO_RESOLVER = Object.freeze({ reader: ANONYMOUS, note: 'anonymous (no resolveReader)' });
 
 /** The decision object; `headers` is built on first access, so adapters that set headers directly skip it. */
 class MeterDecision implements Decision {
@@ -180,9 +181,8 @@ class Engine {
     }
   }
 
-  async #reader(request: RequestLike): Promise<{ reader: Reader; note: string }> {
-    const resolve = this.#o.resolveReader;
-    if (!resolve) return { reader: ANONYMOUS, note: 'anonymous (no resolveReader)' };
+  async #resolveReader(request: RequestLike): Promise<{ reader: Reader; note: string }> {
+    const resolve = this.#o.resolveReader as NonNullable<ResolvedOptions['resolveReader']>;
     let input: ReaderInput | null | undefined;
     try {
       input = await resolve(request);
@@ -202,7 +202,7 @@ class Engine {
     const o = this.#o;
     const article = normalizeArticle(articleInput);
     const now = o.now();
-    const { reader, note: readerNote } = await this.#reader(request);
+    const { reader, note: readerNote } = this.#o.resolveReader ? await this.#resolveReader(request) : NO_RESOLVER;
     const uncounted = uncountedCause(request);
     const input: PolicyInput = {
       access: article.access,
@@ -389,8 +389,9 @@ export function createPaywall(options: PaywallOptions): Paywall {
   let engine: Engine | undefined;
   const ready = importKeyring(resolved.secrets).then((keyring) => (engine = new Engine(resolved, keyring)));
   return Object.freeze({
-    async decide(request: RequestLike, article: Article): Promise<Decision> {
-      return (engine ?? (await ready)).decide(request, article);
+    decide(request: RequestLike, article: Article): Promise<Decision> {
+      // No extra async frame once the keys are imported: this is the hot path.
+      return engine ? engine.decide(request, article) : ready.then((e) => e.decide(request, article));
     },
   });
 }

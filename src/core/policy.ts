@@ -70,7 +70,7 @@ export function evaluatePolicy(input: PolicyInput, meter: MeterInput | null): Po
   trace.push(entry('free-article', false, `article is ${input.access}`));
 
   const subscriber = reader.status === 'subscriber';
-  const missing = requires.filter((needed) => !reader.entitlements.includes(needed));
+  const missing = requires.length === 0 ? requires : requires.filter((needed) => !reader.entitlements.includes(needed));
   if (subscriber && missing.length === 0) {
     trace.push(entry('subscriber', true, requires.length ? `holds ${requires.join(', ')}` : 'subscriber'));
     return done('full', 'subscriber');

@@ -121,7 +121,12 @@ function parseState(payload: JWTPayload, kid: string): MeterState | undefined {
 
 /** Creates the token reader/writer for a keyring. */
 export function createMeterTokens(keyring: Keyring, options: MeterTokenOptions): MeterTokens {
-  const verified = createBoundedCache<VerifiedToken>(options.cacheSize);
+  // Keyed by the signature part (short, so cheap to hash) and checked against the whole token
+  // string on every hit: a hit is always the exact token that verified.
+  const verified = createBoundedCache<{ readonly token: string; readonly entry: VerifiedToken }>(options.cacheSize);
+  const remember = (token: string, entry: VerifiedToken): void => {
+    verified.set(token.slice(token.lastIndexOf('.') + 1), { token, entry });
+  };
   const getKey = (header: { kid?: string | undefined }): CryptoKey => {
     const key = header.kid === undefined ? undefined : keyring.verify.get(header.kid);
     if (!key) throw new errors.JWKSNoMatchingKey();
@@ -146,17 +151,18 @@ export function createMeterTokens(keyring: Keyring, options: MeterTokenOptions):
     const state = parseState(result.payload, kid);
     if (!state) return { ok: false, reason: 'old-format' };
     const entry: VerifiedToken = { state, kid, expiresAt: (result.payload.exp as number) * 1000 };
-    verified.set(token, entry);
+    remember(token, entry);
     return { ok: true, token: entry };
   };
 
   return {
     read(token, now) {
       if (token.length > MAX_TOKEN_LENGTH) return { ok: false, reason: 'oversized' };
-      const hit = verified.get(token);
-      if (hit) {
-        if (hit.expiresAt > now) return { ok: true, token: hit };
-        verified.delete(token);
+      const signature = token.slice(token.lastIndexOf('.') + 1);
+      const hit = verified.get(signature);
+      if (hit && hit.token === token) {
+        if (hit.entry.expiresAt > now) return { ok: true, token: hit.entry };
+        verified.delete(signature);
         return { ok: false, reason: 'expired' };
       }
       if (!COMPACT_JWS.test(token)) return { ok: false, reason: 'malformed' };
@@ -176,7 +182,7 @@ export function createMeterTokens(keyring: Keyring, options: MeterTokenOptions):
         .setIssuedAt(Math.floor(now / 1000))
         .setExpirationTime(exp)
         .sign(key);
-      verified.set(token, { state, kid, expiresAt: exp * 1000 });
+      remember(token, { state, kid, expiresAt: exp * 1000 });
       return token;
     },
   };

@@ -1,0 +1,43 @@
+// decide() on the hot path, beside a raw HMAC-SHA256 of the same token bytes, in one run.
+// Run: npm run bench:decide (builds first). Prints JSON on the last line for bench/run.mjs.
+import { createHmac } from 'node:crypto';
+import { bench, do_not_optimize, run } from 'mitata';
+import { createPaywall } from '../dist/index.js';
+
+const SECRET = 'bench-secret-0123456789-abcdefghijk';
+const paywall = createPaywall({ secret: SECRET, meters: { anonymous: { limit: 10 }, registered: { limit: 10 } } });
+
+function request(cookie) {
+  const headers = new Headers(cookie ? { cookie: `__Host-meterwall=${cookie}` } : {});
+  return { method: 'GET', url: '/articles/x', headers };
+}
+const tokenOf = (d) => d.headers.get('set-cookie').split(';')[0].split('=')[1];
+
+// A returning reader who has read 'read-1' and 'read-2': re-opening one spends nothing and re-signs nothing.
+let token = tokenOf(await paywall.decide(request(null), { id: 'read-1' }));
+token = tokenOf(await paywall.decide(request(token), { id: 'read-2' }));
+const returning = request(token);
+const articles = Array.from({ length: 512 }, (_, i) => ({ id: `new-${i}` }));
+for (const a of articles) await paywall.decide(request(token), a); // warm the id-hash cache
+const fresh = request(null);
+
+const tokenBytes = new TextEncoder().encode(token);
+const hmacKey = createHmac('sha256', SECRET).digest(); // a 32-byte key, made once like an imported CryptoKey
+
+let i = 0;
+bench('raw HMAC-SHA256 of the token (node:crypto)', () => {
+  do_not_optimize(createHmac('sha256', hmacKey).update(tokenBytes).digest());
+});
+bench('decide(): returning reader, token unchanged', async () => {
+  do_not_optimize(await paywall.decide(returning, { id: 'read-1' }));
+});
+bench('decide(): counted view (verify cached, re-sign)', async () => {
+  do_not_optimize(await paywall.decide(returning, articles[i++ & 511]));
+});
+bench('decide(): fresh reader (new meter, sign)', async () => {
+  do_not_optimize(await paywall.decide(fresh, articles[i++ & 511]));
+});
+
+const result = await run({ format: 'mitata', colors: false });
+const avg = Object.fromEntries(result.benchmarks.map((b) => [b.alias, b.runs[0].stats.avg]));
+console.log(JSON.stringify(avg));

@@ -1,0 +1,42 @@
+// A node:http server serving a fixed 6 KB article: bare (its own Cache-Control and Vary), and
+// with decideNode() per request for a returning reader. Started as a child process so the
+// server and autocannon do not share a thread; listens on 127.0.0.1 only.
+// Usage: node bench/server.mjs <bare|meterwall> → prints "ready <port> <cookie>".
+import { createServer } from 'node:http';
+import { createPaywall } from '../dist/index.js';
+import { decideNode } from '../dist/adapters/node.js';
+
+const mode = process.argv[2];
+const paragraph =
+  '<p>The council voted on Tuesday to extend the tram line across the river, ending a decade of ' +
+  'argument over the route. Supporters said the line would cut journey times for commuters by a ' +
+  'third, while opponents warned of disruption to the market square during construction.</p>\n';
+const ARTICLE = `<article><h1>Tram line to cross the river</h1>\n${paragraph.repeat(24)}</article>`.slice(0, 6144);
+const TEASER = ARTICLE.slice(0, 800);
+
+const paywall = createPaywall({ secret: 'bench-secret-0123456789-abcdefghijk' });
+// A returning reader: one read article, re-opened on every request. Both servers receive the
+// same request, cookie included, so the difference is decideNode() alone.
+const first = await paywall.decide({ method: 'GET', url: '/articles/tram', headers: new Headers() }, { id: 'tram' });
+const cookie = first.headers.get('set-cookie').split(';')[0];
+
+const server = createServer(
+  mode === 'bare'
+    ? (req, res) => {
+        res.setHeader('Cache-Control', 'private, no-store');
+        res.setHeader('Vary', 'Cookie');
+        res.setHeader('Content-Type', 'text/html; charset=utf-8');
+        res.end(ARTICLE);
+      }
+    : async (req, res) => {
+        const decision = await decideNode(paywall, req, res, { id: 'tram' });
+        res.setHeader('Content-Type', 'text/html; charset=utf-8');
+        res.end(decision.access === 'full' ? ARTICLE : TEASER);
+      },
+);
+server.listen(0, '127.0.0.1', () => {
+  console.log(`ready ${server.address().port} ${cookie}`);
+});
+process.on('message', (m) => {
+  if (m === 'stop') server.close(() => process.exit(0));
+});

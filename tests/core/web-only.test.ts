@@ -1,0 +1,33 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const root = join(import.meta.dirname, '..', '..', 'src');
+
+function files(dir: string): string[] {
+  return readdirSync(join(root, dir), { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory() ? files(join(dir, entry.name)) : entry.name.endsWith('.ts') ? [join(dir, entry.name)] : [],
+  );
+}
+
+// The core must run unchanged on Node, Workers, Deno, Bun and edge middleware.
+const core = [...files('core'), 'stores/memory.ts', 'index.ts', 'types.ts', 'errors.ts'];
+
+describe('the core uses Web APIs only', () => {
+  it.each(core)('%s has no node: import, Buffer or process', (file) => {
+    const source = readFileSync(join(root, file), 'utf8').replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, '');
+    expect(source).not.toMatch(/from ['"]node:|require\(|\bBuffer\b|\bprocess\b/);
+  });
+
+  it('each dependency is imported by one module only', () => {
+    const all = files('.').map((file) => [file, readFileSync(join(root, file), 'utf8')] as const);
+    const importers = (pkg: string) => all.filter(([, s]) => new RegExp(`from '${pkg}'`).test(s)).map(([f]) => f);
+    expect(importers('jose')).toEqual(['core/token.ts']);
+    expect(importers('cookie')).toEqual(['core/cookies.ts']);
+    expect(importers('lru-cache')).toEqual(['stores/memory.ts']);
+  });
+
+  it('the root entry never imports an adapter', () => {
+    expect(readFileSync(join(root, 'index.ts'), 'utf8')).not.toMatch(/adapters\//);
+  });
+});
