@@ -36,14 +36,14 @@ ${rows}
 
 A returning reader costs **${(returning / raw).toFixed(2)}×** a raw HMAC (budget: 4×).
 
-**node:http serving a fixed 6 KB article, loaded by autocannon on 127.0.0.1 (50 connections, ${http.rounds} alternating rounds of ${http.seconds} s, medians)**
+**node:http serving a fixed 6 KB article, loaded by autocannon on 127.0.0.1 (50 connections, ${http.rounds} rounds of ${http.seconds} s, the two servers back to back in each round${http.pinned ? ', autocannon pinned to core 0 and the server to core 1' : ''})**
 
-| server | requests/s |
-|---|---|
-| bare (sets its own Cache-Control and Vary) | ${Math.round(http.bare)} |
-| decideNode() per request, returning reader | ${Math.round(http.meterwall)} |
+| server | median requests/s | median p99 latency | median server CPU per request |
+|---|---|---|---|
+| bare (sets its own Cache-Control and Vary) | ${Math.round(http.bare)} | ${http.p99.bare} ms | ${http.cpuPerRequest.bare.toFixed(1)} µs |
+| decideNode() per request, returning reader | ${Math.round(http.meterwall)} | ${http.p99.meterwall} ms | ${http.cpuPerRequest.meterwall.toFixed(1)} µs |
 
-The meterwall server holds **${(http.ratio * 100).toFixed(1)}%** of the bare server's throughput (budget: 80% or more).
+Per-round ratios: ${http.ratios.map((r) => `${(r * 100).toFixed(0)}%`).join(', ')}. The meterwall server holds a median **${(http.ratio * 100).toFixed(1)}%** of the bare server's throughput (budget: 80% or more).
 <!-- results:end -->`;
 
 const readme = new URL('README.md', here);

@@ -38,5 +38,6 @@ server.listen(0, '127.0.0.1', () => {
   console.log(`ready ${server.address().port} ${cookie}`);
 });
 process.on('message', (m) => {
+  if (m === 'cpu') return process.send(process.cpuUsage());
   if (m === 'stop') server.close(() => process.exit(0));
 });

@@ -3,8 +3,10 @@
  * headers to the `ServerResponse`, without building a Fetch `Request`, `Headers` or `URL`.
  */
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
-import { decisionHeaderList, type Paywall } from '../core/paywall.js';
+import { decideNow, decisionHeaderList, type Paywall } from '../core/paywall.js';
 import type { Article, Decision, RequestLike } from '../types.js';
+
+const UPPER = /[A-Z]/;
 
 /** Header reads straight from `req.headers` (lower-case names, as Node stores them). */
 class NodeHeaders {
@@ -15,7 +17,8 @@ class NodeHeaders {
   }
 
   get(name: string): string | null {
-    const value = this.#raw[name] ?? this.#raw[name.toLowerCase()];
+    let value = this.#raw[name];
+    if (value === undefined && UPPER.test(name)) value = this.#raw[name.toLowerCase()];
     if (value === undefined) return null;
     return Array.isArray(value) ? value.join(', ') : value;
   }
@@ -42,7 +45,15 @@ class NodeRequest implements RequestLike {
   }
 }
 
-/** A `RequestLike` view of an `IncomingMessage`, without building a Fetch `Request`. */
+/**
+ * A `RequestLike` view of an `IncomingMessage`, without building a Fetch `Request`.
+ *
+ * @example
+ * ```ts
+ * import { toRequestLike } from 'meterwall/node';
+ * const decision = await paywall.decide(toRequestLike(req), { id: 'budget-2027' });
+ * ```
+ */
 export function toRequestLike(req: IncomingMessage): RequestLike {
   return new NodeRequest(req);
 }
@@ -61,13 +72,13 @@ export function toRequestLike(req: IncomingMessage): RequestLike {
  * });
  * ```
  */
-export async function decideNode(
-  paywall: Paywall,
-  req: IncomingMessage,
-  res: ServerResponse,
-  article: Article,
-): Promise<Decision> {
-  const decision = await paywall.decide(toRequestLike(req), article);
+export function decideNode(paywall: Paywall, req: IncomingMessage, res: ServerResponse, article: Article): Promise<Decision> {
+  const decision = decideNow(paywall, new NodeRequest(req), article);
+  // A returning reader is decided synchronously: one promise for the caller, nothing more.
+  return decision instanceof Promise ? decision.then((d) => writeHeaders(res, d)) : Promise.resolve(writeHeaders(res, decision));
+}
+
+function writeHeaders(res: ServerResponse, decision: Decision): Decision {
   if (!res.headersSent) {
     for (const [name, value] of decisionHeaderList(decision)) {
       // Keep what the site already set for Vary and Set-Cookie; Cache-Control is ours.

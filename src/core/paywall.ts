@@ -48,6 +48,10 @@ export interface Paywall {
 const TOKEN_GRACE_MS = 5 * 60_000;
 const CACHE_CONTROL = 'private, no-store';
 const VARY = 'Cookie';
+const BASE_HEADERS: ReadonlyArray<readonly [string, string]> = Object.freeze([
+  Object.freeze(['Cache-Control', CACHE_CONTROL] as const),
+  Object.freeze(['Vary', VARY] as const),
+]);
 const ANONYMOUS: Reader = Object.freeze({ status: 'anonymous', entitlements: Object.freeze([]) as readonly string[] });
 const ARTICLE_ACCESS = new Set<ArticleAccess>(['free', 'metered', 'subscribers']);
 const EMPTY: readonly string[] = Object.freeze([]);
@@ -95,13 +99,9 @@ class MeterDecision implements Decision {
   }
 
   /** The headers as name/value pairs, without building a `Headers` (internal). */
-  static list(decision: MeterDecision): Array<[string, string]> {
-    const list: Array<[string, string]> = [
-      ['Cache-Control', CACHE_CONTROL],
-      ['Vary', VARY],
-    ];
-    if (decision.#setCookie !== null) list.push(['Set-Cookie', decision.#setCookie]);
-    return list;
+  static list(decision: MeterDecision): ReadonlyArray<readonly [string, string]> {
+    const setCookie = decision.#setCookie;
+    return setCookie === null ? BASE_HEADERS : [...BASE_HEADERS, ['Set-Cookie', setCookie]];
   }
 }
 
@@ -109,13 +109,20 @@ class MeterDecision implements Decision {
  * A decision's headers as name/value pairs (`Cache-Control`, `Vary`, and `Set-Cookie` when the
  * meter changed), for adapters that write headers straight to a server response.
  */
-export function decisionHeaderList(decision: Decision): Array<[string, string]> {
+export function decisionHeaderList(decision: Decision): ReadonlyArray<readonly [string, string]> {
   if (decision instanceof MeterDecision) return MeterDecision.list(decision);
   return [...decision.headers];
 }
 
+/** An article with its defaults filled in. */
+interface NormalizedArticle {
+  readonly id: string;
+  readonly access: ArticleAccess;
+  readonly requires: readonly string[];
+}
+
 /** Validates the article argument (misuse rejects; any string id is accepted). */
-function normalizeArticle(article: Article): { id: string; access: ArticleAccess; requires: readonly string[] } {
+function normalizeArticle(article: Article): NormalizedArticle {
   if (article === null || typeof article !== 'object' || typeof article.id !== 'string') {
     throw new PaywallError('ERR_INVALID_ARTICLE', 'meterwall: decide() needs an article { id: string, access?, requires? }');
   }
@@ -154,6 +161,24 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
+
+type MaybePromise<T> = T | Promise<T>;
+
+/** Runs `next` now when `value` is ready, or when it resolves: the hot path stays synchronous. */
+function then<T, U>(value: MaybePromise<T>, next: (value: T) => MaybePromise<U>): MaybePromise<U> {
+  return value instanceof Promise ? value.then(next) : next(value);
+}
+
+/** What one decision has gathered so far. */
+interface Pending {
+  readonly articleId: string;
+  readonly now: number;
+  readonly input: PolicyInput;
+  readonly trace: TraceEntry[];
+  readonly window: MeterWindow;
+}
+
+const REQUEST_COUNTS: TraceEntry = Object.freeze({ rule: 'request', matched: false, note: 'may spend a view' });
 
 /** The parts of a decision that depend on the keys, built once the keys are imported. */
 class Engine {
@@ -198,11 +223,24 @@ class Engine {
     return { reader, note: reader.status };
   }
 
-  async decide(request: RequestLike, articleInput: Article): Promise<Decision> {
-    const o = this.#o;
+  /**
+   * Decides; synchronous when everything it needs is at hand (no reader callback, a cached
+   * token, a cached article hash, nothing to sign), a promise otherwise. Throws on a bad article.
+   */
+  decide(request: RequestLike, articleInput: Article): MaybePromise<Decision> {
     const article = normalizeArticle(articleInput);
-    const now = o.now();
-    const { reader, note: readerNote } = this.#o.resolveReader ? await this.#resolveReader(request) : NO_RESOLVER;
+    const now = this.#o.now();
+    if (!this.#o.resolveReader) return this.#decideFor(request, article, now, NO_RESOLVER);
+    return this.#resolveReader(request).then((found) => this.#decideFor(request, article, now, found));
+  }
+
+  #decideFor(
+    request: RequestLike,
+    article: NormalizedArticle,
+    now: number,
+    { reader, note }: { reader: Reader; note: string },
+  ): MaybePromise<Decision> {
+    const o = this.#o;
     const uncounted = uncountedCause(request);
     const input: PolicyInput = {
       access: article.access,
@@ -213,138 +251,130 @@ class Engine {
       registration: o.registeredLimit !== null,
     };
     const trace: TraceEntry[] = [
-      { rule: 'reader', matched: reader.status !== 'anonymous', note: readerNote },
-      { rule: 'request', matched: uncounted !== null, note: uncounted === null ? 'may spend a view' : `${uncounted}: never counts` },
+      { rule: 'reader', matched: reader.status !== 'anonymous', note },
+      uncounted === null ? REQUEST_COUNTS : { rule: 'request', matched: true, note: `${uncounted}: never counts` },
     ];
 
     const first = evaluatePolicy(input, null);
-    if (!first.needsMeter && (first.reason === 'subscriber' || first.reason === 'crawler' || reader.status === 'subscriber')) {
+    if (!first.needsMeter && (first.reason === 'crawler' || reader.status === 'subscriber')) {
       return this.#finish(article.id, reader, first.access, first.reason, null, false, trace.concat(first.trace), null);
     }
-
-    const window = windowAt(o.period, now);
-    const storeReader = reader.status === 'registered' && o.registeredLimit !== null;
-    if (storeReader) {
-      const limit = o.registeredLimit as number;
+    const pending: Pending = { articleId: article.id, now, input, trace, window: windowAt(o.period, now) };
+    if (reader.status === 'registered' && o.registeredLimit !== null) {
       // A counted view needs one atomic round trip (record); anything else only reads (peek).
-      const counting = first.needsMeter && uncounted === null;
-      const result = await this.#storeMeter(reader, article.id, window, limit, now, counting);
-      if (result !== null) {
-        trace.push({ rule: 'store', matched: false, note: `account meter: ${result.used} of ${limit} used` });
-        let outcome = evaluatePolicy(input, { used: result.used, limit, read: result.read });
-        const added = 'added' in result && result.added;
-        if (outcome.count && !added) {
-          // The store refused the view (its limit check is the atomic one): the meter is spent.
-          outcome = evaluatePolicy(input, { used: limit, limit, read: false });
-        }
-        const used = result.used + (added ? 1 : 0);
-        const oldest = result.oldestAt ?? (added ? now : null);
-        const meter = this.#snapshot(used, limit, window, oldest, now, 'store');
-        return this.#finish(article.id, reader, outcome.access, outcome.reason, meter, added, trace.concat(outcome.trace), null);
-      }
-      if (o.failure.mode === 'closed') {
+      return this.#storeDecision(request, pending, o.registeredLimit, first.needsMeter && uncounted === null);
+    }
+    return this.#cookieDecision(request, pending, o.anonymousLimit);
+  }
+
+  /** Decides on an account's meter in the store, falling back per `failure.mode`. */
+  async #storeDecision(request: RequestLike, p: Pending, limit: number, counting: boolean): Promise<Decision> {
+    const { input, trace, now } = p;
+    const result = await this.#storeMeter(input.reader, p, limit, counting);
+    if (result === null) {
+      if (this.#o.failure.mode === 'closed') {
         trace.push({ rule: 'store', matched: true, note: 'store failed: failing closed' });
-        return this.#finish(article.id, reader, 'teaser', 'store-unavailable', null, false, trace, null);
+        return this.#finish(p.articleId, input.reader, 'teaser', 'store-unavailable', null, false, trace, null);
       }
       trace.push({ rule: 'store', matched: true, note: 'store failed: failing open to the cookie meter' });
+      return this.#cookieDecision(request, p, limit);
     }
-
-    const limit = reader.status === 'registered' && o.registeredLimit !== null ? o.registeredLimit : o.anonymousLimit;
-    return this.#cookieDecision(request, article.id, input, window, limit, now, trace);
+    trace.push({ rule: 'store', matched: false, note: `account meter: ${result.used} of ${limit} used` });
+    let outcome = evaluatePolicy(input, { used: result.used, limit, read: result.read });
+    const added = 'added' in result && result.added;
+    if (outcome.count && !added) {
+      // The store refused the view (its limit check is the atomic one): the meter is spent.
+      outcome = evaluatePolicy(input, { used: limit, limit, read: false });
+    }
+    const used = result.used + (added ? 1 : 0);
+    const meter = this.#snapshot(used, limit, p.window, result.oldestAt ?? (added ? now : null), now, 'store');
+    return this.#finish(p.articleId, input.reader, outcome.access, outcome.reason, meter, added, trace.concat(outcome.trace), null);
   }
 
   /** The account's meter from the store, or `null` when the store failed (an event says why). */
-  async #storeMeter(
-    reader: Reader,
-    articleId: string,
-    window: MeterWindow,
-    limit: number,
-    now: number,
-    counting: boolean,
-  ): Promise<StoreSnapshot | StoreRecordResult | null> {
-    const o = this.#o;
+  async #storeMeter(reader: Reader, p: Pending, limit: number, counting: boolean): Promise<StoreSnapshot | StoreRecordResult | null> {
+    const { store, failure } = this.#o;
+    const { window, now } = p;
     try {
-      const signingKid = this.#keyring.signing.kid;
-      const [account, article] = await Promise.all([this.#hasher.account(reader.id as string), this.#hasher.article(signingKid, articleId) as string | Promise<string>]);
+      const [account, article] = await Promise.all([
+        this.#hasher.account(reader.id as string),
+        this.#hasher.article(this.#keyring.signing.kid, p.articleId) as MaybePromise<string>,
+      ]);
       const key = `${window.period === null ? 'r' : window.period.toString(36)}:${account}`;
       const operation = counting
-        ? o.store.record(key, article, {
-            limit,
-            at: now,
-            since: window.since,
-            expiresAt: (window.end ?? now + (now - window.since)) + TOKEN_GRACE_MS,
-          })
-        : o.store.peek(key, article, { since: window.since });
-      return await withTimeout(Promise.resolve(operation), o.failure.timeoutMs);
+        ? store.record(key, article, { limit, at: now, since: window.since, expiresAt: this.#meterEnd(window, now) + TOKEN_GRACE_MS })
+        : store.peek(key, article, { since: window.since });
+      return await withTimeout(Promise.resolve(operation), failure.timeoutMs);
     } catch (cause) {
-      const error =
-        cause instanceof PaywallError ? cause : new PaywallError('ERR_STORE_FAILED', 'meterwall: the meter store failed', { cause });
-      this.#emit({ type: 'store-error', error, policy: o.failure.mode });
+      const error = cause instanceof PaywallError ? cause : new PaywallError('ERR_STORE_FAILED', 'meterwall: the meter store failed', { cause });
+      this.#emit({ type: 'store-error', error, policy: failure.mode });
       return null;
     }
   }
 
-  /** Decides on the meter kept in the reader's cookie, writing a new token when it changed. */
-  async #cookieDecision(
-    request: RequestLike,
-    articleId: string,
-    input: PolicyInput,
-    window: MeterWindow,
-    limit: number,
-    now: number,
-    trace: TraceEntry[],
-  ): Promise<Decision> {
-    const signingKid = this.#keyring.signing.kid;
+  /** When a meter last touched at `newest` (ms) stops mattering: the period's end, or the window after it. */
+  #meterEnd(window: MeterWindow, newest: number): number {
+    return window.end ?? newest + (this.#o.period.kind === 'rolling' ? this.#o.period.windowMs : 0);
+  }
+
+  /** Decides on the meter kept in the reader's cookie. */
+  #cookieDecision(request: RequestLike, p: Pending, limit: number): MaybePromise<Decision> {
     const presented = readCookieValues(request.headers.get('cookie'), this.#o.cookie.name);
+    const reads = presented.map((value) => this.#tokens.read(value, p.now));
+    if (reads.some((read) => read instanceof Promise)) {
+      return Promise.all(reads).then((done) => this.#withTokens(p, limit, done));
+    }
+    return this.#withTokens(p, limit, reads as TokenReadResult[]);
+  }
+
+  #withTokens(p: Pending, limit: number, reads: readonly TokenReadResult[]): MaybePromise<Decision> {
+    const signingKid = this.#keyring.signing.kid;
     let state: MeterState | undefined;
-    let tokenNote = 'none';
+    let note = 'none';
     let rejected = false;
-    for (const value of presented) {
-      let read: TokenReadResult = this.#tokens.read(value, now) as TokenReadResult;
-      if (read instanceof Promise) read = await read;
+    for (const read of reads) {
       if (!read.ok) {
         rejected = true;
-        tokenNote = `rejected: ${read.reason}`;
+        note = `rejected: ${read.reason}`;
         this.#emit(read.code === undefined ? { type: 'token-rejected', reason: read.reason } : { type: 'token-rejected', reason: read.reason, code: read.code });
         continue;
       }
       // Two cookies of the same name: the conservative one (more views spent) wins.
-      const candidate = inWindow(read.token.state, window, signingKid);
+      const candidate = inWindow(read.token.state, p.window, signingKid);
       if (!state || usedViews(candidate) > usedViews(state)) {
         state = candidate;
-        tokenNote = candidate === read.token.state ? 'valid' : 'valid, from an earlier window';
+        note = candidate === read.token.state ? 'valid' : 'valid, from an earlier window';
       }
     }
-    if (presented.length > 1) tokenNote += ` (${presented.length} cookies, kept the one with the most views)`;
-    trace.push({ rule: 'token', matched: rejected, note: tokenNote });
+    if (reads.length > 1) note += ` (${reads.length} cookies, kept the one with the most views)`;
+    p.trace.push({ rule: 'token', matched: rejected, note });
 
     // A token whose hashing key was retired keeps its count; its entries just no longer match.
     if (state && !this.#keyring.hashing.has(state.hashKid)) state = { ...state, hashKid: signingKid };
-    const unchanged = state !== undefined && !rejected && presented.length === 1;
-    state ??= freshMeter(window, signingKid);
+    // Rewrite the cookie to replace a rejected token or a duplicate, even when nothing is counted.
+    const rewrite = reads.length > 0 && (state === undefined || rejected || reads.length > 1);
+    const meter = state ?? freshMeter(p.window, signingKid);
+    return then(this.#hasher.article(meter.hashKid, p.articleId) as MaybePromise<string>, (hash) =>
+      this.#withHash(p, limit, meter, hash, rewrite),
+    );
+  }
 
-    let hash = this.#hasher.article(state.hashKid, articleId);
-    if (hash instanceof Promise) hash = await hash;
-    const meterInput: MeterInput = { used: usedViews(state), limit, read: hasRead(state, hash) };
-    const outcome = evaluatePolicy(input, meterInput);
-
-    let setCookie: string | null = null;
-    const counted = outcome.count && hash !== undefined;
-    if (counted) state = withView(state, hash as string, now);
-    if (counted || (!unchanged && presented.length > 0)) {
-      // Write when a view was spent, or to replace a rejected token or a duplicate cookie.
-      const newest = newestView(state);
-      const cookieEnd = window.end ?? (newest ?? now) + (now - window.since);
-      const token = await this.#tokens.sign(state, now, cookieEnd + TOKEN_GRACE_MS);
-      setCookie = meterSetCookie(this.#o.cookie, token, (cookieEnd - now) / 1000);
-    }
-    const meter = this.#snapshot(usedViews(state), limit, window, oldestView(state), now, 'cookie');
-    return this.#finish(articleId, input.reader, outcome.access, outcome.reason, meter, counted, trace.concat(outcome.trace), setCookie);
+  #withHash(p: Pending, limit: number, state: MeterState, hash: string, rewrite: boolean): MaybePromise<Decision> {
+    const { input, now, window } = p;
+    const outcome = evaluatePolicy(input, { used: usedViews(state), limit, read: hasRead(state, hash) });
+    const next = outcome.count ? withView(state, hash, now) : state;
+    const finish = (setCookie: string | null): Decision => {
+      const meter = this.#snapshot(usedViews(next), limit, window, oldestView(next), now, 'cookie');
+      return this.#finish(p.articleId, input.reader, outcome.access, outcome.reason, meter, outcome.count, p.trace.concat(outcome.trace), setCookie);
+    };
+    if (!outcome.count && !rewrite) return finish(null);
+    // The view is counted in this same response: the new token goes out with the full text.
+    const end = this.#meterEnd(window, newestView(next) ?? now);
+    return this.#tokens.sign(next, now, end + TOKEN_GRACE_MS).then((token) => finish(meterSetCookie(this.#o.cookie, token, (end - now) / 1000)));
   }
 
   #snapshot(used: number, limit: number, window: MeterWindow, oldest: number | null, now: number, source: 'cookie' | 'store'): MeterSnapshot {
-    const windowMs = now - window.since;
-    const resetsAt = window.end ?? (oldest ?? now) + windowMs;
+    const resetsAt = window.end ?? this.#meterEnd(window, oldest ?? now);
     return { used, limit, remaining: Math.max(0, limit - used), resetsAt: new Date(resetsAt), source };
   }
 
@@ -370,6 +400,23 @@ class Engine {
   }
 }
 
+/** The synchronous-when-possible deciders behind each paywall, for adapters (internal). */
+const deciders = new WeakMap<Paywall, (request: RequestLike, article: Article) => MaybePromise<Decision>>();
+
+/**
+ * Decides, returning the decision itself when it was reached synchronously (a returning
+ * reader), so an adapter can skip a promise on the hot path. Never throws: misuse rejects.
+ */
+export function decideNow(paywall: Paywall, request: RequestLike, article: Article): MaybePromise<Decision> {
+  const decide = deciders.get(paywall);
+  if (!decide) return paywall.decide(request, article);
+  try {
+    return decide(request, article);
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
 /**
  * Creates a paywall from options validated once (a `TypeError` naming the option on misuse).
  *
@@ -388,12 +435,19 @@ export function createPaywall(options: PaywallOptions): Paywall {
   const resolved = resolveOptions(options);
   let engine: Engine | undefined;
   const ready = importKeyring(resolved.secrets).then((keyring) => (engine = new Engine(resolved, keyring)));
-  return Object.freeze({
+  const decide = (request: RequestLike, article: Article): MaybePromise<Decision> =>
+    engine ? engine.decide(request, article) : ready.then((e) => e.decide(request, article));
+  const paywall: Paywall = Object.freeze({
     decide(request: RequestLike, article: Article): Promise<Decision> {
-      // No extra async frame once the keys are imported: this is the hot path.
-      return engine ? engine.decide(request, article) : ready.then((e) => e.decide(request, article));
+      try {
+        return Promise.resolve(decide(request, article));
+      } catch (error) {
+        return Promise.reject(error);
+      }
     },
   });
+  deciders.set(paywall, decide);
+  return paywall;
 }
 
 /**
