@@ -36,3 +36,15 @@ export type {
   TraceRule,
   Variant,
 } from './types.js';
+export { cutTeaser, escapeHtml, type TeaserOptions } from './content/teaser.js';
+export {
+  renderPrompt,
+  renderBanner,
+  type PromptContext,
+  type PromptKind,
+  type PromptOptions,
+  type PromptTexts,
+  type PromptUrls,
+} from './content/prompt.js';
+export { paywallStructuredData, jsonLdScript, type ArticleMetadata, type StructuredDataOptions } from './content/structured-data.js';
+export type { ContentOptions, Rendered, RenderCallOptions } from './content/render.js';

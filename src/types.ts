@@ -1,3 +1,4 @@
+import type { ContentOptions } from './content/render.js';
 import type { PaywallError } from './errors.js';
 
 /** How an article may be read: open to all, behind the meter, or for subscribers only. */
@@ -387,4 +388,9 @@ export interface PaywallOptions {
    * @default { tokens: 10000, hashes: 10000 }
    */
   readonly cache?: CacheOptions;
+  /**
+   * What pages show: teaser cut, prompt and banner texts and links, structured data.
+   * @default { teaser: { paragraphs: 2 }, paywalledClass: 'meterwall-paywalled' }
+   */
+  readonly content?: ContentOptions;
 }

@@ -9,6 +9,7 @@ import { isCookieName, type CookieSettings } from './cookies.js';
 import { normalizeSecrets, type SecretEntry } from './keys.js';
 import { createCalendarPeriod, createRollingPeriod, isValidTimeZone, type PeriodRule } from './period.js';
 import { MAX_ENTRIES } from './token.js';
+import { createRenderer, type Renderer } from '../content/render.js';
 
 /** Options after defaults and validation. */
 export interface ResolvedOptions {
@@ -28,6 +29,7 @@ export interface ResolvedOptions {
   readonly now: () => number;
   readonly onEvent: ((event: PaywallEvent) => void) | undefined;
   readonly cache: { readonly tokens: number; readonly hashes: number };
+  readonly render: Renderer;
 }
 
 const KNOWN = new Set([
@@ -43,6 +45,7 @@ const KNOWN = new Set([
   'now',
   'onEvent',
   'cache',
+  'content',
 ]);
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -168,11 +171,18 @@ export function resolveOptions(options: PaywallOptions): ResolvedOptions {
   if (mode !== 'open' && mode !== 'closed') throw invalidOption('failure.mode', "must be 'open' or 'closed'");
   const cache = objectOption(options.cache, 'cache');
   const now = resolveNow(options.now);
+  const period = resolvePeriod(options.period);
+  const render = createRenderer(
+    options.content,
+    period.kind === 'calendar'
+      ? { unit: period.unit, days: 0, timeZone: period.timeZone }
+      : { unit: 'rolling', days: period.days, timeZone: 'UTC' },
+  );
   return Object.freeze({
     secrets: Object.freeze(normalizeSecrets(options.secret)),
     anonymousLimit: meters.anonymous,
     registeredLimit: meters.registered,
-    period: resolvePeriod(options.period),
+    period,
     cookie: Object.freeze(resolveCookie(options.cookie)),
     issuer: text(options.issuer, 'issuer', 'meterwall'),
     audience: text(options.audience, 'audience', 'meterwall:meter'),
@@ -185,5 +195,6 @@ export function resolveOptions(options: PaywallOptions): ResolvedOptions {
       tokens: integer(cache['tokens'], 'cache.tokens', 10_000, 1, 10_000_000),
       hashes: integer(cache['hashes'], 'cache.hashes', 10_000, 1, 10_000_000),
     }),
+    render,
   });
 }

@@ -2,6 +2,8 @@
  * `createPaywall()`: resolves options once, imports keys once, and orchestrates each decision:
  * who is reading, which meter applies, what the rules say, and what to send back.
  */
+import type { ArticleMetadata } from '../content/structured-data.js';
+import type { RenderCallOptions, Rendered } from '../content/render.js';
 import { PaywallError } from '../errors.js';
 import type {
   Access,
@@ -42,6 +44,19 @@ export interface Paywall {
    * ```
    */
   decide(request: RequestLike, article: Article): Promise<Decision>;
+  /**
+   * What the page shows for a decision: the body (full, or cut on the server), the prompt or
+   * banner markup and the JSON-LD. Pass the article's metadata for the JSON-LD and the links;
+   * with a `version`, the cut teaser is cached.
+   *
+   * @example
+   * ```ts
+   * const { html, prompt, banner, structuredData } = paywall.render(decision, article.html, {
+   *   id: article.id, version: article.updatedAt, headline: article.title, url: article.url,
+   * });
+   * ```
+   */
+  render(decision: Decision, articleHtml: string, article?: ArticleMetadata, options?: RenderCallOptions): Rendered;
 }
 
 /** Extra seconds a token outlives its period, for clocks that differ a little between servers. */
@@ -438,6 +453,7 @@ export function createPaywall(options: PaywallOptions): Paywall {
   const decide = (request: RequestLike, article: Article): MaybePromise<Decision> =>
     engine ? engine.decide(request, article) : ready.then((e) => e.decide(request, article));
   const paywall: Paywall = Object.freeze({
+    render: resolved.render,
     decide(request: RequestLike, article: Article): Promise<Decision> {
       try {
         return Promise.resolve(decide(request, article));

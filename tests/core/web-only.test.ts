@@ -11,7 +11,7 @@ function files(dir: string): string[] {
 }
 
 // The core must run unchanged on Node, Workers, Deno, Bun and edge middleware.
-const core = [...files('core'), 'stores/memory.ts', 'index.ts', 'types.ts', 'errors.ts'];
+const core = [...files('core'), ...files('content'), 'stores/memory.ts', 'index.ts', 'types.ts', 'errors.ts'];
 
 describe('the core uses Web APIs only', () => {
   it.each(core)('%s has no node: import, Buffer or process', (file) => {
@@ -25,6 +25,7 @@ describe('the core uses Web APIs only', () => {
     expect(importers('jose')).toEqual(['core/token.ts']);
     expect(importers('cookie')).toEqual(['core/cookies.ts']);
     expect(importers('lru-cache')).toEqual(['stores/memory.ts']);
+    expect(importers('htmlparser2')).toEqual(['content/teaser.ts']);
   });
 
   it('the root entry never imports an adapter', () => {
