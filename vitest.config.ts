@@ -1,9 +1,20 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
+const src = (path: string) => fileURLToPath(new URL(`./src/${path}`, import.meta.url));
+
 export default defineConfig({
+  resolve: {
+    // The examples import the public entry points; in tests they run from source.
+    alias: [
+      { find: /^meterwall\/node$/, replacement: src('adapters/node.ts') },
+      { find: /^meterwall$/, replacement: src('index.ts') },
+    ],
+  },
   test: {
     include: ['tests/**/*.test.ts'],
     environment: 'node',
     testTimeout: 20_000,
+    hookTimeout: 60_000,
   },
 });

@@ -7,11 +7,11 @@ import { invalidOption } from '../errors.js';
 import type { Decision } from '../types.js';
 import { escapeHtml } from './teaser.js';
 
-/** Texts of the prompt and banner. Placeholders: `{remaining}`, `{limit}`, `{period}`, `{date}`. */
+/** Texts of the prompt and banner. Placeholders: `{remaining}`, `{limit}`, `{period}` ("this month"), `{cadence}` ("each month"), `{date}`. */
 export interface PromptTexts {
   /** @default 'Register for free to continue reading' */
   readonly registerHeading: string;
-  /** @default 'To continue reading this article, register for free and get limited access {period}.' */
+  /** @default 'To continue reading this article, register for free and get limited access {cadence}.' */
   readonly registerBody: string;
   /** @default 'Register for free' */
   readonly registerAction: string;
@@ -43,8 +43,10 @@ export interface PromptTexts {
   readonly banner: Readonly<Partial<Record<Intl.LDMLPluralRule, string>>> & { readonly other: string };
   /** @default 'Your free articles reset on {date}.' */
   readonly resets: string;
-  /** How the period reads in a sentence. @default { day: 'today', week: 'this week', month: 'this month', rolling: 'every {days} days' } */
+  /** The current period, for `{period}`. @default { day: 'today', week: 'this week', month: 'this month', rolling: 'in this {days}-day window' } */
   readonly periods: { readonly day: string; readonly week: string; readonly month: string; readonly rolling: string };
+  /** How often the allowance renews, for `{cadence}`. @default { day: 'each day', week: 'each week', month: 'each month', rolling: 'every {days} days' } */
+  readonly cadence: { readonly day: string; readonly week: string; readonly month: string; readonly rolling: string };
 }
 
 /** Where the prompt's links go. A URL may contain `{returnTo}`, replaced by the article's URL (encoded). */
@@ -69,7 +71,7 @@ export interface PromptContext {
   /** Which prompt it calls for (`null` for the banner of a full decision). */
   readonly kind: PromptKind | null;
   /** The texts with placeholders filled in (plain text: escape them with `escapeHtml`). */
-  readonly texts: Readonly<Record<Exclude<keyof PromptTexts, 'banner' | 'periods'>, string>> & { readonly banner: string };
+  readonly texts: Readonly<Record<Exclude<keyof PromptTexts, 'banner' | 'periods' | 'cadence'>, string>> & { readonly banner: string };
   /** The URLs with `{returnTo}` filled in (checked, not yet HTML-escaped). */
   readonly urls: PromptUrls;
   /** The reset date, formatted in the reader's time zone. */
@@ -119,7 +121,7 @@ export interface PeriodDescription {
 
 const DEFAULT_TEXTS: PromptTexts = {
   registerHeading: 'Register for free to continue reading',
-  registerBody: 'To continue reading this article, register for free and get limited access {period}.',
+  registerBody: 'To continue reading this article, register for free and get limited access {cadence}.',
   registerAction: 'Register for free',
   exhaustedHeading: "You've read your free articles {period}",
   subscribersOnlyHeading: 'This article is for subscribers',
@@ -135,7 +137,8 @@ const DEFAULT_TEXTS: PromptTexts = {
   signInAction: 'Sign in',
   banner: { one: '{remaining} of {limit} free article left {period}', other: '{remaining} of {limit} free articles left {period}' },
   resets: 'Your free articles reset on {date}.',
-  periods: { day: 'today', week: 'this week', month: 'this month', rolling: 'every {days} days' },
+  periods: { day: 'today', week: 'this week', month: 'this month', rolling: 'in this {days}-day window' },
+  cadence: { day: 'each day', week: 'each week', month: 'each month', rolling: 'every {days} days' },
 };
 
 const DEFAULT_URLS: PromptUrls = { register: '/register', subscribe: '/subscribe', upgrade: '/subscribe', signIn: '/signin' };
@@ -175,7 +178,7 @@ export function resolvePromptOptions(options: PromptOptions | undefined, period:
   const texts: Record<string, unknown> = { ...DEFAULT_TEXTS };
   for (const [key, value] of Object.entries(o.texts ?? {})) {
     if (!(key in DEFAULT_TEXTS)) throw invalidOption(`${path}.texts.${key}`, 'is not a prompt text');
-    if (key === 'banner' || key === 'periods') {
+    if (key === 'banner' || key === 'periods' || key === 'cadence') {
       if (value === null || typeof value !== 'object' || Object.values(value).some((v) => typeof v !== 'string')) {
         throw invalidOption(`${path}.texts.${key}`, 'must be an object of strings');
       }
@@ -263,7 +266,7 @@ export function promptContext(
 ): PromptContext {
   const { texts, period } = options;
   const meter = decision.meter;
-  const periodText = fill(texts.periods[period.unit], { days: String(period.days) });
+  const days = { days: String(period.days) };
   let resetDate: string | null = null;
   if (meter) {
     try {
@@ -273,7 +276,8 @@ export function promptContext(
     }
   }
   const values: Record<string, string> = {
-    period: periodText,
+    period: fill(texts.periods[period.unit], days),
+    cadence: fill(texts.cadence[period.unit], days),
     remaining: meter ? String(meter.remaining) : '',
     limit: meter ? String(meter.limit) : '',
     date: resetDate ?? '',

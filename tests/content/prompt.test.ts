@@ -24,7 +24,7 @@ describe('the prompt', () => {
     const html = renderPrompt(decision('prompt', 'register-to-continue', { used: 3, limit: 3, resetsAt: RESET }));
     expect(html).toContain('<section class="meterwall-prompt meterwall-prompt--register" aria-labelledby="meterwall-prompt-heading">');
     expect(html).toContain('<h2 id="meterwall-prompt-heading">Register for free to continue reading</h2>');
-    expect(html).toContain('To continue reading this article, register for free and get limited access this month.');
+    expect(html).toContain('To continue reading this article, register for free and get limited access each month.');
     expect(html).toContain('<a class="meterwall-button" href="/register">Register for free</a>');
     expect(html).toContain('Cancel or pause at any time.');
     expect(html).toContain('Already a subscriber? <a href="/signin">Sign in</a>');
@@ -54,7 +54,8 @@ describe('the prompt', () => {
       'unavailableBody', 'signInQuestion', 'signInAction', 'resets',
     ];
     const texts = Object.fromEntries(keys.map((k) => [k, `${k} ${HOSTILE}`]));
-    const options = { texts: { ...texts, banner: { other: `banner ${HOSTILE}` }, periods: { day: HOSTILE, week: HOSTILE, month: HOSTILE, rolling: HOSTILE } } };
+    const periods = { day: HOSTILE, week: HOSTILE, month: HOSTILE, rolling: HOSTILE };
+    const options = { texts: { ...texts, banner: { other: `banner ${HOSTILE}` }, periods, cadence: periods } };
     const reasons: Array<[Decision['access'], DecisionReason]> = [
       ['prompt', 'register-to-continue'], ['teaser', 'meter-exhausted'], ['teaser', 'subscribers-only'],
       ['teaser', 'missing-entitlement'], ['teaser', 'store-unavailable'],
@@ -127,7 +128,7 @@ describe('the banner', () => {
   it('names the period', () => {
     const d = decision('full', 'metered', { used: 1, limit: 3, resetsAt: RESET });
     expect(renderBanner(d, {}, { period: { unit: 'week' } })).toContain('left this week');
-    expect(renderBanner(d, {}, { period: { unit: 'rolling', days: 30 } })).toContain('left every 30 days');
+    expect(renderBanner(d, {}, { period: { unit: 'rolling', days: 30 } })).toContain('left in this 30-day window');
   });
 });
 

@@ -1,0 +1,68 @@
+/**
+ * The example site's own accounts and sessions, as a real site would have them: accounts kept in
+ * memory, and a signed session cookie (an HS256 JWT) that names the account.
+ */
+import { randomUUID } from 'node:crypto';
+import { SignJWT, jwtVerify } from 'jose';
+
+export interface Account {
+  readonly id: string;
+  readonly email: string;
+  name: string;
+  subscriber: boolean;
+  plan: 'monthly' | 'annual' | null;
+}
+
+export const SESSION_COOKIE = '__Host-courier_session';
+const SESSION_DAYS = 30;
+const ISSUER = 'riverside-courier';
+
+/** Accounts by id and by email, in memory. */
+export function createAccounts() {
+  const byId = new Map<string, Account>();
+  const byEmail = new Map<string, Account>();
+  return {
+    find: (id: string) => byId.get(id),
+    findByEmail: (email: string) => byEmail.get(email.toLowerCase()),
+    create(name: string, email: string): Account {
+      const account: Account = { id: randomUUID(), email: email.toLowerCase(), name, subscriber: false, plan: null };
+      byId.set(account.id, account);
+      byEmail.set(account.email, account);
+      return account;
+    },
+  };
+}
+
+/** Signs and verifies the site's session tokens. */
+export function createSessions(secret: Uint8Array, now: () => number = Date.now) {
+  return {
+    async issue(account: Account): Promise<{ token: string; maxAge: number }> {
+      const iat = Math.floor(now() / 1000);
+      const token = await new SignJWT({ name: account.name })
+        .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+        .setSubject(account.id)
+        .setIssuer(ISSUER)
+        .setAudience(ISSUER)
+        .setIssuedAt(iat)
+        .setExpirationTime(iat + SESSION_DAYS * 86_400)
+        .sign(secret);
+      return { token, maxAge: SESSION_DAYS * 86_400 };
+    },
+    /** The account id in a valid session token, or `null`. */
+    async verify(token: string | undefined): Promise<string | null> {
+      if (!token || token.length > 2048) return null;
+      try {
+        const { payload } = await jwtVerify(token, secret, {
+          algorithms: ['HS256'],
+          issuer: ISSUER,
+          audience: ISSUER,
+          typ: 'JWT',
+          currentDate: new Date(now()),
+        });
+        return typeof payload.sub === 'string' ? payload.sub : null;
+      } catch {
+        return null;
+      }
+    },
+  };
+}

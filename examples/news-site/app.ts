@@ -1,0 +1,270 @@
+/**
+ * The Riverside Courier: a small news site that uses meterwall through its public entry points
+ * only (`meterwall`, `meterwall/node`). `createNewsSite()` returns a node:http request handler.
+ */
+import { readFileSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { parseCookie, stringifySetCookie } from 'cookie';
+import { createMemoryStore, createPaywall, escapeHtml, type MeterStore, type PaywallEvent } from 'meterwall';
+import { decideNode } from 'meterwall/node';
+import { createAccounts, createSessions, SESSION_COOKIE, type Account } from './accounts.js';
+import { ARTICLES, articleHtml, findArticle } from './articles.js';
+import { illustration } from './images.js';
+import {
+  articlePage,
+  debugPanel,
+  frontPage,
+  layout,
+  messagePage,
+  PAPER,
+  promptMarkup,
+  registerPage,
+  signInPage,
+  subscribePage,
+  type FieldErrors,
+} from './views.js';
+
+export interface NewsSiteOptions {
+  /** Secret for meter tokens (32+ bytes). */
+  readonly meterSecret: string | Uint8Array;
+  /** Secret for the site's session cookies (32+ bytes). */
+  readonly sessionSecret: Uint8Array;
+  /** Meter store; in memory by default. */
+  readonly store?: MeterStore;
+  /** Clock, for tests. */
+  readonly now?: () => number;
+  /** Receives meterwall's events (the server logs them with DEBUG=meterwall). */
+  readonly onEvent?: (event: PaywallEvent) => void;
+}
+
+/** The example's meters: small, so the whole journey can be clicked through in a minute. */
+export const METERS = { anonymous: { limit: 3 }, registered: { limit: 5 } } as const;
+
+const STYLES = readFileSync(new URL('./styles.css', import.meta.url), 'utf8');
+const MAX_BODY = 16 * 1024;
+const EMAIL = /^[^\s@<>"]{1,64}@[^\s@<>"]{1,185}\.[A-Za-z]{2,24}$/;
+
+export function createNewsSite(options: NewsSiteOptions) {
+  const now = options.now ?? Date.now;
+  const accounts = createAccounts();
+  const sessions = createSessions(options.sessionSecret, now);
+
+  /** Who is signed in, from the site's own session cookie. */
+  async function accountFor(cookieHeader: string | null | undefined): Promise<Account | undefined> {
+    const token = cookieHeader ? parseCookie(cookieHeader)[SESSION_COOKIE] : undefined;
+    const id = await sessions.verify(token);
+    return id === null ? undefined : accounts.find(id);
+  }
+
+  const paywall = createPaywall({
+    secret: options.meterSecret,
+    meters: METERS,
+    period: { calendar: 'month', timeZone: 'Europe/London' },
+    store: options.store ?? createMemoryStore({ now }),
+    now,
+    ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+    // meterwall learns who is reading from the site's session.
+    async resolveReader(request) {
+      const account = await accountFor(request.headers.get('cookie'));
+      if (!account) return null;
+      return account.subscriber
+        ? { status: 'subscriber', id: account.id, entitlements: ['digital'] }
+        : { status: 'registered', id: account.id };
+    },
+    content: {
+      teaser: { paragraphs: 2 },
+      prompt: {
+        urls: { register: '/register?returnTo={returnTo}', subscribe: '/subscribe?returnTo={returnTo}', signIn: '/signin?returnTo={returnTo}' },
+        renderPrompt: promptMarkup,
+      },
+    },
+  });
+
+  function send(res: ServerResponse, status: number, html: string, headers: Record<string, string> = {}): void {
+    res.statusCode = status;
+    res.setHeader('Content-Type', 'text/html; charset=utf-8');
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader('Referrer-Policy', 'strict-origin-when-cross-origin');
+    res.setHeader('Content-Security-Policy', "default-src 'self'; img-src 'self'; style-src 'self'; script-src 'none'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
+    if (!res.hasHeader('Cache-Control')) res.setHeader('Cache-Control', 'private, no-store');
+    for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+    res.end(html);
+  }
+
+  function redirect(res: ServerResponse, location: string, status = 303): void {
+    res.statusCode = status;
+    res.setHeader('Location', location);
+    res.setHeader('Cache-Control', 'no-store');
+    res.end();
+  }
+
+  /** Only local article paths (and the checkout) are followed after a form: no open redirects. */
+  function safeReturnTo(value: string | null | undefined): string {
+    if (typeof value === 'string' && /^\/(?:articles\/[a-z0-9-]{1,100}|subscribe)?$/.test(value)) return value;
+    return '/';
+  }
+
+  /** Refuses cross-site form posts: Fetch Metadata first, then the Origin header. */
+  function crossSite(req: IncomingMessage): boolean {
+    const site = req.headers['sec-fetch-site'];
+    if (site === 'cross-site' || site === 'same-site') return true;
+    const origin = req.headers.origin;
+    if (origin === undefined) return false; // not a browser form post (curl, tests)
+    const host = req.headers.host;
+    return origin !== `http://${host}` && origin !== `https://${host}`;
+  }
+
+  async function readForm(req: IncomingMessage): Promise<URLSearchParams | null> {
+    const type = req.headers['content-type'] ?? '';
+    if (!type.startsWith('application/x-www-form-urlencoded')) return null;
+    let size = 0;
+    const chunks: Buffer[] = [];
+    for await (const chunk of req as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > MAX_BODY) return null;
+      chunks.push(chunk);
+    }
+    return new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
+  }
+
+  async function signIn(res: ServerResponse, account: Account): Promise<void> {
+    const { token, maxAge } = await sessions.issue(account);
+    res.appendHeader(
+      'Set-Cookie',
+      stringifySetCookie({ name: SESSION_COOKIE, value: token, httpOnly: true, secure: true, sameSite: 'lax', path: '/', maxAge }),
+    );
+  }
+
+  async function articleRoute(req: IncomingMessage, res: ServerResponse, slug: string, url: URL): Promise<void> {
+    const article = findArticle(slug);
+    if (!article) return send(res, 404, layout({ title: `Not found – ${PAPER}`, body: messagePage('Page not found', 'There is no article at this address.'), account: await accountFor(req.headers.cookie) }));
+    const decision = await decideNode(paywall, req, res, { id: article.slug, access: article.access });
+    const rendered = paywall.render(decision, articleHtml(article, escapeHtml), {
+      id: article.slug,
+      access: article.access,
+      version: article.published,
+      headline: article.headline,
+      description: article.standfirst,
+      url: `/articles/${article.slug}`,
+      datePublished: article.published,
+      authors: [article.author],
+      images: [`/images/${article.slug}.svg`],
+      publisher: PAPER,
+    });
+    const account = decision.reader.id === undefined ? undefined : accounts.find(decision.reader.id);
+    const body = articlePage(article, {
+      html: rendered.html,
+      prompt: rendered.prompt,
+      banner: decision.access === 'full' ? rendered.banner : '',
+      full: decision.access === 'full',
+      debug: url.searchParams.get('debug') === '1' ? debugPanel(decision) : '',
+    });
+    send(res, 200, layout({ title: `${article.headline} – ${PAPER}`, description: article.standfirst, head: rendered.structuredData, body, account }));
+  }
+
+  async function registerRoute(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    if (req.method === 'GET') {
+      return send(res, 200, layout({ title: `Register – ${PAPER}`, body: registerPage({ name: '', email: '', returnTo: safeReturnTo(url.searchParams.get('returnTo')) }, {}, METERS.registered.limit), account: await accountFor(req.headers.cookie) }));
+    }
+    const form = await readForm(req);
+    if (!form) return send(res, 400, layout({ title: PAPER, body: messagePage('Bad request', 'The form could not be read.'), account: undefined }));
+    const values = {
+      name: (form.get('name') ?? '').trim(),
+      email: (form.get('email') ?? '').trim(),
+      returnTo: safeReturnTo(form.get('returnTo') ?? url.searchParams.get('returnTo')),
+    };
+    const errors: Record<string, string> = {};
+    if (values.name === '') errors['name'] = 'Enter your name.';
+    else if (values.name.length > 80) errors['name'] = 'Your name must be 80 characters or fewer.';
+    if (values.email === '') errors['email'] = 'Enter your email address.';
+    else if (!EMAIL.test(values.email)) errors['email'] = 'Enter an email address like name@example.com.';
+    else if (accounts.findByEmail(values.email)) errors['email'] = 'An account with this email address already exists. Sign in instead.';
+    if (Object.keys(errors).length > 0) {
+      return send(res, 422, layout({ title: `Register – ${PAPER}`, body: registerPage(values, errors, METERS.registered.limit), account: undefined }));
+    }
+    await signIn(res, accounts.create(values.name, values.email));
+    redirect(res, values.returnTo);
+  }
+
+  async function signInRoute(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    if (req.method === 'GET') {
+      return send(res, 200, layout({ title: `Sign in – ${PAPER}`, body: signInPage({ email: '', returnTo: safeReturnTo(url.searchParams.get('returnTo')) }), account: await accountFor(req.headers.cookie) }));
+    }
+    const form = await readForm(req);
+    if (!form) return send(res, 400, layout({ title: PAPER, body: messagePage('Bad request', 'The form could not be read.'), account: undefined }));
+    const values = { email: (form.get('email') ?? '').trim(), returnTo: safeReturnTo(form.get('returnTo')) };
+    let errors: FieldErrors = {};
+    const account = EMAIL.test(values.email) ? accounts.findByEmail(values.email) : undefined;
+    if (values.email === '') errors = { email: 'Enter your email address.' };
+    else if (!EMAIL.test(values.email)) errors = { email: 'Enter an email address like name@example.com.' };
+    else if (!account) errors = { email: 'We could not find an account with that email address. Check it, or register for free.' };
+    if (!account) return send(res, 422, layout({ title: `Sign in – ${PAPER}`, body: signInPage(values, errors), account: undefined }));
+    await signIn(res, account);
+    redirect(res, values.returnTo);
+  }
+
+  async function subscribeRoute(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const account = await accountFor(req.headers.cookie);
+    if (req.method === 'GET') {
+      return send(res, 200, layout({ title: `Subscribe – ${PAPER}`, body: subscribePage(account, { plan: 'monthly', returnTo: safeReturnTo(url.searchParams.get('returnTo')) }), account }));
+    }
+    if (!account) return redirect(res, '/register?returnTo=%2Fsubscribe');
+    const form = await readForm(req);
+    if (!form) return send(res, 400, layout({ title: PAPER, body: messagePage('Bad request', 'The form could not be read.'), account }));
+    const plan = form.get('plan') ?? '';
+    const returnTo = safeReturnTo(form.get('returnTo'));
+    if (plan !== 'monthly' && plan !== 'annual') {
+      return send(res, 422, layout({ title: `Subscribe – ${PAPER}`, body: subscribePage(account, { plan, returnTo }, { plan: 'Choose a monthly or an annual plan.' }), account }));
+    }
+    account.subscriber = true;
+    account.plan = plan;
+    redirect(res, returnTo === '/' ? '/subscribe' : returnTo);
+  }
+
+  return {
+    paywall,
+    accounts,
+    async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+      try {
+        const url = new URL(req.url ?? '/', 'http://localhost');
+        const path = url.pathname;
+        const method = req.method ?? 'GET';
+        if (method === 'POST' && crossSite(req)) {
+          return send(res, 403, layout({ title: PAPER, body: messagePage('Forbidden', 'Forms can only be sent from this site.'), account: undefined }));
+        }
+        if (method !== 'GET' && method !== 'HEAD' && method !== 'POST') {
+          res.setHeader('Allow', 'GET, HEAD, POST');
+          return send(res, 405, '');
+        }
+        if (path === '/styles.css') return send(res, 200, STYLES, { 'Content-Type': 'text/css; charset=utf-8', 'Cache-Control': 'public, max-age=3600' });
+        const image = /^\/images\/([a-z0-9-]+)\.svg$/.exec(path);
+        if (image) {
+          const article = findArticle(image[1] as string);
+          if (!article) return send(res, 404, '');
+          return send(res, 200, illustration(article), { 'Content-Type': 'image/svg+xml', 'Cache-Control': 'public, max-age=3600' });
+        }
+        if (path === '/') {
+          const account = await accountFor(req.headers.cookie);
+          return send(res, 200, layout({ title: `${PAPER} – News from Riverside`, body: frontPage(ARTICLES), account }));
+        }
+        const articlePath = /^\/articles\/([a-z0-9-]+)$/.exec(path);
+        if (articlePath) return await articleRoute(req, res, articlePath[1] as string, url);
+        // A differently cased or slash-terminated address of an article: one canonical URL.
+        const loose = /^\/articles\/([A-Za-z0-9-]+)\/?$/i.exec(path);
+        if (loose && findArticle((loose[1] as string).toLowerCase())) return redirect(res, `/articles/${(loose[1] as string).toLowerCase()}`, 301);
+        if (path === '/register' && method !== 'HEAD') return await registerRoute(req, res, url);
+        if (path === '/signin' && method !== 'HEAD') return await signInRoute(req, res, url);
+        if (path === '/subscribe' && method !== 'HEAD') return await subscribeRoute(req, res, url);
+        if (path === '/signout' && method === 'POST') {
+          res.appendHeader('Set-Cookie', stringifySetCookie({ name: SESSION_COOKIE, value: '', httpOnly: true, secure: true, sameSite: 'lax', path: '/', maxAge: 0 }));
+          return redirect(res, '/');
+        }
+        send(res, 404, layout({ title: `Not found – ${PAPER}`, body: messagePage('Page not found', 'There is nothing at this address.'), account: undefined }));
+      } catch (error) {
+        console.error(error);
+        if (!res.headersSent) send(res, 500, layout({ title: PAPER, body: messagePage('Something went wrong', 'Please try again.'), account: undefined }));
+        else res.end();
+      }
+    },
+  };
+}

@@ -1,0 +1,51 @@
+/**
+ * Starts the example news site: `npm run example`. No setup needed: in-memory accounts and
+ * meters, and generated development secrets (with a loud warning) unless METERWALL_SECRET and
+ * SESSION_SECRET are set. Port 3000 unless PORT is set; HOST defaults to 127.0.0.1.
+ */
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
+import { createNewsSite } from './app.js';
+
+function secret(name: string): Uint8Array {
+  const value = process.env[name];
+  if (value) {
+    const bytes = new TextEncoder().encode(value);
+    if (bytes.byteLength < 32) {
+      console.error(`${name} must be at least 32 bytes long.`);
+      process.exit(1);
+    }
+    return bytes;
+  }
+  return randomBytes(32);
+}
+
+const missing = ['METERWALL_SECRET', 'SESSION_SECRET'].filter((name) => !process.env[name]);
+if (missing.length > 0) {
+  const bar = '!'.repeat(78);
+  console.warn(
+    `\n${bar}\n!! DEVELOPMENT SECRETS: ${missing.join(' and ')} not set.\n` +
+      '!! Random secrets were generated for this run: every meter and session ends when the server stops.\n' +
+      '!! Never run a real site like this. Set both to 32+ random bytes, e.g.  openssl rand -base64 32\n' +
+      `${bar}\n`,
+  );
+}
+
+const site = createNewsSite({
+  meterSecret: secret('METERWALL_SECRET'),
+  sessionSecret: secret('SESSION_SECRET'),
+  ...(process.env['DEBUG']?.includes('meterwall') ? { onEvent: (event) => console.log('[meterwall]', JSON.stringify(event)) } : {}),
+});
+
+const port = Number(process.env['PORT'] ?? 3000);
+const host = process.env['HOST'] ?? '127.0.0.1';
+const server = createServer((req, res) => void site.handle(req, res));
+server.listen(port, host, () => {
+  const shown = host === '127.0.0.1' || host === '0.0.0.0' ? 'localhost' : host;
+  console.log(`The Riverside Courier is running at http://${shown}:${port}/`);
+  console.log('Open an article, read three, and meet the wall. Add ?debug=1 to any article to see the decision.');
+});
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => server.close(() => process.exit(0)));
+}

@@ -1,0 +1,36 @@
+import { execSync } from 'node:child_process';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createNewsSite } from '../examples/news-site/app.js';
+
+/** The Chromium binary on PATH (Debian's `chromium`), or `null` when there is none. */
+export function chromiumPath(): string | null {
+  try {
+    const path = execSync('command -v chromium || command -v chromium-browser', { encoding: 'utf8', shell: '/bin/sh' }).trim();
+    return path === '' ? null : path;
+  } catch {
+    return null;
+  }
+}
+
+/** Launch flags that keep Chromium quiet on a machine without network. */
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-dev-shm-usage',
+];
+
+/** Starts the example site on a free 127.0.0.1 port. */
+export async function startNewsSite(): Promise<{ url: string; server: Server; site: ReturnType<typeof createNewsSite> }> {
+  const site = createNewsSite({
+    meterSecret: 'e2e-meter-secret-0123456789-abcdefgh',
+    sessionSecret: new TextEncoder().encode('e2e-session-secret-0123456789-abcdef'),
+  });
+  const server = createServer((req, res) => void site.handle(req, res));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server, site };
+}
