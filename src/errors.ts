@@ -5,14 +5,16 @@
  * - `ERR_INVALID_ARTICLE`: the article passed to `decide()` is not an `{ id: string }` object.
  * - `ERR_STORE_TIMEOUT`: the meter store did not answer within `store.timeoutMs`.
  * - `ERR_STORE_FAILED`: the meter store threw or rejected.
- * - `ERR_READER_FAILED`: the site's `resolveReader` callback threw or returned an invalid reader.
+ * - `ERR_READER_FAILED`: the site's `resolveReader` callback (or session claims mapping) threw or returned an invalid reader.
+ * - `ERR_SESSION_UNAVAILABLE`: the session token's keys (a JWKS endpoint) could not be fetched in time.
  */
 export type PaywallErrorCode =
   | 'ERR_INVALID_OPTION'
   | 'ERR_INVALID_ARTICLE'
   | 'ERR_STORE_TIMEOUT'
   | 'ERR_STORE_FAILED'
-  | 'ERR_READER_FAILED';
+  | 'ERR_READER_FAILED'
+  | 'ERR_SESSION_UNAVAILABLE';
 
 /**
  * The one error class of meterwall: branch on `code`, never on `message`.

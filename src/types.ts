@@ -76,7 +76,8 @@ export type Access = 'full' | 'teaser' | 'prompt';
  * - `metered`: the meter had a view left, and this response spends it.
  * - `register-to-continue`: an anonymous reader's allowance is spent and registering gives more.
  * - `meter-exhausted`: the allowance is spent and there is no larger one to register for.
- * - `store-unavailable`: the meter store failed and `store.onError` is `'closed'`.
+ * - `store-unavailable`: the meter store failed and `failure.mode` is `'closed'` (the prompt, never the article).
+ * - `session-unavailable`: the session could not be verified (JWKS endpoint down or slow) and `failure.mode` is `'closed'`.
  */
 export type DecisionReason =
   | 'free-article'
@@ -89,7 +90,8 @@ export type DecisionReason =
   | 'metered'
   | 'register-to-continue'
   | 'meter-exhausted'
-  | 'store-unavailable';
+  | 'store-unavailable'
+  | 'session-unavailable';
 
 /** The state of the reader's meter after this decision. */
 export interface MeterSnapshot {
@@ -177,7 +179,31 @@ export type PaywallEvent =
       readonly code?: string;
     }
   | { readonly type: 'store-error'; readonly error: PaywallError; readonly policy: 'open' | 'closed' }
-  | { readonly type: 'reader-error'; readonly error: PaywallError };
+  | { readonly type: 'reader-error'; readonly error: PaywallError }
+  | {
+      readonly type: 'session-rejected';
+      /** Why the presented session token was not accepted. */
+      readonly reason: SessionRejection;
+      /** jose's error code when jose rejected it. */
+      readonly code?: string;
+    }
+  | { readonly type: 'session-error'; readonly error: PaywallError; readonly policy: 'open' | 'closed' }
+  | { readonly type: 'meter-merged'; readonly reader: Reader; readonly merged: number; readonly meter: MeterSnapshot }
+  | { readonly type: 'rollback-detected'; readonly presented: number; readonly known: number };
+
+/** Why a session token was not accepted (the reader is then anonymous). */
+export type SessionRejection =
+  | 'oversized'
+  | 'malformed'
+  | 'untrusted-header'
+  | 'meter-token'
+  | 'bad-signature'
+  | 'algorithm'
+  | 'unknown-key'
+  | 'expired'
+  | 'not-yet-valid'
+  | 'claims'
+  | 'unmapped';
 
 /** Options for a calendar period. */
 export interface CalendarPeriod {
@@ -207,7 +233,7 @@ export type PeriodOptions = CalendarPeriod | RollingPeriod;
 /** A secret for signing meter tokens: at least 32 bytes (a string is measured in UTF-8 bytes). */
 export type Secret = string | Uint8Array;
 
-/** The atomic view-recording contract a meter store implements. */
+/** The atomic view-recording contract a meter store implements (`merge` and `claimView` are optional). */
 export interface MeterStore {
   /**
    * Reads a meter without changing it: how many distinct articles were read since `since`,
@@ -221,6 +247,52 @@ export interface MeterStore {
    * One round trip on a networked store.
    */
   record(key: string, article: string, view: StoreView): Promise<StoreRecordResult>;
+  /**
+   * Atomically adds views read elsewhere (an anonymous meter, on sign-in): each article not yet
+   * in the meter, in order, while it holds fewer than `limit`. Returns the state after.
+   */
+  merge?(key: string, views: readonly StoreMergeView[], window: StoreMergeWindow): Promise<StoreSnapshot>;
+  /**
+   * Rollback protection for cookie meters: atomically, with `known` the highest count stored
+   * for `key` (0 if none), if `max(known, presented) < limit` store that plus one and allow the
+   * view. Returns whether it is allowed and `max(known, presented)`.
+   */
+  claimView?(key: string, presented: number, view: StoreClaim): Promise<StoreClaimResult>;
+}
+
+/** A view to merge. */
+export interface StoreMergeView {
+  /** The article's keyed hash. */
+  readonly article: string;
+  /** When it was read, ms since epoch. */
+  readonly at: number;
+}
+
+/** The window and bounds of a merge. */
+export interface StoreMergeWindow extends StoreWindow {
+  /** No view is added once the meter holds this many. */
+  readonly limit: number;
+  /** Now, ms since epoch. */
+  readonly at: number;
+  /** When the meter may be forgotten, ms since epoch. */
+  readonly expiresAt: number;
+}
+
+/** Bounds of a claimed view. */
+export interface StoreClaim {
+  readonly limit: number;
+  /** Now, ms since epoch. */
+  readonly at: number;
+  /** When the count may be forgotten (the period's end), ms since epoch. */
+  readonly expiresAt: number;
+}
+
+/** The answer of `claimView`. */
+export interface StoreClaimResult {
+  /** Whether the view may be counted. */
+  readonly allowed: boolean;
+  /** The higher of the stored and the presented count, before this view. */
+  readonly used: number;
 }
 
 /** The window a store looks at. */
@@ -292,8 +364,9 @@ export interface FailureOptions {
    */
   readonly timeoutMs?: number;
   /**
-   * `open`: fall back to the meter in the reader's cookie (with the registered limit);
-   * `closed`: show the teaser (reason `store-unavailable`). Never grants an entitlement.
+   * `open`: a failing store falls back to the meter in the reader's cookie (with the registered
+   * limit), a failing JWKS endpoint to an anonymous reader; `closed`: the prompt (reasons
+   * `store-unavailable`, `session-unavailable`). Never grants an entitlement.
    * @default 'open'
    */
   readonly mode?: 'open' | 'closed';
@@ -317,6 +390,80 @@ export interface CacheOptions {
 export interface MeterLimit {
   /** Distinct articles per period, 0 to 100. */
   readonly limit?: number;
+}
+
+/** How a session token is verified: a shared secret, a public key, or a JWKS URL. */
+export type SessionKey =
+  | { readonly secret: Secret }
+  | { readonly publicKey: string | JsonWebKey }
+  | {
+      readonly jwksUrl: string | URL;
+      /**
+       * Timeout of a JWKS fetch, in ms.
+       * @default 1000
+       */
+      readonly timeoutMs?: number;
+      /**
+       * Least time between two JWKS fetches (an unknown `kid` refetches only after it), in ms.
+       * @default 30000
+       */
+      readonly cooldownMs?: number;
+      /**
+       * How long fetched keys are used before they are fetched again, in ms.
+       * @default 600000
+       */
+      readonly cacheMaxAgeMs?: number;
+    };
+
+/** The site's session token as a reader source (instead of `resolveReader`). */
+export interface SessionOptions {
+  /**
+   * The cookie that holds the session token.
+   * @default undefined (only the Authorization header is read)
+   */
+  readonly cookie?: string;
+  /**
+   * Also read `Authorization: Bearer <token>` (the cookie wins when both are present).
+   * @default true
+   */
+  readonly bearer?: boolean;
+  /** How tokens are verified. */
+  readonly key: SessionKey;
+  /** The algorithms accepted, pinned (e.g. `['RS256']`); HMAC ones only with a secret, public-key ones only with a public key or JWKS. */
+  readonly algorithms: readonly string[];
+  /**
+   * Required `iss`.
+   * @default not checked
+   */
+  readonly issuer?: string | readonly string[];
+  /**
+   * Required `aud`.
+   * @default not checked
+   */
+  readonly audience?: string | readonly string[];
+  /**
+   * Required `typ` header (e.g. `JWT` or `at+jwt`). A meter token is refused whatever this says.
+   * @default not checked
+   */
+  readonly typ?: string;
+  /**
+   * Clock tolerance for `exp` and `nbf`, in seconds (0 to 60).
+   * @default 0
+   */
+  readonly clockToleranceSeconds?: number;
+  /**
+   * Turns the verified payload into a reader; may be async (e.g. to look up a plan).
+   * @default id from `sub`, status from a `status` claim (else `registered`), entitlements from an `entitlements` claim
+   */
+  readonly claims?: (
+    payload: Readonly<Record<string, unknown>>,
+    request: RequestLike,
+  ) => ReaderInput | null | undefined | Promise<ReaderInput | null | undefined>;
+  /**
+   * Verified sessions kept (each until its `exp`).
+   * @default 10000
+   */
+  readonly cacheSize?: number;
 }
 
 /** Options of {@link createPaywall}. */
@@ -363,6 +510,11 @@ export interface PaywallOptions {
   readonly resolveReader?: (
     request: RequestLike,
   ) => ReaderInput | null | undefined | Promise<ReaderInput | null | undefined>;
+  /**
+   * The site's session token (cookie or bearer), verified with jose; an alternative to `resolveReader`.
+   * @default undefined
+   */
+  readonly session?: SessionOptions;
   /**
    * Where account meters live.
    * @default createMemoryStore()

@@ -28,7 +28,7 @@ export function windowAt(rule: PeriodRule, now: number): MeterWindow {
 
 /** A new, empty meter with a random reader id. */
 export function freshMeter(window: MeterWindow, hashKid: string, rid = randomId()): MeterState {
-  return { rid, period: window.period, hashKid, entries: '', times: window.period === null ? [] : null };
+  return { rid, period: window.period, hashKid, entries: '', times: window.period === null ? [] : null, merged: false };
 }
 
 /**
@@ -87,4 +87,14 @@ export function oldestView(state: MeterState): number | null {
 export function newestView(state: MeterState): number | null {
   if (state.times === null || state.times.length === 0) return null;
   return Math.max(...state.times) * 1000;
+}
+
+/** The state's views as article hashes with their times (calendar meters keep no times: `now`). */
+export function viewsOf(state: MeterState, now: number): Array<{ article: string; at: number }> {
+  const views: Array<{ article: string; at: number }> = [];
+  for (let i = 0; i * ARTICLE_HASH_LENGTH < state.entries.length; i++) {
+    const time = state.times?.[i];
+    views.push({ article: state.entries.slice(i * ARTICLE_HASH_LENGTH, (i + 1) * ARTICLE_HASH_LENGTH), at: time === undefined ? now : time * 1000 });
+  }
+  return views;
 }

@@ -6,7 +6,9 @@ import { invalidOption } from '../errors.js';
 import { createMemoryStore } from '../stores/memory.js';
 import type { MeterStore, PaywallEvent, PaywallOptions, ReaderInput, RequestLike } from '../types.js';
 import { isCookieName, type CookieSettings } from './cookies.js';
-import { normalizeSecrets, type SecretEntry } from './keys.js';
+import { MIN_SECRET_BYTES, normalizeSecrets, type SecretEntry } from './keys.js';
+import { defaultClaims, type SessionSettings } from './readers.js';
+import { utf8 } from './encoding.js';
 import { createCalendarPeriod, createRollingPeriod, isValidTimeZone, type PeriodRule } from './period.js';
 import { MAX_ENTRIES } from './token.js';
 import { createRenderer, type Renderer } from '../content/render.js';
@@ -30,6 +32,7 @@ export interface ResolvedOptions {
   readonly onEvent: ((event: PaywallEvent) => void) | undefined;
   readonly cache: { readonly tokens: number; readonly hashes: number };
   readonly render: Renderer;
+  readonly session: SessionSettings | undefined;
 }
 
 const KNOWN = new Set([
@@ -46,6 +49,7 @@ const KNOWN = new Set([
   'onEvent',
   'cache',
   'content',
+  'session',
 ]);
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -159,6 +163,86 @@ function resolveNow(value: unknown): () => number {
   };
 }
 
+const HMAC_ALGORITHMS = new Set(['HS256', 'HS384', 'HS512']);
+const PUBLIC_ALGORITHMS = new Set(['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519']);
+
+function stringOrList(value: unknown, path: string): string | readonly string[] | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value === 'string' && value !== '') return value;
+  if (Array.isArray(value) && value.length > 0 && value.every((v) => typeof v === 'string' && v !== '')) return Object.freeze([...value]);
+  throw invalidOption(path, 'must be a non-empty string or list of strings');
+}
+
+function resolveSession(value: unknown, secrets: readonly SecretEntry[]): SessionSettings | undefined {
+  if (value === undefined) return undefined;
+  const session = objectOption(value, 'session');
+  for (const key of Object.keys(session)) {
+    if (!['cookie', 'bearer', 'key', 'algorithms', 'issuer', 'audience', 'typ', 'clockToleranceSeconds', 'claims', 'cacheSize'].includes(key)) {
+      throw invalidOption(`session.${key}`, 'is not a session option');
+    }
+  }
+  const cookie = session['cookie'];
+  if (cookie !== undefined && (typeof cookie !== 'string' || !isCookieName(cookie))) throw invalidOption('session.cookie', 'must be a cookie name');
+  const bearer = session['bearer'] ?? true;
+  if (typeof bearer !== 'boolean') throw invalidOption('session.bearer', 'must be a boolean');
+  if (cookie === undefined && !bearer) throw invalidOption('session.cookie', 'is needed when bearer is false');
+
+  const key = objectOption(session['key'], 'session.key');
+  const kinds = ['secret', 'publicKey', 'jwksUrl'].filter((k) => key[k] !== undefined);
+  if (kinds.length !== 1) throw invalidOption('session.key', 'takes exactly one of secret, publicKey or jwksUrl');
+  let keyConfig: SessionSettings['key'];
+  if (kinds[0] === 'secret') {
+    const raw = key['secret'];
+    const bytes = typeof raw === 'string' ? utf8(raw) : raw instanceof Uint8Array ? raw : undefined;
+    if (!bytes || bytes.byteLength < MIN_SECRET_BYTES) throw invalidOption('session.key.secret', `must be a string or Uint8Array of at least ${MIN_SECRET_BYTES} bytes`);
+    if (secrets.some((s) => s.bytes.byteLength === bytes.byteLength && s.bytes.every((b, i) => b === bytes[i]))) {
+      throw invalidOption('session.key.secret', 'must differ from the meter secret');
+    }
+    keyConfig = { kind: 'secret', secret: new Uint8Array(bytes) };
+  } else if (kinds[0] === 'publicKey') {
+    const material = key['publicKey'];
+    const pem = typeof material === 'string' && /-----BEGIN PUBLIC KEY-----/.test(material);
+    const jwk = isObject(material) && typeof material['kty'] === 'string' && material['kty'] !== 'oct' && !('d' in material);
+    if (!pem && !jwk) throw invalidOption('session.key.publicKey', 'must be a PEM public key (SPKI) or a public JWK (no private parts)');
+    keyConfig = { kind: 'public', key: material as string | JsonWebKey };
+  } else {
+    let url: URL;
+    try {
+      url = new URL(String(key['jwksUrl']));
+    } catch {
+      throw invalidOption('session.key.jwksUrl', 'must be a URL');
+    }
+    const local = url.hostname === 'localhost' || url.hostname === '127.0.0.1' || url.hostname === '[::1]';
+    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && local)) throw invalidOption('session.key.jwksUrl', 'must use https (http only on localhost)');
+    keyConfig = {
+      kind: 'jwks',
+      url,
+      timeoutMs: integer(key['timeoutMs'], 'session.key.timeoutMs', 1000, 1, 30_000),
+      cooldownMs: integer(key['cooldownMs'], 'session.key.cooldownMs', 30_000, 0, 3_600_000),
+      cacheMaxAgeMs: integer(key['cacheMaxAgeMs'], 'session.key.cacheMaxAgeMs', 600_000, 1_000, 86_400_000),
+    };
+  }
+  const algorithms = session['algorithms'];
+  const allowed = keyConfig.kind === 'secret' ? HMAC_ALGORITHMS : PUBLIC_ALGORITHMS;
+  if (!Array.isArray(algorithms) || algorithms.length === 0 || algorithms.some((a) => !allowed.has(a))) {
+    throw invalidOption('session.algorithms', `must list the accepted algorithms, from ${[...allowed].join(', ')}`);
+  }
+  const typ = session['typ'];
+  if (typ !== undefined && (typeof typ !== 'string' || typ === '')) throw invalidOption('session.typ', 'must be a non-empty string');
+  return Object.freeze({
+    cookie,
+    bearer,
+    key: Object.freeze(keyConfig),
+    algorithms: Object.freeze([...algorithms]),
+    issuer: stringOrList(session['issuer'], 'session.issuer'),
+    audience: stringOrList(session['audience'], 'session.audience'),
+    typ,
+    clockToleranceSeconds: integer(session['clockToleranceSeconds'], 'session.clockToleranceSeconds', 0, 0, 60),
+    claims: fn<SessionSettings['claims']>(session['claims'], 'session.claims') ?? defaultClaims,
+    cacheSize: integer(session['cacheSize'], 'session.cacheSize', 10_000, 1, 10_000_000),
+  });
+}
+
 /** Validates options and fills in defaults. Throws a `TypeError` (`code` `ERR_INVALID_OPTION`, `option`) on misuse. */
 export function resolveOptions(options: PaywallOptions): ResolvedOptions {
   if (!isObject(options)) throw invalidOption('options', 'must be an object');
@@ -171,6 +255,10 @@ export function resolveOptions(options: PaywallOptions): ResolvedOptions {
   if (mode !== 'open' && mode !== 'closed') throw invalidOption('failure.mode', "must be 'open' or 'closed'");
   const cache = objectOption(options.cache, 'cache');
   const now = resolveNow(options.now);
+  const secrets = Object.freeze(normalizeSecrets(options.secret));
+  if (options.session !== undefined && options.resolveReader !== undefined) {
+    throw invalidOption('session', 'cannot be combined with resolveReader: look accounts up in session.claims instead');
+  }
   const period = resolvePeriod(options.period);
   const render = createRenderer(
     options.content,
@@ -179,7 +267,7 @@ export function resolveOptions(options: PaywallOptions): ResolvedOptions {
       : { unit: 'rolling', days: period.days, timeZone: 'UTC' },
   );
   return Object.freeze({
-    secrets: Object.freeze(normalizeSecrets(options.secret)),
+    secrets,
     anonymousLimit: meters.anonymous,
     registeredLimit: meters.registered,
     period,
@@ -196,5 +284,6 @@ export function resolveOptions(options: PaywallOptions): ResolvedOptions {
       hashes: integer(cache['hashes'], 'cache.hashes', 10_000, 1, 10_000_000),
     }),
     render,
+    session: resolveSession(options.session, secrets),
   });
 }

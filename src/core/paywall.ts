@@ -24,9 +24,10 @@ import type {
 import { meterSetCookie, readCookieValues } from './cookies.js';
 import { createIdHasher, type IdHasher } from './hashing.js';
 import { importKeyring, type Keyring } from './keys.js';
-import { freshMeter, hasRead, inWindow, newestView, oldestView, usedViews, windowAt, withView, type MeterWindow } from './meter.js';
+import { freshMeter, hasRead, inWindow, newestView, oldestView, usedViews, viewsOf, windowAt, withView, type MeterWindow } from './meter.js';
 import { resolveOptions, type ResolvedOptions } from './options.js';
-import { evaluatePolicy, type MeterInput, type PolicyInput } from './policy.js';
+import { evaluatePolicy, type DecidedOutcome, type PolicyInput } from './policy.js';
+import { ANONYMOUS, callbackReaders, sessionReaders, type ReaderSource, type ResolvedReader } from './readers.js';
 import { uncountedCause } from './request.js';
 import { createMeterTokens, type MeterState, type MeterTokens, type TokenReadResult } from './token.js';
 
@@ -67,11 +68,10 @@ const BASE_HEADERS: ReadonlyArray<readonly [string, string]> = Object.freeze([
   Object.freeze(['Cache-Control', CACHE_CONTROL] as const),
   Object.freeze(['Vary', VARY] as const),
 ]);
-const ANONYMOUS: Reader = Object.freeze({ status: 'anonymous', entitlements: Object.freeze([]) as readonly string[] });
 const ARTICLE_ACCESS = new Set<ArticleAccess>(['free', 'metered', 'subscribers']);
 const EMPTY: readonly string[] = Object.freeze([]);
 const MAX_ACCOUNT_ID = 512;
-const NO_RESOLVER = Object.freeze({ reader: ANONYMOUS, note: 'anonymous (no resolveReader)' });
+const NO_RESOLVER: ResolvedReader = Object.freeze({ reader: ANONYMOUS, note: 'anonymous (no resolveReader)' });
 
 /** The decision object; `headers` is built on first access, so adapters that set headers directly skip it. */
 class MeterDecision implements Decision {
@@ -152,23 +152,6 @@ function normalizeArticle(article: Article): NormalizedArticle {
   return { id: article.id, access, requires };
 }
 
-/** Checks what `resolveReader` returned; `null` means anonymous, `undefined` means invalid. */
-function toReader(input: ReaderInput | null | undefined): Reader | undefined {
-  if (input === null || input === undefined) return ANONYMOUS;
-  if (typeof input !== 'object') return undefined;
-  const { status, id, entitlements = EMPTY } = input;
-  if (status !== 'anonymous' && status !== 'registered' && status !== 'subscriber') return undefined;
-  if (id !== undefined && (typeof id !== 'string' || id.length === 0 || id.length > MAX_ACCOUNT_ID)) return undefined;
-  if (status === 'registered' && id === undefined) return undefined;
-  if (!Array.isArray(entitlements) || entitlements.some((e) => typeof e !== 'string')) return undefined;
-  if (status === 'anonymous') return ANONYMOUS;
-  return Object.freeze({
-    status,
-    ...(id === undefined ? {} : { id }),
-    entitlements: Object.freeze([...entitlements]),
-  });
-}
-
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
@@ -201,6 +184,7 @@ class Engine {
   readonly #keyring: Keyring;
   readonly #tokens: MeterTokens;
   readonly #hasher: IdHasher;
+  readonly #readers: ReaderSource | null;
 
   constructor(options: ResolvedOptions, keyring: Keyring) {
     this.#o = options;
@@ -211,6 +195,12 @@ class Engine {
       cacheSize: options.cache.tokens,
     });
     this.#hasher = createIdHasher(keyring, options.cache.hashes);
+    const emit = (event: PaywallEvent): void => this.#emit(event);
+    this.#readers = options.session
+      ? sessionReaders(options.session, emit, options.now, options.failure.mode)
+      : options.resolveReader
+        ? callbackReaders(options.resolveReader, emit)
+        : null;
   }
 
   #emit(event: PaywallEvent): void {
@@ -221,41 +211,20 @@ class Engine {
     }
   }
 
-  async #resolveReader(request: RequestLike): Promise<{ reader: Reader; note: string }> {
-    const resolve = this.#o.resolveReader as NonNullable<ResolvedOptions['resolveReader']>;
-    let input: ReaderInput | null | undefined;
-    try {
-      input = await resolve(request);
-    } catch (cause) {
-      this.#emit({ type: 'reader-error', error: new PaywallError('ERR_READER_FAILED', 'meterwall: resolveReader threw', { cause }) });
-      return { reader: ANONYMOUS, note: 'anonymous (resolveReader failed)' };
-    }
-    const reader = toReader(input);
-    if (!reader) {
-      this.#emit({ type: 'reader-error', error: new PaywallError('ERR_READER_FAILED', 'meterwall: resolveReader returned an invalid reader') });
-      return { reader: ANONYMOUS, note: 'anonymous (resolveReader returned an invalid reader)' };
-    }
-    return { reader, note: reader.status };
-  }
-
   /**
-   * Decides; synchronous when everything it needs is at hand (no reader callback, a cached
-   * token, a cached article hash, nothing to sign), a promise otherwise. Throws on a bad article.
+   * Decides; synchronous when everything it needs is at hand (a cached token and session, a
+   * cached article hash, nothing to sign or store), a promise otherwise. Throws on a bad article.
    */
   decide(request: RequestLike, articleInput: Article): MaybePromise<Decision> {
     const article = normalizeArticle(articleInput);
     const now = this.#o.now();
-    if (!this.#o.resolveReader) return this.#decideFor(request, article, now, NO_RESOLVER);
-    return this.#resolveReader(request).then((found) => this.#decideFor(request, article, now, found));
+    const found = this.#readers ? this.#readers(request) : NO_RESOLVER;
+    return then(found, (resolved) => this.#decideFor(request, article, now, resolved));
   }
 
-  #decideFor(
-    request: RequestLike,
-    article: NormalizedArticle,
-    now: number,
-    { reader, note }: { reader: Reader; note: string },
-  ): MaybePromise<Decision> {
+  #decideFor(request: RequestLike, article: NormalizedArticle, now: number, resolved: ResolvedReader): MaybePromise<Decision> {
     const o = this.#o;
+    const { reader } = resolved;
     const uncounted = uncountedCause(request);
     const input: PolicyInput = {
       access: article.access,
@@ -266,83 +235,37 @@ class Engine {
       registration: o.registeredLimit !== null,
     };
     const trace: TraceEntry[] = [
-      { rule: 'reader', matched: reader.status !== 'anonymous', note },
+      { rule: 'reader', matched: reader.status !== 'anonymous' || resolved.unavailable === true, note: resolved.note },
       uncounted === null ? REQUEST_COUNTS : { rule: 'request', matched: true, note: `${uncounted}: never counts` },
     ];
+    if (resolved.unavailable && o.failure.mode === 'closed' && article.access !== 'free') {
+      // Who is reading could not be checked: fail closed to the prompt, never to the article.
+      return this.#finish(article.id, reader, 'prompt', 'session-unavailable', null, false, trace, null);
+    }
 
     const first = evaluatePolicy(input, null);
     if (!first.needsMeter && (first.reason === 'crawler' || reader.status === 'subscriber')) {
       return this.#finish(article.id, reader, first.access, first.reason, null, false, trace.concat(first.trace), null);
     }
     const pending: Pending = { articleId: article.id, now, input, trace, window: windowAt(o.period, now) };
-    if (reader.status === 'registered' && o.registeredLimit !== null) {
-      // A counted view needs one atomic round trip (record); anything else only reads (peek).
-      return this.#storeDecision(request, pending, o.registeredLimit, first.needsMeter && uncounted === null);
-    }
-    return this.#cookieDecision(request, pending, o.anonymousLimit);
-  }
-
-  /** Decides on an account's meter in the store, falling back per `failure.mode`. */
-  async #storeDecision(request: RequestLike, p: Pending, limit: number, counting: boolean): Promise<Decision> {
-    const { input, trace, now } = p;
-    const result = await this.#storeMeter(input.reader, p, limit, counting);
-    if (result === null) {
-      if (this.#o.failure.mode === 'closed') {
-        trace.push({ rule: 'store', matched: true, note: 'store failed: failing closed' });
-        return this.#finish(p.articleId, input.reader, 'teaser', 'store-unavailable', null, false, trace, null);
+    return then(this.#presentedMeter(request, pending), (presented) => {
+      if (reader.status === 'registered' && o.registeredLimit !== null) {
+        // A counted view needs one atomic round trip (record); anything else only reads (peek).
+        return this.#storeDecision(pending, presented, o.registeredLimit, first.needsMeter && uncounted === null);
       }
-      trace.push({ rule: 'store', matched: true, note: 'store failed: failing open to the cookie meter' });
-      return this.#cookieDecision(request, p, limit);
-    }
-    trace.push({ rule: 'store', matched: false, note: `account meter: ${result.used} of ${limit} used` });
-    let outcome = evaluatePolicy(input, { used: result.used, limit, read: result.read });
-    const added = 'added' in result && result.added;
-    if (outcome.count && !added) {
-      // The store refused the view (its limit check is the atomic one): the meter is spent.
-      outcome = evaluatePolicy(input, { used: limit, limit, read: false });
-    }
-    const used = result.used + (added ? 1 : 0);
-    const meter = this.#snapshot(used, limit, p.window, result.oldestAt ?? (added ? now : null), now, 'store');
-    return this.#finish(p.articleId, input.reader, outcome.access, outcome.reason, meter, added, trace.concat(outcome.trace), null);
+      return this.#cookieDecision(pending, presented, o.anonymousLimit);
+    });
   }
 
-  /** The account's meter from the store, or `null` when the store failed (an event says why). */
-  async #storeMeter(reader: Reader, p: Pending, limit: number, counting: boolean): Promise<StoreSnapshot | StoreRecordResult | null> {
-    const { store, failure } = this.#o;
-    const { window, now } = p;
-    try {
-      const [account, article] = await Promise.all([
-        this.#hasher.account(reader.id as string),
-        this.#hasher.article(this.#keyring.signing.kid, p.articleId) as MaybePromise<string>,
-      ]);
-      const key = `${window.period === null ? 'r' : window.period.toString(36)}:${account}`;
-      const operation = counting
-        ? store.record(key, article, { limit, at: now, since: window.since, expiresAt: this.#meterEnd(window, now) + TOKEN_GRACE_MS })
-        : store.peek(key, article, { since: window.since });
-      return await withTimeout(Promise.resolve(operation), failure.timeoutMs);
-    } catch (cause) {
-      const error = cause instanceof PaywallError ? cause : new PaywallError('ERR_STORE_FAILED', 'meterwall: the meter store failed', { cause });
-      this.#emit({ type: 'store-error', error, policy: failure.mode });
-      return null;
-    }
-  }
-
-  /** When a meter last touched at `newest` (ms) stops mattering: the period's end, or the window after it. */
-  #meterEnd(window: MeterWindow, newest: number): number {
-    return window.end ?? newest + (this.#o.period.kind === 'rolling' ? this.#o.period.windowMs : 0);
-  }
-
-  /** Decides on the meter kept in the reader's cookie. */
-  #cookieDecision(request: RequestLike, p: Pending, limit: number): MaybePromise<Decision> {
+  /** The meter in the reader's cookie(s): verified, in the current window; the conservative one of two. */
+  #presentedMeter(request: RequestLike, p: Pending): MaybePromise<PresentedMeter> {
     const presented = readCookieValues(request.headers.get('cookie'), this.#o.cookie.name);
     const reads = presented.map((value) => this.#tokens.read(value, p.now));
-    if (reads.some((read) => read instanceof Promise)) {
-      return Promise.all(reads).then((done) => this.#withTokens(p, limit, done));
-    }
-    return this.#withTokens(p, limit, reads as TokenReadResult[]);
+    if (reads.some((read) => read instanceof Promise)) return Promise.all(reads).then((done) => this.#choose(p, done));
+    return this.#choose(p, reads as TokenReadResult[]);
   }
 
-  #withTokens(p: Pending, limit: number, reads: readonly TokenReadResult[]): MaybePromise<Decision> {
+  #choose(p: Pending, reads: readonly TokenReadResult[]): PresentedMeter {
     const signingKid = this.#keyring.signing.kid;
     let state: MeterState | undefined;
     let note = 'none';
@@ -363,29 +286,158 @@ class Engine {
     }
     if (reads.length > 1) note += ` (${reads.length} cookies, kept the one with the most views)`;
     p.trace.push({ rule: 'token', matched: rejected, note });
-
     // A token whose hashing key was retired keeps its count; its entries just no longer match.
     if (state && !this.#keyring.hashing.has(state.hashKid)) state = { ...state, hashKid: signingKid };
-    // Rewrite the cookie to replace a rejected token or a duplicate, even when nothing is counted.
-    const rewrite = reads.length > 0 && (state === undefined || rejected || reads.length > 1);
-    const meter = state ?? freshMeter(p.window, signingKid);
-    return then(this.#hasher.article(meter.hashKid, p.articleId) as MaybePromise<string>, (hash) =>
-      this.#withHash(p, limit, meter, hash, rewrite),
+    return {
+      state: state ?? freshMeter(p.window, signingKid),
+      // Rewrite the cookie to replace a rejected token or a duplicate, even when nothing is counted.
+      rewrite: reads.length > 0 && (state === undefined || rejected || reads.length > 1),
+    };
+  }
+
+  /** Decides on an account's meter in the store (merging the browser's anonymous meter once), falling back per `failure.mode`. */
+  async #storeDecision(p: Pending, presented: PresentedMeter, limit: number, counting: boolean): Promise<Decision> {
+    const { input, trace, now } = p;
+    const cookie = presented.state;
+    const mergeable =
+      this.#o.store.merge !== undefined && !cookie.merged && usedViews(cookie) > 0 && cookie.hashKid === this.#keyring.signing.kid;
+    const result = await this.#storeMeter(input.reader, p, limit, counting, mergeable ? cookie : null);
+    if (result === null) {
+      if (this.#o.failure.mode === 'closed') {
+        trace.push({ rule: 'store', matched: true, note: 'store failed: failing closed' });
+        return this.#finish(p.articleId, input.reader, 'prompt', 'store-unavailable', null, false, trace, null);
+      }
+      trace.push({ rule: 'store', matched: true, note: 'store failed: failing open to the cookie meter' });
+      return this.#cookieDecision(p, presented, limit, false);
+    }
+    const { snapshot, merged } = result;
+    trace.push({ rule: 'store', matched: merged > 0, note: `account meter: ${snapshot.used} of ${limit} used${merged > 0 ? `, ${merged} merged from this browser` : ''}` });
+    let outcome = evaluatePolicy(input, { used: snapshot.used, limit, read: snapshot.read });
+    const added = 'added' in snapshot && snapshot.added;
+    if (outcome.count && !added) {
+      // The store refused the view (its limit check is the atomic one): the meter is spent.
+      outcome = evaluatePolicy(input, { used: limit, limit, read: false });
+    }
+    const used = snapshot.used + (added ? 1 : 0);
+    const meter = this.#snapshot(used, limit, p.window, snapshot.oldestAt ?? (added ? now : null), now, 'store');
+    if (merged > 0) this.#emit({ type: 'meter-merged', reader: input.reader, merged, meter });
+    let setCookie: string | null = null;
+    if (mergeable) {
+      // Merged once: the browser's meter is marked so it is never merged again, and kept, so
+      // signing out does not hand out a fresh anonymous allowance.
+      setCookie = await this.#meterCookie({ ...cookie, merged: true }, p);
+    }
+    return this.#finish(p.articleId, input.reader, outcome.access, outcome.reason, meter, added, trace.concat(outcome.trace), setCookie);
+  }
+
+  /** The account's meter (after merging `cookie`'s views), or `null` when the store failed (an event says why). */
+  async #storeMeter(
+    reader: Reader,
+    p: Pending,
+    limit: number,
+    counting: boolean,
+    cookie: MeterState | null,
+  ): Promise<{ snapshot: StoreSnapshot | StoreRecordResult; merged: number } | null> {
+    const { store, failure } = this.#o;
+    const { window, now } = p;
+    try {
+      const [account, article] = await Promise.all([
+        this.#hasher.account(reader.id as string),
+        this.#hasher.article(this.#keyring.signing.kid, p.articleId) as MaybePromise<string>,
+      ]);
+      const key = `${window.period === null ? 'r' : window.period.toString(36)}:${account}`;
+      const expiresAt = this.#meterEnd(window, now);
+      let merged = 0;
+      if (cookie !== null && store.merge) {
+        const views = viewsOf(cookie, now);
+        const before = await withTimeout(Promise.resolve(store.peek(key, '', { since: window.since })), failure.timeoutMs);
+        const after = await withTimeout(store.merge(key, views, { limit, at: now, since: window.since, expiresAt }), failure.timeoutMs);
+        merged = after.used - before.used;
+      }
+      const operation = counting
+        ? store.record(key, article, { limit, at: now, since: window.since, expiresAt })
+        : store.peek(key, article, { since: window.since });
+      return { snapshot: await withTimeout(Promise.resolve(operation), failure.timeoutMs), merged };
+    } catch (cause) {
+      this.#storeFailed(cause);
+      return null;
+    }
+  }
+
+  #storeFailed(cause: unknown): void {
+    const error = cause instanceof PaywallError ? cause : new PaywallError('ERR_STORE_FAILED', 'meterwall: the meter store failed', { cause });
+    this.#emit({ type: 'store-error', error, policy: this.#o.failure.mode });
+  }
+
+  /** When a meter last touched at `newest` (ms) stops mattering: the period's end, or the window after it. */
+  #meterEnd(window: MeterWindow, newest: number): number {
+    return window.end ?? newest + (this.#o.period.kind === 'rolling' ? this.#o.period.windowMs : 0);
+  }
+
+  /** Decides on the meter kept in the reader's cookie. */
+  #cookieDecision(p: Pending, presented: PresentedMeter, limit: number, guard = true): MaybePromise<Decision> {
+    const { state } = presented;
+    return then(this.#hasher.article(state.hashKid, p.articleId) as MaybePromise<string>, (hash) =>
+      this.#withHash(p, limit, state, hash, presented.rewrite, guard),
     );
   }
 
-  #withHash(p: Pending, limit: number, state: MeterState, hash: string, rewrite: boolean): MaybePromise<Decision> {
+  #withHash(p: Pending, limit: number, state: MeterState, hash: string, rewrite: boolean, guard: boolean): MaybePromise<Decision> {
     const { input, now, window } = p;
-    const outcome = evaluatePolicy(input, { used: usedViews(state), limit, read: hasRead(state, hash) });
+    const meterInput = { used: usedViews(state), limit, read: hasRead(state, hash) };
+    const outcome = evaluatePolicy(input, meterInput);
+    const claim = this.#o.store.claimView;
+    if (outcome.count && guard && claim && window.period !== null) {
+      // Rollback protection: the store remembers the highest count this reader id reached this
+      // period, so replaying an older cookie does not bring views back.
+      const key = `h:${window.period.toString(36)}:${state.rid}`;
+      return withTimeout(Promise.resolve(claim.call(this.#o.store, key, meterInput.used, { limit, at: now, expiresAt: window.end as number })), this.#o.failure.timeoutMs).then(
+        (claimed) => {
+          if (claimed.used > meterInput.used) this.#emit({ type: 'rollback-detected', presented: meterInput.used, known: claimed.used });
+          if (claimed.allowed) return this.#cookieOutcome(p, limit, state, hash, rewrite, outcome, claimed.used);
+          p.trace.push({ rule: 'store', matched: true, note: `this reader already spent ${claimed.used} views this period (an older cookie was replayed)` });
+          return this.#cookieOutcome(p, limit, state, hash, rewrite, evaluatePolicy(input, { ...meterInput, used: claimed.used }), claimed.used);
+        },
+        (cause: unknown) => {
+          this.#storeFailed(cause);
+          if (this.#o.failure.mode === 'closed') {
+            p.trace.push({ rule: 'store', matched: true, note: 'store failed: failing closed' });
+            return this.#finish(p.articleId, input.reader, 'prompt', 'store-unavailable', null, false, p.trace, null);
+          }
+          p.trace.push({ rule: 'store', matched: true, note: 'store failed: counting on the cookie alone' });
+          return this.#cookieOutcome(p, limit, state, hash, rewrite, outcome, meterInput.used);
+        },
+      );
+    }
+    return this.#cookieOutcome(p, limit, state, hash, rewrite, outcome, meterInput.used);
+  }
+
+  /** Finishes a cookie-meter decision: the new token goes out with the full text when a view was spent. */
+  #cookieOutcome(
+    p: Pending,
+    limit: number,
+    state: MeterState,
+    hash: string,
+    rewrite: boolean,
+    outcome: DecidedOutcome,
+    knownUsed: number,
+  ): MaybePromise<Decision> {
+    const { input, now, window } = p;
     const next = outcome.count ? withView(state, hash, now) : state;
+    const used = Math.max(usedViews(next), knownUsed + (outcome.count ? 1 : 0));
     const finish = (setCookie: string | null): Decision => {
-      const meter = this.#snapshot(usedViews(next), limit, window, oldestView(next), now, 'cookie');
+      const meter = this.#snapshot(used, limit, window, oldestView(next), now, 'cookie');
       return this.#finish(p.articleId, input.reader, outcome.access, outcome.reason, meter, outcome.count, p.trace.concat(outcome.trace), setCookie);
     };
     if (!outcome.count && !rewrite) return finish(null);
-    // The view is counted in this same response: the new token goes out with the full text.
-    const end = this.#meterEnd(window, newestView(next) ?? now);
-    return this.#tokens.sign(next, now, end + TOKEN_GRACE_MS).then((token) => finish(meterSetCookie(this.#o.cookie, token, (end - now) / 1000)));
+    return this.#meterCookie(next, p).then(finish);
+  }
+
+  /** Signs a meter and builds its `Set-Cookie`, expiring with the meter. */
+  async #meterCookie(state: MeterState, p: Pending): Promise<string> {
+    const end = this.#meterEnd(p.window, newestView(state) ?? p.now);
+    const token = await this.#tokens.sign(state, p.now, end + TOKEN_GRACE_MS);
+    return meterSetCookie(this.#o.cookie, token, (end - p.now) / 1000);
   }
 
   #snapshot(used: number, limit: number, window: MeterWindow, oldest: number | null, now: number, source: 'cookie' | 'store'): MeterSnapshot {
@@ -413,6 +465,13 @@ class Engine {
     }
     return new MeterDecision(access, reason, reader, meter, counted, trace, setCookie);
   }
+}
+
+/** The meter a request carried, ready to use. */
+interface PresentedMeter {
+  readonly state: MeterState;
+  /** Whether the cookie must be rewritten even if nothing is counted (a rejected or duplicate token). */
+  readonly rewrite: boolean;
 }
 
 /** The synchronous-when-possible deciders behind each paywall, for adapters (internal). */

@@ -3,9 +3,19 @@
  * imports it). Verified tokens are cached by their exact string, so a returning reader costs a
  * map lookup; a token that failed verification is never cached, so a forgery can never hit.
  */
-import { SignJWT, errors, jwtVerify, type JWTPayload } from 'jose';
+import {
+  SignJWT,
+  createRemoteJWKSet,
+  decodeProtectedHeader,
+  errors,
+  importJWK,
+  importSPKI,
+  jwtVerify,
+  type JWTPayload,
+  type JWTVerifyGetKey,
+} from 'jose';
 import { createBoundedCache } from '../stores/memory.js';
-import type { TokenRejection } from '../types.js';
+import type { SessionRejection, TokenRejection } from '../types.js';
 import { ARTICLE_HASH_LENGTH } from './hashing.js';
 import type { Keyring } from './keys.js';
 
@@ -30,6 +40,8 @@ export interface MeterState {
   readonly entries: string;
   /** For rolling windows, the time (whole seconds) of each entry's view; otherwise `null`. */
   readonly times: readonly number[] | null;
+  /** Whether these views were merged into an account's meter already (merged once only). */
+  readonly merged: boolean;
 }
 
 /** A token that verified. */
@@ -95,7 +107,8 @@ function rejection(error: unknown): TokenReadResult {
 /** Checks a verified payload against format v1; `undefined` when it is another format. */
 function parseState(payload: JWTPayload, kid: string): MeterState | undefined {
   if (payload['v'] !== METER_TOKEN_VERSION) return undefined;
-  const { rid, a, p, t, hk } = payload as Record<string, unknown>;
+  const { rid, a, p, t, hk, m } = payload as Record<string, unknown>;
+  if (m !== undefined && m !== 1) return undefined;
   if (typeof rid !== 'string' || !READER_ID.test(rid)) return undefined;
   if (typeof a !== 'string' || a.length % ARTICLE_HASH_LENGTH !== 0 || a.length > MAX_ENTRIES * ARTICLE_HASH_LENGTH || !ENTRIES.test(a)) {
     return undefined;
@@ -116,6 +129,7 @@ function parseState(payload: JWTPayload, kid: string): MeterState | undefined {
     hashKid: hk ?? kid,
     entries: a,
     times,
+    merged: m === 1,
   };
 }
 
@@ -174,6 +188,7 @@ export function createMeterTokens(keyring: Keyring, options: MeterTokenOptions):
       if (state.period !== null) claims['p'] = Math.floor(state.period / 1000);
       if (state.times !== null) claims['t'] = state.times;
       if (state.hashKid !== kid) claims['hk'] = state.hashKid;
+      if (state.merged) claims['m'] = 1;
       const exp = Math.ceil(expiresAt / 1000);
       const token = await new SignJWT(claims)
         .setProtectedHeader({ alg: 'HS256', typ: METER_TOKEN_TYPE, kid })
@@ -185,5 +200,118 @@ export function createMeterTokens(keyring: Keyring, options: MeterTokenOptions):
       remember(token, { state, kid, expiresAt: exp * 1000 });
       return token;
     },
+  };
+}
+
+// ---- Session tokens (the site's own, verified with jose) --------------------------------------
+
+/** How a session token's signature is checked (internal, validated). */
+export type SessionKeyConfig =
+  | { readonly kind: 'secret'; readonly secret: Uint8Array }
+  | { readonly kind: 'public'; readonly key: string | JsonWebKey }
+  | { readonly kind: 'jwks'; readonly url: URL; readonly timeoutMs: number; readonly cooldownMs: number; readonly cacheMaxAgeMs: number };
+
+/** A session verifier's settings (internal, validated). */
+export interface SessionVerifierConfig {
+  readonly key: SessionKeyConfig;
+  readonly algorithms: readonly string[];
+  readonly issuer: string | readonly string[] | undefined;
+  readonly audience: string | readonly string[] | undefined;
+  readonly typ: string | undefined;
+  readonly clockToleranceSeconds: number;
+}
+
+/** The result of verifying a session token. `unavailable`: the keys could not be fetched. */
+export type SessionCheck =
+  | { readonly ok: true; readonly payload: Readonly<Record<string, unknown>>; readonly expiresAt: number }
+  | { readonly ok: false; readonly reason: SessionRejection; readonly code?: string; readonly unavailable?: false }
+  | { readonly ok: false; readonly unavailable: true; readonly code?: string };
+
+/** Header parameters that point at keys chosen by the token's sender: never trusted. */
+const UNTRUSTED_HEADERS = ['jwk', 'jku', 'x5u', 'x5c', 'x5t', 'x5t#S256'];
+/** jose errors that mean the JWKS could not be had, not that the token is bad. */
+const UNAVAILABLE = new Set(['ERR_JWKS_TIMEOUT', 'ERR_JWKS_INVALID', 'ERR_JOSE_GENERIC']);
+
+function sessionRejection(error: unknown): SessionCheck {
+  if (!(error instanceof errors.JOSEError)) return { ok: false, unavailable: true }; // a network error fetching the JWKS
+  const code = error.code;
+  if (UNAVAILABLE.has(code)) return { ok: false, unavailable: true, code };
+  let reason: SessionRejection;
+  switch (code) {
+    case 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED':
+      reason = 'bad-signature';
+      break;
+    case 'ERR_JOSE_ALG_NOT_ALLOWED':
+      reason = 'algorithm';
+      break;
+    case 'ERR_JOSE_NOT_SUPPORTED': // an unrecognised crit parameter, or an unsupported alg
+      reason = 'untrusted-header';
+      break;
+    case 'ERR_JWKS_NO_MATCHING_KEY':
+    case 'ERR_JWKS_MULTIPLE_MATCHING_KEYS':
+      reason = 'unknown-key';
+      break;
+    case 'ERR_JWT_EXPIRED':
+      reason = 'expired';
+      break;
+    case 'ERR_JWT_CLAIM_VALIDATION_FAILED':
+      reason = (error as errors.JWTClaimValidationFailed).claim === 'nbf' ? 'not-yet-valid' : 'claims';
+      break;
+    default:
+      reason = 'malformed';
+  }
+  return { ok: false, reason, code };
+}
+
+/** Creates a verifier of the site's session tokens (keys imported or fetched lazily, once). */
+export function createSessionVerifier(config: SessionVerifierConfig): (token: string, now: number) => Promise<SessionCheck> {
+  const { key } = config;
+  let getKey: Uint8Array | JWTVerifyGetKey;
+  if (key.kind === 'secret') {
+    getKey = key.secret;
+  } else if (key.kind === 'jwks') {
+    getKey = createRemoteJWKSet(key.url, {
+      timeoutDuration: key.timeoutMs,
+      cooldownDuration: key.cooldownMs,
+      cacheMaxAge: key.cacheMaxAgeMs,
+    });
+  } else {
+    const imported = new Map<string, Promise<CryptoKey>>();
+    const material = key.key;
+    getKey = (header) => {
+      const alg = header.alg;
+      let found = imported.get(alg);
+      if (!found) {
+        found = (typeof material === 'string' ? importSPKI(material, alg) : importJWK(material, alg)) as Promise<CryptoKey>;
+        imported.set(alg, found);
+      }
+      return found;
+    };
+  }
+  return async (token, now) => {
+    if (token.length > MAX_TOKEN_LENGTH) return { ok: false, reason: 'oversized' };
+    if (!COMPACT_JWS.test(token)) return { ok: false, reason: 'malformed' };
+    let header: Record<string, unknown>;
+    try {
+      header = decodeProtectedHeader(token) as Record<string, unknown>;
+    } catch {
+      return { ok: false, reason: 'malformed' };
+    }
+    if (UNTRUSTED_HEADERS.some((name) => name in header)) return { ok: false, reason: 'untrusted-header' };
+    if (header['typ'] === METER_TOKEN_TYPE) return { ok: false, reason: 'meter-token' };
+    try {
+      const { payload } = await jwtVerify(token, getKey as JWTVerifyGetKey, {
+        algorithms: [...config.algorithms],
+        requiredClaims: ['exp'],
+        clockTolerance: config.clockToleranceSeconds,
+        currentDate: new Date(now),
+        ...(config.issuer === undefined ? {} : { issuer: config.issuer as string | string[] }),
+        ...(config.audience === undefined ? {} : { audience: config.audience as string | string[] }),
+        ...(config.typ === undefined ? {} : { typ: config.typ }),
+      });
+      return { ok: true, payload, expiresAt: (payload.exp as number) * 1000 };
+    } catch (error) {
+      return sessionRejection(error);
+    }
   };
 }

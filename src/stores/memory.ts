@@ -4,7 +4,7 @@
  */
 import { LRUCache } from 'lru-cache';
 import { invalidOption } from '../errors.js';
-import type { MeterStore, StoreRecordResult, StoreSnapshot, StoreView, StoreWindow } from '../types.js';
+import type { MeterStore, StoreClaimResult, StoreRecordResult, StoreSnapshot, StoreView, StoreWindow } from '../types.js';
 
 /** A bounded key-value cache (internal). */
 export interface BoundedCache<V> {
@@ -69,6 +69,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MeterStore 
   if (options.now !== undefined && typeof options.now !== 'function') throw invalidOption('now', 'must be a function');
   const clock = options.now ?? Date.now;
   const meters = createBoundedCache<Views>(max, () => clock());
+  const highWater = createBoundedCache<number>(max, () => clock());
 
   const snapshot = (views: Views | undefined, article: string, window: StoreWindow): StoreSnapshot => {
     if (!views) return { used: 0, read: false, oldestAt: null };
@@ -99,6 +100,26 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MeterStore 
         meters.set(key, views, view.expiresAt - view.at);
       }
       return { ...before, added };
+    },
+    async merge(key, incoming, window) {
+      const views = meters.get(key) ?? new Map<string, number>();
+      let { used } = snapshot(views, '', window);
+      let changed = false;
+      for (const view of incoming) {
+        if (used >= window.limit) break;
+        if (view.at < window.since || views.has(view.article)) continue;
+        views.set(view.article, view.at);
+        used++;
+        changed = true;
+      }
+      if (changed) meters.set(key, views, window.expiresAt - window.at);
+      return snapshot(views, '', window);
+    },
+    async claimView(key, presented, claim): Promise<StoreClaimResult> {
+      const used = Math.max(highWater.get(key) ?? 0, presented);
+      if (used >= claim.limit) return { allowed: false, used };
+      highWater.set(key, used + 1, claim.expiresAt - claim.at);
+      return { allowed: true, used };
     },
   };
 }

@@ -272,8 +272,12 @@ describe('properties (fast-check)', () => {
       fc.property(article, fc.constantFrom<'words' | 'characters'>('words', 'characters'), fc.double({ min: 0.05, max: 0.95, noNaN: true }), ({ prefix, hide, tail }, unit, share) => {
         const kept = prefix.map((b) => b.html).join('');
         const keptText = textOf(kept);
-        const size = unit === 'words' ? keptText.split(/\s+/).filter(Boolean).length : [...keptText].length;
+        // Words as documented: Unicode word segmentation (an emoji or a lone symbol is not a word).
+        const words = [...new Intl.Segmenter(undefined, { granularity: 'word' }).segment(keptText)].filter((w) => w.isWordLike).length;
+        const size = unit === 'words' ? words : [...keptText].length;
+        fc.pre(size >= 1);
         const n = Math.max(1, Math.floor(size * share));
+        fc.pre(n < size || unit === 'characters');
         const source = `${kept}${hide(MARKER)}${tail.map((b) => b.html).join('')}`;
         const out = cutTeaser(source, { [unit]: n } as TeaserOptions);
         expectClean(out);

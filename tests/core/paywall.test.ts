@@ -282,14 +282,14 @@ describe('a failing store', () => {
     expect(error).toMatchObject({ type: 'store-error', policy: 'open', error: { code: 'ERR_STORE_FAILED' } });
   });
 
-  it('fails closed to the teaser when configured, and times out a store that hangs', async () => {
+  it('fails closed to the prompt when configured, and times out a store that hangs', async () => {
     const { reader, events } = setup({
       store: slow,
       failure: { mode: 'closed', timeoutMs: 20 },
       resolveReader: () => ({ status: 'registered', id: 'u1' }),
     });
     const d = await reader.open('a');
-    expect(d).toMatchObject({ access: 'teaser', reason: 'store-unavailable', counted: false });
+    expect(d).toMatchObject({ access: 'prompt', reason: 'store-unavailable', counted: false });
     expect(events.find((e) => e.type === 'store-error')).toMatchObject({ error: { code: 'ERR_STORE_TIMEOUT' }, policy: 'closed' });
   });
 
