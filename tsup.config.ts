@@ -4,6 +4,7 @@ export default defineConfig({
   entry: {
     index: 'src/index.ts',
     'adapters/node': 'src/adapters/node.ts',
+    'stores/redis': 'src/stores/redis.ts',
   },
   format: ['esm', 'cjs'],
   dts: true,

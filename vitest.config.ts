@@ -8,6 +8,7 @@ export default defineConfig({
     // The examples import the public entry points; in tests they run from source.
     alias: [
       { find: /^meterwall\/node$/, replacement: src('adapters/node.ts') },
+      { find: /^meterwall\/redis$/, replacement: src('stores/redis.ts') },
       { find: /^meterwall$/, replacement: src('index.ts') },
     ],
   },

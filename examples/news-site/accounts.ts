@@ -15,7 +15,9 @@ export interface Account {
 
 export const SESSION_COOKIE = '__Host-courier_session';
 const SESSION_DAYS = 30;
-const ISSUER = 'riverside-courier';
+/** The session token's `iss` and `aud`. */
+export const SESSION_ISSUER = 'riverside-courier';
+const ISSUER = SESSION_ISSUER;
 
 /** Accounts by id and by email, in memory. */
 export function createAccounts() {
@@ -38,7 +40,8 @@ export function createSessions(secret: Uint8Array, now: () => number = Date.now)
   return {
     async issue(account: Account): Promise<{ token: string; maxAge: number }> {
       const iat = Math.floor(now() / 1000);
-      const token = await new SignJWT({ name: account.name })
+      const claims = account.plan === null ? { name: account.name } : { name: account.name, plan: account.plan };
+      const token = await new SignJWT(claims)
         .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
         .setSubject(account.id)
         .setIssuer(ISSUER)

@@ -7,7 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseCookie, stringifySetCookie } from 'cookie';
 import { createMemoryStore, createPaywall, escapeHtml, type MeterStore, type PaywallEvent } from 'meterwall';
 import { decideNode } from 'meterwall/node';
-import { createAccounts, createSessions, SESSION_COOKIE, type Account } from './accounts.js';
+import { createAccounts, createSessions, SESSION_COOKIE, SESSION_ISSUER, type Account } from './accounts.js';
 import { ARTICLES, articleHtml, findArticle } from './articles.js';
 import { illustration } from './images.js';
 import {
@@ -63,13 +63,22 @@ export function createNewsSite(options: NewsSiteOptions) {
     store: options.store ?? createMemoryStore({ now }),
     now,
     ...(options.onEvent ? { onEvent: options.onEvent } : {}),
-    // meterwall learns who is reading from the site's session.
-    async resolveReader(request) {
-      const account = await accountFor(request.headers.get('cookie'));
-      if (!account) return null;
-      return account.subscriber
-        ? { status: 'subscriber', id: account.id, entitlements: ['digital'] }
-        : { status: 'registered', id: account.id };
+    // meterwall reads the site's own session cookie and verifies it (HS256, pinned), then maps
+    // its claims to a reader: a plan claim makes a subscriber.
+    session: {
+      cookie: SESSION_COOKIE,
+      key: { secret: options.sessionSecret },
+      algorithms: ['HS256'],
+      issuer: SESSION_ISSUER,
+      audience: SESSION_ISSUER,
+      typ: 'JWT',
+      claims(payload) {
+        const id = payload['sub'];
+        if (typeof id !== 'string' || !accounts.find(id)) return null; // an account from before a restart
+        return typeof payload['plan'] === 'string'
+          ? { status: 'subscriber', id, entitlements: ['digital'] }
+          : { status: 'registered', id };
+      },
     },
     content: {
       teaser: { paragraphs: 2 },
@@ -218,6 +227,7 @@ export function createNewsSite(options: NewsSiteOptions) {
     }
     account.subscriber = true;
     account.plan = plan;
+    await signIn(res, account); // a new session token that carries the plan
     redirect(res, returnTo === '/' ? '/subscribe' : returnTo);
   }
 

@@ -5,6 +5,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
+import { createRedisStore } from 'meterwall/redis';
+import { createClient } from 'redis';
 import { createNewsSite } from './app.js';
 
 function secret(name: string): Uint8Array {
@@ -31,9 +33,24 @@ if (missing.length > 0) {
   );
 }
 
+// Meters in Redis with --redis <url> (or REDIS_URL); in this process's memory otherwise.
+const flag = process.argv.indexOf('--redis');
+const redisUrl = flag === -1 ? process.env['REDIS_URL'] : process.argv[flag + 1];
+let store;
+if (redisUrl) {
+  // No offline queue: while Redis is down a command fails at once and meterwall's failure
+  // policy answers, instead of the command running late.
+  const client = createClient({ url: redisUrl, disableOfflineQueue: true });
+  client.on('error', (error: Error) => console.error(`[redis] ${error.message}`));
+  await client.connect();
+  store = createRedisStore(client);
+  console.log(`Meters are kept in Redis at ${redisUrl}`);
+}
+
 const site = createNewsSite({
   meterSecret: secret('METERWALL_SECRET'),
   sessionSecret: secret('SESSION_SECRET'),
+  ...(store ? { store } : {}),
   ...(process.env['DEBUG']?.includes('meterwall') ? { onEvent: (event) => console.log('[meterwall]', JSON.stringify(event)) } : {}),
 });
 

@@ -85,7 +85,10 @@ describe('the example site over HTTP', () => {
     expect(await noPlan.text()).toContain('Choose a monthly or an annual plan.');
     const done = await post('/subscribe', { plan: 'monthly', returnTo: `/articles/${slug}` }, { cookie });
     expect(done.headers.get('location')).toBe(`/articles/${slug}`);
-    const page = await (await fetch(`${base}/articles/${slug}?debug=1`, { headers: { cookie } })).text();
+    // The subscription comes with a new session token carrying the plan, which meterwall verifies.
+    const subscribed = (done.headers.getSetCookie()[0] as string).split(';')[0] as string;
+    expect(subscribed).not.toBe(cookie);
+    const page = await (await fetch(`${base}/articles/${slug}?debug=1`, { headers: { cookie: subscribed } })).text();
     expect(page).toContain('data-debug="reason">subscriber<');
   });
 
