@@ -5,6 +5,7 @@ export default defineConfig({
     index: 'src/index.ts',
     'adapters/node': 'src/adapters/node.ts',
     'stores/redis': 'src/stores/redis.ts',
+    'crawlers/dns': 'src/crawlers/dns.ts',
   },
   format: ['esm', 'cjs'],
   dts: true,

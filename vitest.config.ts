@@ -9,6 +9,7 @@ export default defineConfig({
     alias: [
       { find: /^meterwall\/node$/, replacement: src('adapters/node.ts') },
       { find: /^meterwall\/redis$/, replacement: src('stores/redis.ts') },
+      { find: /^meterwall\/dns$/, replacement: src('crawlers/dns.ts') },
       { find: /^meterwall$/, replacement: src('index.ts') },
     ],
   },

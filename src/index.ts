@@ -5,9 +5,18 @@
 export { createPaywall, applyDecisionHeaders, type Paywall } from './core/paywall.js';
 export { createMemoryStore, type MemoryStoreOptions } from './stores/memory.js';
 export { PaywallError, type PaywallErrorCode, type InvalidOptionError } from './errors.js';
+export { createRangeVerifier, parseCrawlerRanges, fetchCrawlerRanges, type RangeVerifier } from './crawlers/ranges.js';
+export { CRAWLERS, detectCrawler, type CrawlerDefinition } from './crawlers/detect.js';
 export type {
   Access,
   Article,
+  CdnOptions,
+  CrawlersOptions,
+  CrawlerVerifier,
+  DecideContext,
+  FreshMeterOptions,
+  ProxyOptions,
+  ReferralOptions,
   ArticleAccess,
   CacheOptions,
   CalendarPeriod,

@@ -74,6 +74,7 @@ export type Access = 'full' | 'teaser' | 'prompt';
  * - `already-read`: the reader read this article in full during the current period; nothing is counted.
  * - `not-counted`: a `HEAD`, prefetch or prerender request, which never spends a view.
  * - `metered`: the meter had a view left, and this response spends it.
+ * - `sampled`: the meter is spent, but the reader came from a configured referrer and the separate referral budget had a view left.
  * - `register-to-continue`: an anonymous reader's allowance is spent and registering gives more.
  * - `meter-exhausted`: the allowance is spent and there is no larger one to register for.
  * - `store-unavailable`: the meter store failed and `failure.mode` is `'closed'` (the prompt, never the article).
@@ -88,6 +89,7 @@ export type DecisionReason =
   | 'already-read'
   | 'not-counted'
   | 'metered'
+  | 'sampled'
   | 'register-to-continue'
   | 'meter-exhausted'
   | 'store-unavailable'
@@ -120,6 +122,8 @@ export type TraceRule =
   | 'already-read'
   | 'not-counted'
   | 'metered'
+  | 'sampled'
+  | 'client'
   | 'exhausted';
 
 /** One step of a decision: which rule was looked at, whether it decided, and what it saw. */
@@ -189,7 +193,18 @@ export type PaywallEvent =
     }
   | { readonly type: 'session-error'; readonly error: PaywallError; readonly policy: 'open' | 'closed' }
   | { readonly type: 'meter-merged'; readonly reader: Reader; readonly merged: number; readonly meter: MeterSnapshot }
-  | { readonly type: 'rollback-detected'; readonly presented: number; readonly known: number };
+  | { readonly type: 'rollback-detected'; readonly presented: number; readonly known: number }
+  | { readonly type: 'crawler-verified'; readonly crawler: string; readonly ip: string }
+  | {
+      readonly type: 'crawler-unverified';
+      readonly crawler: string;
+      /** The client address, when known. */
+      readonly ip: string | null;
+      /** `no-ip`: no client address; `refuted`: no verifier confirmed it; `no-verifier`: crawlers are not configured. */
+      readonly reason: 'no-ip' | 'refuted' | 'no-verifier';
+    }
+  | { readonly type: 'referral-sampled'; readonly article: string; readonly source: string; readonly remaining: number }
+  | { readonly type: 'fresh-meter-capped'; readonly network: string; readonly count: number };
 
 /** Why a session token was not accepted (the reader is then anonymous). */
 export type SessionRejection =
@@ -258,6 +273,8 @@ export interface MeterStore {
    * view. Returns whether it is allowed and `max(known, presented)`.
    */
   claimView?(key: string, presented: number, view: StoreClaim): Promise<StoreClaimResult>;
+  /** Atomically counts one more fresh meter for `key` in a window of `ttlMs` and returns the count. */
+  countFresh?(key: string, ttlMs: number): Promise<number>;
 }
 
 /** A view to merge. */
@@ -466,6 +483,70 @@ export interface SessionOptions {
   readonly cacheSize?: number;
 }
 
+/** Confirms that a client address belongs to the crawler it claims to be. */
+export interface CrawlerVerifier {
+  /** `true` only when `ip` is confirmed for `crawler` (a name such as `googlebot`); never throws for bad input. */
+  verify(crawler: string, ip: string): boolean | Promise<boolean>;
+}
+
+/** Verified search crawlers get the full text (reason `crawler`) and never count. */
+export interface CrawlersOptions {
+  /** Verifiers tried in order; the first that confirms wins (ranges, DNS, or your own). */
+  readonly verifiers: readonly CrawlerVerifier[];
+  /**
+   * Time allowed for verification on the request path, in ms; slower fails closed (anonymous).
+   * @default 1000
+   */
+  readonly timeoutMs?: number;
+}
+
+/** Which proxies may report the client's address. Nothing is read from forwarding headers without this. */
+export interface ProxyOptions {
+  /** Trust this many proxies in front of the server (e.g. 1 for one load balancer). */
+  readonly trustedHops?: number;
+  /** Or trust proxies whose address lies in these CIDR ranges. */
+  readonly trustedRanges?: readonly string[];
+  /**
+   * The header they write.
+   * @default 'x-forwarded-for'
+   */
+  readonly header?: 'x-forwarded-for' | 'forwarded';
+}
+
+/** Referral sampling: a small separate budget for readers arriving from chosen sites. */
+export interface ReferralOptions {
+  /** Views per period granted after the meter is spent, kept in the token (1 to 20). */
+  readonly budget: number;
+  /** Named groups of referrer hosts (matched with their subdomains), e.g. `{ search: ['google.com'], social: ['t.co'] }`. */
+  readonly sources: Readonly<Record<string, readonly string[]>>;
+}
+
+/** A cap on fresh meters per network and hour (needs a store with `countFresh`). */
+export interface FreshMeterOptions {
+  /** Fresh meters a network (/24 IPv4, /48 IPv6) may start per hour before new ones start spent. */
+  readonly perHour: number;
+}
+
+/** Opt-in CDN variants: a small key per kind of page so a CDN can cache a few versions. */
+export interface CdnOptions {
+  /**
+   * The variant header on responses (and the one an edge sends to the origin).
+   * @default 'x-meterwall-variant'
+   */
+  readonly header?: string;
+  /**
+   * How long a shared cache may keep a variant page, in seconds.
+   * @default 300
+   */
+  readonly sharedMaxAge?: number;
+}
+
+/** What the server knows about the connection (not in a Fetch `Request`). */
+export interface DecideContext {
+  /** The connection's remote address (Node: `req.socket.remoteAddress`; Workers: `CF-Connecting-IP`). */
+  readonly ip?: string | null | undefined;
+}
+
 /** Options of {@link createPaywall}. */
 export interface PaywallOptions {
   /**
@@ -515,6 +596,31 @@ export interface PaywallOptions {
    * @default undefined
    */
   readonly session?: SessionOptions;
+  /**
+   * Verified search crawlers get the full text.
+   * @default undefined (a crawler user agent is an ordinary anonymous reader)
+   */
+  readonly crawlers?: CrawlersOptions;
+  /**
+   * Trusted proxies for the client address.
+   * @default undefined (forwarding headers are ignored)
+   */
+  readonly proxy?: ProxyOptions;
+  /**
+   * Referral sampling.
+   * @default undefined (off)
+   */
+  readonly referrals?: ReferralOptions;
+  /**
+   * Fresh-meter cap per network.
+   * @default undefined (off)
+   */
+  readonly freshMeters?: FreshMeterOptions;
+  /**
+   * CDN variants.
+   * @default undefined (every personalised response is private, no-store)
+   */
+  readonly cdn?: CdnOptions;
   /**
    * Where account meters live.
    * @default createMemoryStore()

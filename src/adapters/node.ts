@@ -60,7 +60,9 @@ export function toRequestLike(req: IncomingMessage): RequestLike {
 
 /**
  * Decides for a Node request and sets the decision's headers (`Set-Cookie` appended,
- * `Cache-Control`, `Vary`) on the response, which is otherwise left to the caller.
+ * `Cache-Control`, `Vary`) on the response, which is otherwise left to the caller. The
+ * connection's address is passed on for crawler verification (forwarding headers are read
+ * only through the paywall's trusted proxies).
  *
  * @example
  * ```ts
@@ -73,7 +75,7 @@ export function toRequestLike(req: IncomingMessage): RequestLike {
  * ```
  */
 export function decideNode(paywall: Paywall, req: IncomingMessage, res: ServerResponse, article: Article): Promise<Decision> {
-  const decision = decideNow(paywall, new NodeRequest(req), article);
+  const decision = decideNow(paywall, new NodeRequest(req), article, { ip: req.socket?.remoteAddress });
   // A returning reader is decided synchronously: one promise for the caller, nothing more.
   return decision instanceof Promise ? decision.then((d) => writeHeaders(res, d)) : Promise.resolve(writeHeaders(res, decision));
 }

@@ -28,7 +28,7 @@ export function windowAt(rule: PeriodRule, now: number): MeterWindow {
 
 /** A new, empty meter with a random reader id. */
 export function freshMeter(window: MeterWindow, hashKid: string, rid = randomId()): MeterState {
-  return { rid, period: window.period, hashKid, entries: '', times: window.period === null ? [] : null, merged: false };
+  return { rid, period: window.period, hashKid, entries: '', times: window.period === null ? [] : null, merged: false, sampled: '', spent: 0 };
 }
 
 /**
@@ -54,18 +54,32 @@ export function inWindow(state: MeterState, window: MeterWindow, signingKid: str
   return { ...state, entries, times };
 }
 
-/** Distinct articles counted in the state. */
+/** Views counted on the meter: distinct articles read, plus any started spent. */
 export function usedViews(state: MeterState): number {
-  return state.entries.length / ARTICLE_HASH_LENGTH;
+  return state.entries.length / ARTICLE_HASH_LENGTH + state.spent;
 }
 
-/** Whether the article hash is in the state. */
-export function hasRead(state: MeterState, hash: string | undefined): boolean {
-  if (hash === undefined) return false;
-  for (let i = 0; i < state.entries.length; i += ARTICLE_HASH_LENGTH) {
-    if (state.entries.startsWith(hash, i)) return true;
+/** Views taken from the referral budget. */
+export function sampledViews(state: MeterState): number {
+  return state.sampled.length / ARTICLE_HASH_LENGTH;
+}
+
+function contains(list: string, hash: string): boolean {
+  for (let i = 0; i < list.length; i += ARTICLE_HASH_LENGTH) {
+    if (list.startsWith(hash, i)) return true;
   }
   return false;
+}
+
+/** Whether the article hash is in the state (read on the meter or on the referral budget). */
+export function hasRead(state: MeterState, hash: string | undefined): boolean {
+  if (hash === undefined) return false;
+  return contains(state.entries, hash) || contains(state.sampled, hash);
+}
+
+/** The state with one more article read on the referral budget. */
+export function withSample(state: MeterState, hash: string): MeterState {
+  return { ...state, sampled: state.sampled + hash };
 }
 
 /** The state with one more article read at `now`. */

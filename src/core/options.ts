@@ -4,13 +4,15 @@
  */
 import { invalidOption } from '../errors.js';
 import { createMemoryStore } from '../stores/memory.js';
-import type { MeterStore, PaywallEvent, PaywallOptions, ReaderInput, RequestLike } from '../types.js';
+import type { CrawlerVerifier, MeterStore, PaywallEvent, PaywallOptions, ReaderInput, RequestLike } from '../types.js';
+import { parseRange } from './ip.js';
+import type { ProxySettings } from './request.js';
 import { isCookieName, type CookieSettings } from './cookies.js';
 import { MIN_SECRET_BYTES, normalizeSecrets, type SecretEntry } from './keys.js';
 import { defaultClaims, type SessionSettings } from './readers.js';
 import { utf8 } from './encoding.js';
 import { createCalendarPeriod, createRollingPeriod, isValidTimeZone, type PeriodRule } from './period.js';
-import { MAX_ENTRIES } from './token.js';
+import { MAX_ENTRIES, MAX_SAMPLED } from './token.js';
 import { createRenderer, type Renderer } from '../content/render.js';
 
 /** Options after defaults and validation. */
@@ -33,6 +35,11 @@ export interface ResolvedOptions {
   readonly cache: { readonly tokens: number; readonly hashes: number };
   readonly render: Renderer;
   readonly session: SessionSettings | undefined;
+  readonly crawlers: { readonly verifiers: readonly CrawlerVerifier[]; readonly timeoutMs: number } | undefined;
+  readonly proxy: ProxySettings | null;
+  readonly referrals: { readonly budget: number; readonly sources: ReadonlyArray<{ readonly name: string; readonly hosts: readonly string[] }> } | undefined;
+  readonly freshMeters: { readonly perHour: number } | undefined;
+  readonly cdn: { readonly header: string; readonly sharedMaxAge: number; readonly enabled: boolean };
 }
 
 const KNOWN = new Set([
@@ -50,6 +57,11 @@ const KNOWN = new Set([
   'cache',
   'content',
   'session',
+  'crawlers',
+  'proxy',
+  'referrals',
+  'freshMeters',
+  'cdn',
 ]);
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -243,6 +255,85 @@ function resolveSession(value: unknown, secrets: readonly SecretEntry[]): Sessio
   });
 }
 
+function resolveCrawlers(value: unknown): ResolvedOptions['crawlers'] {
+  if (value === undefined) return undefined;
+  const crawlers = objectOption(value, 'crawlers');
+  for (const key of Object.keys(crawlers)) if (key !== 'verifiers' && key !== 'timeoutMs') throw invalidOption(`crawlers.${key}`, 'is not a crawlers option');
+  const verifiers = crawlers['verifiers'];
+  if (!Array.isArray(verifiers) || verifiers.length === 0 || verifiers.some((v) => !isObject(v) || typeof v['verify'] !== 'function')) {
+    throw invalidOption('crawlers.verifiers', 'must list at least one verifier ({ verify(crawler, ip) })');
+  }
+  return Object.freeze({ verifiers: Object.freeze([...verifiers] as CrawlerVerifier[]), timeoutMs: integer(crawlers['timeoutMs'], 'crawlers.timeoutMs', 1000, 1, 30_000) });
+}
+
+function resolveProxy(value: unknown): ProxySettings | null {
+  if (value === undefined) return null;
+  const proxy = objectOption(value, 'proxy');
+  for (const key of Object.keys(proxy)) {
+    if (!['trustedHops', 'trustedRanges', 'header'].includes(key)) throw invalidOption(`proxy.${key}`, 'is not a proxy option');
+  }
+  const header = proxy['header'] ?? 'x-forwarded-for';
+  if (header !== 'x-forwarded-for' && header !== 'forwarded') throw invalidOption('proxy.header', "must be 'x-forwarded-for' or 'forwarded'");
+  if ((proxy['trustedHops'] === undefined) === (proxy['trustedRanges'] === undefined)) {
+    throw invalidOption('proxy', 'takes either trustedHops or trustedRanges');
+  }
+  if (proxy['trustedHops'] !== undefined) {
+    return Object.freeze({ hops: integer(proxy['trustedHops'], 'proxy.trustedHops', 1, 1, 10), ranges: Object.freeze([]), header });
+  }
+  const list = proxy['trustedRanges'];
+  if (!Array.isArray(list) || list.length === 0) throw invalidOption('proxy.trustedRanges', 'must list CIDR ranges');
+  const ranges = list.map((text, i) => {
+    const range = parseRange(text);
+    if (!range) throw invalidOption(`proxy.trustedRanges[${i}]`, `is not a CIDR range: ${String(text)}`);
+    if (range.prefix === 0) throw invalidOption(`proxy.trustedRanges[${i}]`, 'trusts every address');
+    return range;
+  });
+  return Object.freeze({ hops: 0, ranges: Object.freeze(ranges), header });
+}
+
+const HOST = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,62}$/;
+
+function resolveReferrals(value: unknown, period: PeriodRule): ResolvedOptions['referrals'] {
+  if (value === undefined) return undefined;
+  const referrals = objectOption(value, 'referrals');
+  for (const key of Object.keys(referrals)) if (key !== 'budget' && key !== 'sources') throw invalidOption(`referrals.${key}`, 'is not a referrals option');
+  if (period.kind !== 'calendar') throw invalidOption('referrals', 'needs a calendar period (the budget is per period)');
+  const budget = integer(referrals['budget'], 'referrals.budget', 0, 1, MAX_SAMPLED);
+  if (referrals['budget'] === undefined) throw invalidOption('referrals.budget', 'is required');
+  const sources = objectOption(referrals['sources'], 'referrals.sources');
+  const list = Object.entries(sources).map(([name, hosts]) => {
+    if (!Array.isArray(hosts) || hosts.length === 0 || hosts.some((h) => typeof h !== 'string' || !HOST.test(h.toLowerCase()))) {
+      throw invalidOption(`referrals.sources.${name}`, 'must list host names such as google.com');
+    }
+    return Object.freeze({ name, hosts: Object.freeze(hosts.map((h: string) => h.toLowerCase())) });
+  });
+  if (list.length === 0) throw invalidOption('referrals.sources', 'must name at least one source');
+  return Object.freeze({ budget, sources: Object.freeze(list) });
+}
+
+function resolveFreshMeters(value: unknown, store: MeterStore, period: PeriodRule, registration: boolean): ResolvedOptions['freshMeters'] {
+  if (value === undefined) return undefined;
+  const fresh = objectOption(value, 'freshMeters');
+  for (const key of Object.keys(fresh)) if (key !== 'perHour') throw invalidOption(`freshMeters.${key}`, 'is not a freshMeters option');
+  if (typeof store.countFresh !== 'function') throw invalidOption('freshMeters', 'needs a store with countFresh (the memory and Redis stores have it)');
+  if (!registration) throw invalidOption('freshMeters', 'needs meters.registered: a capped reader is offered registration, never a hard wall');
+  if (period.kind !== 'calendar') throw invalidOption('freshMeters', 'needs a calendar period');
+  if (fresh['perHour'] === undefined) throw invalidOption('freshMeters.perHour', 'is required');
+  return Object.freeze({ perHour: integer(fresh['perHour'], 'freshMeters.perHour', 0, 1, 1_000_000) });
+}
+
+function resolveCdn(value: unknown): ResolvedOptions['cdn'] {
+  const cdn = objectOption(value, 'cdn');
+  for (const key of Object.keys(cdn)) if (key !== 'header' && key !== 'sharedMaxAge') throw invalidOption(`cdn.${key}`, 'is not a cdn option');
+  const header = cdn['header'] ?? 'x-meterwall-variant';
+  if (typeof header !== 'string' || !/^[a-z0-9-]{1,64}$/i.test(header)) throw invalidOption('cdn.header', 'must be a header name');
+  return Object.freeze({
+    header: header.toLowerCase(),
+    sharedMaxAge: integer(cdn['sharedMaxAge'], 'cdn.sharedMaxAge', 300, 1, 31_536_000),
+    enabled: value !== undefined,
+  });
+}
+
 /** Validates options and fills in defaults. Throws a `TypeError` (`code` `ERR_INVALID_OPTION`, `option`) on misuse. */
 export function resolveOptions(options: PaywallOptions): ResolvedOptions {
   if (!isObject(options)) throw invalidOption('options', 'must be an object');
@@ -260,6 +351,7 @@ export function resolveOptions(options: PaywallOptions): ResolvedOptions {
     throw invalidOption('session', 'cannot be combined with resolveReader: look accounts up in session.claims instead');
   }
   const period = resolvePeriod(options.period);
+  const store = resolveStore(options.store, now);
   const render = createRenderer(
     options.content,
     period.kind === 'calendar'
@@ -275,7 +367,7 @@ export function resolveOptions(options: PaywallOptions): ResolvedOptions {
     issuer: text(options.issuer, 'issuer', 'meterwall'),
     audience: text(options.audience, 'audience', 'meterwall:meter'),
     resolveReader: fn<ResolvedOptions['resolveReader']>(options.resolveReader, 'resolveReader'),
-    store: resolveStore(options.store, now),
+    store,
     failure: Object.freeze({ timeoutMs: integer(failure['timeoutMs'], 'failure.timeoutMs', 250, 1, 60_000), mode }),
     now,
     onEvent: fn<(event: PaywallEvent) => void>(options.onEvent, 'onEvent'),
@@ -285,5 +377,10 @@ export function resolveOptions(options: PaywallOptions): ResolvedOptions {
     }),
     render,
     session: resolveSession(options.session, secrets),
+    crawlers: resolveCrawlers(options.crawlers),
+    proxy: resolveProxy(options.proxy),
+    referrals: resolveReferrals(options.referrals, period),
+    freshMeters: resolveFreshMeters(options.freshMeters, store, period, meters.registered !== null),
+    cdn: resolveCdn(options.cdn),
   });
 }

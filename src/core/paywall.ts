@@ -4,14 +4,16 @@
  */
 import type { ArticleMetadata } from '../content/structured-data.js';
 import type { RenderCallOptions, Rendered } from '../content/render.js';
-import { PaywallError } from '../errors.js';
+import { PaywallError, invalidOption } from '../errors.js';
 import type {
   Access,
   Article,
+  DecideContext,
   ArticleAccess,
   Decision,
   DecisionReason,
   MeterSnapshot,
+  MeterStore,
   PaywallEvent,
   PaywallOptions,
   Reader,
@@ -20,15 +22,32 @@ import type {
   StoreRecordResult,
   StoreSnapshot,
   TraceEntry,
+  Variant,
 } from '../types.js';
+import { toBase64Url, utf8 } from './encoding.js';
 import { meterSetCookie, readCookieValues } from './cookies.js';
 import { createIdHasher, type IdHasher } from './hashing.js';
 import { importKeyring, type Keyring } from './keys.js';
-import { freshMeter, hasRead, inWindow, newestView, oldestView, usedViews, viewsOf, windowAt, withView, type MeterWindow } from './meter.js';
+import {
+  freshMeter,
+  hasRead,
+  inWindow,
+  newestView,
+  oldestView,
+  sampledViews,
+  usedViews,
+  viewsOf,
+  windowAt,
+  withSample,
+  withView,
+  type MeterWindow,
+} from './meter.js';
 import { resolveOptions, type ResolvedOptions } from './options.js';
 import { evaluatePolicy, type DecidedOutcome, type PolicyInput } from './policy.js';
 import { ANONYMOUS, callbackReaders, sessionReaders, type ReaderSource, type ResolvedReader } from './readers.js';
-import { uncountedCause } from './request.js';
+import { clientIp, uncountedCause, type ProxySettings } from './request.js';
+import { formatIp, networkOf, type IpAddress } from './ip.js';
+import { detectCrawler, isUnder } from '../crawlers/detect.js';
 import { createMeterTokens, type MeterState, type MeterTokens, type TokenReadResult } from './token.js';
 
 /** A paywall: one decision per article request. */
@@ -43,8 +62,10 @@ export interface Paywall {
    * const decision = await paywall.decide(request, { id: 'budget-2027', access: 'metered' });
    * if (decision.access === 'full') body = article.html;
    * ```
+   * The optional `context.ip` is the connection's address (for crawler verification and the
+   * fresh-meter cap; forwarding headers are read only through trusted proxies).
    */
-  decide(request: RequestLike, article: Article): Promise<Decision>;
+  decide(request: RequestLike, article: Article, context?: DecideContext): Promise<Decision>;
   /**
    * What the page shows for a decision: the body (full, or cut on the server), the prompt or
    * banner markup and the JSON-LD. Pass the article's metadata for the JSON-LD and the links;
@@ -58,6 +79,38 @@ export interface Paywall {
    * ```
    */
   render(decision: Decision, articleHtml: string, article?: ArticleMetadata, options?: RenderCallOptions): Rendered;
+  /**
+   * CDN variants, at the edge: the signed value of the variant header to send to the origin,
+   * so the origin can trust it (a bare `full` from anyone else is refused by `readVariant`).
+   *
+   * @example
+   * ```ts
+   * const decision = await paywall.decide(request, article, { ip: request.headers.get('cf-connecting-ip') });
+   * originRequest.headers.set('x-meterwall-variant', await paywall.signVariant(decision.variant));
+   * ```
+   */
+  signVariant(variant: Variant): Promise<string>;
+  /**
+   * CDN variants, at the origin: the variant an edge signed into the request, or `null` when the
+   * header is missing or not signed with one of this paywall's secrets.
+   *
+   * @example
+   * ```ts
+   * const variant = (await paywall.readVariant(request)) ?? 'teaser';
+   * ```
+   */
+  readVariant(request: RequestLike): Promise<Variant | null>;
+  /**
+   * CDN variants, at the origin: headers that let a shared cache keep one copy per variant
+   * (`Cache-Control: public, max-age=0, s-maxage=N`, `Vary` on the variant header). Only for a
+   * response with no per-reader content and no `Set-Cookie`.
+   *
+   * @example
+   * ```ts
+   * return new Response(pageFor(variant), { headers: paywall.variantHeaders(variant) });
+   * ```
+   */
+  variantHeaders(variant: Variant): Headers;
 }
 
 /** Extra seconds a token outlives its period, for clocks that differ a little between servers. */
@@ -83,6 +136,7 @@ class MeterDecision implements Decision {
   readonly variant: Access;
   readonly trace: readonly TraceEntry[];
   readonly #setCookie: string | null;
+  readonly #variantHeader: string | null;
   #headers: Headers | undefined;
 
   constructor(
@@ -93,6 +147,7 @@ class MeterDecision implements Decision {
     counted: boolean,
     trace: readonly TraceEntry[],
     setCookie: string | null,
+    variantHeader: string | null,
   ) {
     this.access = access;
     this.reason = reason;
@@ -102,6 +157,7 @@ class MeterDecision implements Decision {
     this.variant = access;
     this.trace = trace;
     this.#setCookie = setCookie;
+    this.#variantHeader = variantHeader;
   }
 
   get headers(): Headers {
@@ -116,7 +172,12 @@ class MeterDecision implements Decision {
   /** The headers as name/value pairs, without building a `Headers` (internal). */
   static list(decision: MeterDecision): ReadonlyArray<readonly [string, string]> {
     const setCookie = decision.#setCookie;
-    return setCookie === null ? BASE_HEADERS : [...BASE_HEADERS, ['Set-Cookie', setCookie]];
+    const variant = decision.#variantHeader;
+    if (setCookie === null && variant === null) return BASE_HEADERS;
+    const list: Array<readonly [string, string]> = [...BASE_HEADERS];
+    if (variant !== null) list.push([variant, decision.variant]);
+    if (setCookie !== null) list.push(['Set-Cookie', setCookie]);
+    return list;
   }
 }
 
@@ -174,6 +235,35 @@ interface Pending {
   readonly input: PolicyInput;
   readonly trace: TraceEntry[];
   readonly window: MeterWindow;
+  readonly client: ClientInfo;
+  /** Looks up the referral source, when referral sampling applies to this reader. */
+  readonly referral: (() => string | null) | null;
+}
+
+/** The client's address, worked out once and only when needed. */
+class ClientInfo {
+  readonly #request: RequestLike;
+  readonly #context: DecideContext | undefined;
+  readonly #proxy: ProxySettings | null;
+  #address: IpAddress | null | undefined;
+
+  constructor(request: RequestLike, context: DecideContext | undefined, proxy: ProxySettings | null) {
+    this.#request = request;
+    this.#context = context;
+    this.#proxy = proxy;
+  }
+
+  get address(): IpAddress | null {
+    if (this.#address === undefined) this.#address = clientIp(this.#request, this.#context?.ip, this.#proxy);
+    return this.#address;
+  }
+}
+
+/** The outcome of checking a crawler's claim. */
+interface CrawlerCheck {
+  readonly name: string;
+  readonly verified: boolean;
+  readonly note: string;
 }
 
 const REQUEST_COUNTS: TraceEntry = Object.freeze({ rule: 'request', matched: false, note: 'may spend a view' });
@@ -203,6 +293,26 @@ class Engine {
         : null;
   }
 
+  #variants: Promise<{ signed: ReadonlyMap<Variant, string>; accepted: ReadonlyMap<string, Variant> }> | undefined;
+
+  /** The signed variant header values: signed with the signing key, accepted under every key. */
+  variantValues(): Promise<{ signed: ReadonlyMap<Variant, string>; accepted: ReadonlyMap<string, Variant> }> {
+    this.#variants ??= (async () => {
+      const signed = new Map<Variant, string>();
+      const accepted = new Map<string, Variant>();
+      for (const [kid, key] of this.#keyring.verify) {
+        for (const variant of ['full', 'teaser', 'prompt'] as const) {
+          const mac = new Uint8Array(await crypto.subtle.sign('HMAC', key, utf8(`meterwall cdn variant ${variant}`)));
+          const value = `${variant}.${toBase64Url(mac.subarray(0, 16))}`;
+          accepted.set(value, variant);
+          if (kid === this.#keyring.signing.kid) signed.set(variant, value);
+        }
+      }
+      return { signed, accepted };
+    })();
+    return this.#variants;
+  }
+
   #emit(event: PaywallEvent): void {
     try {
       this.#o.onEvent?.(event);
@@ -215,14 +325,54 @@ class Engine {
    * Decides; synchronous when everything it needs is at hand (a cached token and session, a
    * cached article hash, nothing to sign or store), a promise otherwise. Throws on a bad article.
    */
-  decide(request: RequestLike, articleInput: Article): MaybePromise<Decision> {
+  decide(request: RequestLike, articleInput: Article, context: DecideContext | undefined): MaybePromise<Decision> {
     const article = normalizeArticle(articleInput);
     const now = this.#o.now();
+    const client = new ClientInfo(request, context, this.#o.proxy);
+    const claimed = detectCrawler(request.headers.get('user-agent'));
     const found = this.#readers ? this.#readers(request) : NO_RESOLVER;
-    return then(found, (resolved) => this.#decideFor(request, article, now, resolved));
+    const verified = claimed === null ? null : this.#verifyCrawler(claimed.name, client);
+    return then(found, (resolved) =>
+      then(verified, (crawler) => this.#decideFor(request, article, now, resolved, client, crawler)),
+    );
   }
 
-  #decideFor(request: RequestLike, article: NormalizedArticle, now: number, resolved: ResolvedReader): MaybePromise<Decision> {
+  /** Confirms a crawler's claim through the verifiers, bounded by a timeout; anything short of a confirmation is a refusal. */
+  #verifyCrawler(name: string, client: ClientInfo): MaybePromise<CrawlerCheck> {
+    const settings = this.#o.crawlers;
+    const ip = client.address;
+    const refuse = (reason: 'no-ip' | 'refuted' | 'no-verifier'): CrawlerCheck => {
+      this.#emit({ type: 'crawler-unverified', crawler: name, ip: ip === null ? null : formatIp(ip), reason });
+      return { name, verified: false, note: `${name} claimed, not verified (${reason})` };
+    };
+    if (!settings) return refuse('no-verifier');
+    if (ip === null) return refuse('no-ip');
+    const address = formatIp(ip);
+    const confirm = (ok: boolean): CrawlerCheck => {
+      if (!ok) return refuse('refuted');
+      this.#emit({ type: 'crawler-verified', crawler: name, ip: address });
+      return { name, verified: true, note: `${name} verified at ${address}` };
+    };
+    const answers = settings.verifiers.map((verifier) => {
+      try {
+        return verifier.verify(name, address);
+      } catch {
+        return false;
+      }
+    });
+    if (answers.every((a) => typeof a === 'boolean')) return confirm(answers.some((a) => a === true));
+    const anyConfirms = Promise.all(answers.map((a) => Promise.resolve(a).catch(() => false))).then((all) => all.some((a) => a === true));
+    return withTimeout(anyConfirms, settings.timeoutMs).then(confirm, () => confirm(false));
+  }
+
+  #decideFor(
+    request: RequestLike,
+    article: NormalizedArticle,
+    now: number,
+    resolved: ResolvedReader,
+    client: ClientInfo,
+    crawler: CrawlerCheck | null,
+  ): MaybePromise<Decision> {
     const o = this.#o;
     const { reader } = resolved;
     const uncounted = uncountedCause(request);
@@ -230,7 +380,7 @@ class Engine {
       access: article.access,
       requires: article.requires,
       reader,
-      crawler: false,
+      crawler: crawler?.verified === true,
       uncounted,
       registration: o.registeredLimit !== null,
     };
@@ -238,6 +388,7 @@ class Engine {
       { rule: 'reader', matched: reader.status !== 'anonymous' || resolved.unavailable === true, note: resolved.note },
       uncounted === null ? REQUEST_COUNTS : { rule: 'request', matched: true, note: `${uncounted}: never counts` },
     ];
+    if (crawler !== null) trace.push({ rule: 'client', matched: crawler.verified, note: crawler.note });
     if (resolved.unavailable && o.failure.mode === 'closed' && article.access !== 'free') {
       // Who is reading could not be checked: fail closed to the prompt, never to the article.
       return this.#finish(article.id, reader, 'prompt', 'session-unavailable', null, false, trace, null);
@@ -247,7 +398,15 @@ class Engine {
     if (!first.needsMeter && (first.reason === 'crawler' || reader.status === 'subscriber')) {
       return this.#finish(article.id, reader, first.access, first.reason, null, false, trace.concat(first.trace), null);
     }
-    const pending: Pending = { articleId: article.id, now, input, trace, window: windowAt(o.period, now) };
+    const pending: Pending = {
+      articleId: article.id,
+      now,
+      input,
+      trace,
+      window: windowAt(o.period, now),
+      client,
+      referral: o.referrals && reader.status === 'anonymous' ? () => this.#referralSource(request) : null,
+    };
     return then(this.#presentedMeter(request, pending), (presented) => {
       if (reader.status === 'registered' && o.registeredLimit !== null) {
         // A counted view needs one atomic round trip (record); anything else only reads (peek).
@@ -255,6 +414,21 @@ class Engine {
       }
       return this.#cookieDecision(pending, presented, o.anonymousLimit);
     });
+  }
+
+  /** The referral source a request comes from (by its `Referer` host), or `null`. */
+  #referralSource(request: RequestLike): string | null {
+    const referrals = this.#o.referrals;
+    const referer = request.headers.get('referer');
+    if (!referrals || referer === null || referer.length > 2048) return null;
+    let host: string;
+    try {
+      host = new URL(referer).hostname.toLowerCase();
+    } catch {
+      return null;
+    }
+    for (const source of referrals.sources) if (source.hosts.some((domain) => isUnder(host, domain))) return source.name;
+    return null;
   }
 
   /** The meter in the reader's cookie(s): verified, in the current window; the conservative one of two. */
@@ -292,6 +466,7 @@ class Engine {
       state: state ?? freshMeter(p.window, signingKid),
       // Rewrite the cookie to replace a rejected token or a duplicate, even when nothing is counted.
       rewrite: reads.length > 0 && (state === undefined || rejected || reads.length > 1),
+      fresh: state === undefined,
     };
   }
 
@@ -378,14 +553,70 @@ class Engine {
   #cookieDecision(p: Pending, presented: PresentedMeter, limit: number, guard = true): MaybePromise<Decision> {
     const { state } = presented;
     return then(this.#hasher.article(state.hashKid, p.articleId) as MaybePromise<string>, (hash) =>
-      this.#withHash(p, limit, state, hash, presented.rewrite, guard),
+      this.#withHash(p, limit, state, hash, presented.rewrite, guard, presented.fresh),
     );
   }
 
-  #withHash(p: Pending, limit: number, state: MeterState, hash: string, rewrite: boolean, guard: boolean): MaybePromise<Decision> {
-    const { input, now, window } = p;
+  #withHash(p: Pending, limit: number, state: MeterState, hash: string, rewrite: boolean, guard: boolean, fresh = false): MaybePromise<Decision> {
+    const { now, window } = p;
     const meterInput = { used: usedViews(state), limit, read: hasRead(state, hash) };
+    let input = p.input;
+    const referrals = this.#o.referrals;
+    if (referrals && p.referral && meterInput.used >= limit && !meterInput.read) {
+      // Only a referred reader whose meter is spent consults the (small) referral budget.
+      const source = p.referral();
+      if (source !== null) input = { ...input, sampling: { source, remaining: Math.max(0, referrals.budget - sampledViews(state)) } };
+    }
     const outcome = evaluatePolicy(input, meterInput);
+    if (outcome.reason === 'sampled') {
+      const sample = withSample(state, hash);
+      this.#emit({ type: 'referral-sampled', article: p.articleId, source: input.sampling?.source ?? '', remaining: referrals ? referrals.budget - sampledViews(sample) : 0 });
+      return this.#meterCookie(sample, p).then((setCookie) =>
+        this.#finish(p.articleId, input.reader, outcome.access, outcome.reason, this.#snapshot(usedViews(sample), limit, window, oldestView(sample), now, 'cookie'), true, p.trace.concat(outcome.trace), setCookie),
+      );
+    }
+    const cap = this.#o.freshMeters;
+    const ip = fresh && cap && outcome.count && guard ? p.client.address : null;
+    if (cap && ip !== null && this.#o.store.countFresh) {
+      return this.#freshMeterCapped(p, ip, cap.perHour).then((capped) => {
+        if (!capped) return this.#guardedView(p, limit, state, hash, rewrite, guard, input, meterInput, outcome);
+        // Too many new meters from this network this hour: this one starts spent, so the reader
+        // is offered registration at once (never a hard wall from this rule alone).
+        const spent = { ...state, spent: limit - usedViews(state) + state.spent };
+        p.trace.push({ rule: 'client', matched: true, note: 'too many new meters from this network this hour: started spent' });
+        return this.#cookieOutcome(p, limit, spent, hash, true, evaluatePolicy(input, { ...meterInput, used: limit }), limit);
+      });
+    }
+    return this.#guardedView(p, limit, state, hash, rewrite, guard, input, meterInput, outcome);
+  }
+
+  /** Whether this network started more fresh meters this hour than allowed (counting this one). A store failure never caps. */
+  async #freshMeterCapped(p: Pending, ip: IpAddress, perHour: number): Promise<boolean> {
+    const network = networkOf(ip);
+    try {
+      const key = `f:${Math.floor(p.now / 3_600_000).toString(36)}:${await this.#hasher.account(`network\u0000${network}`)}`;
+      const count = await withTimeout((this.#o.store.countFresh as NonNullable<MeterStore['countFresh']>).call(this.#o.store, key, 3_600_000), this.#o.failure.timeoutMs);
+      if (count <= perHour) return false;
+      this.#emit({ type: 'fresh-meter-capped', network, count });
+      return true;
+    } catch (cause) {
+      this.#storeFailed(cause);
+      return false;
+    }
+  }
+
+  #guardedView(
+    p: Pending,
+    limit: number,
+    state: MeterState,
+    hash: string,
+    rewrite: boolean,
+    guard: boolean,
+    input: PolicyInput,
+    meterInput: { used: number; limit: number; read: boolean },
+    outcome: DecidedOutcome,
+  ): MaybePromise<Decision> {
+    const { now, window } = p;
     const claim = this.#o.store.claimView;
     if (outcome.count && guard && claim && window.period !== null) {
       // Rollback protection: the store remembers the highest count this reader id reached this
@@ -463,7 +694,7 @@ class Engine {
       if (access === 'prompt') this.#emit({ type: 'prompt-shown', article: articleId, reader, reason });
       else if (access === 'teaser') this.#emit({ type: 'teaser-shown', article: articleId, reader, reason });
     }
-    return new MeterDecision(access, reason, reader, meter, counted, trace, setCookie);
+    return new MeterDecision(access, reason, reader, meter, counted, trace, setCookie, this.#o.cdn.enabled ? this.#o.cdn.header : null);
   }
 }
 
@@ -472,20 +703,22 @@ interface PresentedMeter {
   readonly state: MeterState;
   /** Whether the cookie must be rewritten even if nothing is counted (a rejected or duplicate token). */
   readonly rewrite: boolean;
+  /** Whether no valid meter was presented: this is a new meter. */
+  readonly fresh: boolean;
 }
 
 /** The synchronous-when-possible deciders behind each paywall, for adapters (internal). */
-const deciders = new WeakMap<Paywall, (request: RequestLike, article: Article) => MaybePromise<Decision>>();
+const deciders = new WeakMap<Paywall, (request: RequestLike, article: Article, context?: DecideContext) => MaybePromise<Decision>>();
 
 /**
  * Decides, returning the decision itself when it was reached synchronously (a returning
  * reader), so an adapter can skip a promise on the hot path. Never throws: misuse rejects.
  */
-export function decideNow(paywall: Paywall, request: RequestLike, article: Article): MaybePromise<Decision> {
+export function decideNow(paywall: Paywall, request: RequestLike, article: Article, context?: DecideContext): MaybePromise<Decision> {
   const decide = deciders.get(paywall);
-  if (!decide) return paywall.decide(request, article);
+  if (!decide) return paywall.decide(request, article, context);
   try {
-    return decide(request, article);
+    return decide(request, article, context);
   } catch (error) {
     return Promise.reject(error);
   }
@@ -509,16 +742,32 @@ export function createPaywall(options: PaywallOptions): Paywall {
   const resolved = resolveOptions(options);
   let engine: Engine | undefined;
   const ready = importKeyring(resolved.secrets).then((keyring) => (engine = new Engine(resolved, keyring)));
-  const decide = (request: RequestLike, article: Article): MaybePromise<Decision> =>
-    engine ? engine.decide(request, article) : ready.then((e) => e.decide(request, article));
+  const decide = (request: RequestLike, article: Article, context?: DecideContext): MaybePromise<Decision> =>
+    engine ? engine.decide(request, article, context) : ready.then((e) => e.decide(request, article, context));
+  const { header, sharedMaxAge } = resolved.cdn;
   const paywall: Paywall = Object.freeze({
     render: resolved.render,
-    decide(request: RequestLike, article: Article): Promise<Decision> {
+    decide(request: RequestLike, article: Article, context?: DecideContext): Promise<Decision> {
       try {
-        return Promise.resolve(decide(request, article));
+        return Promise.resolve(decide(request, article, context));
       } catch (error) {
         return Promise.reject(error);
       }
+    },
+    async signVariant(variant: Variant): Promise<string> {
+      const values = await (engine ?? (await ready)).variantValues();
+      const value = values.signed.get(variant);
+      if (value === undefined) throw invalidOption('variant', "must be 'full', 'teaser' or 'prompt'");
+      return value;
+    },
+    async readVariant(request: RequestLike): Promise<Variant | null> {
+      const value = request.headers.get(header);
+      if (value === null || value.length > 128) return null;
+      const values = await (engine ?? (await ready)).variantValues();
+      return values.accepted.get(value) ?? null;
+    },
+    variantHeaders(variant: Variant): Headers {
+      return new Headers({ 'Cache-Control': `public, max-age=0, s-maxage=${sharedMaxAge}`, Vary: header, [header]: variant });
     },
   });
   deciders.set(paywall, decide);

@@ -16,6 +16,8 @@ export interface PolicyInput {
   readonly uncounted: UncountedCause;
   /** Whether a registered allowance exists (so an anonymous reader is offered registration). */
   readonly registration: boolean;
+  /** Referral sampling: the matched source and the views left in its budget; `null` when off or no match. */
+  readonly sampling?: { readonly source: string; readonly remaining: number } | null;
 }
 
 /** The reader's meter as the rules need it. */
@@ -48,7 +50,8 @@ function entry(rule: TraceEntry['rule'], matched: boolean, note: string): TraceE
  * an account's meter from the store only when it matters).
  *
  * Order: free article → entitled subscriber → verified crawler → subscribers-only (or entitled
- * articles) → already read → not counted (HEAD, prefetch) → meter has views → spent.
+ * articles) → already read → not counted (HEAD, prefetch) → meter has views → referral budget
+ * (only for a referred reader whose meter is spent) → spent.
  */
 export function evaluatePolicy(input: PolicyInput, meter: MeterInput): DecidedOutcome;
 export function evaluatePolicy(input: PolicyInput, meter: MeterInput | null): PolicyOutcome;
@@ -112,6 +115,14 @@ export function evaluatePolicy(input: PolicyInput, meter: MeterInput | null): Po
     return done('full', 'metered', true);
   }
   trace.push(entry('metered', false, `${meter.used} of ${meter.limit} used`));
+  const sampling = input.sampling;
+  if (sampling) {
+    if (sampling.remaining > 0) {
+      trace.push(entry('sampled', true, `referred by ${sampling.source}: ${sampling.remaining} referral view(s) left`));
+      return done('full', 'sampled', true);
+    }
+    trace.push(entry('sampled', false, `referred by ${sampling.source}, but the referral budget is spent`));
+  }
   const reason: DecisionReason = register ? 'register-to-continue' : 'meter-exhausted';
   trace.push(entry('exhausted', true, register ? 'registering gives more views' : 'no larger allowance to register for'));
   return done(wallAccess, reason);

@@ -27,6 +27,8 @@ export const METER_TOKEN_VERSION = 1;
 export const MAX_TOKEN_LENGTH = 4096;
 /** Most entries a token may carry (the largest limit allowed). */
 export const MAX_ENTRIES = 100;
+/** The largest referral budget allowed. */
+export const MAX_SAMPLED = 20;
 
 /** What a meter token carries. */
 export interface MeterState {
@@ -42,6 +44,10 @@ export interface MeterState {
   readonly times: readonly number[] | null;
   /** Whether these views were merged into an account's meter already (merged once only). */
   readonly merged: boolean;
+  /** Articles read on the referral budget this period, concatenated hashes (calendar periods only). */
+  readonly sampled: string;
+  /** Views counted as spent without articles (a fresh meter started spent by the network cap). */
+  readonly spent: number;
 }
 
 /** A token that verified. */
@@ -107,8 +113,12 @@ function rejection(error: unknown): TokenReadResult {
 /** Checks a verified payload against format v1; `undefined` when it is another format. */
 function parseState(payload: JWTPayload, kid: string): MeterState | undefined {
   if (payload['v'] !== METER_TOKEN_VERSION) return undefined;
-  const { rid, a, p, t, hk, m } = payload as Record<string, unknown>;
+  const { rid, a, p, t, hk, m, s, x } = payload as Record<string, unknown>;
   if (m !== undefined && m !== 1) return undefined;
+  if (s !== undefined && (typeof s !== 'string' || s.length % ARTICLE_HASH_LENGTH !== 0 || s.length > MAX_SAMPLED * ARTICLE_HASH_LENGTH || !ENTRIES.test(s))) {
+    return undefined;
+  }
+  if (x !== undefined && (!Number.isSafeInteger(x) || (x as number) < 1 || (x as number) > MAX_ENTRIES)) return undefined;
   if (typeof rid !== 'string' || !READER_ID.test(rid)) return undefined;
   if (typeof a !== 'string' || a.length % ARTICLE_HASH_LENGTH !== 0 || a.length > MAX_ENTRIES * ARTICLE_HASH_LENGTH || !ENTRIES.test(a)) {
     return undefined;
@@ -130,6 +140,8 @@ function parseState(payload: JWTPayload, kid: string): MeterState | undefined {
     entries: a,
     times,
     merged: m === 1,
+    sampled: (s as string | undefined) ?? '',
+    spent: (x as number | undefined) ?? 0,
   };
 }
 
@@ -189,6 +201,8 @@ export function createMeterTokens(keyring: Keyring, options: MeterTokenOptions):
       if (state.times !== null) claims['t'] = state.times;
       if (state.hashKid !== kid) claims['hk'] = state.hashKid;
       if (state.merged) claims['m'] = 1;
+      if (state.sampled !== '') claims['s'] = state.sampled;
+      if (state.spent > 0) claims['x'] = state.spent;
       const exp = Math.ceil(expiresAt / 1000);
       const token = await new SignJWT(claims)
         .setProtectedHeader({ alg: 'HS256', typ: METER_TOKEN_TYPE, kid })

@@ -70,6 +70,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MeterStore 
   const clock = options.now ?? Date.now;
   const meters = createBoundedCache<Views>(max, () => clock());
   const highWater = createBoundedCache<number>(max, () => clock());
+  const fresh = createBoundedCache<number>(max, () => clock());
 
   const snapshot = (views: Views | undefined, article: string, window: StoreWindow): StoreSnapshot => {
     if (!views) return { used: 0, read: false, oldestAt: null };
@@ -120,6 +121,11 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MeterStore 
       if (used >= claim.limit) return { allowed: false, used };
       highWater.set(key, used + 1, claim.expiresAt - claim.at);
       return { allowed: true, used };
+    },
+    async countFresh(key, ttlMs) {
+      const count = (fresh.get(key) ?? 0) + 1;
+      fresh.set(key, count, ttlMs);
+      return count;
     },
   };
 }

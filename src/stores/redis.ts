@@ -82,6 +82,11 @@ if used < tonumber(ARGV[2]) then
 end
 return { 0, used }`;
 
+// KEYS[1] a counter. ARGV: ttlMs. Counts one more within a window that starts with the first.
+const COUNT = `local n = redis.call('INCR', KEYS[1])
+if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+return n`;
+
 const sha1 = (script: string): string => createHash('sha1').update(script).digest('hex');
 
 function isNoScript(error: unknown): boolean {
@@ -150,8 +155,8 @@ export function createRedisStore(client: NodeRedisClient | IoRedisClient | Redis
   if (options === null || typeof options !== 'object') throw invalidOption('options', 'must be an object');
   const prefix = options.prefix ?? 'meterwall:';
   if (typeof prefix !== 'string' || prefix.length > 100) throw invalidOption('prefix', 'must be a string of at most 100 characters');
-  const scripts = { peek: PEEK, record: RECORD, merge: MERGE, claim: CLAIM };
-  const shas = { peek: sha1(PEEK), record: sha1(RECORD), merge: sha1(MERGE), claim: sha1(CLAIM) };
+  const scripts = { peek: PEEK, record: RECORD, merge: MERGE, claim: CLAIM, count: COUNT };
+  const shas = { peek: sha1(PEEK), record: sha1(RECORD), merge: sha1(MERGE), claim: sha1(CLAIM), count: sha1(COUNT) };
   const run = (name: keyof typeof scripts, key: string, args: readonly string[]) => runner.runScript(scripts[name], shas[name], [prefix + key], args);
 
   return {
@@ -171,6 +176,9 @@ export function createRedisStore(client: NodeRedisClient | IoRedisClient | Redis
       const reply = await run('claim', key, [String(presented), String(claim.limit), ttl(claim.at, claim.expiresAt)]);
       if (!Array.isArray(reply)) throw new TypeError('meterwall: unexpected reply from the Redis claim script');
       return { allowed: Number(reply[0]) === 1, used: Number(reply[1]) };
+    },
+    async countFresh(key, ttlMs) {
+      return Number(await run('count', key, [String(Math.max(1, Math.ceil(ttlMs)))]));
     },
   };
 }

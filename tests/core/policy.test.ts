@@ -76,6 +76,14 @@ describe('evaluatePolicy: one reason code per rule, in order', () => {
     expect(decide({}, { used: 2, limit: 3, read: false })).toEqual({ access: 'full', reason: 'metered', count: true });
   });
 
+  it('sampled: a referred reader with a spent meter and referral budget left; otherwise the wall', () => {
+    expect(decide({ sampling: { source: 'search', remaining: 1 } }, spent)).toEqual({ access: 'full', reason: 'sampled', count: true });
+    expect(decide({ sampling: { source: 'search', remaining: 0 } }, spent)).toEqual({ access: 'prompt', reason: 'register-to-continue', count: false });
+    // The meter is used first; a HEAD never samples.
+    expect(decide({ sampling: { source: 'search', remaining: 1 } }, fresh)).toEqual({ access: 'full', reason: 'metered', count: true });
+    expect(decide({ sampling: { source: 'search', remaining: 1 }, uncounted: 'head' }, spent)).toEqual({ access: 'prompt', reason: 'not-counted', count: false });
+  });
+
   it('register-to-continue: an anonymous reader with a spent meter, when registering gives more', () => {
     expect(decide({}, spent)).toEqual({ access: 'prompt', reason: 'register-to-continue', count: false });
   });

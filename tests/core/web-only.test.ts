@@ -11,7 +11,7 @@ function files(dir: string): string[] {
 }
 
 // The core must run unchanged on Node, Workers, Deno, Bun and edge middleware.
-const core = [...files('core'), ...files('content'), 'stores/memory.ts', 'index.ts', 'types.ts', 'errors.ts'];
+const core = [...files('core'), ...files('content'), 'crawlers/detect.ts', 'crawlers/ranges.ts', 'stores/memory.ts', 'index.ts', 'types.ts', 'errors.ts'];
 
 describe('the core uses Web APIs only', () => {
   it.each(core)('%s has no node: import, Buffer or process', (file) => {

@@ -70,4 +70,12 @@ export function storeContract(fresh: () => Promise<{ store: MeterStore; key: (na
     expect(await store.claimView?.(key('hw2'), 2, claim)).toEqual({ allowed: true, used: 2 });
     expect(await store.claimView?.(key('hw2'), 0, claim)).toEqual({ allowed: false, used: 3 });
   });
+
+  it('counts fresh meters per key within a window', async () => {
+    const { store, key } = await fresh();
+    const k = key('fresh');
+    expect(await store.countFresh?.(k, 60_000)).toBe(1);
+    expect(await store.countFresh?.(k, 60_000)).toBe(2);
+    expect(await store.countFresh?.(key('fresh-other'), 60_000)).toBe(1);
+  });
 }
