@@ -40,7 +40,12 @@ async function cpu(child) {
 
 async function load(mode) {
   const { child, port, cookie } = await start(mode);
-  const headers = cookie ? { cookie } : {};
+  // A browser's request: its meter cookie and a user agent (both servers get the same).
+  const headers = {
+    cookie,
+    'user-agent': 'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_6) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36',
+    accept: 'text/html,application/xhtml+xml',
+  };
   // A short warm-up, then the measured run (bounded by duration).
   await autocannon({ url: `http://127.0.0.1:${port}/articles/tram`, connections: 50, duration: 1, headers });
   const cpuBefore = await cpu(child);

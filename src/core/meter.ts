@@ -18,10 +18,17 @@ export interface MeterWindow {
 }
 
 /** The window of `rule` at `now`. */
+let lastWindow: { readonly rule: PeriodRule; readonly window: MeterWindow } | undefined;
+
 export function windowAt(rule: PeriodRule, now: number): MeterWindow {
   if (rule.kind === 'calendar') {
+    // The same period for every request until it ends: reuse the object.
+    const cached = lastWindow;
+    if (cached !== undefined && cached.rule === rule && cached.window.since <= now && now < (cached.window.end as number)) return cached.window;
     const { start, end } = rule.at(now);
-    return { since: start, period: start, end };
+    const window = Object.freeze({ since: start, period: start, end });
+    lastWindow = { rule, window };
+    return window;
   }
   return { since: now - rule.windowMs, period: null, end: null };
 }

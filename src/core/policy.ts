@@ -44,6 +44,20 @@ function entry(rule: TraceEntry['rule'], matched: boolean, note: string): TraceE
   return { rule, matched, note };
 }
 
+/** The trace entries that never vary, made once (the hot path builds a trace per request). */
+const FIXED = {
+  free: Object.freeze(entry('free-article', true, 'article is free')),
+  metered: Object.freeze(entry('free-article', false, 'article is metered')),
+  subscribersArticle: Object.freeze(entry('free-article', false, 'article is subscribers')),
+  anonymous: Object.freeze(entry('subscriber', false, 'reader is anonymous')),
+  registered: Object.freeze(entry('subscriber', false, 'reader is registered')),
+  notGated: Object.freeze(entry('subscribers-only', false, 'article is metered')),
+  read: Object.freeze(entry('already-read', true, 'read in full this period')),
+  unread: Object.freeze(entry('already-read', false, 'not read this period')),
+  register: Object.freeze(entry('exhausted', true, 'registering gives more views')),
+  noRegister: Object.freeze(entry('exhausted', true, 'no larger allowance to register for')),
+} as const;
+
 /**
  * Decides access for an article request. With `meter` `null` it answers as far as it can
  * without a meter and returns `needsMeter: true` when the meter decides (so a caller fetches
@@ -67,10 +81,10 @@ export function evaluatePolicy(input: PolicyInput, meter: MeterInput | null): Po
   const { reader, requires } = input;
 
   if (input.access === 'free') {
-    trace.push(entry('free-article', true, 'article is free'));
+    trace.push(FIXED.free);
     return done('full', 'free-article');
   }
-  trace.push(entry('free-article', false, `article is ${input.access}`));
+  trace.push(input.access === 'metered' ? FIXED.metered : FIXED.subscribersArticle);
 
   const subscriber = reader.status === 'subscriber';
   const missing = requires.length === 0 ? requires : requires.filter((needed) => !reader.entitlements.includes(needed));
@@ -78,7 +92,7 @@ export function evaluatePolicy(input: PolicyInput, meter: MeterInput | null): Po
     trace.push(entry('subscriber', true, requires.length ? `holds ${requires.join(', ')}` : 'subscriber'));
     return done('full', 'subscriber');
   }
-  trace.push(entry('subscriber', false, subscriber ? `lacks ${missing.join(', ')}` : `reader is ${reader.status}`));
+  trace.push(subscriber ? entry('subscriber', false, `lacks ${missing.join(', ')}`) : reader.status === 'anonymous' ? FIXED.anonymous : FIXED.registered);
 
   if (input.crawler) {
     trace.push(entry('crawler', true, 'verified crawler'));
@@ -90,15 +104,15 @@ export function evaluatePolicy(input: PolicyInput, meter: MeterInput | null): Po
     trace.push(entry('subscribers-only', true, why));
     return subscriber ? done('teaser', 'missing-entitlement') : done('teaser', 'subscribers-only');
   }
-  trace.push(entry('subscribers-only', false, 'article is metered'));
+  trace.push(FIXED.notGated);
 
   if (meter === null) return { needsMeter: true, trace };
 
   if (meter.read) {
-    trace.push(entry('already-read', true, 'read in full this period'));
+    trace.push(FIXED.read);
     return done('full', 'already-read');
   }
-  trace.push(entry('already-read', false, 'not read this period'));
+  trace.push(FIXED.unread);
 
   // What a reader without a view to spend gets: registering opens a larger allowance only
   // for an anonymous reader, and only when a registered allowance exists.
@@ -124,6 +138,6 @@ export function evaluatePolicy(input: PolicyInput, meter: MeterInput | null): Po
     trace.push(entry('sampled', false, `referred by ${sampling.source}, but the referral budget is spent`));
   }
   const reason: DecisionReason = register ? 'register-to-continue' : 'meter-exhausted';
-  trace.push(entry('exhausted', true, register ? 'registering gives more views' : 'no larger allowance to register for'));
+  trace.push(register ? FIXED.register : FIXED.noRegister);
   return done(wallAccess, reason);
 }

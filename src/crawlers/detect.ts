@@ -25,9 +25,14 @@ export const CRAWLERS: readonly CrawlerDefinition[] = Object.freeze([
   { name: 'duckduckbot', userAgent: /\bDuckDuck(?:Go-Favicons-)?Bot\b/i, hostnames: [] },
 ]);
 
+/** A cheap test that rules out ordinary browsers before the per-crawler patterns run. */
+function mayBeCrawler(ua: string): boolean {
+  return ua.includes('bot') || ua.includes('Bot') || ua.includes('BOT') || ua.includes('oogle') || ua.includes('ing') || ua.includes('andex');
+}
+
 /** The crawler a user agent claims to be, or `null`. */
 export function detectCrawler(userAgent: string | null): CrawlerDefinition | null {
-  if (userAgent === null || userAgent.length > 1024) return null;
+  if (userAgent === null || userAgent.length > 1024 || !mayBeCrawler(userAgent)) return null;
   for (const crawler of CRAWLERS) if (crawler.userAgent.test(userAgent)) return crawler;
   return null;
 }
