@@ -2,7 +2,7 @@
  * meterwall: a framework-agnostic metered paywall. One decision per article request (full,
  * teaser or prompt) from the reader's status and a meter in a signed cookie.
  */
-export { createPaywall, applyDecisionHeaders, type Paywall } from './core/paywall.js';
+export { createPaywall, applyDecisionHeaders, decisionForVariant, type Paywall } from './core/paywall.js';
 export { createMemoryStore, type MemoryStoreOptions } from './stores/memory.js';
 export { PaywallError, type PaywallErrorCode, type InvalidOptionError } from './errors.js';
 export { createRangeVerifier, parseCrawlerRanges, fetchCrawlerRanges, type RangeVerifier } from './crawlers/ranges.js';

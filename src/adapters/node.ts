@@ -67,11 +67,16 @@ export function toRequestLike(req: IncomingMessage): RequestLike {
  * @example
  * ```ts
  * import { createServer } from 'node:http';
+ * import { createPaywall } from 'meterwall';
  * import { decideNode } from 'meterwall/node';
+ *
+ * const paywall = createPaywall({ secret: process.env.METERWALL_SECRET! }); // 32+ bytes
  * createServer(async (req, res) => {
- *   const decision = await decideNode(paywall, req, res, { id: 'budget-2027' });
- *   res.end(decision.access === 'full' ? fullHtml : teaserHtml);
- * });
+ *   const article = await cms.find(req.url); // your CMS: { id, html, teaserHtml }
+ *   const decision = await decideNode(paywall, req, res, { id: article.id });
+ *   res.setHeader('content-type', 'text/html; charset=utf-8');
+ *   res.end(decision.access === 'full' ? article.html : article.teaserHtml + promptFor(decision));
+ * }).listen(3000);
  * ```
  */
 export function decideNode(paywall: Paywall, req: IncomingMessage, res: ServerResponse, article: Article): Promise<Decision> {

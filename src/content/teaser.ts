@@ -175,7 +175,15 @@ const URL_ATTRIBUTES = new Set(['href', 'src', 'cite']);
 const SAFE_URL = /^(?:https?:|mailto:|tel:|[^:]*$|[^:]*[/?#])/i;
 const NUMERIC = /^\d{1,6}$/;
 
-/** Escapes text for HTML element content and attribute values. */
+/**
+ * Escapes text for HTML element content and attribute values (`&`, `<`, `>`, `"`, `'`).
+ *
+ * @example
+ * ```ts
+ * import { escapeHtml } from 'meterwall';
+ * const html = `<p class="byline">By ${escapeHtml(author)}</p>`;
+ * ```
+ */
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ESCAPES[c] as string);
 }

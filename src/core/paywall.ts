@@ -55,15 +55,15 @@ export interface Paywall {
   /**
    * Decides what a request for `article` gets. Never rejects for bad client data (cookies,
    * tokens, headers) or a failing store; rejects with `ERR_INVALID_ARTICLE` when `article` is
-   * not an `{ id: string }` object.
+   * not an `{ id: string }` object. The optional `context.ip` is the connection's address (for
+   * crawler verification and the fresh-meter cap; forwarding headers are read only through
+   * trusted proxies).
    *
    * @example
    * ```ts
    * const decision = await paywall.decide(request, { id: 'budget-2027', access: 'metered' });
    * if (decision.access === 'full') body = article.html;
    * ```
-   * The optional `context.ip` is the connection's address (for crawler verification and the
-   * fresh-meter cap; forwarding headers are read only through trusted proxies).
    */
   decide(request: RequestLike, article: Article, context?: DecideContext): Promise<Decision>;
   /**
@@ -187,7 +187,9 @@ class MeterDecision implements Decision {
  */
 export function decisionHeaderList(decision: Decision): ReadonlyArray<readonly [string, string]> {
   if (decision instanceof MeterDecision) return MeterDecision.list(decision);
-  return [...decision.headers];
+  const list: Array<readonly [string, string]> = [];
+  decision.headers.forEach((value, name) => list.push([name, value]));
+  return list;
 }
 
 /** An article with its defaults filled in. */
@@ -781,7 +783,6 @@ export function createPaywall(options: PaywallOptions): Paywall {
  *
  * @example
  * ```ts
- * const decision = await paywall.decide(request, article);
  * return applyDecisionHeaders(new Response(page, { headers: { 'content-type': 'text/html' } }), decision);
  * ```
  */
@@ -807,4 +808,23 @@ export function applyDecisionHeaders(response: Response, decision: Decision): Re
     apply(copy.headers);
     return copy;
   }
+}
+
+/**
+ * A decision for a CDN variant, for an origin that renders pages by variant (`readVariant`)
+ * rather than by reader: no reader, no meter, the reason a wall of that kind has.
+ *
+ * @example
+ * ```ts
+ * import { decisionForVariant } from 'meterwall';
+ * const variant = (await paywall.readVariant(request)) ?? 'teaser';
+ * const { html, prompt } = paywall.render(decisionForVariant(variant, article), article.html, article);
+ * ```
+ */
+export function decisionForVariant(variant: Variant, article?: Article): Decision {
+  const gated = (article?.access ?? 'metered') === 'subscribers' || (article?.requires?.length ?? 0) > 0;
+  const reason: DecisionReason =
+    variant === 'full' ? (article?.access === 'free' ? 'free-article' : 'metered') : variant === 'prompt' ? 'register-to-continue' : gated ? 'subscribers-only' : 'meter-exhausted';
+  const trace: readonly TraceEntry[] = Object.freeze([{ rule: 'request', matched: true, note: `rendered for the ${variant} variant` }]);
+  return new MeterDecision(variant, reason, ANONYMOUS, null, false, trace, null, null);
 }

@@ -30,7 +30,15 @@ function mayBeCrawler(ua: string): boolean {
   return ua.includes('bot') || ua.includes('Bot') || ua.includes('BOT') || ua.includes('oogle') || ua.includes('ing') || ua.includes('andex');
 }
 
-/** The crawler a user agent claims to be, or `null`. */
+/**
+ * The crawler a user agent claims to be, or `null`. A claim only: it grants nothing until verified.
+ *
+ * @example
+ * ```ts
+ * import { detectCrawler } from 'meterwall';
+ * detectCrawler('Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)')?.name; // 'googlebot'
+ * ```
+ */
 export function detectCrawler(userAgent: string | null): CrawlerDefinition | null {
   if (userAgent === null || userAgent.length > 1024 || !mayBeCrawler(userAgent)) return null;
   for (const crawler of CRAWLERS) if (crawler.userAgent.test(userAgent)) return crawler;

@@ -1,0 +1,31 @@
+/** meterwall in a Fastify app: `npx tsx examples/fastify/app.ts`. */
+import Fastify from 'fastify';
+import { createPaywall } from 'meterwall';
+import { meterwallPlugin } from 'meterwall/fastify';
+import { STORIES, paywallOptions, storyPage, type ExampleSecrets } from '../shared/stories.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    meterwall: import('meterwall').Decision | null;
+  }
+}
+
+export async function createApp(secrets: ExampleSecrets) {
+  const paywall = createPaywall(paywallOptions(secrets));
+  const app = Fastify();
+  const slugOf = (url: string) => /^\/articles\/([a-z0-9-]+)$/.exec(url.split('?')[0] ?? '')?.[1];
+  await app.register(meterwallPlugin, { paywall, article: (request) => STORIES[slugOf(request.raw.url ?? '') ?? ''] });
+  app.get<{ Params: { slug: string } }>('/articles/:slug', async (request, reply) => {
+    const story = STORIES[request.params.slug];
+    if (!story || !request.meterwall) return reply.code(404).send('Not found');
+    return reply.type('text/html').send(storyPage(story, paywall.render(request.meterwall, story.html, story)));
+  });
+  return app;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const secrets = { meterSecret: process.env['METERWALL_SECRET'] ?? '', sessionSecret: process.env['SESSION_SECRET'] ?? '' };
+  const app = await createApp(secrets);
+  await app.listen({ port: 3002, host: '127.0.0.1' });
+  console.log('http://localhost:3002/articles/harbour-wall');
+}

@@ -1,0 +1,49 @@
+/**
+ * The Hono adapter (`meterwall/hono`): middleware that decides for article requests, puts the
+ * decision on the context (`c.get('meterwall')`) and adds its headers to the response. Runs
+ * wherever Hono runs (Node, Workers, Deno, Bun): it uses the Fetch `Request` only.
+ */
+import { decisionHeaderList, type Paywall } from '../core/paywall.js';
+import type { Article, Decision } from '../types.js';
+
+/** What the middleware needs of a Hono context. */
+export interface HonoContextLike {
+  readonly req: { readonly raw: Request; param(name: string): string | undefined; header(name: string): string | undefined };
+  set(key: 'meterwall', value: Decision): void;
+  header(name: string, value: string, options?: { append?: boolean }): void;
+}
+
+/** Options of {@link meterwall}. */
+export interface HonoMeterwallOptions<C extends HonoContextLike> {
+  /** The article a request is for, or `null` for other pages (no decision is made). */
+  readonly article: (c: C) => Article | null | undefined | Promise<Article | null | undefined>;
+  /**
+   * The client's connection address (e.g. `c.req.header('cf-connecting-ip')` on Workers, or
+   * `c.env.incoming.socket.remoteAddress` with `@hono/node-server`).
+   * @default undefined
+   */
+  readonly ip?: (c: C) => string | null | undefined;
+}
+
+/**
+ * Hono middleware: `c.get('meterwall')` holds the decision for article requests.
+ *
+ * @example
+ * ```ts
+ * import { meterwall } from 'meterwall/hono';
+ * app.use('/articles/:slug', meterwall(paywall, { article: (c) => cms.article(c.req.param('slug')) }));
+ * app.get('/articles/:slug', (c) => c.html(page(c.get('meterwall'))));
+ * ```
+ */
+export function meterwall<C extends HonoContextLike>(paywall: Paywall, options: HonoMeterwallOptions<C>) {
+  if (typeof options?.article !== 'function') throw new TypeError('meterwall: option "article" must be a function');
+  return async (c: C, next: () => Promise<void>): Promise<void> => {
+    const article = await options.article(c);
+    if (!article) return next();
+    const decision = await paywall.decide(c.req.raw, article, { ip: options.ip?.(c) });
+    c.set('meterwall', decision);
+    // Set before the handler runs, so Hono puts them on whatever response the handler builds.
+    for (const [name, value] of decisionHeaderList(decision)) c.header(name, value, { append: name !== 'Cache-Control' });
+    await next();
+  };
+}

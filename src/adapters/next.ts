@@ -1,0 +1,92 @@
+/**
+ * The Next.js adapter (`meterwall/next`): decide in middleware (edge or Node runtime), set the
+ * meter cookie on the response, and hand the page a signed variant it can trust.
+ */
+// 'next/server.js': Next has no exports map, so Node's ESM loader needs the file name.
+import { NextResponse, type NextRequest } from 'next/server.js';
+import { applyDecisionHeaders, type Paywall } from '../core/paywall.js';
+import type { Article, Decision, Variant } from '../types.js';
+
+/** The request header that carries the signed variant from middleware to the page. */
+export const VARIANT_HEADER = 'x-meterwall-variant';
+
+/** Options of {@link paywallMiddleware}. */
+export interface NextMeterwallOptions {
+  /** The article a request is for, or `null` for other pages (the request passes through). */
+  readonly article: (request: NextRequest) => Article | null | undefined | Promise<Article | null | undefined>;
+  /**
+   * The client's address (Next no longer gives one; behind your own proxy, read the header it sets and configure `proxy`).
+   * @default undefined
+   */
+  readonly ip?: (request: NextRequest) => string | null | undefined;
+}
+
+/**
+ * Decides for a `NextRequest` (a Fetch `Request`), in middleware or a route handler.
+ *
+ * @example
+ * ```ts
+ * import { decideNext, withDecision } from 'meterwall/next';
+ * export async function GET(request) {
+ *   const decision = await decideNext(paywall, request, { id: 'budget-2027' });
+ *   return withDecision(NextResponse.json(await bodyFor(decision)), decision);
+ * }
+ * ```
+ */
+export function decideNext(paywall: Paywall, request: NextRequest, article: Article, ip?: string | null): Promise<Decision> {
+  return paywall.decide(request, article, { ip });
+}
+
+/**
+ * Adds a decision's headers (`Set-Cookie`, `Cache-Control`, `Vary`) to a `NextResponse`.
+ *
+ * @example
+ * ```ts
+ * import { withDecision } from 'meterwall/next';
+ * return withDecision(NextResponse.next(), decision);
+ * ```
+ */
+export function withDecision<R extends Response>(response: R, decision: Decision): R {
+  return applyDecisionHeaders(response, decision) as R;
+}
+
+/**
+ * A whole Next.js middleware: decides for article requests, forwards the signed variant to the
+ * page as a request header (read it with `readPageVariant`), and sets the meter cookie.
+ *
+ * @example
+ * ```ts
+ * // middleware.ts
+ * import { paywallMiddleware } from 'meterwall/next';
+ * export const middleware = paywallMiddleware(paywall, { article: (request) => ({ id: request.nextUrl.pathname.split('/').pop()! }) });
+ * export const config = { matcher: '/articles/:slug*' };
+ * ```
+ */
+export function paywallMiddleware(paywall: Paywall, options: NextMeterwallOptions) {
+  if (typeof options?.article !== 'function') throw new TypeError('meterwall: option "article" must be a function');
+  return async (request: NextRequest): Promise<NextResponse> => {
+    const article = await options.article(request);
+    if (!article) return NextResponse.next();
+    const decision = await paywall.decide(request, article, { ip: options.ip?.(request) });
+    const headers = new Headers(request.headers);
+    headers.set(VARIANT_HEADER, await paywall.signVariant(decision.variant));
+    return withDecision(NextResponse.next({ request: { headers } }), decision);
+  };
+}
+
+/**
+ * In the page or route handler behind `paywallMiddleware`: the variant the middleware decided,
+ * or `teaser` when the header is missing or forged (never the full text by default).
+ *
+ * @example
+ * ```ts
+ * import { headers } from 'next/headers';
+ * import { readPageVariant } from 'meterwall/next';
+ * const variant = await readPageVariant(paywall, await headers());
+ * ```
+ */
+export async function readPageVariant(paywall: Paywall, headers: Headers): Promise<Variant> {
+  // readVariant reads only the variant header; this view gives it the one the middleware set.
+  const value = headers.get(VARIANT_HEADER);
+  return (await paywall.readVariant({ method: 'GET', url: '/', headers: { get: () => value } })) ?? 'teaser';
+}

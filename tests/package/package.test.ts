@@ -1,0 +1,97 @@
+import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const root = process.cwd();
+const bin = (name: string) => join(root, 'node_modules', '.bin', name);
+let scratch: string;
+let tarball: string;
+
+/** Runs a command in the repository and returns its output; a failure fails the test with it. */
+async function sh(command: string, args: string[], cwd = root): Promise<string> {
+  try {
+    const { stdout, stderr } = await run(command, args, { cwd, maxBuffer: 16 * 1024 * 1024, env: { ...process.env, NO_COLOR: '1' } });
+    return stdout + stderr;
+  } catch (error) {
+    const e = error as { stdout?: string; stderr?: string; message: string };
+    throw new Error(`${command} ${args.join(' ')} failed:\n${e.stdout ?? ''}${e.stderr ?? e.message}`);
+  }
+}
+
+beforeAll(async () => {
+  // The packed package is what users install: build it, then pack it.
+  await sh(bin('tsup'), ['--silent']);
+  scratch = mkdtempSync(join(tmpdir(), 'meterwall-pack-'));
+  const packed = await sh('npm', ['pack', '--pack-destination', scratch, '--silent']);
+  tarball = join(scratch, packed.trim().split('\n').at(-1) as string);
+}, 120_000);
+
+afterAll(() => {
+  if (scratch) rmSync(scratch, { recursive: true, force: true });
+});
+
+describe('the published package', () => {
+  it('passes publint --strict', async () => {
+    expect(await sh(bin('publint'), ['--strict'])).toContain('All good');
+  }, 60_000);
+
+  it('passes @arethetypeswrong/cli (node16 ESM and CJS, bundler) for every entry point', async () => {
+    const out = await sh(bin('attw'), [tarball, '--profile', 'node16', '--format', 'table-flipped']);
+    // attw exits non-zero on a problem; node10 (no exports maps) is ignored by the node16 profile.
+    expect(out).not.toMatch(/❌|⚠️|Masquerad|FalseCJS|FalseESM/);
+    expect(out.match(/🟢/g)?.length).toBeGreaterThanOrEqual(9 * 3);
+    for (const entry of ['meterwall', 'meterwall/node', 'meterwall/redis', 'meterwall/dns', 'meterwall/express', 'meterwall/fastify', 'meterwall/hono', 'meterwall/next']) {
+      expect(out).toContain(`"${entry}"`);
+    }
+  }, 120_000);
+
+  it('keeps the root entry within its size budget (size-limit)', async () => {
+    const out = await sh(bin('size-limit'), []);
+    expect(out).toMatch(/Size:\s+[\d.]+ kB gzipped/);
+  }, 60_000);
+
+  it('compiles the core with no Node types (types: [], lib: ES2022 + DOM)', async () => {
+    await sh(bin('tsc'), ['--noEmit', '-p', 'tsconfig.core.json']);
+  }, 60_000);
+
+  describe('installed from the tarball', () => {
+    let app: string;
+
+    beforeAll(async () => {
+      app = join(scratch, 'app');
+      const modules = join(app, 'node_modules');
+      mkdirSync(join(modules, 'meterwall'), { recursive: true });
+      await sh('tar', ['-xzf', tarball, '-C', join(modules, 'meterwall'), '--strip-components=1']);
+      // Its dependencies (and the optional framework peers) come from this repository's install.
+      for (const name of readdirSync(join(root, 'node_modules'))) {
+        if (name === 'meterwall' || name === '.bin') continue;
+        symlinkSync(join(root, 'node_modules', name), join(modules, name));
+      }
+    }, 60_000);
+
+    const script = `
+      const paywall = mw.createPaywall({ secret: 'package-test-secret-0123456789-abcdef' });
+      const d = await paywall.decide({ method: 'GET', url: '/a', headers: new Headers() }, { id: 'a' });
+      const teaser = mw.cutTeaser('<p>a</p><p>b</p><p>c</p>');
+      const names = [node.decideNode, redis.createRedisStore, dns.createDnsVerifier, express.meterwall, fastify.meterwallPlugin, hono.meterwall, next.paywallMiddleware].map((f) => typeof f);
+      console.log(JSON.stringify({ access: d.access, reason: d.reason, cookie: d.headers.get('set-cookie') !== null, teaser, names }));`;
+    const expected = { access: 'full', reason: 'metered', cookie: true, teaser: '<p>a</p><p>b</p>', names: Array(7).fill('function') };
+    const subpaths = ['node', 'redis', 'dns', 'express', 'fastify', 'hono', 'next'];
+
+    it('imports as ESM', async () => {
+      const imports = `import * as mw from 'meterwall'; ${subpaths.map((s) => `import * as ${s} from 'meterwall/${s}';`).join(' ')}`;
+      const out = await sh(process.execPath, ['--input-type=module', '-e', `${imports} ${script}`], app);
+      expect(JSON.parse(out.trim().split('\n').at(-1) as string)).toEqual(expected);
+    }, 60_000);
+
+    it('requires as CommonJS', async () => {
+      const requires = `const mw = require('meterwall'); ${subpaths.map((s) => `const ${s} = require('meterwall/${s}');`).join(' ')}`;
+      const out = await sh(process.execPath, ['-e', `${requires} (async () => { ${script} })()`], app);
+      expect(JSON.parse(out.trim().split('\n').at(-1) as string)).toEqual(expected);
+    }, 60_000);
+  });
+});
