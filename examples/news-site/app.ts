@@ -5,10 +5,10 @@
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseCookie, stringifySetCookie } from 'cookie';
-import { createMemoryStore, createPaywall, escapeHtml, type MeterStore, type PaywallEvent } from 'meterwall';
+import { createMemoryStore, createPaywall, escapeHtml, type CrawlerVerifier, type MeterStore, type PaywallEvent } from 'meterwall';
 import { decideNode } from 'meterwall/node';
 import { createAccounts, createSessions, SESSION_COOKIE, SESSION_ISSUER, type Account } from './accounts.js';
-import { ARTICLES, articleHtml, findArticle } from './articles.js';
+import { ARTICLES as BUILT_IN, articleHtml, type StoryArticle } from './articles.js';
 import { illustration } from './images.js';
 import {
   articlePage,
@@ -25,8 +25,8 @@ import {
 } from './views.js';
 
 export interface NewsSiteOptions {
-  /** Secret for meter tokens (32+ bytes). */
-  readonly meterSecret: string | Uint8Array;
+  /** Secret(s) for meter tokens (32+ bytes; a list rotates: the first signs). */
+  readonly meterSecret: string | Uint8Array | readonly (string | Uint8Array)[];
   /** Secret for the site's session cookies (32+ bytes). */
   readonly sessionSecret: Uint8Array;
   /** Meter store; in memory by default. */
@@ -35,6 +35,12 @@ export interface NewsSiteOptions {
   readonly now?: () => number;
   /** Receives meterwall's events (the server logs them with DEBUG=meterwall). */
   readonly onEvent?: (event: PaywallEvent) => void;
+  /** The articles; the built-in ones by default. */
+  readonly articles?: readonly StoryArticle[];
+  /** Crawler verifiers (the server uses reverse and forward DNS); none by default. */
+  readonly crawlerVerifiers?: readonly CrawlerVerifier[];
+  /** New meters a network may start per hour before new ones start spent. */
+  readonly freshMetersPerHour?: number;
 }
 
 /** The example's meters: small, so the whole journey can be clicked through in a minute. */
@@ -46,6 +52,8 @@ const EMAIL = /^[^\s@<>"]{1,64}@[^\s@<>"]{1,185}\.[A-Za-z]{2,24}$/;
 
 export function createNewsSite(options: NewsSiteOptions) {
   const now = options.now ?? Date.now;
+  const ARTICLES = options.articles ?? BUILT_IN;
+  const findArticle = (slug: string) => ARTICLES.find((a) => a.slug === slug);
   const accounts = createAccounts();
   const sessions = createSessions(options.sessionSecret, now);
 
@@ -63,6 +71,11 @@ export function createNewsSite(options: NewsSiteOptions) {
     store: options.store ?? createMemoryStore({ now }),
     now,
     ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+    // Search crawlers get the full text only from a verified address; readers arriving from
+    // search or social get one more article a month after their meter is spent.
+    ...(options.crawlerVerifiers ? { crawlers: { verifiers: options.crawlerVerifiers } } : {}),
+    referrals: { budget: 1, sources: { search: ['google.com', 'bing.com', 'duckduckgo.com'], social: ['t.co', 'facebook.com', 'linkedin.com'] } },
+    ...(options.freshMetersPerHour ? { freshMeters: { perHour: options.freshMetersPerHour } } : {}),
     // meterwall reads the site's own session cookie and verifies it (HS256, pinned), then maps
     // its claims to a reader: a plan claim makes a subscriber.
     session: {

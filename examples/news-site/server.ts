@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
+import { createDnsVerifier } from 'meterwall/dns';
 import { createRedisStore } from 'meterwall/redis';
 import { createClient } from 'redis';
 import { createNewsSite } from './app.js';
@@ -51,12 +52,18 @@ const site = createNewsSite({
   meterSecret: secret('METERWALL_SECRET'),
   sessionSecret: secret('SESSION_SECRET'),
   ...(store ? { store } : {}),
+  // Googlebot and friends are confirmed by reverse and forward DNS before they see a full text.
+  crawlerVerifiers: [createDnsVerifier()],
+  // A browser that clears its cookies on every visit gets the register prompt sooner.
+  freshMetersPerHour: 200,
   ...(process.env['DEBUG']?.includes('meterwall') ? { onEvent: (event) => console.log('[meterwall]', JSON.stringify(event)) } : {}),
 });
 
 const port = Number(process.env['PORT'] ?? 3000);
 const host = process.env['HOST'] ?? '127.0.0.1';
-const server = createServer((req, res) => void site.handle(req, res));
+// 32 KB of headers (Node's default is 16 KB): large cookie jars reach meterwall, which ignores
+// oversized meter cookies rather than the server refusing the request.
+const server = createServer({ maxHeaderSize: 32 * 1024 }, (req, res) => void site.handle(req, res));
 server.listen(port, host, () => {
   const shown = host === '127.0.0.1' || host === '0.0.0.0' ? 'localhost' : host;
   console.log(`The Riverside Courier is running at http://${shown}:${port}/`);

@@ -485,7 +485,9 @@ class Engine {
         return this.#finish(p.articleId, input.reader, 'prompt', 'store-unavailable', null, false, trace, null);
       }
       trace.push({ rule: 'store', matched: true, note: 'store failed: failing open to the cookie meter' });
-      return this.#cookieDecision(p, presented, limit, false);
+      // Views counted in the cookie while the store is down are merged into the account once it
+      // is back (the merge skips articles the account already has): none is lost.
+      return this.#cookieDecision(p, { ...presented, state: { ...presented.state, merged: false } }, limit, false);
     }
     const { snapshot, merged } = result;
     trace.push({ rule: 'store', matched: merged > 0, note: `account meter: ${snapshot.used} of ${limit} used${merged > 0 ? `, ${merged} merged from this browser` : ''}` });
