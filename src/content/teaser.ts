@@ -278,7 +278,33 @@ interface Frame {
   readonly name: string | null;
   readonly paragraph: boolean;
   readonly side: boolean;
+  /** Already closed in the output, because an element opened after it implies its end. */
+  closed: boolean;
 }
+
+/**
+ * Start tags that end an open element in HTML parsing. Unwrapping an unknown element can put
+ * such a start tag inside an element it would close (a `<p>` in a `<p>`), so the output closes
+ * it first, as a browser would, and stays well-formed when parsed back.
+ */
+const CLOSES_P = new Set(
+  'address article aside blockquote details dialog div dl fieldset figcaption figure footer form h1 h2 h3 h4 h5 h6 header hr main menu nav ol p pre section summary table ul'.split(' '),
+);
+const HEADINGS = new Set(['h1', 'h2', 'h3', 'h4', 'h5', 'h6']);
+/** For other elements: which open element (searched down to a boundary) a start tag closes. */
+const CLOSES: Readonly<Record<string, { readonly close: ReadonlySet<string>; readonly boundary: ReadonlySet<string> }>> = {
+  li: { close: new Set(['li']), boundary: new Set(['ul', 'ol', 'table']) },
+  dt: { close: new Set(['dt', 'dd']), boundary: new Set(['dl', 'table']) },
+  dd: { close: new Set(['dt', 'dd']), boundary: new Set(['dl', 'table']) },
+  a: { close: new Set(['a']), boundary: new Set(['table']) },
+  tr: { close: new Set(['tr', 'td', 'th']), boundary: new Set(['table', 'thead', 'tbody', 'tfoot']) },
+  td: { close: new Set(['td', 'th']), boundary: new Set(['tr', 'table']) },
+  th: { close: new Set(['td', 'th']), boundary: new Set(['tr', 'table']) },
+  thead: { close: new Set(['tbody', 'tfoot', 'thead', 'tr', 'td', 'th']), boundary: new Set(['table']) },
+  tbody: { close: new Set(['tbody', 'tfoot', 'thead', 'tr', 'td', 'th']), boundary: new Set(['table']) },
+  tfoot: { close: new Set(['tbody', 'tfoot', 'thead', 'tr', 'td', 'th']), boundary: new Set(['table']) },
+};
+const P_SCOPE_BOUNDARY = new Set(['table', 'td', 'th', 'caption', 'button']);
 
 /** Cuts `html` with resolved options (internal; `cutTeaser` is the public form). */
 export function cutArticle(html: string, options: ResolvedTeaserOptions, mode: CutMode = options.mode): CutResult {
@@ -299,9 +325,36 @@ export function cutArticle(html: string, options: ResolvedTeaserOptions, mode: C
 
   const closeAll = (): void => {
     for (let i = stack.length - 1; i >= 0; i--) {
-      const name = (stack[i] as Frame).name;
-      if (name !== null && !VOID.has(name)) out.push(`</${name}>`);
+      const frame = stack[i] as Frame;
+      if (frame.name !== null && !frame.closed && !VOID.has(frame.name)) out.push(`</${frame.name}>`);
     }
+  };
+  /** Closes, in the output, the open element that a start tag `name` would end when parsed. */
+  const closeImplied = (name: string): void => {
+    let target = -1;
+    const rule = CLOSES[name];
+    for (let i = stack.length - 1; i >= 0; i--) {
+      const frame = stack[i] as Frame;
+      if (frame.name === null || frame.closed) continue;
+      if (CLOSES_P.has(name) && frame.name === 'p') target = i;
+      else if (HEADINGS.has(name) && HEADINGS.has(frame.name) && i === topEmitted()) target = i;
+      else if (rule?.close.has(frame.name)) target = i;
+      if (target !== -1 || (rule ? rule.boundary.has(frame.name) : P_SCOPE_BOUNDARY.has(frame.name))) break;
+    }
+    if (target === -1) return;
+    for (let i = stack.length - 1; i >= target; i--) {
+      const frame = stack[i] as Frame;
+      if (frame.name === null || frame.closed) continue;
+      if (!VOID.has(frame.name)) out.push(`</${frame.name}>`);
+      frame.closed = true;
+    }
+  };
+  const topEmitted = (): number => {
+    for (let i = stack.length - 1; i >= 0; i--) {
+      const frame = stack[i] as Frame;
+      if (frame.name !== null && !frame.closed) return i;
+    }
+    return -1;
   };
   const cut = (): void => {
     done = true;
@@ -337,10 +390,11 @@ export function cutArticle(html: string, options: ResolvedTeaserOptions, mode: C
         if (paragraph) paragraphDepth++;
         if (side) sideDepth++;
         if (!KEPT.has(name)) {
-          stack.push({ name: null, paragraph, side });
+          stack.push({ name: null, paragraph, side, closed: false });
           return;
         }
-        stack.push({ name, paragraph, side });
+        closeImplied(name);
+        stack.push({ name, paragraph, side, closed: false });
         out.push(`<${name}${serializeAttributes(name, attributes, options.allowAttributes)}>`);
       },
       onclosetag(name) {
@@ -362,7 +416,7 @@ export function cutArticle(html: string, options: ResolvedTeaserOptions, mode: C
         }
         const frame = stack.pop();
         if (!frame) return;
-        if (frame.name !== null && !VOID.has(frame.name)) out.push(`</${frame.name}>`);
+        if (frame.name !== null && !frame.closed && !VOID.has(frame.name)) out.push(`</${frame.name}>`);
         if (frame.side) sideDepth--;
         if (frame.paragraph) {
           paragraphDepth--;
