@@ -18,6 +18,7 @@ function runScript(name) {
 const decide = runScript('decide.mjs');
 const teaser = runScript('teaser.mjs');
 const http = runScript('http.mjs');
+const load = runScript('load.mjs');
 
 const us = (ns) => `${(ns / 1000).toFixed(2)} µs`;
 const TOKENIZER = 'htmlparser2 Tokenizer over the whole article';
@@ -58,6 +59,20 @@ The 2-paragraph cut takes **${(teaser.avg[CUT] / teaser.avg[TOKENIZER]).toFixed(
 | decideNode() per request, returning reader | ${Math.round(http.meterwall)} | ${http.p99.meterwall} ms | ${http.cpuPerRequest.meterwall.toFixed(1)} µs |
 
 Per-round ratios: ${http.ratios.map((r) => `${(r * 100).toFixed(0)}%`).join(', ')}. The meterwall server holds a median **${(http.ratio * 100).toFixed(1)}%** of the bare server's throughput (budget: 80% or more).
+
+**The example news site under load (in-memory store, 127.0.0.1, ${load.connections} connections, ${load.seconds} s${load.pinned ? ', autocannon and the site on separate cores' : ''})**
+
+A realistic mix: 2,000 returning readers (80% of requests; most re-open an article they read, some read a new one and are counted and re-signed) and new readers (20%; a fresh meter, counted and signed), each page fully rendered (layout, teaser or article, banner, prompt, JSON-LD).
+
+| requests/s | p50 latency | p99 latency | requests |
+|---|---|---|---|
+| ${load.rps} | ${load.p50} ms | ${load.p99} ms | ${load.total} |
+
+Memory of the site process (after a forced GC) as simulated new readers accumulate, each given a fresh meter, counted and signed, leaving a rollback count and a fresh-meter count in the in-memory store (bounded at 100,000 entries each) and a verified token in the cache (10,000):
+
+| readers | RSS | heap used |
+|---|---|---|
+${load.checkpoints.map((c) => `| ${c.readers.toLocaleString('en-GB')} | ${c.rssMb} MB | ${c.heapUsedMb} MB |`).join('\n')}
 <!-- results:end -->`;
 
 const readme = new URL('README.md', here);

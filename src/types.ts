@@ -430,6 +430,11 @@ export type SessionKey =
        * @default 600000
        */
       readonly cacheMaxAgeMs?: number;
+      /**
+       * After a failed fetch, how long the endpoint is left alone (the failure policy answers meanwhile), in ms.
+       * @default 5000
+       */
+      readonly failureBackoffMs?: number;
     };
 
 /** The site's session token as a reader source (instead of `resolveReader`). */

@@ -232,6 +232,7 @@ function resolveSession(value: unknown, secrets: readonly SecretEntry[]): Sessio
       timeoutMs: integer(key['timeoutMs'], 'session.key.timeoutMs', 1000, 1, 30_000),
       cooldownMs: integer(key['cooldownMs'], 'session.key.cooldownMs', 30_000, 0, 3_600_000),
       cacheMaxAgeMs: integer(key['cacheMaxAgeMs'], 'session.key.cacheMaxAgeMs', 600_000, 1_000, 86_400_000),
+      failureBackoffMs: integer(key['failureBackoffMs'], 'session.key.failureBackoffMs', 5_000, 0, 600_000),
     };
   }
   const algorithms = session['algorithms'];

@@ -87,8 +87,6 @@ export interface SessionSettings extends SessionVerifierConfig {
   readonly cacheSize: number;
 }
 
-/** How long a failing JWKS endpoint is left alone before it is asked again, in ms. */
-const JWKS_REST_MS = 5_000;
 
 /** A reader source over the site's session token. */
 export function sessionReaders(settings: SessionSettings, emit: Emit, now: () => number, mode: 'open' | 'closed'): ReaderSource {
@@ -139,7 +137,7 @@ export function sessionReaders(settings: SessionSettings, emit: Emit, now: () =>
         return map(check.payload, request);
       }
       if (check.unavailable) {
-        restUntil = now() + JWKS_REST_MS;
+        restUntil = now() + (settings.key.kind === 'jwks' ? settings.key.failureBackoffMs : 0);
         emit({
           type: 'session-error',
           error: new PaywallError('ERR_SESSION_UNAVAILABLE', `meterwall: the session keys could not be fetched${check.code ? ` (${check.code})` : ''}`),

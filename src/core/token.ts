@@ -223,7 +223,14 @@ export function createMeterTokens(keyring: Keyring, options: MeterTokenOptions):
 export type SessionKeyConfig =
   | { readonly kind: 'secret'; readonly secret: Uint8Array }
   | { readonly kind: 'public'; readonly key: string | JsonWebKey }
-  | { readonly kind: 'jwks'; readonly url: URL; readonly timeoutMs: number; readonly cooldownMs: number; readonly cacheMaxAgeMs: number };
+  | {
+      readonly kind: 'jwks';
+      readonly url: URL;
+      readonly timeoutMs: number;
+      readonly cooldownMs: number;
+      readonly cacheMaxAgeMs: number;
+      readonly failureBackoffMs: number;
+    };
 
 /** A session verifier's settings (internal, validated). */
 export interface SessionVerifierConfig {
