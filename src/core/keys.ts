@@ -4,7 +4,6 @@
  * article and account ids, so an id's hash never reveals the id and never equals a signature.
  */
 import { invalidOption } from '../errors.js';
-import type { Secret } from '../types.js';
 import { toBase64Url, utf8 } from './encoding.js';
 
 /** A validated secret with its `kid` when the site named one. */

@@ -17,7 +17,6 @@ import type {
   PaywallEvent,
   PaywallOptions,
   Reader,
-  ReaderInput,
   RequestLike,
   StoreRecordResult,
   StoreSnapshot,
@@ -123,7 +122,6 @@ const BASE_HEADERS: ReadonlyArray<readonly [string, string]> = Object.freeze([
 ]);
 const ARTICLE_ACCESS = new Set<ArticleAccess>(['free', 'metered', 'subscribers']);
 const EMPTY: readonly string[] = Object.freeze([]);
-const MAX_ACCOUNT_ID = 512;
 const NO_RESOLVER: ResolvedReader = Object.freeze({ reader: ANONYMOUS, note: 'anonymous (no resolveReader)' });
 
 /** The decision object; `headers` is built on first access, so adapters that set headers directly skip it. */

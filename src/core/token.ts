@@ -84,29 +84,20 @@ const READER_ID = /^[A-Za-z0-9_-]{16,64}$/;
 const ENTRIES = /^[A-Za-z0-9_-]*$/;
 const KID = /^[A-Za-z0-9._-]{1,64}$/;
 
+/** How jose's error codes read as rejection reasons, for meter and session tokens alike. */
+const JOSE_REASONS: Readonly<Record<string, TokenRejection & SessionRejection>> = {
+  ERR_JWS_SIGNATURE_VERIFICATION_FAILED: 'bad-signature',
+  ERR_JOSE_ALG_NOT_ALLOWED: 'algorithm',
+  ERR_JWKS_NO_MATCHING_KEY: 'unknown-key',
+  ERR_JWKS_MULTIPLE_MATCHING_KEYS: 'unknown-key',
+  ERR_JWT_EXPIRED: 'expired',
+  ERR_JWT_CLAIM_VALIDATION_FAILED: 'claims',
+};
+
 function rejection(error: unknown): TokenReadResult {
   const code = error instanceof errors.JOSEError ? error.code : undefined;
-  let reason: TokenRejection;
-  switch (code) {
-    case 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED':
-      reason = 'bad-signature';
-      break;
-    case 'ERR_JOSE_ALG_NOT_ALLOWED':
-    case 'ERR_JOSE_NOT_SUPPORTED':
-      reason = 'algorithm';
-      break;
-    case 'ERR_JWKS_NO_MATCHING_KEY':
-      reason = 'unknown-key';
-      break;
-    case 'ERR_JWT_EXPIRED':
-      reason = 'expired';
-      break;
-    case 'ERR_JWT_CLAIM_VALIDATION_FAILED':
-      reason = 'claims';
-      break;
-    default:
-      reason = 'malformed';
-  }
+  // An unsupported algorithm (e.g. none) is an algorithm problem for a meter token.
+  const reason: TokenRejection = code === 'ERR_JOSE_NOT_SUPPORTED' ? 'algorithm' : ((code && JOSE_REASONS[code]) ?? 'malformed');
   return code === undefined ? { ok: false, reason } : { ok: false, reason, code };
 }
 
@@ -257,30 +248,10 @@ function sessionRejection(error: unknown): SessionCheck {
   if (!(error instanceof errors.JOSEError)) return { ok: false, unavailable: true }; // a network error fetching the JWKS
   const code = error.code;
   if (UNAVAILABLE.has(code)) return { ok: false, unavailable: true, code };
-  let reason: SessionRejection;
-  switch (code) {
-    case 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED':
-      reason = 'bad-signature';
-      break;
-    case 'ERR_JOSE_ALG_NOT_ALLOWED':
-      reason = 'algorithm';
-      break;
-    case 'ERR_JOSE_NOT_SUPPORTED': // an unrecognised crit parameter, or an unsupported alg
-      reason = 'untrusted-header';
-      break;
-    case 'ERR_JWKS_NO_MATCHING_KEY':
-    case 'ERR_JWKS_MULTIPLE_MATCHING_KEYS':
-      reason = 'unknown-key';
-      break;
-    case 'ERR_JWT_EXPIRED':
-      reason = 'expired';
-      break;
-    case 'ERR_JWT_CLAIM_VALIDATION_FAILED':
-      reason = (error as errors.JWTClaimValidationFailed).claim === 'nbf' ? 'not-yet-valid' : 'claims';
-      break;
-    default:
-      reason = 'malformed';
-  }
+  let reason: SessionRejection = JOSE_REASONS[code] ?? 'malformed';
+  // An unrecognised crit parameter (or an unsupported alg) is a header the site did not ask for.
+  if (code === 'ERR_JOSE_NOT_SUPPORTED') reason = 'untrusted-header';
+  if (reason === 'claims' && (error as errors.JWTClaimValidationFailed).claim === 'nbf') reason = 'not-yet-valid';
   return { ok: false, reason, code };
 }
 

@@ -103,7 +103,7 @@ export function createDnsVerifier(options: DnsVerifierOptions = {}): DnsVerifier
   let maxInFlight = 0;
   let lookups = 0;
 
-  const check = async (crawler: string, ip: string, version: 4 | 6, allowed: readonly string[]): Promise<boolean> => {
+  const check = async (ip: string, version: 4 | 6, allowed: readonly string[]): Promise<boolean> => {
     const names = await resolver.reverse(ip);
     for (const name of names.slice(0, 8)) {
       if (!allowed.some((domain) => isUnder(name, domain))) continue;
@@ -132,7 +132,7 @@ export function createDnsVerifier(options: DnsVerifierOptions = {}): DnsVerifier
       const timeout = new Promise<'timeout'>((resolve) => {
         timer = setTimeout(() => resolve('timeout'), timeoutMs);
       });
-      const lookup = check(crawler, ip, parsed.version, allowed).catch(() => false);
+      const lookup = check(ip, parsed.version, allowed).catch(() => false);
       const result = Promise.race([lookup, timeout]).then((outcome) => {
         clearTimeout(timer);
         if (outcome === 'timeout') return false; // not cached: a slow resolver may answer next time

@@ -187,7 +187,7 @@ describe('a JWKS endpoint on 127.0.0.1 (RS256 and ES256, with rotation)', () => 
       signers.set(kid, pair.privateKey);
       if (kid !== 'rsa-2') keys.push({ ...(await exportJWK(pair.publicKey)), kid, alg, use: 'sig' });
     }
-    server = createServer((req, res) => {
+    server = createServer((_req, res) => {
       fetches++;
       setTimeout(() => {
         res.statusCode = status;

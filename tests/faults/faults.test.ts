@@ -158,7 +158,7 @@ describe('a JWKS endpoint down and slow', () => {
     const pair = await generateKeyPair('ES256', { extractable: true });
     privateKey = pair.privateKey;
     jwk = { ...(await exportJWK(pair.publicKey)), kid: 'k1', alg: 'ES256' };
-    server = createServer((req, res) => {
+    server = createServer((_req, res) => {
       if (mode === 'down') {
         res.statusCode = 503;
         return res.end();
