@@ -1,16 +1,11 @@
-import { execSync } from 'node:child_process';
+import { commandPath } from './helpers-binaries.js';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createNewsSite } from '../examples/news-site/app.js';
 
 /** The Chromium binary on PATH (Debian's `chromium`), or `null` when there is none. */
 export function chromiumPath(): string | null {
-  try {
-    const path = execSync('command -v chromium || command -v chromium-browser', { encoding: 'utf8', shell: '/bin/sh' }).trim();
-    return path === '' ? null : path;
-  } catch {
-    return null;
-  }
+  return commandPath('chromium') ?? commandPath('chromium-browser');
 }
 
 /** Launch flags that keep Chromium quiet on a machine without network. */

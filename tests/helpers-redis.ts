@@ -1,17 +1,13 @@
-import { execSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { commandPath } from './helpers-binaries.js';
 
 /** The redis-server binary on PATH, or `null`. */
 export function redisServerPath(): string | null {
-  try {
-    const path = execSync('command -v redis-server', { encoding: 'utf8', shell: '/bin/sh' }).trim();
-    return path === '' ? null : path;
-  } catch {
-    return null;
-  }
+  return commandPath('redis-server');
 }
 
 async function freePort(): Promise<number> {

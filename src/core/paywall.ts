@@ -733,7 +733,7 @@ export function decideNow(paywall: Paywall, request: RequestLike, article: Artic
  * ```ts
  * import { createPaywall } from 'meterwall';
  * const paywall = createPaywall({
- *   secret: process.env.METERWALL_SECRET!, // 32+ bytes
+ *   secret: config.meterwallSecret, // 32+ bytes, from your secret store
  *   meters: { anonymous: { limit: 3 }, registered: { limit: 10 } },
  *   period: { calendar: 'month', timeZone: 'Europe/London' },
  *   resolveReader: (request) => sessions.readerFor(request),
