@@ -41,6 +41,7 @@ export type {
   SessionRejection,
   StoreClaim,
   StoreClaimResult,
+  StoreMergeResult,
   StoreMergeView,
   StoreMergeWindow,
   StoreRecordResult,

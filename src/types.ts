@@ -264,9 +264,10 @@ export interface MeterStore {
   record(key: string, article: string, view: StoreView): Promise<StoreRecordResult>;
   /**
    * Atomically adds views read elsewhere (an anonymous meter, on sign-in): each article not yet
-   * in the meter, in order, while it holds fewer than `limit`. Returns the state after.
+   * in the meter, in order, while it holds fewer than `limit`. Returns the state after and how
+   * many views it added.
    */
-  merge?(key: string, views: readonly StoreMergeView[], window: StoreMergeWindow): Promise<StoreSnapshot>;
+  merge?(key: string, views: readonly StoreMergeView[], window: StoreMergeWindow): Promise<StoreMergeResult>;
   /**
    * Rollback protection for cookie meters: atomically, with `known` the highest count stored
    * for `key` (0 if none), if `max(known, presented) < limit` store that plus one and allow the
@@ -293,6 +294,11 @@ export interface StoreMergeWindow extends StoreWindow {
   readonly at: number;
   /** When the meter may be forgotten, ms since epoch. */
   readonly expiresAt: number;
+}
+
+/** The result of `merge`: the state after it, and how many views it added. */
+export interface StoreMergeResult extends StoreSnapshot {
+  readonly added: number;
 }
 
 /** Bounds of a claimed view. */

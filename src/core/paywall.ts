@@ -526,10 +526,8 @@ class Engine {
       const expiresAt = this.#meterEnd(window, now);
       let merged = 0;
       if (cookie !== null && store.merge) {
-        const views = viewsOf(cookie, now);
-        const before = await withTimeout(Promise.resolve(store.peek(key, '', { since: window.since })), failure.timeoutMs);
-        const after = await withTimeout(store.merge(key, views, { limit, at: now, since: window.since, expiresAt }), failure.timeoutMs);
-        merged = after.used - before.used;
+        const result = await withTimeout(store.merge(key, viewsOf(cookie, now), { limit, at: now, since: window.since, expiresAt }), failure.timeoutMs);
+        merged = result.added;
       }
       const operation = counting
         ? store.record(key, article, { limit, at: now, since: window.since, expiresAt })
@@ -560,7 +558,6 @@ class Engine {
   }
 
   #withHash(p: Pending, limit: number, state: MeterState, hash: string, rewrite: boolean, guard: boolean, fresh = false): MaybePromise<Decision> {
-    const { now, window } = p;
     const meterInput = { used: usedViews(state), limit, read: hasRead(state, hash) };
     let input = p.input;
     const referrals = this.#o.referrals;
@@ -570,12 +567,9 @@ class Engine {
       if (source !== null) input = { ...input, sampling: { source, remaining: Math.max(0, referrals.budget - sampledViews(state)) } };
     }
     const outcome = evaluatePolicy(input, meterInput);
-    if (outcome.reason === 'sampled') {
-      const sample = withSample(state, hash);
-      this.#emit({ type: 'referral-sampled', article: p.articleId, source: input.sampling?.source ?? '', remaining: referrals ? referrals.budget - sampledViews(sample) : 0 });
-      return this.#meterCookie(sample, p).then((setCookie) =>
-        this.#finish(p.articleId, input.reader, outcome.access, outcome.reason, this.#snapshot(usedViews(sample), limit, window, oldestView(sample), now, 'cookie'), true, p.trace.concat(outcome.trace), setCookie),
-      );
+    if (outcome.reason === 'sampled' && input.sampling) {
+      this.#emit({ type: 'referral-sampled', article: p.articleId, source: input.sampling.source, remaining: input.sampling.remaining - 1 });
+      return this.#cookieOutcome(p, limit, state, hash, rewrite, outcome, meterInput.used);
     }
     const cap = this.#o.freshMeters;
     const ip = fresh && cap && outcome.count && guard ? p.client.address : null;
@@ -656,8 +650,10 @@ class Engine {
     knownUsed: number,
   ): MaybePromise<Decision> {
     const { input, now, window } = p;
-    const next = outcome.count ? withView(state, hash, now) : state;
-    const used = Math.max(usedViews(next), knownUsed + (outcome.count ? 1 : 0));
+    // A sampled view is spent from the referral budget, not the meter.
+    const sampled = outcome.reason === 'sampled';
+    const next = sampled ? withSample(state, hash) : outcome.count ? withView(state, hash, now) : state;
+    const used = Math.max(usedViews(next), knownUsed + (outcome.count && !sampled ? 1 : 0));
     const finish = (setCookie: string | null): Decision => {
       const meter = this.#snapshot(used, limit, window, oldestView(next), now, 'cookie');
       return this.#finish(p.articleId, input.reader, outcome.access, outcome.reason, meter, outcome.count, p.trace.concat(outcome.trace), setCookie);

@@ -105,16 +105,16 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MeterStore 
     async merge(key, incoming, window) {
       const views = meters.get(key) ?? new Map<string, number>();
       let { used } = snapshot(views, '', window);
-      let changed = false;
+      let added = 0;
       for (const view of incoming) {
         if (used >= window.limit) break;
         if (view.at < window.since || views.has(view.article)) continue;
         views.set(view.article, view.at);
         used++;
-        changed = true;
+        added++;
       }
-      if (changed) meters.set(key, views, window.expiresAt - window.at);
-      return snapshot(views, '', window);
+      if (added > 0) meters.set(key, views, window.expiresAt - window.at);
+      return { ...snapshot(views, '', window), added };
     },
     async claimView(key, presented, claim): Promise<StoreClaimResult> {
       const used = Math.max(highWater.get(key) ?? 0, presented);

@@ -57,21 +57,22 @@ if read == 0 and used < tonumber(ARGV[3]) then
 end
 return { used, read, oldest, added }`;
 
-// ARGV: since, limit, ttlMs, then article, at pairs. Adds new articles in order while under the limit.
+// ARGV: since, limit, ttlMs, then article, at pairs. Adds new articles in order while under the
+// limit; returns { used, read, oldest, added }.
 const MERGE = `${PRUNE}local limit = tonumber(ARGV[2])
 local since = tonumber(ARGV[1])
-local changed = false
+local added = 0
 for i = 4, #ARGV - 1, 2 do
   if used >= limit then break end
   if tonumber(ARGV[i + 1]) >= since and not redis.call('ZSCORE', KEYS[1], ARGV[i]) then
     redis.call('ZADD', KEYS[1], ARGV[i + 1], ARGV[i])
     used = used + 1
-    changed = true
+    added = added + 1
   end
 end
-if changed then redis.call('PEXPIRE', KEYS[1], ARGV[3]) end
+if added > 0 then redis.call('PEXPIRE', KEYS[1], ARGV[3]) end
 oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')[2] or '-1'
-return { used, 0, oldest }`;
+return { used, 0, oldest, added }`;
 
 // KEYS[1] high-water count. ARGV: presented, limit, ttlMs. Returns { allowed, used }.
 const CLAIM = `local known = tonumber(redis.call('GET', KEYS[1]) or '0')
@@ -170,7 +171,8 @@ export function createRedisStore(client: NodeRedisClient | IoRedisClient | Redis
     async merge(key, views, window) {
       const args = [String(window.since), String(window.limit), ttl(window.at, window.expiresAt)];
       for (const view of views) args.push(view.article, String(view.at));
-      return snapshotOf(await run('merge', key, args));
+      const reply = await run('merge', key, args);
+      return { ...snapshotOf(reply), added: Array.isArray(reply) ? Number(reply[3]) : 0 };
     },
     async claimView(key, presented, claim): Promise<StoreClaimResult> {
       const reply = await run('claim', key, [String(presented), String(claim.limit), ttl(claim.at, claim.expiresAt)]);

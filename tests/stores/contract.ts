@@ -47,11 +47,11 @@ export function storeContract(fresh: () => Promise<{ store: MeterStore; key: (na
     await store.record(k, 'a', window);
     const views = ['a', 'b', 'c', 'd'].map((article, i) => ({ article, at: T0 - 1000 + i }));
     const after = await store.merge?.(k, views, window);
-    expect(after).toMatchObject({ used: 3 });
+    expect(after).toMatchObject({ used: 3, added: 2 });
     expect((await store.peek(k, 'b', { since: window.since })).read).toBe(true);
     expect((await store.peek(k, 'd', { since: window.since })).read).toBe(false);
     // Merging again changes nothing.
-    expect(await store.merge?.(k, views, window)).toMatchObject({ used: 3 });
+    expect(await store.merge?.(k, views, window)).toMatchObject({ used: 3, added: 0 });
     // Views from before the window are not merged.
     const stale = await store.merge?.(key('stale'), [{ article: 'x', at: T0 - 2 * DAY }], window);
     expect(stale?.used).toBe(0);
