@@ -1,7 +1,7 @@
 // Takes the README's screenshots of the example site in headless Chromium: npm run screenshots.
 import { chromium } from 'playwright-core';
 import { ARTICLES } from '../examples/news-site/articles.js';
-import { CHROMIUM_ARGS, chromiumPath, startNewsSite } from '../tests/helpers-browser.js';
+import { CHROMIUM_ARGS, chromiumPath, readerContext, startNewsSite } from '../tests/helpers-browser.js';
 
 const executablePath = chromiumPath();
 if (!executablePath) {
@@ -13,7 +13,7 @@ const browser = await chromium.launch({ executablePath, headless: true, args: CH
 const metered = ARTICLES.filter((a) => a.access === 'metered');
 const out = new URL('../docs/', import.meta.url).pathname;
 
-const desktop = await browser.newContext({ viewport: { width: 1280, height: 900 }, javaScriptEnabled: false });
+const desktop = await readerContext(browser, { viewport: { width: 1280, height: 900 }, javaScriptEnabled: false });
 const page = await desktop.newPage();
 await page.goto(url);
 await page.screenshot({ path: `${out}front-page.png` });
@@ -33,7 +33,7 @@ for (const a of [...metered.slice(4), ...metered.slice(0, 3)]) {
 }
 await page.screenshot({ path: `${out}article-teaser.png`, fullPage: true });
 
-const mobile = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, javaScriptEnabled: false, isMobile: true });
+const mobile = await readerContext(browser, { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, javaScriptEnabled: false, isMobile: true });
 const phone = await mobile.newPage();
 for (const a of metered.slice(0, 4)) await phone.goto(`${url}/articles/${a.slug}`);
 await phone.screenshot({ path: `${out}article-prompt-mobile.png`, fullPage: true });

@@ -72,7 +72,8 @@ export type Access = 'full' | 'teaser' | 'prompt';
  * - `missing-entitlement`: a subscriber whose plan lacks an entitlement the article requires (teaser with an upgrade offer).
  * - `subscribers-only`: the article is for subscribers (or needs entitlements) and the reader is not one.
  * - `already-read`: the reader read this article in full during the current period; nothing is counted.
- * - `not-counted`: a `HEAD`, prefetch or prerender request, which never spends a view.
+ * - `not-counted`: not a page view (`HEAD` or another method, a prefetch or prerender, a subresource, a fetch from another site, an automated client such as a link preview): it never spends a view and gets what the reader would get without spending one.
+ * - `signed-out`: an anonymous reader on a browser where an account signed in this period: signing out hands out no anonymous allowance; the prompt asks to sign in again.
  * - `metered`: the meter had a view left, and this response spends it.
  * - `sampled`: the meter is spent, but the reader came from a configured referrer and the separate referral budget had a view left.
  * - `register-to-continue`: an anonymous reader's allowance is spent and registering gives more.
@@ -88,6 +89,7 @@ export type DecisionReason =
   | 'subscribers-only'
   | 'already-read'
   | 'not-counted'
+  | 'signed-out'
   | 'metered'
   | 'sampled'
   | 'register-to-continue'
@@ -159,6 +161,19 @@ export interface Decision {
   readonly headers: Headers;
 }
 
+/**
+ * Why a request is not a page view (and so never spends a view):
+ *
+ * - `head`, `method`: a `HEAD`, or a method other than `GET`.
+ * - `prefetch`, `prerender`: a speculative load (`Sec-Purpose`, `Purpose`, `X-Purpose`, `X-Moz`, Turbo's `X-Sec-Purpose`, Next's `Next-Router-Prefetch` and `X-Middleware-Prefetch`, htmx's `HX-Preloaded`…).
+ * - `subresource`: Fetch Metadata says the page is loaded as an image, script, style, font… (`Sec-Fetch-Dest`).
+ * - `cross-site`: a frame or a script fetch from another site (`Sec-Fetch-Site: cross-site`).
+ * - `script-fetch`: a script fetch, with `pageViews.scriptFetches: 'ignore'`.
+ * - `automated`: a link preview, monitor, headless browser or HTTP library, by user agent (isbot, or `pageViews.automatedClients`).
+ * - `site`: the site's own `pageViews.notPageView` said so.
+ */
+export type NotCountedCause = 'head' | 'method' | 'prefetch' | 'prerender' | 'subresource' | 'cross-site' | 'script-fetch' | 'automated' | 'site';
+
 /** Why a presented meter token was not used. */
 export type TokenRejection =
   | 'oversized'
@@ -175,6 +190,15 @@ export type PaywallEvent =
   | { readonly type: 'view-counted'; readonly article: string; readonly reader: Reader; readonly meter: MeterSnapshot }
   | { readonly type: 'meter-exhausted'; readonly article: string; readonly reader: Reader; readonly meter: MeterSnapshot }
   | { readonly type: 'prompt-shown'; readonly article: string; readonly reader: Reader; readonly reason: DecisionReason }
+  | {
+      readonly type: 'view-not-counted';
+      readonly article: string;
+      readonly reader: Reader;
+      /** The kind of signal. */
+      readonly cause: NotCountedCause;
+      /** The signal itself, e.g. `Next-Router-Prefetch` or `Sec-Fetch-Dest: image`. */
+      readonly signal: string;
+    }
   | { readonly type: 'teaser-shown'; readonly article: string; readonly reader: Reader; readonly reason: DecisionReason }
   | {
       readonly type: 'token-rejected';
@@ -552,6 +576,32 @@ export interface CdnOptions {
   readonly sharedMaxAge?: number;
 }
 
+/** Which requests are page views: only a page view ever spends a view. */
+export interface PageViewOptions {
+  /**
+   * Whether a same-site script fetch (`Sec-Fetch-Dest: empty`, such as an app's fetch for a
+   * client-side navigation: Next's RSC request, Turbo, Inertia) may count. `'ignore'` suits a
+   * site whose articles are only ever opened as documents: it also stops fetch-based
+   * prefetchers that send no purpose header (Astro's and Quicklink's fallback in browsers
+   * without `<link rel=prefetch>`).
+   * @default 'count'
+   */
+  readonly scriptFetches?: 'count' | 'ignore';
+  /**
+   * Tells automated clients (link previews, monitors, headless browsers, HTTP libraries) by
+   * user agent: return what matched (or `true`) for an automated client, `null` or `false` for
+   * a browser; `false` turns detection off. Search crawlers keep their verified path.
+   * @default isbot's maintained pattern
+   */
+  readonly automatedClients?: ((userAgent: string) => string | boolean | null | undefined) | false;
+  /**
+   * The site's own signal, asked last: return a short name for it (or `true`) when the request
+   * is not a page view, e.g. an app-specific prefetch header. A throw is ignored.
+   * @default undefined
+   */
+  readonly notPageView?: (request: RequestLike) => string | boolean | null | undefined;
+}
+
 /** What the server knows about the connection (not in a Fetch `Request`). */
 export interface DecideContext {
   /** The connection's remote address (Node: `req.socket.remoteAddress`; Workers: `CF-Connecting-IP`). */
@@ -632,6 +682,11 @@ export interface PaywallOptions {
    * @default undefined (every personalised response is private, no-store)
    */
   readonly cdn?: CdnOptions;
+  /**
+   * Which requests are page views (only they spend a view).
+   * @default { scriptFetches: 'count', automatedClients: isbot }
+   */
+  readonly pageViews?: PageViewOptions;
   /**
    * Where account meters live.
    * @default createMemoryStore()

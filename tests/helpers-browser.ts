@@ -1,5 +1,7 @@
 import { commandPath } from './helpers-binaries.js';
 import { createServer, type Server } from 'node:http';
+import type { Browser, BrowserContext, BrowserContextOptions } from 'playwright-core';
+import { BROWSER_UA } from './helpers.js';
 import type { AddressInfo } from 'node:net';
 import { createNewsSite } from '../examples/news-site/app.js';
 
@@ -28,4 +30,12 @@ export async function startNewsSite(): Promise<{ url: string; server: Server; si
   const server = createServer((req, res) => void site.handle(req, res));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server, site };
+}
+
+/**
+ * A browser context that reads like a reader's Chrome: headless Chromium announces itself as
+ * `HeadlessChrome`, an automated client whose requests meterwall never counts.
+ */
+export function readerContext(browser: Browser, options: BrowserContextOptions = {}): Promise<BrowserContext> {
+  return browser.newContext({ userAgent: BROWSER_UA, ...options });
 }

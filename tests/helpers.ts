@@ -57,3 +57,18 @@ export function createReader(paywall: Paywall, cookieName = '__Host-meterwall') 
   };
   return reader;
 }
+
+/**
+ * A desktop Chrome user agent. Node's `fetch` says `node`, and headless Chromium
+ * `HeadlessChrome`: meterwall rightly takes both for automated clients, whose requests are
+ * never page views. Tests that play a reader send this one.
+ */
+export const BROWSER_UA =
+  'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36';
+
+/** `fetch` as a reader's browser: with {@link BROWSER_UA} unless the caller gives a user agent. */
+export function browserFetch(url: string, init: RequestInit = {}): Promise<Response> {
+  const headers = new Headers(init.headers);
+  if (!headers.has('user-agent')) headers.set('user-agent', BROWSER_UA);
+  return fetch(url, { ...init, headers });
+}

@@ -127,6 +127,16 @@ export function promptMarkup(context: PromptContext): string {
       ${signIn}
     </section>`;
   }
+  if (kind === 'sign-in') {
+    // Signed out on this browser this period: no anonymous allowance, sign in again.
+    return `
+    <section class="prompt" aria-labelledby="prompt-heading">
+      <h2 id="prompt-heading">${e(texts.signedOutHeading)}</h2>
+      <p class="prompt__lede">${e(texts.signedOutBody)}</p>
+      <p><a class="button" href="${e(urls.signIn)}">${e(texts.signInAction)}</a></p>
+      <div class="prompt__columns">${offer}</div>
+    </section>`;
+  }
   const heading =
     kind === 'subscribers-only' ? texts.subscribersOnlyHeading : kind === 'upgrade' ? texts.upgradeHeading : kind === 'unavailable' ? texts.unavailableHeading : texts.exhaustedHeading;
   return `

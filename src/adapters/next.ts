@@ -52,14 +52,27 @@ export function withDecision<R extends Response>(response: R, decision: Decision
 
 /**
  * A whole Next.js middleware: decides for article requests, forwards the signed variant to the
- * page as a request header (read it with `readPageVariant`), and sets the meter cookie.
+ * page as a request header (read it with `readPageVariant`), and sets the meter cookie. Next
+ * removes its prefetch headers before a middleware runs, so the matcher must keep prefetches
+ * out (`missing`), or each `<Link>` prefetch would look like a page view.
  *
  * @example
  * ```ts
  * // middleware.ts
  * import { paywallMiddleware } from 'meterwall/next';
  * export const middleware = paywallMiddleware(paywall, { article: (request) => ({ id: request.nextUrl.pathname.split('/').pop()! }) });
- * export const config = { matcher: '/articles/:slug*' };
+ * export const config = {
+ *   matcher: [
+ *     {
+ *       source: '/articles/:slug*',
+ *       // Next removes its prefetch headers before a middleware runs: keep prefetches out here.
+ *       missing: [
+ *         { type: 'header', key: 'next-router-prefetch' },
+ *         { type: 'header', key: 'purpose', value: 'prefetch' },
+ *       ],
+ *     },
+ *   ],
+ * };
  * ```
  */
 export function paywallMiddleware(paywall: Paywall, options: NextMeterwallOptions) {

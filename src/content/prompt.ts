@@ -31,6 +31,10 @@ export interface PromptTexts {
   readonly subscribeAction: string;
   /** @default 'Or subscribe for unlimited access. Cancel or pause at any time.' */
   readonly subscribeAlternative: string;
+  /** @default 'Sign in to continue reading' */
+  readonly signedOutHeading: string;
+  /** @default 'You signed out on this device. Sign in again to keep reading, or subscribe for unlimited access.' */
+  readonly signedOutBody: string;
   /** @default 'We could not check your access just now' */
   readonly unavailableHeading: string;
   /** @default 'Please try again in a moment, or subscribe for unlimited access.' */
@@ -62,7 +66,7 @@ export interface PromptUrls {
 }
 
 /** Which prompt a decision calls for. */
-export type PromptKind = 'register' | 'subscribe' | 'subscribers-only' | 'upgrade' | 'unavailable';
+export type PromptKind = 'register' | 'sign-in' | 'subscribe' | 'subscribers-only' | 'upgrade' | 'unavailable';
 
 /** What a site's own render function receives: everything already filled in, texts unescaped. */
 export interface PromptContext {
@@ -131,6 +135,8 @@ const DEFAULT_TEXTS: PromptTexts = {
   subscribeBody: 'Subscribe for unlimited access to all our journalism. Cancel or pause at any time.',
   subscribeAction: 'Subscribe',
   subscribeAlternative: 'Or subscribe for unlimited access. Cancel or pause at any time.',
+  signedOutHeading: 'Sign in to continue reading',
+  signedOutBody: 'You signed out on this device. Sign in again to keep reading, or subscribe for unlimited access.',
   unavailableHeading: 'We could not check your access just now',
   unavailableBody: 'Please try again in a moment, or subscribe for unlimited access.',
   signInQuestion: 'Already a subscriber?',
@@ -231,6 +237,8 @@ export function promptKind(decision: Decision): PromptKind | null {
   switch (decision.reason) {
     case 'register-to-continue':
       return 'register';
+    case 'signed-out':
+      return 'sign-in';
     case 'subscribers-only':
       return 'subscribers-only';
     case 'missing-entitlement':
@@ -306,7 +314,7 @@ function link(url: string, text: string, className?: string): string {
 export function defaultPromptMarkup(context: PromptContext): string {
   const { kind, texts, urls } = context;
   if (kind === null) return '';
-  const signIn = `<p class="meterwall-signin">${e(texts.signInQuestion)} ${link(urls.signIn, texts.signInAction)}</p>`;
+  const signIn = kind === 'sign-in' ? '' : `<p class="meterwall-signin">${e(texts.signInQuestion)} ${link(urls.signIn, texts.signInAction)}</p>`;
   const section = (heading: string, body: string): string =>
     `<section class="meterwall-prompt meterwall-prompt--${kind}" aria-labelledby="meterwall-prompt-heading">` +
     `<h2 id="meterwall-prompt-heading">${e(heading)}</h2>${body}${signIn}</section>`;
@@ -316,6 +324,12 @@ export function defaultPromptMarkup(context: PromptContext): string {
       return section(
         texts.registerHeading,
         `<p>${e(texts.registerBody)}</p><p>${link(urls.register, texts.registerAction, 'meterwall-button')}</p>` +
+          `<p class="meterwall-alternative">${link(urls.subscribe, texts.subscribeAlternative)}</p>`,
+      );
+    case 'sign-in':
+      return section(
+        texts.signedOutHeading,
+        `<p>${e(texts.signedOutBody)}</p><p>${link(urls.signIn, texts.signInAction, 'meterwall-button')}</p>` +
           `<p class="meterwall-alternative">${link(urls.subscribe, texts.subscribeAlternative)}</p>`,
       );
     case 'subscribers-only':
@@ -338,8 +352,9 @@ export function defaultBannerMarkup(context: PromptContext): string {
 }
 
 /**
- * The prompt for a decision as HTML: register-to-continue, subscribe, subscribers-only, upgrade
- * or unavailable, with "Already a subscriber? Sign in"; '' for a full decision.
+ * The prompt for a decision as HTML: register-to-continue, sign in again (after a sign-out),
+ * subscribe, subscribers-only, upgrade or unavailable, with "Already a subscriber? Sign in";
+ * '' for a full decision.
  *
  * @example
  * ```ts

@@ -35,7 +35,7 @@ export function windowAt(rule: PeriodRule, now: number): MeterWindow {
 
 /** A new, empty meter with a random reader id. */
 export function freshMeter(window: MeterWindow, hashKid: string, rid = randomId()): MeterState {
-  return { rid, period: window.period, hashKid, entries: '', times: window.period === null ? [] : null, merged: false, sampled: '', spent: 0 };
+  return { rid, period: window.period, hashKid, entries: '', times: window.period === null ? [] : null, merged: false, sampled: '', spent: 0, signedIn: false };
 }
 
 /**

@@ -14,6 +14,8 @@ import { utf8 } from './encoding.js';
 import { createCalendarPeriod, createRollingPeriod, isValidTimeZone, type PeriodRule } from './period.js';
 import { MAX_ENTRIES, MAX_SAMPLED } from './token.js';
 import { createRenderer, type Renderer } from '../content/render.js';
+import { createAutomatedDetector } from './automated-clients.js';
+import type { PageViewSettings } from './page-view.js';
 
 /** Options after defaults and validation. */
 export interface ResolvedOptions {
@@ -40,6 +42,7 @@ export interface ResolvedOptions {
   readonly referrals: { readonly budget: number; readonly sources: ReadonlyArray<{ readonly name: string; readonly hosts: readonly string[] }> } | undefined;
   readonly freshMeters: { readonly perHour: number } | undefined;
   readonly cdn: { readonly header: string; readonly sharedMaxAge: number; readonly enabled: boolean };
+  readonly pageViews: PageViewSettings;
 }
 
 const KNOWN = new Set([
@@ -62,6 +65,7 @@ const KNOWN = new Set([
   'referrals',
   'freshMeters',
   'cdn',
+  'pageViews',
 ]);
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -335,6 +339,24 @@ function resolveCdn(value: unknown): ResolvedOptions['cdn'] {
   });
 }
 
+function resolvePageViews(value: unknown): PageViewSettings {
+  const views = objectOption(value, 'pageViews');
+  for (const key of Object.keys(views)) {
+    if (!['scriptFetches', 'automatedClients', 'notPageView'].includes(key)) throw invalidOption(`pageViews.${key}`, 'is not a pageViews option');
+  }
+  const scriptFetches = views['scriptFetches'] ?? 'count';
+  if (scriptFetches !== 'count' && scriptFetches !== 'ignore') throw invalidOption('pageViews.scriptFetches', "must be 'count' or 'ignore'");
+  const automated = views['automatedClients'];
+  if (automated !== undefined && automated !== false && typeof automated !== 'function') {
+    throw invalidOption('pageViews.automatedClients', 'must be a function (userAgent) => match, or false');
+  }
+  return Object.freeze({
+    scriptFetches,
+    automated: automated === false ? null : createAutomatedDetector(automated as Parameters<typeof createAutomatedDetector>[0]),
+    notPageView: fn<PageViewSettings['notPageView']>(views['notPageView'], 'pageViews.notPageView'),
+  });
+}
+
 /** Validates options and fills in defaults. Throws a `TypeError` (`code` `ERR_INVALID_OPTION`, `option`) on misuse. */
 export function resolveOptions(options: PaywallOptions): ResolvedOptions {
   if (!isObject(options)) throw invalidOption('options', 'must be an object');
@@ -383,5 +405,6 @@ export function resolveOptions(options: PaywallOptions): ResolvedOptions {
     referrals: resolveReferrals(options.referrals, period),
     freshMeters: resolveFreshMeters(options.freshMeters, store, period, meters.registered !== null),
     cdn: resolveCdn(options.cdn),
+    pageViews: resolvePageViews(options.pageViews),
   });
 }

@@ -42,9 +42,10 @@ import {
   type MeterWindow,
 } from './meter.js';
 import { resolveOptions, type ResolvedOptions } from './options.js';
-import { evaluatePolicy, type DecidedOutcome, type PolicyInput } from './policy.js';
+import { evaluatePolicy, type DecidedOutcome, type MeterInput, type PolicyInput } from './policy.js';
+import { notPageView, type NotPageView, type PageViewSettings } from './page-view.js';
 import { ANONYMOUS, callbackReaders, sessionReaders, type ReaderSource, type ResolvedReader } from './readers.js';
-import { clientIp, uncountedCause, type ProxySettings } from './request.js';
+import { clientIp, type ProxySettings } from './request.js';
 import { formatIp, networkOf, type IpAddress } from './ip.js';
 import { detectCrawler, isUnder } from '../crawlers/detect.js';
 import { createMeterTokens, type MeterState, type MeterTokens, type TokenReadResult } from './token.js';
@@ -232,7 +233,7 @@ function then<T, U>(value: MaybePromise<T>, next: (value: T) => MaybePromise<U>)
 interface Pending {
   readonly articleId: string;
   readonly now: number;
-  readonly input: PolicyInput;
+  readonly input: DecisionInput;
   readonly trace: TraceEntry[];
   readonly window: MeterWindow;
   readonly client: ClientInfo;
@@ -266,7 +267,35 @@ interface CrawlerCheck {
   readonly note: string;
 }
 
-const REQUEST_COUNTS: TraceEntry = Object.freeze({ rule: 'request', matched: false, note: 'may spend a view' });
+/**
+ * What the rules look at besides the meter. Whether the request is a page view is worked out on
+ * first read, so a returning reader re-opening an article never pays for it.
+ */
+class DecisionInput implements PolicyInput {
+  readonly access: ArticleAccess;
+  readonly requires: readonly string[];
+  readonly reader: Reader;
+  readonly crawler: boolean;
+  readonly registration: boolean;
+  readonly #request: RequestLike;
+  readonly #pageViews: PageViewSettings;
+  #notPageView: NotPageView | null | undefined;
+
+  constructor(article: NormalizedArticle, reader: Reader, crawler: boolean, registration: boolean, request: RequestLike, pageViews: PageViewSettings) {
+    this.access = article.access;
+    this.requires = article.requires;
+    this.reader = reader;
+    this.crawler = crawler;
+    this.registration = registration;
+    this.#request = request;
+    this.#pageViews = pageViews;
+  }
+
+  get notPageView(): NotPageView | null {
+    if (this.#notPageView === undefined) this.#notPageView = notPageView(this.#request, this.#pageViews);
+    return this.#notPageView;
+  }
+}
 
 /** The parts of a decision that depend on the keys, built once the keys are imported. */
 class Engine {
@@ -375,29 +404,15 @@ class Engine {
   ): MaybePromise<Decision> {
     const o = this.#o;
     const { reader } = resolved;
-    const uncounted = uncountedCause(request);
-    const input: PolicyInput = {
-      access: article.access,
-      requires: article.requires,
-      reader,
-      crawler: crawler?.verified === true,
-      uncounted,
-      registration: o.registeredLimit !== null,
-    };
-    const trace: TraceEntry[] = [
-      { rule: 'reader', matched: reader.status !== 'anonymous' || resolved.unavailable === true, note: resolved.note },
-      uncounted === null ? REQUEST_COUNTS : { rule: 'request', matched: true, note: `${uncounted}: never counts` },
-    ];
+    const input = new DecisionInput(article, reader, crawler?.verified === true, o.registeredLimit !== null, request, o.pageViews);
+    const trace: TraceEntry[] = [{ rule: 'reader', matched: reader.status !== 'anonymous' || resolved.unavailable === true, note: resolved.note }];
     if (crawler !== null) trace.push({ rule: 'client', matched: crawler.verified, note: crawler.note });
     if (resolved.unavailable && o.failure.mode === 'closed' && article.access !== 'free') {
       // Who is reading could not be checked: fail closed to the prompt, never to the article.
-      return this.#finish(article.id, reader, 'prompt', 'session-unavailable', null, false, trace, null);
+      return this.#finish(article.id, input, 'prompt', 'session-unavailable', null, false, trace, null);
     }
 
     const first = evaluatePolicy(input, null);
-    if (!first.needsMeter && (first.reason === 'crawler' || reader.status === 'subscriber')) {
-      return this.#finish(article.id, reader, first.access, first.reason, null, false, trace.concat(first.trace), null);
-    }
     const pending: Pending = {
       articleId: article.id,
       now,
@@ -407,10 +422,17 @@ class Engine {
       client,
       referral: o.referrals && reader.status === 'anonymous' ? () => this.#referralSource(request) : null,
     };
+    if (!first.needsMeter && (first.reason === 'crawler' || reader.status === 'subscriber')) {
+      const finish = (setCookie: string | null): Decision =>
+        this.#finish(article.id, input, first.access, first.reason, null, false, trace.concat(first.trace), setCookie);
+      // A subscriber's browser is marked as signed in, so signing out hands out no anonymous allowance.
+      if (first.reason === 'crawler' || o.registeredLimit === null) return finish(null);
+      return then(this.#presentedMeter(request, pending), (presented) => then(this.#signedInCookie(pending, presented), finish));
+    }
     return then(this.#presentedMeter(request, pending), (presented) => {
       if (reader.status === 'registered' && o.registeredLimit !== null) {
         // A counted view needs one atomic round trip (record); anything else only reads (peek).
-        return this.#storeDecision(pending, presented, o.registeredLimit, first.needsMeter && uncounted === null);
+        return this.#storeDecision(pending, presented, o.registeredLimit, first.needsMeter && input.notPageView === null);
       }
       return this.#cookieDecision(pending, presented, o.anonymousLimit);
     });
@@ -459,33 +481,74 @@ class Engine {
       }
     }
     if (reads.length > 1) note += ` (${reads.length} cookies, kept the one with the most views)`;
+    if (state?.signedIn) note += ', an account signed in on this browser this period';
     p.trace.push({ rule: 'token', matched: rejected, note });
     // A token whose hashing key was retired keeps its count; its entries just no longer match.
     if (state && !this.#keyring.hashing.has(state.hashKid)) state = { ...state, hashKid: signingKid };
     return {
       state: state ?? freshMeter(p.window, signingKid),
-      // Rewrite the cookie to replace a rejected token or a duplicate, even when nothing is counted.
-      rewrite: reads.length > 0 && (state === undefined || rejected || reads.length > 1),
+      // Rewrite the cookie to replace a duplicate (or a rejected token beside a valid one).
+      rewrite: reads.length > 1 || (rejected && state !== undefined),
       fresh: state === undefined,
     };
+  }
+
+  /**
+   * The `Set-Cookie` that marks this browser as signed in this period, or `null` when it is
+   * marked already or this is not a page view. The anonymous allowance of the browser's meter
+   * is spent in the store too, so replaying the cookie from before the sign-in gains nothing.
+   */
+  #signedInCookie(p: Pending, presented: PresentedMeter, merged = false): MaybePromise<string | null> {
+    const { state } = presented;
+    if ((state.signedIn && !merged) || p.input.notPageView !== null) return null;
+    const marked: MeterState = { ...state, signedIn: true, merged: state.merged || merged };
+    if (presented.fresh || state.signedIn) return this.#meterCookie(marked, p);
+    return this.#spendAnonymousAllowance(p, state).then(() => this.#meterCookie(marked, p));
+  }
+
+  /** Records in the store that the meter `state.rid` has no anonymous view left this period (a store failure is reported, not thrown). */
+  async #spendAnonymousAllowance(p: Pending, state: MeterState): Promise<void> {
+    const { store, failure, anonymousLimit } = this.#o;
+    const { window, now } = p;
+    try {
+      if (window.period !== null && store.claimView && anonymousLimit > 0) {
+        // claimView stores max(known, presented) + 1 while under the limit: presenting limit - 1 spends the rest.
+        const claim = store.claimView(`h:${window.period.toString(36)}:${state.rid}`, anonymousLimit - 1, { limit: anonymousLimit, at: now, expiresAt: window.end as number });
+        await withTimeout(Promise.resolve(claim), failure.timeoutMs);
+      } else if (window.period === null && store.merge && anonymousLimit > 0) {
+        const at = Math.floor(now / 1000) * 1000;
+        const spent = Array.from({ length: anonymousLimit }, (_, i) => ({ article: `~signed-in-${i}`, at }));
+        const merge = store.merge(`hr:${state.rid}`, spent, { limit: anonymousLimit, at, since: window.since + 1, expiresAt: this.#meterEnd(window, at) });
+        await withTimeout(Promise.resolve(merge), failure.timeoutMs);
+      }
+    } catch (cause) {
+      this.#storeFailed(cause);
+    }
   }
 
   /** Decides on an account's meter in the store (merging the browser's anonymous meter once), falling back per `failure.mode`. */
   async #storeDecision(p: Pending, presented: PresentedMeter, limit: number, counting: boolean): Promise<Decision> {
     const { input, trace, now } = p;
     const cookie = presented.state;
+    const pageView = input.notPageView === null;
     const mergeable =
-      this.#o.store.merge !== undefined && !cookie.merged && usedViews(cookie) > 0 && cookie.hashKid === this.#keyring.signing.kid;
+      pageView && this.#o.store.merge !== undefined && !cookie.merged && usedViews(cookie) > 0 && cookie.hashKid === this.#keyring.signing.kid;
     const result = await this.#storeMeter(input.reader, p, limit, counting, mergeable ? cookie : null);
     if (result === null) {
       if (this.#o.failure.mode === 'closed') {
         trace.push({ rule: 'store', matched: true, note: 'store failed: failing closed' });
-        return this.#finish(p.articleId, input.reader, 'prompt', 'store-unavailable', null, false, trace, null);
+        return this.#finish(p.articleId, input, 'prompt', 'store-unavailable', null, false, trace, null);
       }
       trace.push({ rule: 'store', matched: true, note: 'store failed: failing open to the cookie meter' });
       // Views counted in the cookie while the store is down are merged into the account once it
-      // is back (the merge skips articles the account already has): none is lost.
-      return this.#cookieDecision(p, { ...presented, state: { ...presented.state, merged: false } }, limit, false);
+      // is back (the merge skips articles the account already has): none is lost. The cookie is
+      // marked as signed in, so it holds no anonymous allowance after a sign-out.
+      const fallback: PresentedMeter = {
+        state: { ...cookie, merged: false, signedIn: true },
+        rewrite: presented.rewrite || !cookie.signedIn,
+        fresh: presented.fresh,
+      };
+      return this.#cookieDecision(p, fallback, limit, false);
     }
     const { snapshot, merged } = result;
     trace.push({ rule: 'store', matched: merged > 0, note: `account meter: ${snapshot.used} of ${limit} used${merged > 0 ? `, ${merged} merged from this browser` : ''}` });
@@ -493,18 +556,15 @@ class Engine {
     const added = 'added' in snapshot && snapshot.added;
     if (outcome.count && !added) {
       // The store refused the view (its limit check is the atomic one): the meter is spent.
-      outcome = evaluatePolicy(input, { used: limit, limit, read: false });
+      outcome = evaluatePolicy(input, { used: Math.max(limit, snapshot.used), limit, read: false });
     }
     const used = snapshot.used + (added ? 1 : 0);
     const meter = this.#snapshot(used, limit, p.window, snapshot.oldestAt ?? (added ? now : null), now, 'store');
     if (merged > 0) this.#emit({ type: 'meter-merged', reader: input.reader, merged, meter });
-    let setCookie: string | null = null;
-    if (mergeable) {
-      // Merged once: the browser's meter is marked so it is never merged again, and kept, so
-      // signing out does not hand out a fresh anonymous allowance.
-      setCookie = await this.#meterCookie({ ...cookie, merged: true }, p);
-    }
-    return this.#finish(p.articleId, input.reader, outcome.access, outcome.reason, meter, added, trace.concat(outcome.trace), setCookie);
+    // Merged once: the browser's meter is marked so it is never merged again, and kept, marked as
+    // signed in, so signing out does not hand out a fresh anonymous allowance.
+    const setCookie = await this.#signedInCookie(p, presented, mergeable);
+    return this.#finish(p.articleId, input, outcome.access, outcome.reason, meter, added, trace.concat(outcome.trace), setCookie);
   }
 
   /** The account's meter (after merging `cookie`'s views), or `null` when the store failed (an event says why). */
@@ -549,41 +609,50 @@ class Engine {
     return window.end ?? newest + (this.#o.period.kind === 'rolling' ? this.#o.period.windowMs : 0);
   }
 
-  /** Decides on the meter kept in the reader's cookie. */
+  /**
+   * Decides on the meter kept in the reader's cookie. `guard`: the store claims every counted
+   * view and caps fresh meters (off when the cookie stands in for a failed account store).
+   */
   #cookieDecision(p: Pending, presented: PresentedMeter, limit: number, guard = true): MaybePromise<Decision> {
-    const { state } = presented;
-    return then(this.#hasher.article(state.hashKid, p.articleId) as MaybePromise<string>, (hash) =>
-      this.#withHash(p, limit, state, hash, presented.rewrite, guard, presented.fresh),
+    return then(this.#hasher.article(presented.state.hashKid, p.articleId) as MaybePromise<string>, (hash) =>
+      this.#cookieMeter(p, presented, limit, hash, guard),
     );
   }
 
-  #withHash(p: Pending, limit: number, state: MeterState, hash: string, rewrite: boolean, guard: boolean, fresh = false): MaybePromise<Decision> {
-    const meterInput = { used: usedViews(state), limit, read: hasRead(state, hash) };
-    let input = p.input;
+  /** What the rules need of the cookie meter: used, read, signed out, and the referral budget when it applies. */
+  #meterInput(p: Pending, state: MeterState, hash: string, limit: number, known = 0): MeterInput {
+    const used = Math.max(usedViews(state), known);
+    const read = hasRead(state, hash);
+    const signedOut = state.signedIn && p.input.reader.status === 'anonymous' && this.#o.registeredLimit !== null;
     const referrals = this.#o.referrals;
-    if (referrals && p.referral && meterInput.used >= limit && !meterInput.read) {
-      // Only a referred reader whose meter is spent consults the (small) referral budget.
+    // Only a referred reader whose meter is spent consults the (small) referral budget; a meter
+    // the network cap started spent has none either.
+    if (referrals && p.referral && used >= limit && !read && !signedOut && state.spent === 0) {
       const source = p.referral();
-      if (source !== null) input = { ...input, sampling: { source, remaining: Math.max(0, referrals.budget - sampledViews(state)) } };
+      if (source !== null) return { used, limit, read, sampling: { source, remaining: Math.max(0, referrals.budget - sampledViews(state)) } };
     }
-    const outcome = evaluatePolicy(input, meterInput);
-    if (outcome.reason === 'sampled' && input.sampling) {
-      this.#emit({ type: 'referral-sampled', article: p.articleId, source: input.sampling.source, remaining: input.sampling.remaining - 1 });
-      return this.#cookieOutcome(p, limit, state, hash, rewrite, outcome, meterInput.used);
-    }
+    return { used, limit, read, signedOut };
+  }
+
+  #cookieMeter(p: Pending, presented: PresentedMeter, limit: number, hash: string, guard: boolean): MaybePromise<Decision> {
+    const meter = this.#meterInput(p, presented.state, hash, limit);
+    const outcome = evaluatePolicy(p.input, meter);
+    if (!outcome.count || !guard) return this.#cookieOutcome(p, presented, limit, hash, outcome, meter);
     const cap = this.#o.freshMeters;
-    const ip = fresh && cap && outcome.count && guard ? p.client.address : null;
+    const ip = presented.fresh && cap ? p.client.address : null;
     if (cap && ip !== null && this.#o.store.countFresh) {
+      // A new meter is minted only here, on a counted page view, and only past the network cap.
       return this.#freshMeterCapped(p, ip, cap.perHour).then((capped) => {
-        if (!capped) return this.#guardedView(p, limit, state, hash, rewrite, guard, input, meterInput, outcome);
+        if (!capped) return this.#claimed(p, presented, limit, hash, outcome, meter);
         // Too many new meters from this network this hour: this one starts spent, so the reader
         // is offered registration at once (never a hard wall from this rule alone).
-        const spent = { ...state, spent: limit - usedViews(state) + state.spent };
+        const { state } = presented;
+        const spent: PresentedMeter = { state: { ...state, spent: limit - usedViews(state) + state.spent }, rewrite: true, fresh: false };
         p.trace.push({ rule: 'client', matched: true, note: 'too many new meters from this network this hour: started spent' });
-        return this.#cookieOutcome(p, limit, spent, hash, true, evaluatePolicy(input, { ...meterInput, used: limit }), limit);
+        return this.#cookieMeter(p, spent, limit, hash, guard);
       });
     }
-    return this.#guardedView(p, limit, state, hash, rewrite, guard, input, meterInput, outcome);
+    return this.#claimed(p, presented, limit, hash, outcome, meter);
   }
 
   /** Whether this network started more fresh meters this hour than allowed (counting this one). A store failure never caps. */
@@ -601,64 +670,89 @@ class Engine {
     }
   }
 
-  #guardedView(
-    p: Pending,
-    limit: number,
-    state: MeterState,
-    hash: string,
-    rewrite: boolean,
-    guard: boolean,
-    input: PolicyInput,
-    meterInput: { used: number; limit: number; read: boolean },
-    outcome: DecidedOutcome,
-  ): MaybePromise<Decision> {
-    const { now, window } = p;
-    const claim = this.#o.store.claimView;
-    if (outcome.count && guard && claim && window.period !== null) {
-      // Rollback protection: the store remembers the highest count this reader id reached this
-      // period, so replaying an older cookie does not bring views back.
-      const key = `h:${window.period.toString(36)}:${state.rid}`;
-      return withTimeout(Promise.resolve(claim.call(this.#o.store, key, meterInput.used, { limit, at: now, expiresAt: window.end as number })), this.#o.failure.timeoutMs).then(
-        (claimed) => {
-          if (claimed.used > meterInput.used) this.#emit({ type: 'rollback-detected', presented: meterInput.used, known: claimed.used });
-          if (claimed.allowed) return this.#cookieOutcome(p, limit, state, hash, rewrite, outcome, claimed.used);
-          p.trace.push({ rule: 'store', matched: true, note: `this reader already spent ${claimed.used} views this period (an older cookie was replayed)` });
-          return this.#cookieOutcome(p, limit, state, hash, rewrite, evaluatePolicy(input, { ...meterInput, used: claimed.used }), claimed.used);
-        },
-        (cause: unknown) => {
-          this.#storeFailed(cause);
-          if (this.#o.failure.mode === 'closed') {
-            p.trace.push({ rule: 'store', matched: true, note: 'store failed: failing closed' });
-            return this.#finish(p.articleId, input.reader, 'prompt', 'store-unavailable', null, false, p.trace, null);
-          }
-          p.trace.push({ rule: 'store', matched: true, note: 'store failed: counting on the cookie alone' });
-          return this.#cookieOutcome(p, limit, state, hash, rewrite, outcome, meterInput.used);
-        },
-      );
-    }
-    return this.#cookieOutcome(p, limit, state, hash, rewrite, outcome, meterInput.used);
+  /**
+   * Claims a counted view in the store before it is granted: the meter's count, or the referral
+   * budget for a sampled view, per meter id and period. A replayed older or spent cookie then
+   * gets no more than the budget: the store's count wins, and the rules decide again on it.
+   */
+  #claimed(p: Pending, presented: PresentedMeter, limit: number, hash: string, outcome: DecidedOutcome, meter: MeterInput): MaybePromise<Decision> {
+    const claim = this.#claim(p, presented.state, hash, outcome, meter);
+    if (claim === null) return this.#cookieOutcome(p, presented, limit, hash, outcome, meter);
+    return claim.then(
+      (answer) => {
+        if (answer.allowed) return this.#cookieOutcome(p, presented, limit, hash, outcome, outcome.reason === 'sampled' ? meter : { ...meter, used: answer.used });
+        const sampled = outcome.reason === 'sampled';
+        if (!sampled) this.#emit({ type: 'rollback-detected', presented: meter.used, known: answer.used });
+        p.trace.push({
+          rule: 'store',
+          matched: true,
+          note: sampled
+            ? `this reader already spent the referral budget this period (an older cookie was replayed)`
+            : `this reader already spent ${answer.used} views this period (an older cookie was replayed)`,
+        });
+        const known: MeterInput = sampled
+          ? { ...meter, sampling: { source: (meter.sampling as NonNullable<MeterInput['sampling']>).source, remaining: 0 } }
+          : this.#meterInput(p, presented.state, hash, limit, answer.used);
+        const again = evaluatePolicy(p.input, known);
+        if (again.count) return this.#claimed(p, presented, limit, hash, again, known);
+        return this.#cookieOutcome(p, presented, limit, hash, again, known);
+      },
+      (cause: unknown) => {
+        this.#storeFailed(cause);
+        if (this.#o.failure.mode === 'closed') {
+          p.trace.push({ rule: 'store', matched: true, note: 'store failed: failing closed' });
+          return this.#finish(p.articleId, p.input, 'prompt', 'store-unavailable', null, false, p.trace, null);
+        }
+        p.trace.push({ rule: 'store', matched: true, note: 'store failed: counting on the cookie alone' });
+        return this.#cookieOutcome(p, presented, limit, hash, outcome, meter);
+      },
+    );
   }
 
-  /** Finishes a cookie-meter decision: the new token goes out with the full text when a view was spent. */
-  #cookieOutcome(
-    p: Pending,
-    limit: number,
-    state: MeterState,
-    hash: string,
-    rewrite: boolean,
-    outcome: DecidedOutcome,
-    knownUsed: number,
-  ): MaybePromise<Decision> {
+  /** The store's answer to a counted view, or `null` when the store cannot claim it (then the cookie alone counts). */
+  #claim(p: Pending, state: MeterState, hash: string, outcome: DecidedOutcome, meter: MeterInput): Promise<{ allowed: boolean; used: number }> | null {
+    const { store, failure, referrals } = this.#o;
+    const { window, now } = p;
+    if (outcome.reason === 'sampled') {
+      if (!store.claimView || window.period === null || !referrals) return null;
+      const key = `s:${window.period.toString(36)}:${state.rid}`;
+      const claim = store.claimView(key, sampledViews(state), { limit: referrals.budget, at: now, expiresAt: window.end as number });
+      return withTimeout(Promise.resolve(claim), failure.timeoutMs);
+    }
+    if (window.period !== null) {
+      if (!store.claimView) return null;
+      const key = `h:${window.period.toString(36)}:${state.rid}`;
+      const claim = store.claimView(key, meter.used, { limit: meter.limit, at: now, expiresAt: window.end as number });
+      return withTimeout(Promise.resolve(claim), failure.timeoutMs);
+    }
+    // A rolling window: the store keeps the meter id's own views (distinct articles in the window),
+    // timed to the second and dropped at the window's edge, as the cookie keeps them.
+    const at = Math.floor(now / 1000) * 1000;
+    const record = store.record(`hr:${state.rid}`, hash, { limit: meter.limit, at, since: window.since + 1, expiresAt: this.#meterEnd(window, at) });
+    return withTimeout(Promise.resolve(record), failure.timeoutMs).then((r) => ({ allowed: r.added || r.read, used: Math.max(r.used, meter.used) }));
+  }
+
+  /**
+   * Finishes a cookie-meter decision: the new token goes out with the full text when a view was
+   * spent. Otherwise the cookie is rewritten only on a page view, to replace a duplicate or a
+   * rejected token beside a valid meter: a request that counts nothing never mints a fresh meter.
+   */
+  #cookieOutcome(p: Pending, presented: PresentedMeter, limit: number, hash: string, outcome: DecidedOutcome, meter: MeterInput): MaybePromise<Decision> {
     const { input, now, window } = p;
+    const { state } = presented;
     // A sampled view is spent from the referral budget, not the meter.
     const sampled = outcome.reason === 'sampled';
+    if (sampled && meter.sampling) {
+      this.#emit({ type: 'referral-sampled', article: p.articleId, source: meter.sampling.source, remaining: meter.sampling.remaining - 1 });
+    }
     const next = sampled ? withSample(state, hash) : outcome.count ? withView(state, hash, now) : state;
-    const used = Math.max(usedViews(next), knownUsed + (outcome.count && !sampled ? 1 : 0));
+    const used = Math.max(usedViews(next), meter.used + (outcome.count && !sampled ? 1 : 0));
     const finish = (setCookie: string | null): Decision => {
       const meter = this.#snapshot(used, limit, window, oldestView(next), now, 'cookie');
-      return this.#finish(p.articleId, input.reader, outcome.access, outcome.reason, meter, outcome.count, p.trace.concat(outcome.trace), setCookie);
+      return this.#finish(p.articleId, input, outcome.access, outcome.reason, meter, outcome.count, p.trace.concat(outcome.trace), setCookie);
     };
-    if (!outcome.count && !rewrite) return finish(null);
+    const write = outcome.count || (presented.rewrite && (!presented.fresh || state.signedIn) && input.notPageView === null);
+    if (!write) return finish(null);
     return this.#meterCookie(next, p).then(finish);
   }
 
@@ -676,7 +770,7 @@ class Engine {
 
   #finish(
     articleId: string,
-    reader: Reader,
+    input: DecisionInput,
     access: Access,
     reason: DecisionReason,
     meter: MeterSnapshot | null,
@@ -684,11 +778,14 @@ class Engine {
     trace: readonly TraceEntry[],
     setCookie: string | null,
   ): Decision {
+    const { reader } = input;
     if (this.#o.onEvent) {
       if (counted && meter) {
         this.#emit({ type: 'view-counted', article: articleId, reader, meter });
         if (meter.remaining === 0) this.#emit({ type: 'meter-exhausted', article: articleId, reader, meter });
       }
+      const notPageView = reason === 'not-counted' ? input.notPageView : null;
+      if (notPageView !== null) this.#emit({ type: 'view-not-counted', article: articleId, reader, cause: notPageView.cause, signal: notPageView.signal });
       if (access === 'prompt') this.#emit({ type: 'prompt-shown', article: articleId, reader, reason });
       else if (access === 'teaser') this.#emit({ type: 'teaser-shown', article: articleId, reader, reason });
     }
@@ -699,7 +796,7 @@ class Engine {
 /** The meter a request carried, ready to use. */
 interface PresentedMeter {
   readonly state: MeterState;
-  /** Whether the cookie must be rewritten even if nothing is counted (a rejected or duplicate token). */
+  /** Whether the cookie should be rewritten on a page view even if nothing is counted (a duplicate, or a rejected token beside a valid one). */
   readonly rewrite: boolean;
   /** Whether no valid meter was presented: this is a new meter. */
   readonly fresh: boolean;

@@ -3,7 +3,7 @@
  * tried in DESIGN.md's order and each one tried is written to the trace.
  */
 import type { Access, ArticleAccess, DecisionReason, Reader, TraceEntry } from '../types.js';
-import type { UncountedCause } from './request.js';
+import type { NotPageView } from './page-view.js';
 
 /** Everything the rules look at except the meter. */
 export interface PolicyInput {
@@ -12,12 +12,13 @@ export interface PolicyInput {
   readonly reader: Reader;
   /** A crawler whose identity was verified (never a claimed user agent alone). */
   readonly crawler: boolean;
-  /** Why this request may not spend a view, or `null` when it may. */
-  readonly uncounted: UncountedCause;
+  /**
+   * Why this request is not a page view, or `null` when it is one. Read only when the meter
+   * would decide (a caller may compute it lazily, in a getter).
+   */
+  readonly notPageView: NotPageView | null;
   /** Whether a registered allowance exists (so an anonymous reader is offered registration). */
   readonly registration: boolean;
-  /** Referral sampling: the matched source and the views left in its budget; `null` when off or no match. */
-  readonly sampling?: { readonly source: string; readonly remaining: number } | null;
 }
 
 /** The reader's meter as the rules need it. */
@@ -26,6 +27,13 @@ export interface MeterInput {
   readonly limit: number;
   /** Whether this article was already read in full this period. */
   readonly read: boolean;
+  /**
+   * An anonymous reader on a browser where an account signed in this period: signing out
+   * hands out no anonymous allowance, the reader is asked to sign in again.
+   */
+  readonly signedOut?: boolean;
+  /** Referral sampling: the matched source and the views left in its budget; absent when off or no match. */
+  readonly sampling?: { readonly source: string; readonly remaining: number } | null;
 }
 
 /** The rules' answer when they decided. `count`: this response spends a view. */
@@ -54,6 +62,8 @@ const FIXED = {
   notGated: Object.freeze(entry('subscribers-only', false, 'article is metered')),
   read: Object.freeze(entry('already-read', true, 'read in full this period')),
   unread: Object.freeze(entry('already-read', false, 'not read this period')),
+  pageView: Object.freeze(entry('not-counted', false, 'a page view')),
+  signedOut: Object.freeze(entry('exhausted', true, 'an account signed in on this browser this period: sign in again')),
   register: Object.freeze(entry('exhausted', true, 'registering gives more views')),
   noRegister: Object.freeze(entry('exhausted', true, 'no larger allowance to register for')),
 } as const;
@@ -64,8 +74,9 @@ const FIXED = {
  * an account's meter from the store only when it matters).
  *
  * Order: free article → entitled subscriber → verified crawler → subscribers-only (or entitled
- * articles) → already read → not counted (HEAD, prefetch) → meter has views → referral budget
- * (only for a referred reader whose meter is spent) → spent.
+ * articles) → already read → not a page view (HEAD, prefetch, subresource, automated client…)
+ * → signed out on this browser → meter has views → referral budget (only for a referred reader
+ * whose meter is spent) → spent.
  */
 export function evaluatePolicy(input: PolicyInput, meter: MeterInput): DecidedOutcome;
 export function evaluatePolicy(input: PolicyInput, meter: MeterInput | null): PolicyOutcome;
@@ -119,9 +130,16 @@ export function evaluatePolicy(input: PolicyInput, meter: MeterInput | null): Po
   const register = reader.status === 'anonymous' && input.registration;
   const wallAccess: Access = register ? 'prompt' : 'teaser';
 
-  if (input.uncounted !== null) {
-    trace.push(entry('not-counted', true, `${input.uncounted} request never spends a view`));
+  const notPageView = input.notPageView;
+  if (notPageView !== null) {
+    trace.push(entry('not-counted', true, `not a page view (${notPageView.signal}): never spends a view`));
     return done(wallAccess, 'not-counted');
+  }
+  trace.push(FIXED.pageView);
+
+  if (meter.signedOut === true) {
+    trace.push(FIXED.signedOut);
+    return done('prompt', 'signed-out');
   }
 
   if (meter.used < meter.limit) {
@@ -129,7 +147,7 @@ export function evaluatePolicy(input: PolicyInput, meter: MeterInput | null): Po
     return done('full', 'metered', true);
   }
   trace.push(entry('metered', false, `${meter.used} of ${meter.limit} used`));
-  const sampling = input.sampling;
+  const sampling = meter.sampling;
   if (sampling) {
     if (sampling.remaining > 0) {
       trace.push(entry('sampled', true, `referred by ${sampling.source}: ${sampling.remaining} referral view(s) left`));

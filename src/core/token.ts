@@ -48,6 +48,11 @@ export interface MeterState {
   readonly sampled: string;
   /** Views counted as spent without articles (a fresh meter started spent by the network cap). */
   readonly spent: number;
+  /**
+   * Whether an account signed in on this browser this period: the meter then holds no
+   * anonymous allowance (signing out asks the reader to sign in again).
+   */
+  readonly signedIn: boolean;
 }
 
 /** A token that verified. */
@@ -104,8 +109,9 @@ function rejection(error: unknown): TokenReadResult {
 /** Checks a verified payload against format v1; `undefined` when it is another format. */
 function parseState(payload: JWTPayload, kid: string): MeterState | undefined {
   if (payload['v'] !== METER_TOKEN_VERSION) return undefined;
-  const { rid, a, p, t, hk, m, s, x } = payload as Record<string, unknown>;
+  const { rid, a, p, t, hk, m, s, x, o } = payload as Record<string, unknown>;
   if (m !== undefined && m !== 1) return undefined;
+  if (o !== undefined && o !== 1) return undefined;
   if (s !== undefined && (typeof s !== 'string' || s.length % ARTICLE_HASH_LENGTH !== 0 || s.length > MAX_SAMPLED * ARTICLE_HASH_LENGTH || !ENTRIES.test(s))) {
     return undefined;
   }
@@ -133,6 +139,7 @@ function parseState(payload: JWTPayload, kid: string): MeterState | undefined {
     merged: m === 1,
     sampled: (s as string | undefined) ?? '',
     spent: (x as number | undefined) ?? 0,
+    signedIn: o === 1,
   };
 }
 
@@ -194,6 +201,7 @@ export function createMeterTokens(keyring: Keyring, options: MeterTokenOptions):
       if (state.merged) claims['m'] = 1;
       if (state.sampled !== '') claims['s'] = state.sampled;
       if (state.spent > 0) claims['x'] = state.spent;
+      if (state.signedIn) claims['o'] = 1;
       const exp = Math.ceil(expiresAt / 1000);
       const token = await new SignJWT(claims)
         .setProtectedHeader({ alg: 'HS256', typ: METER_TOKEN_TYPE, kid })

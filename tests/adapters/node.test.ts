@@ -1,9 +1,10 @@
+import { decodeJwt } from 'jose';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decideNode, toRequestLike } from '../../src/adapters/node.js';
 import { createPaywall, type Decision } from '../../src/index.js';
-import { SECRET } from '../helpers.js';
+import { SECRET, browserFetch } from '../helpers.js';
 
 const FULL = '<p>First.</p><p>Second.</p><p>HELD-BACK paragraph.</p>';
 const CUT = '<p>First.</p><p>Second.</p>';
@@ -32,7 +33,7 @@ beforeAll(async () => {
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
 async function get(path: string, cookie: string | null, headers: Record<string, string> = {}, method = 'GET') {
-  const response = await fetch(base + path, { method, headers: cookie ? { ...headers, cookie } : headers });
+  const response = await browserFetch(base + path, { method, headers: cookie ? { ...headers, cookie } : headers });
   const meter = response.headers.getSetCookie().find((c) => c.startsWith('__Host-meterwall='));
   return { response, body: await response.text(), meter, next: meter ? (meter.split(';')[0] as string) : cookie };
 }
@@ -66,11 +67,14 @@ describe('decideNode on a real node:http server', () => {
     expect(decisions.at(-1)).toMatchObject({ reason: 'not-counted', counted: false });
   });
 
-  it('a subscriber reads everything and gets no meter cookie', async () => {
+  it('a subscriber reads everything and spends nothing: the cookie only marks the browser as signed in, once', async () => {
     const r = await get('/articles/z', null, { 'x-test-subscriber': '1' });
     expect(r.body).toBe(FULL);
-    expect(r.meter).toBeUndefined();
+    expect(decodeJwt(r.meter?.split(';')[0]?.split('=')[1] as string)).toMatchObject({ a: '', o: 1 });
     expect(r.response.headers.get('cache-control')).toBe('private, no-store');
+    const again = await get('/articles/y', r.next, { 'x-test-subscriber': '1' });
+    expect(again.body).toBe(FULL);
+    expect(again.meter).toBeUndefined();
   });
 });
 

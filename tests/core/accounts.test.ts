@@ -69,13 +69,13 @@ describe('merge on sign-in', () => {
     expect(events.find((e) => e.type === 'meter-merged')).toMatchObject({ merged: 3 });
   });
 
-  it('signing out returns to the anonymous meter: it is kept, not emptied', async () => {
+  it('signing out returns to the anonymous meter: it is kept, not emptied, and asks to sign in again', async () => {
     const { browser, signIn, signOut } = setup();
     for (const id of ['a', 'b', 'c']) await browser.open(id);
     signIn();
     await browser.open('d');
     signOut();
-    expect(await browser.open('e')).toMatchObject({ access: 'prompt', reason: 'register-to-continue', meter: { used: 3 } });
+    expect(await browser.open('e')).toMatchObject({ access: 'prompt', reason: 'signed-out', meter: { used: 3 } });
     expect((await browser.open('a')).reason).toBe('already-read');
   });
 });

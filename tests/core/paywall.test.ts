@@ -1,3 +1,4 @@
+import { decodeJwt } from 'jose';
 import { describe, expect, it } from 'vitest';
 import {
   applyDecisionHeaders,
@@ -209,17 +210,21 @@ describe('readers from resolveReader', () => {
     expect(onPhone.meter).toMatchObject({ used: 5, limit: 10, remaining: 5, source: 'store' });
     for (let i = 5; i < 10; i++) await phone.open(`a${i}`);
     expect(await laptop.open('new')).toMatchObject({ access: 'teaser', reason: 'meter-exhausted' });
-    // An account meter sets no meter cookie.
-    expect(laptop.token).toBeNull();
+    // An account meter counts nothing in the cookie: the browser's meter only carries the
+    // sign-in mark, set once on the first page view and never again.
+    expect(decodeJwt(laptop.token as string)).toMatchObject({ a: '', o: 1 });
   });
 
-  it('a subscriber reads everything, metered or subscribers-only, with no meter and no cookie', async () => {
+  it('a subscriber reads everything, metered or subscribers-only, with no meter; the cookie is only marked signed in, once', async () => {
     const { reader } = withReader(() => ({ status: 'subscriber', id: 's1' }));
+    const cookies: Array<string | null> = [];
     for (let i = 0; i < 20; i++) {
       const d = await reader.open({ id: `a${i}`, access: i % 2 ? 'subscribers' : 'metered' });
       expect(d).toMatchObject({ access: 'full', reason: 'subscriber', meter: null, counted: false });
+      cookies.push(tokenOf(d));
     }
-    expect(reader.token).toBeNull();
+    expect(cookies.filter((c) => c !== null)).toHaveLength(1);
+    expect(decodeJwt(reader.token as string)).toMatchObject({ a: '', o: 1 });
   });
 
   it('entitlements: premium articles need every entitlement they list', async () => {

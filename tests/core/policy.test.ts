@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { evaluatePolicy, type MeterInput, type PolicyInput } from '../../src/core/policy.js';
+import type { NotPageView } from '../../src/core/page-view.js';
 import type { Reader } from '../../src/index.js';
 
 const anonymous: Reader = { status: 'anonymous', entitlements: [] };
@@ -12,9 +13,12 @@ const base: PolicyInput = {
   requires: [],
   reader: anonymous,
   crawler: false,
-  uncounted: null,
+  notPageView: null,
   registration: true,
 };
+const head: NotPageView = { cause: 'head', signal: 'HEAD' };
+const prefetch: NotPageView = { cause: 'prefetch', signal: 'Sec-Purpose: prefetch' };
+const prerender: NotPageView = { cause: 'prerender', signal: 'Sec-Purpose: prerender' };
 const fresh: MeterInput = { used: 0, limit: 3, read: false };
 const spent: MeterInput = { used: 3, limit: 3, read: false };
 
@@ -26,7 +30,7 @@ function decide(input: Partial<PolicyInput>, meter: MeterInput = fresh) {
 describe('evaluatePolicy: one reason code per rule, in order', () => {
   it('free-article: full, nothing counted, even for a spent meter and a HEAD', () => {
     expect(decide({ access: 'free' }, spent)).toEqual({ access: 'full', reason: 'free-article', count: false });
-    expect(decide({ access: 'free', uncounted: 'head' }, spent)).toEqual({ access: 'full', reason: 'free-article', count: false });
+    expect(decide({ access: 'free', notPageView: head }, spent)).toEqual({ access: 'full', reason: 'free-article', count: false });
   });
 
   it('subscriber: full on metered and subscribers-only articles, never counted', () => {
@@ -63,13 +67,13 @@ describe('evaluatePolicy: one reason code per rule, in order', () => {
 
   it('already-read: full and free of charge, even with a spent meter or an uncounted request', () => {
     expect(decide({}, { ...spent, read: true })).toEqual({ access: 'full', reason: 'already-read', count: false });
-    expect(decide({ uncounted: 'prefetch' }, { ...fresh, read: true })).toEqual({ access: 'full', reason: 'already-read', count: false });
+    expect(decide({ notPageView: prefetch }, { ...fresh, read: true })).toEqual({ access: 'full', reason: 'already-read', count: false });
   });
 
   it('not-counted: HEAD and prefetch get what they would without spending a view', () => {
-    expect(decide({ uncounted: 'head' })).toEqual({ access: 'prompt', reason: 'not-counted', count: false });
-    expect(decide({ uncounted: 'prefetch', reader: registered })).toEqual({ access: 'teaser', reason: 'not-counted', count: false });
-    expect(decide({ uncounted: 'prerender', registration: false })).toEqual({ access: 'teaser', reason: 'not-counted', count: false });
+    expect(decide({ notPageView: head })).toEqual({ access: 'prompt', reason: 'not-counted', count: false });
+    expect(decide({ notPageView: prefetch, reader: registered })).toEqual({ access: 'teaser', reason: 'not-counted', count: false });
+    expect(decide({ notPageView: prerender, registration: false })).toEqual({ access: 'teaser', reason: 'not-counted', count: false });
   });
 
   it('metered: full and counted while views are left', () => {
@@ -77,11 +81,25 @@ describe('evaluatePolicy: one reason code per rule, in order', () => {
   });
 
   it('sampled: a referred reader with a spent meter and referral budget left; otherwise the wall', () => {
-    expect(decide({ sampling: { source: 'search', remaining: 1 } }, spent)).toEqual({ access: 'full', reason: 'sampled', count: true });
-    expect(decide({ sampling: { source: 'search', remaining: 0 } }, spent)).toEqual({ access: 'prompt', reason: 'register-to-continue', count: false });
+    const search = (remaining: number) => ({ source: 'search', remaining });
+    expect(decide({}, { ...spent, sampling: search(1) })).toEqual({ access: 'full', reason: 'sampled', count: true });
+    expect(decide({}, { ...spent, sampling: search(0) })).toEqual({ access: 'prompt', reason: 'register-to-continue', count: false });
     // The meter is used first; a HEAD never samples.
-    expect(decide({ sampling: { source: 'search', remaining: 1 } }, fresh)).toEqual({ access: 'full', reason: 'metered', count: true });
-    expect(decide({ sampling: { source: 'search', remaining: 1 }, uncounted: 'head' }, spent)).toEqual({ access: 'prompt', reason: 'not-counted', count: false });
+    expect(decide({}, { ...fresh, sampling: search(1) })).toEqual({ access: 'full', reason: 'metered', count: true });
+    expect(decide({ notPageView: head }, { ...spent, sampling: search(1) })).toEqual({ access: 'prompt', reason: 'not-counted', count: false });
+  });
+
+  it('signed-out: a browser where an account signed in this period has no anonymous allowance left, sampled or not', () => {
+    expect(decide({}, { ...fresh, signedOut: true })).toEqual({ access: 'prompt', reason: 'signed-out', count: false });
+    expect(decide({}, { ...spent, signedOut: true, sampling: { source: 'search', remaining: 1 } })).toEqual({ access: 'prompt', reason: 'signed-out', count: false });
+    // What was read stays free; a request that is not a page view says so first.
+    expect(decide({}, { ...fresh, read: true, signedOut: true })).toEqual({ access: 'full', reason: 'already-read', count: false });
+    expect(decide({ notPageView: head }, { ...fresh, signedOut: true })).toEqual({ access: 'prompt', reason: 'not-counted', count: false });
+  });
+
+  it('not-counted: the trace names the signal', () => {
+    const outcome = evaluatePolicy({ ...base, notPageView: { cause: 'prefetch', signal: 'Next-Router-Prefetch' } }, fresh);
+    expect(outcome.trace.at(-1)).toEqual({ rule: 'not-counted', matched: true, note: 'not a page view (Next-Router-Prefetch): never spends a view' });
   });
 
   it('register-to-continue: an anonymous reader with a spent meter, when registering gives more', () => {
@@ -111,6 +129,7 @@ describe('evaluatePolicy: one reason code per rule, in order', () => {
       'subscriber',
       'subscribers-only',
       'already-read',
+      'not-counted',
       'metered',
       'exhausted',
     ]);

@@ -115,14 +115,16 @@ describe('crawler verification by reverse and forward DNS (stub resolver)', () =
     expect((await crawl('2001:4860:4801:10::1')).reason).toBe('crawler');
   });
 
-  it('without an address, or without verifiers, a claimed crawler is anonymous', async () => {
+  it('without an address, or without verifiers, a claimed crawler is an anonymous automated client: nothing counted, no full text', async () => {
     const { paywall, events } = setup();
     const d = await paywall.decide(articleRequest({ 'user-agent': GOOGLEBOT_UA }), { id: 'x', access: 'subscribers' });
     expect(d.reason).toBe('subscribers-only');
     expect(events).toContainEqual({ type: 'crawler-unverified', crawler: 'googlebot', ip: null, reason: 'no-ip' });
     const plainEvents: PaywallEvent[] = [];
     const plain = createPaywall({ secret: SECRET, onEvent: (e) => plainEvents.push(e) });
-    expect((await plain.decide(articleRequest({ 'user-agent': GOOGLEBOT_UA }), { id: 'x' }, { ip: '66.249.66.1' })).reason).toBe('metered');
+    const unverified = await plain.decide(articleRequest({ 'user-agent': GOOGLEBOT_UA }), { id: 'x' }, { ip: '66.249.66.1' });
+    expect(unverified).toMatchObject({ access: 'prompt', reason: 'not-counted', counted: false });
+    expect(unverified.headers.get('set-cookie')).toBeNull();
     expect(plainEvents).toContainEqual(expect.objectContaining({ type: 'crawler-unverified', reason: 'no-verifier' }));
   });
 

@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ARTICLES } from '../../examples/news-site/articles.js';
-import { CHROMIUM_ARGS, chromiumPath, startNewsSite } from '../helpers-browser.js';
+import { CHROMIUM_ARGS, chromiumPath, readerContext, startNewsSite } from '../helpers-browser.js';
 
 const executablePath = chromiumPath();
 const title = executablePath
@@ -45,7 +45,7 @@ describe.skipIf(!executablePath)(title, () => {
 
   async function newReader(): Promise<{ context: BrowserContext; page: Page }> {
     // JavaScript off: the site must work without it, and view-source is what a reader gets.
-    const context = await browser.newContext({ javaScriptEnabled: false });
+    const context = await readerContext(browser, { javaScriptEnabled: false });
     return { context, page: await context.newPage() };
   }
 
@@ -138,11 +138,13 @@ describe.skipIf(!executablePath)(title, () => {
       expect(result.source).toContain(full?.paragraphs.at(-1)?.slice(0, 60));
     }
 
-    // Signing out returns to the anonymous meter of this browser.
+    // Signing out returns to the anonymous meter of this browser, which hands out nothing more
+    // this month: what was read stays open, anything else asks to sign in again.
     await page.click('.masthead__account button[type=submit]');
     await expect(page.locator('.masthead__account').textContent()).resolves.toContain('Sign in');
     expect((await open(page, a1.slug)).banner).toContain('0 of 3 free articles left this month');
-    expect((await open(page, more[0]?.slug ?? '')).prompt).toBe('Register for free to continue reading');
+    expect((await open(page, more[0]?.slug ?? '')).prompt).toBe('Sign in to continue reading');
+    await expect(page.locator('.prompt').textContent()).resolves.toContain('You signed out on this device.');
     await context.close();
   });
 

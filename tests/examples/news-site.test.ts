@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ARTICLES } from '../../examples/news-site/articles.js';
 import { startNewsSite } from '../helpers-browser.js';
+import { browserFetch } from '../helpers.js';
 
 let server: Server;
 let base: string;
@@ -13,7 +14,7 @@ beforeAll(async () => {
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
 function post(path: string, body: Record<string, string>, headers: Record<string, string> = {}) {
-  return fetch(base + path, {
+  return browserFetch(base + path, {
     method: 'POST',
     redirect: 'manual',
     headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
@@ -23,7 +24,7 @@ function post(path: string, body: Record<string, string>, headers: Record<string
 
 describe('the example site over HTTP', () => {
   it('serves articles with the meter cookie, private caching and the paywall JSON-LD', async () => {
-    const response = await fetch(`${base}/articles/${slug}`);
+    const response = await browserFetch(`${base}/articles/${slug}`);
     expect(response.status).toBe(200);
     expect(response.headers.get('cache-control')).toBe('private, no-store');
     expect(response.headers.get('vary')).toBe('Cookie');
@@ -88,28 +89,28 @@ describe('the example site over HTTP', () => {
     // The subscription comes with a new session token carrying the plan, which meterwall verifies.
     const subscribed = (done.headers.getSetCookie()[0] as string).split(';')[0] as string;
     expect(subscribed).not.toBe(cookie);
-    const page = await (await fetch(`${base}/articles/${slug}?debug=1`, { headers: { cookie: subscribed } })).text();
+    const page = await (await browserFetch(`${base}/articles/${slug}?debug=1`, { headers: { cookie: subscribed } })).text();
     expect(page).toContain('data-debug="reason">subscriber<');
   });
 
   it('one canonical address per article; anything else is not found', async () => {
-    const upper = await fetch(`${base}/articles/${slug.toUpperCase()}`, { redirect: 'manual' });
+    const upper = await browserFetch(`${base}/articles/${slug.toUpperCase()}`, { redirect: 'manual' });
     expect(upper.status).toBe(301);
     expect(upper.headers.get('location')).toBe(`/articles/${slug}`);
-    expect((await fetch(`${base}/articles/${slug}/`, { redirect: 'manual' })).status).toBe(301);
-    expect((await fetch(`${base}/articles/${slug}/a.css`)).status).toBe(404);
-    expect((await fetch(`${base}/articles/no-such-story`)).status).toBe(404);
+    expect((await browserFetch(`${base}/articles/${slug}/`, { redirect: 'manual' })).status).toBe(301);
+    expect((await browserFetch(`${base}/articles/${slug}/a.css`)).status).toBe(404);
+    expect((await browserFetch(`${base}/articles/no-such-story`)).status).toBe(404);
   });
 
   it('sends security headers and refuses other methods', async () => {
-    const response = await fetch(base);
+    const response = await browserFetch(base);
     expect(response.headers.get('content-security-policy')).toContain("script-src 'none'");
     expect(response.headers.get('x-content-type-options')).toBe('nosniff');
-    expect((await fetch(base, { method: 'DELETE' })).status).toBe(405);
+    expect((await browserFetch(base, { method: 'DELETE' })).status).toBe(405);
   });
 
   it('a HEAD request spends no view', async () => {
-    const head = await fetch(`${base}/articles/${slug}`, { method: 'HEAD' });
+    const head = await browserFetch(`${base}/articles/${slug}`, { method: 'HEAD' });
     expect(head.status).toBe(200);
     expect(head.headers.getSetCookie()).toEqual([]);
   });

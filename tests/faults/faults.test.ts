@@ -14,6 +14,7 @@ import { ARTICLES } from '../../examples/news-site/articles.js';
 import { createPaywall, type PaywallEvent } from '../../src/index.js';
 import { createRedisStore } from '../../src/stores/redis.js';
 import { redisServerPath, startRedis, type TestRedis } from '../helpers-redis.js';
+import { browserFetch } from '../helpers.js';
 
 const binary = redisServerPath();
 const SESSION_SECRET = new TextEncoder().encode('faults-suite-session-secret-0123456789');
@@ -63,7 +64,7 @@ describe.skipIf(!binary)(binary ? 'Redis stopped, slowed and restarted under the
     let meter = '';
     const read = async (slug: string) => {
       const cookie = `${SESSION_COOKIE}=${session}${meter ? `; __Host-meterwall=${meter}` : ''}`;
-      const response = await fetch(`${base}/articles/${slug}?debug=1`, { headers: { cookie } });
+      const response = await browserFetch(`${base}/articles/${slug}?debug=1`, { headers: { cookie } });
       const set = response.headers.getSetCookie().find((c) => c.startsWith('__Host-meterwall='));
       if (set) meter = set.split(';')[0]?.split('=')[1] ?? meter;
       const body = await response.text();

@@ -42,6 +42,9 @@ describe('the same decisions on every runtime', () => {
       're-read: full/already-read',
       'HEAD: prompt/not-counted',
       'prefetch: prompt/not-counted',
+      'Next prefetch: prompt/not-counted',
+      'image: prompt/not-counted',
+      'link preview: prompt/not-counted',
       'third view: full/metered',
       'fourth view: prompt/register-to-continue',
       'free article: full/free-article',
@@ -50,7 +53,7 @@ describe('the same decisions on every runtime', () => {
       'forged token: full/metered',
       'new period: full/metered',
     ]);
-    expect(node.outcomes[6]?.resetsAt).toBe('2027-03-31T23:00:00.000Z');
+    expect(node.outcomes[9]?.resetsAt).toBe('2027-03-31T23:00:00.000Z');
     expect(node.teaser).toBe('<p>First <em>paragraph</em> &amp; more.</p><p>Second.</p>');
     expect(node.banner).toContain('0 of 3 free articles left this month');
   });

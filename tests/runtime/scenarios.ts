@@ -51,6 +51,9 @@ export async function runScenarios(): Promise<{ outcomes: Outcome[]; teaser: str
   await open('re-read', 'a');
   await open('HEAD', 'c', { method: 'HEAD' });
   await open('prefetch', 'c', { headers: { 'sec-purpose': 'prefetch' } });
+  await open('Next prefetch', 'c', { headers: { rsc: '1', 'next-router-prefetch': '1' } });
+  await open('image', 'c', { headers: { 'sec-fetch-dest': 'image' } });
+  await open('link preview', 'c', { headers: { 'user-agent': 'Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)' } });
   await open('third view', 'c');
   const wall = await open('fourth view', 'd');
   await open('free article', 'f', { access: 'free' });

@@ -12,6 +12,7 @@ import type { StoryArticle } from '../../examples/news-site/articles.js';
 import { createDnsVerifier } from '../../src/crawlers/dns.js';
 import type { PaywallEvent } from '../../src/index.js';
 import { findLeak } from '../leak.js';
+import { browserFetch } from '../helpers.js';
 
 const MARKER = 'Quorvaxithrene';
 const METER_SECRET = 'security-suite-meter-secret-0123456789';
@@ -84,7 +85,7 @@ interface Fetched {
 }
 
 async function get(site: Site, path: string, headers: Record<string, string> = {}, method = 'GET'): Promise<Fetched> {
-  const response = await fetch(site.base + path, { method, headers, redirect: 'manual' });
+  const response = await browserFetch(site.base + path, { method, headers, redirect: 'manual' });
   const meter = response.headers.getSetCookie().find((c) => c.startsWith('__Host-meterwall='));
   return { status: response.status, headers: response.headers, body: await response.text(), location: response.headers.get('location'), meter: meter?.split(';')[0]?.split('=')[1] };
 }

@@ -7,6 +7,7 @@ import { createRedisStore } from '../../src/stores/redis.js';
 import { SECRET, articleRequest } from '../helpers.js';
 import { redisServerPath, startRedis, type TestRedis } from '../helpers-redis.js';
 import { storeContract } from './contract.js';
+import { replayScenarios } from '../replay-scenarios.js';
 
 const binary = redisServerPath();
 const title = binary ? 'the Redis store on a real redis-server' : 'the Redis store — SKIPPED: no redis-server on PATH (apt-get install redis-server)';
@@ -54,6 +55,10 @@ describe.skipIf(!binary)(title, () => {
       const client = await ioredis();
       return { store: createRedisStore(client, { prefix: unique() }), key: (name) => name };
     });
+  });
+
+  describe('replay attacks', () => {
+    replayScenarios(async () => createRedisStore(await nodeRedis(), { prefix: unique() }));
   });
 
   it('refuses something that is not a Redis client', () => {
