@@ -1,0 +1,25 @@
+/** An article page behind the middleware: renders the variant the middleware signed, never more. */
+import { headers } from 'next/headers';
+import Link from 'next/link';
+import { notFound } from 'next/navigation';
+import { decisionForVariant } from 'meterwall';
+import { readPageVariant } from 'meterwall/next';
+import { STORIES } from '../../../../shared/stories';
+import { paywall } from '../../../paywall';
+
+export default async function ArticlePage({ params }: { params: Promise<{ slug: string }> }) {
+  const story = STORIES[(await params).slug];
+  if (!story) notFound();
+  const variant = await readPageVariant(paywall, await headers()); // 'teaser' unless the middleware signed otherwise
+  const { html, prompt, structuredData } = paywall.render(decisionForVariant(variant, story), story.html, story);
+  return (
+    <article data-variant={variant}>
+      <div dangerouslySetInnerHTML={{ __html: structuredData }} />
+      <p>
+        <Link href="/">The Courier</Link>
+      </p>
+      <h1>{story.title}</h1>
+      <div dangerouslySetInnerHTML={{ __html: html + prompt }} />
+    </article>
+  );
+}
