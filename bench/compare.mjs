@@ -1,0 +1,61 @@
+// decide() of this build against another build of meterwall, in one run: rounds of the same
+// loop on each build, back to back, the order alternating, and the median of the per-round
+// ratios (this VM drifts, so only close pairs compare fairly).
+// Usage: npm run build && node bench/compare.mjs <other-dist-dir> (e.g. a build of main).
+// Prints one line per case and, on the last line, JSON for bench/run.mjs.
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+const other = process.argv[2];
+if (!other) {
+  console.error('usage: node bench/compare.mjs <dist directory of the other build>');
+  process.exit(2);
+}
+const builds = {
+  baseline: await import(pathToFileURL(resolve(other, 'index.js')).href),
+  this: await import(new URL('../dist/index.js', import.meta.url).href),
+};
+const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 21);
+const ITERATIONS = Number(process.env['BENCH_ITERATIONS'] ?? 20_000);
+
+const SECRET = 'bench-secret-0123456789-abcdefghijk';
+const UA = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_6) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36';
+function request(cookie) {
+  const headers = new Headers(cookie ? { cookie: `__Host-meterwall=${cookie}`, 'user-agent': UA } : { 'user-agent': UA });
+  return { method: 'GET', url: '/articles/x', headers };
+}
+const tokenOf = (d) => d.headers.get('set-cookie').split(';')[0].split('=')[1];
+
+/** The returning reader of each build: a cached token, an article already read (nothing to sign). */
+const loops = {};
+for (const [name, { createPaywall }] of Object.entries(builds)) {
+  const paywall = createPaywall({ secret: SECRET, meters: { anonymous: { limit: 10 }, registered: { limit: 10 } } });
+  let token = tokenOf(await paywall.decide(request(null), { id: 'read-1' }));
+  token = tokenOf(await paywall.decide(request(token), { id: 'read-2' }));
+  const returning = request(token);
+  const article = { id: 'read-1' };
+  loops[name] = async () => {
+    const started = performance.now();
+    for (let i = 0; i < ITERATIONS; i++) {
+      const decision = await paywall.decide(returning, article);
+      if (decision.reason !== 'already-read') throw new Error('the bench must measure a returning reader');
+    }
+    return ((performance.now() - started) * 1000) / ITERATIONS; // µs per decision
+  };
+}
+for (let warm = 0; warm < 3; warm++) for (const loop of Object.values(loops)) await loop();
+
+const times = { baseline: [], this: [] };
+const ratios = [];
+for (let round = 0; round < ROUNDS; round++) {
+  const order = round % 2 ? ['this', 'baseline'] : ['baseline', 'this'];
+  const took = {};
+  for (const name of order) took[name] = await loops[name]();
+  times.baseline.push(took.baseline);
+  times.this.push(took.this);
+  ratios.push(took.this / took.baseline);
+}
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const out = { rounds: ROUNDS, baseline: median(times.baseline), this: median(times.this), ratio: median(ratios) };
+console.log(`returning reader: baseline ${out.baseline.toFixed(2)} µs, this build ${out.this.toFixed(2)} µs, median ratio ${out.ratio.toFixed(3)}× over ${ROUNDS} rounds`);
+console.log(JSON.stringify(out));
