@@ -680,9 +680,9 @@ class Engine {
     if (claim === null) return this.#cookieOutcome(p, presented, limit, hash, outcome, meter);
     return claim.then(
       (answer) => {
-        if (answer.allowed) return this.#cookieOutcome(p, presented, limit, hash, outcome, outcome.reason === 'sampled' ? meter : { ...meter, used: answer.used });
         const sampled = outcome.reason === 'sampled';
-        if (!sampled) this.#emit({ type: 'rollback-detected', presented: meter.used, known: answer.used });
+        if (!sampled && answer.used > meter.used) this.#emit({ type: 'rollback-detected', presented: meter.used, known: answer.used });
+        if (answer.allowed) return this.#cookieOutcome(p, presented, limit, hash, outcome, sampled ? meter : { ...meter, used: answer.used });
         p.trace.push({
           rule: 'store',
           matched: true,

@@ -81,6 +81,18 @@ describe('merge on sign-in', () => {
 });
 
 describe('rollback protection', () => {
+  it('an older cookie with room left is counted on top of what the store knows, and the replay is reported', async () => {
+    const { browser, events } = setup();
+    await browser.open('a');
+    const older = browser.token; // one view spent
+    await browser.open('b');
+    browser.token = older;
+    const replayed = await browser.open('c');
+    expect(replayed).toMatchObject({ access: 'full', reason: 'metered', counted: true, meter: { used: 3, remaining: 0 } });
+    expect(events.filter((e) => e.type === 'rollback-detected')).toEqual([{ type: 'rollback-detected', presented: 1, known: 2 }]);
+    expect(await browser.open('d')).toMatchObject({ access: 'prompt', reason: 'register-to-continue' });
+  });
+
   it('replaying an older meter cookie does not bring views back', async () => {
     const { browser, events } = setup();
     await browser.open('a');
