@@ -1,6 +1,7 @@
-import { Parser } from 'htmlparser2';
+import { parse, structureProblems } from './html-reference.js';
 
-const VOID = new Set('area base br col embed hr img input link meta source track wbr'.split(' '));
+type ParsedNode = ReturnType<typeof parse> | ReturnType<typeof parse>['childNodes'][number];
+
 const INVISIBLE = new Set('script style noscript template textarea title'.split(' '));
 
 /** Every form in which `word` could leak: raw, HTML-, JSON- and percent-encoded, base64 at each alignment. */
@@ -41,39 +42,26 @@ export function findLeak(haystack: string, word: string): string | null {
   return null;
 }
 
-/** Problems that make `html` not well-formed: implied closes, unclosed elements. Empty when fine. */
+/** Problems that make `html` not well-formed: what a browser (parse5) would build differently from what is written. */
 export function wellFormedProblems(html: string): string[] {
-  const problems: string[] = [];
-  const parser = new Parser(
-    {
-      onclosetag(name, isImplied) {
-        if (isImplied && !VOID.has(name)) problems.push(`<${name}> closed implicitly`);
-      },
-    },
-    { decodeEntities: true },
-  );
-  parser.end(html);
-  return problems;
+  return structureProblems(html);
 }
 
-/** The visible text of `html` (an independent oracle: skips scripts, styles, comments, hidden elements). */
+/** The visible text of `html`, as parse5 builds it (an independent oracle: skips scripts, styles, templates, hidden elements). */
 export function textOf(html: string): string {
-  let skip = 0;
   const parts: string[] = [];
-  const parser = new Parser(
-    {
-      onopentag(name, attributes) {
-        if (skip > 0 || INVISIBLE.has(name) || 'hidden' in attributes) skip++;
-      },
-      onclosetag() {
-        if (skip > 0) skip--;
-      },
-      ontext(text) {
-        if (skip === 0) parts.push(text);
-      },
-    },
-    { decodeEntities: true },
-  );
-  parser.end(html);
+  const walk = (node: ParsedNode): void => {
+    if (node.nodeName === '#text') {
+      parts.push((node as { value: string }).value);
+      return;
+    }
+    if (!('childNodes' in node)) return;
+    if ('tagName' in node) {
+      const element = node as { tagName: string; attrs: Array<{ name: string }> };
+      if (INVISIBLE.has(element.tagName) || element.attrs.some((a) => a.name === 'hidden')) return;
+    }
+    for (const child of (node as { childNodes: ParsedNode[] }).childNodes) walk(child);
+  };
+  walk(parse(html));
   return parts.join('');
 }

@@ -1,264 +1,119 @@
 /**
- * Server-side truncation on a real HTML tokenizer (htmlparser2, imported here only). The teaser
- * holds only what comes before the cut, rebuilt from tokens: every element it opens is closed,
- * text and attributes are re-escaped, and nothing that could carry held-back text survives
- * (comments, scripts, styles, templates, noscript, iframes, forms, hidden elements, free-text
- * attributes such as title, data-* or srcset). Tokenizing stops at the cut.
+ * Server-side truncation. The article is tokenized and built as a browser would (html/), and the
+ * teaser is what a reader sees before the cut, rebuilt from it: every element it opens is
+ * closed, text and attributes are re-escaped, and nothing that could carry held-back text
+ * survives (comments, scripts, styles, templates, noscript, iframes, forms, svg and math,
+ * hidden elements, free-text attributes). Counting follows what a reader sees: paragraphs are
+ * blocks with visible text, headings and furniture do not count, words and characters are
+ * counted on decoded text with collapsed whitespace. A table is kept whole or not at all (a
+ * browser moves stray content out of a table, which a cut inside it could not reproduce).
+ * Work stops at the cut.
  */
-import { Parser } from 'htmlparser2';
+import { TreeBuilder, type Namespace, type TreeHandler } from './html/tree.js';
+import { boundaryBefore, forEachWord, isCollapsible, measureCharacters, type Collapse } from './text-units.js';
+import { DEFAULT_PARAGRAPHS, resolveTeaserOptions, type CutMode, type ResolvedTeaserOptions, type TeaserOptions } from './teaser-options.js';
+import { DROPPED, KEPT, VOID, attributeRecord, escapeText, hasClass, isHidden, serializeAttributes, serializeScriptAttributes } from './sanitize.js';
 import { invalidOption } from '../errors.js';
 
-/** Where to cut an article: choose one mode. */
-export interface TeaserOptions {
-  /**
-   * Keep the first N paragraphs (`p`, `blockquote`, `pre`, lists, tables; outermost only, not
-   * counting those inside `aside` or `figure`). The default mode.
-   * @default 2
-   */
-  readonly paragraphs?: number;
-  /** Keep the first N words (Unicode word segmentation, so CJK text is cut between words). */
-  readonly words?: number;
-  /** Keep at most N characters of text (code points), cut at the last word boundary before. */
-  readonly characters?: number;
-  /**
-   * Cut where the editor placed a marker: a comment (`<!-- paywall -->`) or an element with a
-   * class. Without a marker in the article, the first 2 paragraphs are kept.
-   */
-  readonly marker?: { readonly comment?: string; readonly className?: string };
-  /**
-   * When the cut would keep the whole article (it is shorter than the cut): `half` keeps about
-   * half of its text instead, so a teaser never gives the whole article away; `full` keeps it all.
-   * @default 'half'
-   */
-  readonly whenShort?: 'half' | 'full';
-  /**
-   * Classes whose elements are dropped with their content (e.g. hidden-by-CSS helpers).
-   * @default []
-   */
-  readonly dropClasses?: readonly string[];
-  /**
-   * More attributes to keep beyond the safe default set (e.g. `['alt', 'title']`). Free-text
-   * attributes can carry held-back text, so only allow what your articles need.
-   * @default []
-   */
-  readonly allowAttributes?: readonly string[];
-  /**
-   * Keeps a `<script>` in the kept part when it returns `true` (scripts are dropped otherwise).
-   * @default undefined
-   */
-  readonly allowScript?: (attributes: Readonly<Record<string, string>>, content: string) => boolean;
-  /**
-   * Keeps a comment in the kept part when it returns `true` (comments are dropped otherwise).
-   * @default undefined
-   */
-  readonly allowComment?: (text: string) => boolean;
-}
+export { escapeHtml } from './sanitize.js';
+export { resolveTeaserOptions, type TeaserOptions, type ResolvedTeaserOptions } from './teaser-options.js';
 
-type CutMode =
-  | { readonly kind: 'paragraphs'; readonly n: number }
-  | { readonly kind: 'words'; readonly n: number }
-  | { readonly kind: 'characters'; readonly n: number }
-  | { readonly kind: 'marker'; readonly comment: string | undefined; readonly className: string | undefined };
-
-/** Teaser options after validation (internal). */
-export interface ResolvedTeaserOptions {
-  readonly mode: CutMode;
-  readonly whenShort: 'half' | 'full';
-  readonly dropClasses: ReadonlySet<string>;
-  readonly allowAttributes: ReadonlySet<string>;
-  readonly allowScript: TeaserOptions['allowScript'];
-  readonly allowComment: TeaserOptions['allowComment'];
-}
-
-const DEFAULT_PARAGRAPHS = 2;
-const MAX_CUT = 1_000_000;
-
-/** Validates teaser options once; a wrong one throws a `TypeError` naming it under `path`. */
-export function resolveTeaserOptions(options: TeaserOptions | undefined, path = 'teaser'): ResolvedTeaserOptions {
-  if (options === undefined) options = {};
-  if (options === null || typeof options !== 'object') throw invalidOption(path, 'must be an object');
-  const known = ['paragraphs', 'words', 'characters', 'marker', 'whenShort', 'dropClasses', 'allowAttributes', 'allowScript', 'allowComment'];
-  for (const key of Object.keys(options)) if (!known.includes(key)) throw invalidOption(`${path}.${key}`, 'is not a teaser option');
-  const modes = (['paragraphs', 'words', 'characters', 'marker'] as const).filter((m) => options[m] !== undefined);
-  if (modes.length > 1) throw invalidOption(path, `takes one cut mode, not ${modes.join(' and ')}`);
-  const count = (name: 'paragraphs' | 'words' | 'characters'): number => {
-    const n = options[name];
-    if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > MAX_CUT) throw invalidOption(`${path}.${name}`, `must be an integer from 1 to ${MAX_CUT}`);
-    return n;
-  };
-  let mode: CutMode;
-  const chosen = modes[0] ?? 'paragraphs';
-  if (chosen === 'marker') {
-    const marker = options.marker;
-    if (marker === null || typeof marker !== 'object') throw invalidOption(`${path}.marker`, 'must be { comment?, className? }');
-    const { comment, className } = marker;
-    if (comment !== undefined && (typeof comment !== 'string' || comment.trim() === '' || comment.includes('--'))) {
-      throw invalidOption(`${path}.marker.comment`, 'must be a non-empty comment text without "--"');
-    }
-    if (className !== undefined && (typeof className !== 'string' || !CLASS_TOKEN.test(className))) {
-      throw invalidOption(`${path}.marker.className`, 'must be a single class name');
-    }
-    if (comment === undefined && className === undefined) throw invalidOption(`${path}.marker`, 'needs a comment or a className');
-    mode = { kind: 'marker', comment: comment?.trim().toLowerCase(), className };
-  } else if (chosen === 'paragraphs' && options.paragraphs === undefined) {
-    mode = { kind: 'paragraphs', n: DEFAULT_PARAGRAPHS };
-  } else {
-    mode = { kind: chosen, n: count(chosen) };
-  }
-  const whenShort = options.whenShort ?? 'half';
-  if (whenShort !== 'half' && whenShort !== 'full') throw invalidOption(`${path}.whenShort`, "must be 'half' or 'full'");
-  const strings = (name: 'dropClasses' | 'allowAttributes', valid: RegExp): Set<string> => {
-    const list = options[name] ?? [];
-    if (!Array.isArray(list) || list.some((x) => typeof x !== 'string' || !valid.test(x))) {
-      throw invalidOption(`${path}.${name}`, 'must be a list of names');
-    }
-    return new Set(name === 'allowAttributes' ? list.map((x: string) => x.toLowerCase()) : list);
-  };
-  for (const name of ['allowScript', 'allowComment'] as const) {
-    if (options[name] !== undefined && typeof options[name] !== 'function') throw invalidOption(`${path}.${name}`, 'must be a function');
-  }
-  return Object.freeze({
-    mode,
-    whenShort,
-    dropClasses: strings('dropClasses', CLASS_TOKEN),
-    allowAttributes: strings('allowAttributes', /^[A-Za-z][A-Za-z0-9_:-]*$/),
-    allowScript: options.allowScript,
-    allowComment: options.allowComment,
-  });
-}
-
-const CLASS_TOKEN = /^[A-Za-z0-9_-]+$/;
-const ID_TOKEN = /^[A-Za-z][A-Za-z0-9_:.-]{0,127}$/;
-
-/** Elements kept as they are (with safe attributes). Anything not listed is unwrapped. */
-const KEPT = new Set(
+/** Blocks that count as one paragraph when they hold visible text (outermost only). */
+const UNITS = new Set('p blockquote pre ul ol dl table'.split(' '));
+/** Containers whose side content never counts. */
+const SIDE = new Set('aside figure nav header footer details address'.split(' '));
+const HEADINGS = new Set('h1 h2 h3 h4 h5 h6 hgroup'.split(' '));
+/** Blocks that hold running text directly: their text, between blocks and `<br><br>`, makes paragraphs. */
+const CONTAINERS = new Set('div section article main center search'.split(' '));
+/** Elements that start or end a line box: they end an anonymous paragraph and a word. */
+const BLOCKS = new Set(
   (
-    'a abbr address article aside b bdi bdo blockquote br caption cite code col colgroup data dd del details dfn div dl dt em ' +
-    'figcaption figure footer h1 h2 h3 h4 h5 h6 header hr i img ins kbd li main mark nav ol p picture pre q rp rt ruby s samp ' +
-    'section small span strong sub summary sup table tbody td tfoot th thead time tr u ul var wbr'
+    'address article aside blockquote center details dialog dir div dl dd dt fieldset figcaption figure footer form ' +
+    'h1 h2 h3 h4 h5 h6 header hgroup hr li listing main menu nav ol p pre search section summary table caption td th tr ul'
   ).split(' '),
 );
-/** Elements dropped with everything inside them: they hide text, run code or embed documents. */
-const DROPPED = new Set(
-  (
-    'script style noscript template iframe object embed applet frame frameset noembed noframes svg math textarea select ' +
-    'option optgroup datalist input button form head title meta link base canvas audio video track source map area ' +
-    'dialog slot portal xmp plaintext'
-  ).split(' '),
+/** Elements between which no word continues. */
+const WORD_BREAKS = new Set([...BLOCKS, 'br', 'img']);
+/** Text a reader sees: anything but whitespace and zero-width characters. */
+const VISIBLE = /[^\s\u200B-\u200D\u2060]/;
+const WORD_START = /^[\p{L}\p{N}\p{M}]/u;
+const WORD_CHAR = /^[\p{L}\p{N}\p{M}]/u;
+
+/** Whether `text` ends with a letter, digit or mark (looking at its last code point only). */
+function endsInWord(text: string): boolean {
+  const last = text.length - 1;
+  if (last < 0) return false;
+  const low = text.charCodeAt(last);
+  const from = low >= 0xdc00 && low <= 0xdfff && last > 0 ? last - 1 : last;
+  return WORD_CHAR.test(text.slice(from));
+}
+
+/** Start tags that end an open `p` when parsed (in button scope). */
+const CLOSES_P = new Set(
+  'address article aside blockquote dd details dialog div dl dt fieldset figcaption figure footer form h1 h2 h3 h4 h5 h6 header hr li main menu nav ol p pre section summary table ul'.split(
+    ' ',
+  ),
 );
-const VOID = new Set('area base br col embed hr img input link meta source track wbr'.split(' '));
-/** Blocks that count as a paragraph (outermost only). */
-const PARAGRAPHS = new Set('p blockquote pre ul ol dl table'.split(' '));
-/** Containers whose paragraphs do not count (side content). */
-const SIDE = new Set('aside figure nav header footer details'.split(' '));
-/** Elements after which a word cannot continue. */
-const BREAKS = new Set([...PARAGRAPHS, ...SIDE, 'br', 'hr', 'li', 'div', 'section', 'article', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'td', 'th', 'tr', 'figcaption', 'img']);
+const HEADING = new Set(['h1', 'h2', 'h3', 'h4', 'h5', 'h6']);
+const P_SCOPE = new Set(['table', 'td', 'th', 'caption']);
+/** Elements a teaser writes that are of the parser's special category. */
+const WRITTEN_SPECIAL = new Set(
+  'address article aside blockquote br caption col colgroup dd details div dl dt figcaption figure footer h1 h2 h3 h4 h5 h6 header hr img li main nav ol p pre section summary table tbody td tfoot th thead tr ul wbr'.split(
+    ' ',
+  ),
+);
 
-/** Attributes kept on any kept element, and per element. URLs are checked separately. */
-const GLOBAL_ATTRIBUTES = new Set(['class', 'id', 'lang', 'dir']);
-const ELEMENT_ATTRIBUTES: Readonly<Record<string, ReadonlySet<string>>> = {
-  a: new Set(['href', 'rel', 'target', 'hreflang']),
-  img: new Set(['src', 'width', 'height', 'alt', 'loading', 'decoding']),
-  td: new Set(['colspan', 'rowspan', 'headers']),
-  th: new Set(['colspan', 'rowspan', 'headers', 'scope']),
-  col: new Set(['span']),
-  colgroup: new Set(['span']),
-  ol: new Set(['start', 'reversed', 'type']),
-  li: new Set(['value']),
-  time: new Set(['datetime']),
-  del: new Set(['datetime', 'cite']),
-  ins: new Set(['datetime', 'cite']),
-  blockquote: new Set(['cite']),
-  q: new Set(['cite']),
-};
-const URL_ATTRIBUTES = new Set(['href', 'src', 'cite']);
-const SAFE_URL = /^(?:https?:|mailto:|tel:|[^:]*$|[^:]*[/?#])/i;
-const NUMERIC = /^\d{1,6}$/;
+const RUBY_TEXT = new Set(['rp', 'rt']);
+/** Elements whose end tags a parser implies. */
+const IMPLIED_END = new Set(['dd', 'dt', 'li', 'p', 'rb', 'rp', 'rt', 'rtc']);
 
-/**
- * Escapes text for HTML element content and attribute values (`&`, `<`, `>`, `"`, `'`).
- *
- * @example
- * ```ts
- * import { escapeHtml } from 'meterwall';
- * const html = `<p class="byline">By ${escapeHtml(author)}</p>`;
- * ```
- */
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ESCAPES[c] as string);
-}
-const ESCAPES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-function escapeText(text: string): string {
-  return text.replace(/[&<>]/g, (c) => ESCAPES[c] as string);
-}
+/** The longest share of an article a teaser falls back to when the article is shorter than the cut. */
+const FALLBACK_CAP = 1000;
 
-function isSafeUrl(value: string): boolean {
-  // Browsers ignore whitespace and control characters inside a scheme: strip them before checking.
-  // eslint-disable-next-line no-control-regex
-  const compact = value.replace(/[\u0000-\u0020\u007f-\u009f]/g, '');
-  return SAFE_URL.test(compact) && !/^(?:javascript|vbscript|data):/i.test(compact);
+type Context = 'container' | 'heading' | 'unit' | 'side' | 'other';
+
+interface Frame {
+  readonly name: string;
+  readonly attrs: readonly string[];
+  /** Of itself: an element never carried, or hidden. */
+  readonly ownDropped: boolean;
+  /** Of itself: side content or furniture (worked out when needed). */
+  ownSide: boolean | undefined;
+  parent: Frame | null;
+  /** The start tag as written (to write again when the element is moved). */
+  tag: string;
+  /** Written out: its end tag is written when it closes (unless the output was cut back before it). */
+  kept: boolean;
+  /** Already closed in the output, where a start tag written after it implies its end. */
+  closed: boolean;
+  /** Where its start tag was written. */
+  at: number;
+  /** Not shown to a reader (itself or an ancestor dropped or hidden). */
+  dropped: boolean;
+  /** Side content or furniture: shown, never counted. */
+  side: boolean;
+  context: Context;
+  /** The paragraph unit it belongs to (itself, or an ancestor), if any. */
+  unit: Frame | null;
+  /** A unit: whether a reader sees text in it. */
+  hasText: boolean;
+  /** Whitespace is kept as written (`pre`). */
+  pre: boolean;
+  /** A site-allowed script being collected. */
+  script: { readonly attrs: readonly string[]; content: string } | null;
 }
 
-function isHidden(attributes: Record<string, string>, dropClasses: ReadonlySet<string>): boolean {
-  if ('hidden' in attributes) return true;
-  if (attributes['aria-hidden']?.trim().toLowerCase() === 'true') return true;
-  if (attributes['type']?.trim().toLowerCase() === 'hidden') return true;
-  const style = attributes['style'];
-  if (style !== undefined && /(?:display\s*:\s*none|visibility\s*:\s*(?:hidden|collapse)|content-visibility\s*:\s*hidden)/i.test(style)) return true;
-  if (dropClasses.size > 0) {
-    for (const token of (attributes['class'] ?? '').split(/\s+/)) if (dropClasses.has(token)) return true;
-  }
-  return false;
+/** The outermost table, written tentatively until it ends. */
+interface OpenTable {
+  readonly frame: Frame;
+  readonly mark: number;
+  readonly saved: Counters;
+  fostered: boolean;
 }
 
-function hasClass(attributes: Record<string, string>, className: string): boolean {
-  const value = attributes['class'];
-  return value !== undefined && value.split(/\s+/).includes(className);
-}
-
-/** Counts Unicode code points. */
-function codePoints(text: string): number {
-  let n = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 0xdc00 || c > 0xdfff) n++;
-  }
-  return n;
-}
-
-let segmenter: Intl.Segmenter | undefined;
-function words(text: string): Intl.Segments {
-  segmenter ??= new Intl.Segmenter(undefined, { granularity: 'word' });
-  return segmenter.segment(text);
-}
-
-/**
- * The longest prefix of `text` that ends on a word boundary and holds at most `budget` units
- * (words or code points), with any punctuation that sticks to the last word. `used` is how many
- * units the prefix holds.
- */
-function prefixWithin(text: string, budget: number, unit: 'words' | 'characters'): { end: number; used: number } {
-  let end = 0;
-  let used = 0;
-  let units = 0;
-  for (const segment of words(text)) {
-    const segmentEnd = segment.index + segment.segment.length;
-    if (/^\s+$/.test(segment.segment)) {
-      // Whitespace ends the word; it is never counted in the prefix's end.
-      if (unit === 'characters') units += codePoints(segment.segment);
-      continue;
-    }
-    const cost = unit === 'words' ? (segment.isWordLike ? 1 : 0) : codePoints(segment.segment);
-    if (units + cost > budget) break;
-    units += cost;
-    // A word extends the prefix; so does punctuation or an emoji that fits (characters) or that
-    // sticks to the last kept word (words). Segments never split a surrogate pair or a grapheme.
-    if (segment.isWordLike || unit === 'characters' || segment.index === end) {
-      end = segmentEnd;
-      used = units;
-    }
-  }
-  return { end, used };
+interface Counters {
+  paragraphs: number;
+  units: number;
 }
 
 /** The result of a cut (internal). */
@@ -269,260 +124,461 @@ export interface CutResult {
   readonly cut: boolean;
   /** `true` when no visible text lies after the cut: the whole article fit. */
   readonly complete: boolean;
-  /** Code points of visible text kept. */
-  readonly textLength: number;
+  /** Visible text counted (words, or characters: code points with whitespace collapsed). */
+  readonly counted: number;
 }
 
-interface Frame {
-  /** The tag name when it was written out; `null` when unwrapped. */
-  readonly name: string | null;
-  readonly paragraph: boolean;
-  readonly side: boolean;
-  /** Already closed in the output, because an element opened after it implies its end. */
-  closed: boolean;
-}
+class Cutter implements TreeHandler<Frame> {
+  readonly #options: ResolvedTeaserOptions;
+  readonly #mode: CutMode;
+  readonly #limit: number;
+  readonly #out: string[] = [];
+  readonly #count: Counters = { paragraphs: 0, units: 0 };
+  readonly #collapse: Collapse = { pending: false, blockStart: true };
+  /** An anonymous paragraph: visible running text seen since the last block boundary. */
+  #inline = false;
+  #brs = 0;
+  /** The last text written ends inside a word (a word can run across inline elements). */
+  #wordOpen = false;
+  /** The budget ran out inside a word: finish it, then cut. */
+  #midWord = false;
+  /**
+   * Words: the last word of the text written so far in this block, not yet counted because the
+   * next text may continue it (`be<em>ta</em>` is one word, and a CJK run may segment anew).
+   */
+  #carry = '';
+  #table: OpenTable | null = null;
+  /** Output written before this index is final; frames opened after a cut-back write nothing. */
+  #keepBefore = Number.POSITIVE_INFINITY;
+  /** Where the last visible text was written. */
+  #lastVisible = -1;
+  /** The output's length right after a `<pre>` start tag. */
+  #afterPre = -1;
+  #probing = false;
+  done = false;
+  more = false;
 
-/**
- * Start tags that end an open element in HTML parsing. Unwrapping an unknown element can put
- * such a start tag inside an element it would close (a `<p>` in a `<p>`), so the output closes
- * it first, as a browser would, and stays well-formed when parsed back.
- */
-const CLOSES_P = new Set(
-  'address article aside blockquote details dialog div dl fieldset figcaption figure footer form h1 h2 h3 h4 h5 h6 header hr main menu nav ol p pre section summary table ul'.split(' '),
-);
-const HEADINGS = new Set(['h1', 'h2', 'h3', 'h4', 'h5', 'h6']);
-/** For other elements: which open element (searched down to a boundary) a start tag closes. */
-const CLOSES: Readonly<Record<string, { readonly close: ReadonlySet<string>; readonly boundary: ReadonlySet<string> }>> = {
-  li: { close: new Set(['li']), boundary: new Set(['ul', 'ol', 'table']) },
-  dt: { close: new Set(['dt', 'dd']), boundary: new Set(['dl', 'table']) },
-  dd: { close: new Set(['dt', 'dd']), boundary: new Set(['dl', 'table']) },
-  a: { close: new Set(['a']), boundary: new Set(['table']) },
-  tr: { close: new Set(['tr', 'td', 'th']), boundary: new Set(['table', 'thead', 'tbody', 'tfoot']) },
-  td: { close: new Set(['td', 'th']), boundary: new Set(['tr', 'table']) },
-  th: { close: new Set(['td', 'th']), boundary: new Set(['tr', 'table']) },
-  thead: { close: new Set(['tbody', 'tfoot', 'thead', 'tr', 'td', 'th']), boundary: new Set(['table']) },
-  tbody: { close: new Set(['tbody', 'tfoot', 'thead', 'tr', 'td', 'th']), boundary: new Set(['table']) },
-  tfoot: { close: new Set(['tbody', 'tfoot', 'thead', 'tr', 'td', 'th']), boundary: new Set(['table']) },
-};
-const P_SCOPE_BOUNDARY = new Set(['table', 'td', 'th', 'caption', 'button']);
+  constructor(options: ResolvedTeaserOptions, mode: CutMode) {
+    this.#options = options;
+    this.#mode = mode;
+    this.#limit = mode.kind === 'words' || mode.kind === 'characters' ? mode.n : Number.POSITIVE_INFINITY;
+  }
+
+  get stopped(): boolean {
+    return this.done;
+  }
+
+  get html(): string {
+    return this.#out.join('');
+  }
+
+  get counted(): number {
+    return this.#count.units;
+  }
+
+  /** After the cut: read on until visible text shows that the article goes on. */
+  probe(): void {
+    this.#probing = true;
+    this.done = this.more;
+  }
+
+  #cut(): void {
+    this.done = true;
+    this.#midWord = false;
+  }
+
+  /** Cuts back to `mark`: the output after it is discarded (and the frames opened after it write nothing). */
+  #cutBack(mark: number, saved: Counters | null): void {
+    const out = this.#out;
+    if (this.#lastVisible >= mark) this.more = true;
+    out.length = mark;
+    this.#keepBefore = mark;
+    if (saved) Object.assign(this.#count, saved);
+    this.#cut();
+  }
+
+  /** Nothing continues a word across this point: count the word carried, if any. */
+  #wordBreak(): void {
+    this.#wordOpen = false;
+    if (this.#carry === '') return;
+    this.#carry = '';
+    if (++this.#count.units >= this.#limit) this.#spent();
+  }
+
+  /** The end of an anonymous paragraph (a block starts or ends, or two `<br>` in a row). */
+  #boundary(): void {
+    this.#collapse.blockStart = true;
+    this.#collapse.pending = false;
+    this.#wordBreak();
+    this.#brs = 0;
+    if (this.done) return;
+    if (!this.#inline) return;
+    this.#inline = false;
+    this.#paragraph();
+  }
+
+  #paragraph(): void {
+    this.#count.paragraphs++;
+    if (this.#mode.kind === 'paragraphs' && this.#count.paragraphs >= this.#mode.n && this.#table === null) this.#cut();
+  }
+
+  open(name: string, ns: Namespace, attrs: readonly string[], fostered: boolean, parent: Frame | null): Frame {
+    const ownDropped = ns !== 'html' || DROPPED.has(name) || (attrs.length > 0 && isHidden(attrs, this.#options.dropClasses));
+    const frame: Frame = {
+      name, attrs, ownDropped, ownSide: undefined, parent, tag: '', kept: false, closed: false, at: this.#out.length,
+      dropped: true, side: false, context: 'other', unit: null, hasText: false, pre: false, script: null,
+    };
+    this.#settle(frame, parent);
+    if (this.#probing || this.done) {
+      frame.kept = false;
+      return frame;
+    }
+    if (fostered && !frame.dropped && this.#table) this.#table.fostered = true;
+    const inherited = parent?.dropped ?? false;
+    if (!inherited && ns === 'html') {
+      const mode = this.#mode;
+      if (mode.kind === 'marker' && mode.className !== undefined && hasClass(attrs, mode.className)) return this.#stopBefore(frame);
+      // After <plaintext> the rest of the page is raw text; a template's content follows modes
+      // of its own: the teaser ends before either.
+      if (name === 'plaintext' || name === 'template') return this.#stopBefore(frame);
+    }
+    if (frame.dropped) {
+      if (name === 'script' && !inherited && this.#options.allowScript) frame.script = { attrs, content: '' };
+      return frame;
+    }
+    if (WORD_BREAKS.has(name)) {
+      if (this.#midWord) return this.#stopBefore(frame);
+      this.#wordBreak();
+      if (this.done) return this.#unwritten(frame);
+    }
+    if (BLOCKS.has(name)) {
+      this.#boundary();
+      if (this.done) return this.#unwritten(frame);
+    }
+    if (name === 'br' && frame.context === 'container' && ++this.#brs >= 2 && this.#inline) {
+      // The second `<br>` in a row ends a paragraph: the cut falls before it.
+      this.#inline = false;
+      this.#paragraph();
+      if (this.done) return this.#unwritten(frame);
+    }
+    if (frame.kept) this.#writeStart(frame, parent);
+    if (name === 'table' && this.#table === null) this.#table = { frame, mark: frame.at, saved: { ...this.#count }, fostered: false };
+    return frame;
+  }
+
+  /** Works out what an element is from its parent: dropped, side content, its context and unit, kept. */
+  #settle(frame: Frame, parent: Frame | null): void {
+    const { name } = frame;
+    frame.parent = parent;
+    frame.dropped = (parent?.dropped ?? false) || frame.ownDropped;
+    if (!frame.dropped && frame.ownSide === undefined) frame.ownSide = SIDE.has(name) || this.#options.furniture(name, frame.attrs);
+    frame.side = (parent?.side ?? false) || frame.ownSide === true;
+    const parentContext: Context = parent?.context ?? 'container';
+    const isUnit = UNITS.has(name) && !frame.side && parentContext !== 'unit';
+    frame.context = frame.side
+      ? 'side'
+      : isUnit || parentContext === 'unit'
+        ? 'unit'
+        : HEADINGS.has(name)
+          ? 'heading'
+          : CONTAINERS.has(name)
+            ? 'container'
+            : BLOCKS.has(name)
+              ? 'other'
+              : parentContext;
+    frame.unit = isUnit ? frame : parent?.unit && frame.context === 'unit' ? parent.unit : null;
+    frame.pre = (parent?.pre ?? false) || name === 'pre' || name === 'listing';
+    frame.kept = !frame.dropped && KEPT.has(name);
+  }
+
+  #writeStart(frame: Frame, parent: Frame | null): void {
+    const { name, attrs } = frame;
+    this.#closeImplied(name, parent);
+    frame.at = this.#out.length;
+    frame.tag ||= `<${name}${attrs.length > 0 ? serializeAttributes(name, attrs, this.#options.allowAttributes) : ''}>`;
+    this.#out.push(frame.tag);
+    if (name === 'pre') this.#afterPre = this.#out.length;
+  }
+
+  /** An element that opens after the cut was decided: it writes nothing. */
+  #unwritten(frame: Frame): Frame {
+    frame.kept = false;
+    return frame;
+  }
+
+  /** The cut falls before this element (before its table, inside one): it opens, but writes nothing. */
+  #stopBefore(frame: Frame): Frame {
+    this.#spent();
+    return this.#unwritten(frame);
+  }
+
+  /**
+   * Closes, in the output, an element written earlier that this start tag ends when the teaser is
+   * parsed. The article's own nesting never needs it, but an element unwrapped between them can
+   * (`<h2><font><h2>`): the teaser must parse into exactly what it writes.
+   */
+  #closeImplied(name: string, parent: Frame | null): void {
+    if (RUBY_TEXT.has(name)) return this.#closeRubyImplied(name, parent);
+    if (name === 'li' || name === 'dd' || name === 'dt') {
+      // The list item algorithm: an open item of the same kind ends, unless a block lies between.
+      for (let frame = parent; frame !== null; frame = frame.parent) {
+        if (!frame.kept || frame.closed) continue;
+        if (name === 'li' ? frame.name === 'li' : frame.name === 'dd' || frame.name === 'dt') {
+          this.#closeWritten(parent, frame);
+          break;
+        }
+        if (WRITTEN_SPECIAL.has(frame.name) && frame.name !== 'address' && frame.name !== 'div' && frame.name !== 'p') break;
+      }
+    }
+    if (CLOSES_P.has(name)) {
+      for (let frame = parent; frame !== null; frame = frame.parent) {
+        if (!frame.kept || frame.closed) continue;
+        if (frame.name === 'p') {
+          this.#closeWritten(parent, frame);
+          break;
+        }
+        if (P_SCOPE.has(frame.name)) break;
+      }
+    }
+    if (HEADING.has(name)) {
+      let top = parent;
+      while (top !== null && (!top.kept || top.closed)) top = top.parent;
+      if (top !== null && HEADING.has(top.name)) this.#closeWritten(parent, top);
+    }
+    if (name === 'a') {
+      for (let frame = parent; frame !== null; frame = frame.parent) {
+        if (!frame.kept || frame.closed) continue;
+        if (frame.name === 'a') {
+          this.#closeWritten(parent, frame);
+          break;
+        }
+        if (P_SCOPE.has(frame.name)) break;
+      }
+    }
+  }
+
+  /** Writes the end tags of the written elements from `from` up to and including `target`. */
+  #closeWritten(from: Frame | null, target: Frame): void {
+    for (let frame = from; frame !== null; frame = frame.parent) {
+      if (!frame.kept || frame.closed) continue;
+      if (!VOID.has(frame.name)) this.#out.push(`</${frame.name}>`);
+      frame.closed = true;
+      if (frame === target) return;
+    }
+  }
+
+  /** `rp` and `rt` end the open implied-end elements (`p`, `li`, `rp`, `rt`…) when a `ruby` is in scope. */
+  #closeRubyImplied(name: string, parent: Frame | null): void {
+    let ruby = false;
+    for (let frame = parent; frame !== null; frame = frame.parent) {
+      if (!frame.kept || frame.closed) continue;
+      if (frame.name === 'ruby') {
+        ruby = true;
+        break;
+      }
+      if (P_SCOPE.has(frame.name)) break;
+    }
+    if (!ruby) return;
+    for (let frame = parent; frame !== null; frame = frame.parent) {
+      if (!frame.kept || frame.closed) continue;
+      if (!IMPLIED_END.has(frame.name) || (frame.name === 'rtc' && name !== 'rb' && name !== 'rtc')) return;
+      this.#out.push(`</${frame.name}>`);
+      frame.closed = true;
+    }
+  }
+
+  /** An element the tree builder moved (the adoption agency): it opens again, the same element, where it now stands. */
+  reopen(frame: Frame, parent: Frame | null): void {
+    const unit = frame.unit === frame;
+    const wasDropped = frame.dropped;
+    this.#settle(frame, parent);
+    // Moved out of a hidden element, it shows what it holds, which went by unwritten: the teaser
+    // cannot show it in place, so it ends before it.
+    if (wasDropped && !frame.dropped && !this.done && !this.#probing) this.#spent();
+    // Still the same paragraph: a unit moved by the parser keeps what it has seen.
+    if (unit && frame.unit !== frame && frame.hasText) frame.unit = frame;
+    frame.closed = false;
+    if (this.done || this.#probing) frame.kept = false;
+    if (frame.kept) this.#writeStart(frame, parent);
+  }
+
+  close(frame: Frame, suspended = false): void {
+    if (suspended) {
+      if (frame.kept && !frame.closed && !VOID.has(frame.name) && frame.at < this.#keepBefore) this.#out.push(`</${frame.name}>`);
+      frame.closed = true;
+      return;
+    }
+    if (frame.script !== null) {
+      const { attrs, content } = frame.script;
+      if (!this.done && this.#options.allowScript?.(attributeRecord(attrs), content) && !/<\/script/i.test(content)) {
+        this.#out.push(`<script${serializeScriptAttributes(attrs)}>${content}</script>`);
+      }
+      return;
+    }
+    if (frame.kept && !frame.closed && !VOID.has(frame.name) && frame.at < this.#keepBefore) this.#out.push(`</${frame.name}>`);
+    if (this.done || this.#probing || frame.dropped) return;
+    if (this.#midWord && WORD_BREAKS.has(frame.name)) return this.#spent();
+    if (WORD_BREAKS.has(frame.name)) {
+      this.#wordBreak();
+      if (this.done) return;
+    }
+    const table = this.#table;
+    if (table !== null && table.frame === frame) {
+      this.#table = null;
+      if (table.fostered) return this.#cutBack(table.mark, table.saved);
+    }
+    if (frame.unit === frame && frame.hasText) this.#paragraph();
+    if (BLOCKS.has(frame.name)) this.#boundary();
+  }
+
+  rawText(text: string, into: Frame | null): void {
+    if (into?.script) into.script.content += text;
+  }
+
+  text(text: string, fostered: boolean, into: Frame | null): void {
+    if (into?.dropped) return;
+    const visible = VISIBLE.test(text);
+    if (this.#probing || this.done) {
+      if (visible && this.#probing) {
+        this.more = true;
+        this.done = true;
+      }
+      return;
+    }
+    if (fostered && this.#table) {
+      this.#table.fostered = true;
+      return;
+    }
+    if (this.#midWord) return this.#finishWord(text);
+    const context = into?.context ?? 'container';
+    if (visible) {
+      this.#brs = 0;
+      if (into?.unit) into.unit.hasText = true;
+      else if (context === 'container') this.#inline = true;
+    }
+    if (this.#limit === Number.POSITIVE_INFINITY) return this.#write(text, visible);
+    if (this.#mode.kind === 'words') this.#words(text, visible);
+    else this.#characters(text, visible, into?.pre ?? false);
+  }
+
+  #write(text: string, visible: boolean): void {
+    if (text === '') return;
+    if (visible) this.#lastVisible = this.#out.length;
+    // A parser drops a line feed right after <pre>: one that is content gets a second one.
+    const lead = this.#out.length === this.#afterPre && text.charCodeAt(0) === 0x0a;
+    this.#out.push(lead ? `\n${escapeText(text)}` : escapeText(text));
+    this.#wordOpen = endsInWord(text);
+  }
+
+  /** The budget is spent: cut here, or before the table being written (kept whole or not at all). */
+  #spent(): void {
+    if (this.#table !== null) this.#cutBack(this.#table.mark, this.#table.saved);
+    else this.#cut();
+  }
+
+  /**
+   * Words: the text is segmented together with the word carried from the text before it in
+   * this block, so words across inline elements count as the segmenter counts the block's text.
+   * A word that touches the end of the text is carried, not counted, until what follows shows
+   * where it ends.
+   */
+  #words(text: string, visible: boolean): void {
+    const count = this.#count;
+    const limit = this.#limit;
+    const offset = this.#carry.length;
+    const combined = offset === 0 ? text : this.#carry + text;
+    let used = count.units;
+    let reached = -1;
+    let cut = -1;
+    let open = -1;
+    forEachWord(combined, (start, end) => {
+      if (reached !== -1) {
+        let at = reached;
+        while (at < start && !isCollapsible(combined.charCodeAt(at))) at++;
+        cut = at;
+        return false;
+      }
+      if (end === combined.length) {
+        open = start;
+        return true;
+      }
+      if (++used === limit) reached = end;
+      return true;
+    });
+    this.#carry = '';
+    if (cut !== -1) {
+      this.#write(text.slice(0, Math.max(0, cut - offset)), visible);
+      count.units = limit;
+      return this.#spentIn(text, Math.max(0, cut - offset));
+    }
+    this.#write(text, visible);
+    count.units = used;
+    if (reached !== -1) return this.#spent();
+    if (open !== -1) this.#carry = combined.slice(Math.max(open, combined.length - 256));
+  }
+
+  #characters(text: string, visible: boolean, pre: boolean): void {
+    const count = this.#count;
+    const { used, cut } = measureCharacters(text, this.#collapse, pre, this.#limit - count.units);
+    count.units += used;
+    if (cut === -1) return this.#write(text, visible);
+    let at = boundaryBefore(text, cut);
+    if (at === 0 && this.#wordOpen && WORD_START.test(text)) {
+      // The budget ends inside a word that began in an earlier element: finish it.
+      this.#midWord = true;
+      return this.#finishWord(text);
+    }
+    while (at > 0 && isCollapsible(text.charCodeAt(at - 1))) at--;
+    this.#write(text.slice(0, at), VISIBLE.test(text.slice(0, at)));
+    this.#spentIn(text, at);
+  }
+
+  /** The rest of a word the budget ended in, across elements; then the cut. */
+  #finishWord(text: string): void {
+    let end = 0;
+    if (WORD_START.test(text)) {
+      forEachWord(text, (start, wordEnd) => {
+        if (start === 0) end = wordEnd;
+        return false;
+      });
+      while (end < text.length && !isCollapsible(text.charCodeAt(end)) && !WORD_START.test(text.slice(end))) end++;
+    }
+    this.#write(text.slice(0, end), true);
+    if (end < text.length) this.#spentIn(text, end);
+  }
+
+  /** The budget ran out at `at` in `text`: what follows in it is after the cut. */
+  #spentIn(text: string, at: number): void {
+    if (VISIBLE.test(text.slice(at))) this.more = true;
+    this.#spent();
+  }
+
+  comment(data: string): void {
+    if (this.#probing || this.done) return;
+    const mode = this.#mode;
+    if (mode.kind === 'marker' && mode.comment !== undefined && data.trim().toLowerCase() === mode.comment) return this.#spent();
+    if (this.#options.allowComment?.(data) && !data.includes('--') && !data.endsWith('-') && !data.startsWith('>') && !data.startsWith('->')) {
+      this.#out.push(`<!--${data}-->`);
+    }
+  }
+}
 
 /** Cuts `html` with resolved options (internal; `cutTeaser` is the public form). */
 export function cutArticle(html: string, options: ResolvedTeaserOptions, mode: CutMode = options.mode): CutResult {
-  const out: string[] = [];
-  const stack: Frame[] = [];
-  let skipDepth = 0; // > 0 while inside a dropped element
-  let skipScript: { attributes: Record<string, string>; content: string } | null = null;
-  let paragraphDepth = 0;
-  let sideDepth = 0;
-  let paragraphs = 0;
-  let units = 0; // words or code points kept (words / characters modes)
-  let textLength = 0;
-  let done = false;
-  let midWord = false; // the budget ran out exactly at the end of a text node inside a word
-  let probing = false;
-  let more = false;
-  const limit = mode.kind === 'words' || mode.kind === 'characters' ? mode.n : Number.POSITIVE_INFINITY;
-
-  const closeAll = (): void => {
-    for (let i = stack.length - 1; i >= 0; i--) {
-      const frame = stack[i] as Frame;
-      if (frame.name !== null && !frame.closed && !VOID.has(frame.name)) out.push(`</${frame.name}>`);
-    }
-  };
-  /** Closes, in the output, the open element that a start tag `name` would end when parsed. */
-  const closeImplied = (name: string): void => {
-    let target = -1;
-    const rule = CLOSES[name];
-    for (let i = stack.length - 1; i >= 0; i--) {
-      const frame = stack[i] as Frame;
-      if (frame.name === null || frame.closed) continue;
-      if (CLOSES_P.has(name) && frame.name === 'p') target = i;
-      else if (HEADINGS.has(name) && HEADINGS.has(frame.name) && i === topEmitted()) target = i;
-      else if (rule?.close.has(frame.name)) target = i;
-      if (target !== -1 || (rule ? rule.boundary.has(frame.name) : P_SCOPE_BOUNDARY.has(frame.name))) break;
-    }
-    if (target === -1) return;
-    for (let i = stack.length - 1; i >= target; i--) {
-      const frame = stack[i] as Frame;
-      if (frame.name === null || frame.closed) continue;
-      if (!VOID.has(frame.name)) out.push(`</${frame.name}>`);
-      frame.closed = true;
-    }
-  };
-  const topEmitted = (): number => {
-    for (let i = stack.length - 1; i >= 0; i--) {
-      const frame = stack[i] as Frame;
-      if (frame.name !== null && !frame.closed) return i;
-    }
-    return -1;
-  };
-  const cut = (): void => {
-    done = true;
-    closeAll();
-    parser.pause();
-  };
-  const writeText = (text: string): void => {
-    out.push(escapeText(text));
-    textLength += codePoints(text);
-  };
-
-  const parser = new Parser(
-    {
-      onopentag(name, attributes) {
-        if (probing) {
-          if (skipDepth > 0 || DROPPED.has(name) || isHidden(attributes, options.dropClasses)) skipDepth++;
-          return;
-        }
-        if (done) return;
-        if (skipDepth > 0) {
-          skipDepth++;
-          return;
-        }
-        if (midWord && BREAKS.has(name)) return cut();
-        if (mode.kind === 'marker' && mode.className !== undefined && hasClass(attributes, mode.className)) return cut();
-        if (DROPPED.has(name) || isHidden(attributes, options.dropClasses)) {
-          skipDepth = 1;
-          if (name === 'script' && options.allowScript) skipScript = { attributes, content: '' };
-          return;
-        }
-        const paragraph = PARAGRAPHS.has(name) && paragraphDepth === 0 && sideDepth === 0;
-        const side = SIDE.has(name);
-        if (paragraph) paragraphDepth++;
-        if (side) sideDepth++;
-        if (!KEPT.has(name)) {
-          stack.push({ name: null, paragraph, side, closed: false });
-          return;
-        }
-        closeImplied(name);
-        stack.push({ name, paragraph, side, closed: false });
-        out.push(`<${name}${serializeAttributes(name, attributes, options.allowAttributes)}>`);
-      },
-      onclosetag(name) {
-        if (probing) {
-          if (skipDepth > 0) skipDepth--;
-          return;
-        }
-        if (done) return;
-        if (skipDepth > 0) {
-          skipDepth--;
-          if (skipDepth === 0 && skipScript !== null) {
-            const script = skipScript;
-            skipScript = null;
-            if (options.allowScript?.(script.attributes, script.content) && !/<\/script/i.test(script.content)) {
-              out.push(`<script${serializeScriptAttributes(script.attributes)}>${script.content}</script>`);
-            }
-          }
-          return;
-        }
-        const frame = stack.pop();
-        if (!frame) return;
-        if (frame.name !== null && !frame.closed && !VOID.has(frame.name)) out.push(`</${frame.name}>`);
-        if (frame.side) sideDepth--;
-        if (frame.paragraph) {
-          paragraphDepth--;
-          paragraphs++;
-          if (mode.kind === 'paragraphs' && paragraphs >= mode.n) return cut();
-        }
-        if (midWord && BREAKS.has(name)) return cut();
-      },
-      ontext(text) {
-        if (probing) {
-          if (skipDepth === 0 && /\S/.test(text)) {
-            more = true;
-            parser.pause();
-          }
-          return;
-        }
-        if (done) return;
-        if (skipDepth > 0) {
-          if (skipScript !== null) skipScript.content += text;
-          return;
-        }
-        if (midWord) {
-          // Finish the word the budget ended in, then cut.
-          const stop = text.search(/\s/);
-          writeText(stop === -1 ? text : text.slice(0, stop));
-          if (stop !== -1) cut();
-          return;
-        }
-        if (limit === Number.POSITIVE_INFINITY) {
-          writeText(text);
-          return;
-        }
-        const unit = mode.kind === 'words' ? 'words' : 'characters';
-        const cost = unit === 'words' ? countWords(text) : codePoints(text);
-        if (units + cost <= limit) {
-          writeText(text);
-          units += cost;
-          if (units === limit && unit === 'words' && /\S$/.test(text)) midWord = true;
-          return;
-        }
-        const { end } = prefixWithin(text, limit - units, unit);
-        writeText(text.slice(0, end));
-        cut();
-      },
-      oncomment(data) {
-        if (probing || done || skipDepth > 0) return;
-        if (mode.kind === 'marker' && mode.comment !== undefined && data.trim().toLowerCase() === mode.comment) return cut();
-        if (options.allowComment?.(data) && !data.includes('--') && !data.endsWith('-')) out.push(`<!--${data}-->`);
-      },
-    },
-    { decodeEntities: true, lowerCaseTags: true, lowerCaseAttributeNames: true, recognizeSelfClosing: false },
-  );
-
-  parser.write(html);
-  if (done) {
-    // Is anything visible left after the cut? Resume as a probe that stops at the first text.
-    probing = true;
-    parser.resume();
-    if (!more) parser.end();
-    return { html: out.join(''), cut: true, complete: !more, textLength };
+  const cutter = new Cutter(options, mode);
+  const builder = new TreeBuilder(html, cutter);
+  builder.run();
+  const cut = cutter.done;
+  if (cut) {
+    // Is anything visible left after the cut? Read on until the first visible text.
+    cutter.probe();
+    builder.run();
   }
-  parser.end();
-  if (!done) closeAll();
-  return { html: out.join(''), cut: done, complete: true, textLength };
+  builder.closeAll();
+  return { html: cutter.html, cut, complete: !cutter.more, counted: cutter.counted };
 }
 
-function countWords(text: string): number {
-  let n = 0;
-  for (const segment of words(text)) if (segment.isWordLike) n++;
-  return n;
-}
-
-function serializeAttributes(element: string, attributes: Record<string, string>, extra: ReadonlySet<string>): string {
-  let result = '';
-  const allowed = ELEMENT_ATTRIBUTES[element];
-  for (const name in attributes) {
-    const value = attributes[name] as string;
-    let kept: string | undefined;
-    if (GLOBAL_ATTRIBUTES.has(name)) {
-      const valid = name === 'class' ? CLASS_TOKEN : name === 'id' ? ID_TOKEN : /^[A-Za-z-]{1,35}$/;
-      kept = name === 'class' ? value.split(/\s+/).filter((t) => valid.test(t)).join(' ') : valid.test(value) ? value : undefined;
-    } else if (allowed?.has(name)) {
-      if (URL_ATTRIBUTES.has(name)) kept = isSafeUrl(value) ? value : undefined;
-      else if (name === 'alt') kept = extra.has('alt') ? value : ''; // alt text could carry held-back text
-      else if (['width', 'height', 'colspan', 'rowspan', 'span', 'start', 'value'].includes(name)) kept = NUMERIC.test(value) ? value : undefined;
-      else kept = value.length <= 64 ? value : undefined;
-    } else if (extra.has(name)) {
-      kept = URL_ATTRIBUTES.has(name) && !isSafeUrl(value) ? undefined : value;
-    }
-    if (kept === undefined || (name === 'class' && kept === '')) continue;
-    result += ` ${name}="${escapeHtml(kept)}"`;
-  }
-  return result;
-}
-
-function serializeScriptAttributes(attributes: Record<string, string>): string {
-  let result = '';
-  for (const name of ['type', 'src', 'async', 'defer', 'id']) {
-    const value = attributes[name];
-    if (value === undefined || (name === 'src' && !isSafeUrl(value))) continue;
-    result += value === '' ? ` ${name}` : ` ${name}="${escapeHtml(value)}"`;
-  }
-  return result;
-}
-
-/** Cuts with the options' mode, falling back to half the text when the article is shorter than the cut. */
+/** Cuts with the options' mode, falling back to a bounded share of the text when the article is shorter than the cut. */
 export function cutWithPolicy(html: string, options: ResolvedTeaserOptions): string {
   let mode = options.mode;
   let first = cutArticle(html, options, mode);
@@ -532,16 +588,18 @@ export function cutWithPolicy(html: string, options: ResolvedTeaserOptions): str
     first = cutArticle(html, options, mode);
   }
   if (!first.complete || options.whenShort === 'full') return first.html;
-  // The whole article fit before the cut: keep about half of its text instead.
-  const half = Math.floor(first.textLength / 2);
-  if (half === 0) return '';
-  return cutArticle(html, options, { kind: 'characters', n: half }).html;
+  // The whole article fit before the cut: keep half of its text instead, and never much of a long
+  // one (counting stops where half would reach the cap).
+  const total = cutArticle(html, options, { kind: 'characters', n: 2 * FALLBACK_CAP }).counted;
+  const share = Math.min(Math.floor(total / 2), FALLBACK_CAP);
+  if (share === 0) return '';
+  return cutArticle(html, options, { kind: 'characters', n: share }).html;
 }
 
 /**
- * Cuts an article's HTML on the server, keeping only what comes before the cut (by default the
- * first 2 paragraphs), as well-formed HTML with nothing held back in comments, scripts,
- * attributes or hidden elements. Throws a `TypeError` naming a bad option.
+ * Cuts an article's HTML on the server, keeping only what a reader sees before the cut (by
+ * default the first 2 paragraphs), as well-formed HTML with nothing held back in comments,
+ * scripts, attributes or hidden elements. Throws a `TypeError` naming a bad option.
  *
  * @example
  * ```ts
@@ -560,9 +618,16 @@ export function cutTeaser(html: string, options?: TeaserOptions): string {
  * elements), for JSON-LD `articleBody` (internal).
  */
 export function visibleText(html: string, options: ResolvedTeaserOptions): string {
-  const full = cutArticle(html, options, { kind: 'paragraphs', n: Number.MAX_SAFE_INTEGER });
   const parts: string[] = [];
-  const parser = new Parser({ ontext: (text) => parts.push(text) }, { decodeEntities: true });
-  parser.end(full.html);
+  const collector: TreeHandler<{ dropped: boolean }> = {
+    stopped: false,
+    open: (name, ns, attrs, _fostered, parent) => ({ dropped: (parent?.dropped ?? false) || ns !== 'html' || DROPPED.has(name) || isHidden(attrs, options.dropClasses) }),
+    close: () => undefined,
+    reopen: () => undefined,
+    text: (text, _fostered, into) => void (into?.dropped ? undefined : parts.push(text)),
+    rawText: () => undefined,
+    comment: () => undefined,
+  };
+  new TreeBuilder(html, collector).run();
   return parts.join('').replace(/\s+/g, ' ').trim();
 }

@@ -313,3 +313,121 @@ describe('properties (fast-check)', () => {
     );
   });
 });
+
+describe('the shapes real news markup takes', () => {
+  it('a script that a browser ends later than a naive tokenizer (<!--<script> inside it) is dropped whole', () => {
+    const held = 'HELD third paragraph';
+    const state = `<script>window.S={"ad":"<!--<script src=/a.js></script>","body":"${held}"};</script>`;
+    expect(cutTeaser(`${state}<p>One.</p><p>Two.</p><p>${held}</p>`, { paragraphs: 2 })).toBe('<p>One.</p><p>Two.</p>');
+    const adTag = '<script><!--\ndocument.write("<script src=/ad.js></script>");\n//--></script>';
+    expect(cutTeaser(`${adTag}<p>One.</p><p>Two.</p><p>Three.</p>`, { paragraphs: 2 })).toBe('<p>One.</p><p>Two.</p>');
+  });
+
+  it('every place a naive tokenizer and the HTML spec disagree ends where a browser ends it', () => {
+    const cases: Array<[string, string]> = [
+      ['a comment closed with --!>', `<!-- a --!><p>Visible.</p><!-- ${MARKER} -->`],
+      ['<!--> inside a comment', `<!-- a <!--><p>Visible.</p><!-- ${MARKER} -->`],
+      ['a textarea holding markup', `<textarea></p><p>${MARKER}</p></textarea><p>Visible.</p>`],
+      ['a title in the body', `<title>${MARKER}</p></title><p>Visible.</p>`],
+      ['xmp', `<xmp><p>${MARKER}</p></xmp><p>Visible.</p>`],
+      ['noscript', `<noscript><p>${MARKER}</p></noscript><p>Visible.</p>`],
+      ['an iframe holding markup', `<iframe><p>${MARKER}</p></iframe><p>Visible.</p>`],
+      ['CDATA in math', `<math><mtext><![CDATA[${MARKER}</p>]]></mtext></math><p>Visible.</p>`],
+      ['a bogus comment', `<?php echo "${MARKER}"; ?><p>Visible.</p>`],
+      ['</p> without a start tag', `</p><p>Visible.</p>`],
+    ];
+    for (const [, html] of cases) {
+      const out = cutTeaser(`${html}<p>Two.</p><p>Three.</p>`, { paragraphs: 2 });
+      expectClean(out);
+      expect(textOf(out)).toBe('Visible.Two.');
+    }
+    // An HTML paragraph inside svg ends the svg: a browser shows it, so it counts.
+    expect(textOf(cutTeaser(`<svg><desc>${MARKER}</desc><p>Shown.</p></svg><p>Two.</p><p>Three.</p>`, { paragraphs: 2 }))).toBe('Shown.Two.');
+    // Everything after <plaintext> is raw text, and a template's content follows parsing modes of
+    // its own: the teaser stops before either.
+    expect(cutTeaser(`<p>One.</p><plaintext><p>${MARKER}</p>`, { paragraphs: 2, whenShort: 'full' })).toBe('<p>One.</p>');
+    expect(cutTeaser(`<p>One.</p><template><col><script>a="<!--<script></script>";</script></template><p>${MARKER}</p>`, { paragraphs: 2, whenShort: 'full' })).toBe('<p>One.</p>');
+  });
+
+  it('empty and image-only blocks, headings and MathML-only blocks are not paragraphs', () => {
+    const html = '<p>&nbsp;</p><p><img src="/a.jpg"></p><h2>Heading</h2><p><math><mi>x</mi></math></p><p>Real first paragraph.</p><p>Real second.</p><p>Third.</p>';
+    expect(textOf(cutTeaser(html, { paragraphs: 1 }))).toBe('\u00A0HeadingReal first paragraph.');
+    expect(textOf(cutTeaser(html, { paragraphs: 2 }))).toBe('\u00A0HeadingReal first paragraph.Real second.');
+  });
+
+  it('characters count what a reader sees: source whitespace collapses and indentation counts nothing', () => {
+    const html = `${' '.repeat(120)}<div>\n    <p>\n      One two three four five six seven eight nine ten.\n    </p>\n    <p>More.</p><p>${'x '.repeat(200)}</p></div>`;
+    const out = cutTeaser(html, { characters: 30 });
+    expect(textOf(out).replace(/\s+/g, ' ').trim()).toBe('One two three four five six');
+  });
+
+  it('runs of two <br> and text directly in a div make paragraphs', () => {
+    const html = '<div>Para one.<br><br>Para two.<br/><br />Para three.<br><br>Para four.</div>';
+    expect(cutTeaser(html, { paragraphs: 1 })).toBe('<div>Para one.<br></div>');
+    expect(cutTeaser(html, { paragraphs: 2 })).toBe('<div>Para one.<br><br>Para two.<br></div>');
+    // A single <br> is a line break within a paragraph.
+    expect(cutTeaser('<div>Line one<br>line two.<br><br>Next.<br><br>Last.</div>', { paragraphs: 1 })).toBe('<div>Line one<br>line two.<br></div>');
+    expect(cutTeaser('<div>Intro text.<p>A paragraph.</p>More text.</div><p>End.</p>', { paragraphs: 2 })).toBe('<div>Intro text.<p>A paragraph.</p></div>');
+  });
+
+  it('promo, newsletter and related boxes, pull quotes and embeds never count as paragraphs; more can be named', () => {
+    const html =
+      '<p>One.</p><div class="newsletter"><p>Sign up</p></div><p class="promo">Subscribe</p><section class="related-links"><ul><li>More</li></ul></section>' +
+      '<aside><p>Aside</p></aside><blockquote class="twitter-tweet"><p>Tweet</p></blockquote><figure class="wp-block-pullquote"><blockquote><p>Quote</p></blockquote></figure>' +
+      '<div role="complementary"><p>Box</p></div><p>Two.</p><p>Three.</p>';
+    expect(textOf(cutTeaser(html, { paragraphs: 2 }))).toBe('One.Sign upSubscribeMoreAsideTweetQuoteBoxTwo.');
+    const own = '<p>One.</p><div class="brand-plug"><p>Plug</p></div><p>Two.</p><p>Three.</p>';
+    expect(textOf(cutTeaser(own, { paragraphs: 2 }))).toBe('One.Plug');
+    expect(textOf(cutTeaser(own, { paragraphs: 2, furniture: { names: ['plug'] } }))).toBe('One.PlugTwo.');
+  });
+
+  it('entities are decoded before words are counted, and no cut splits a word or a grapheme', () => {
+    const latvian = '<p>Nakt&#299; uz tre&scaron;dienu gaidāms lietus, vietām stiprs vējš un pērkona negaiss visā valstī.</p><p>x</p>';
+    expect(textOf(cutTeaser(latvian, { words: 10 }))).toBe('Naktī uz trešdienu gaidāms lietus, vietām stiprs vējš un pērkona');
+    const russian = '<p>&#1052;&#1086;&#1089;&#1082;&#1074;&#1072; &#1089;&#1090;&#1086;&#1083;&#1080;&#1094;&#1072; &#1056;&#1086;&#1089;&#1089;&#1080;&#1080;</p><p>x</p>';
+    expect(textOf(cutTeaser(russian, { words: 2 }))).toBe('Москва столица');
+    const arabic = '<p>&#1571;&#1593;&#1604;&#1606;&#1578; &#1608;&#1586;&#1575;&#1585;&#1577; &#1575;&#1604;&#1589;&#1581;&#1577;</p><p>x</p>';
+    expect(textOf(cutTeaser(arabic, { words: 2 }))).toBe('أعلنت وزارة');
+    expect(textOf(cutTeaser('<p>Hi &#128104;&zwj;&#128105; there.</p><p>x</p>', { characters: 4 }))).toBe('Hi');
+    expect(textOf(cutTeaser('<p>Hi &#128104;&zwj;&#128105; there.</p><p>x</p>', { characters: 6 }))).toBe('Hi 👨‍👩');
+    expect(textOf(cutTeaser('<p>Flag &#127467;&#127479; yes.</p><p>x</p>', { characters: 6 }))).toBe('Flag');
+    expect(textOf(cutTeaser('<p>Flag &#127467;&#127479; yes.</p><p>x</p>', { characters: 7 }))).toBe('Flag 🇫🇷');
+    expect(textOf(cutTeaser('<p>Cafe&#769; menu today.</p><p>x</p>', { words: 1 }))).toBe('Cafe\u0301');
+    // A word that runs across inline elements counts once.
+    expect(textOf(cutTeaser('<p>Al<b>pha</b> beta gamma.</p><p>x</p>', { words: 2 }))).toBe('Alpha beta');
+  });
+
+  it('segmentation only ever sees bounded windows: one long text node costs no more than its cut', () => {
+    const seen: number[] = [];
+    const original = Intl.Segmenter.prototype.segment;
+    Intl.Segmenter.prototype.segment = function (this: Intl.Segmenter, input: string) {
+      seen.push(input.length);
+      return original.call(this, input);
+    };
+    try {
+      const japanese = '東京都の新しい路面電車の路線が川を渡ることになりました。'.repeat(6000); // 162,000 characters
+      for (const options of [{ words: 50 }, { characters: 300 }, { paragraphs: 2 }] as TeaserOptions[]) {
+        const out = cutTeaser(`<p>${japanese}</p>`, options);
+        expect(textOf(out).length).toBeLessThanOrEqual(1000);
+      }
+      expect(cutTeaser(`<p>${'word '.repeat(32_000)}</p>`, { words: 50 })).toBe(`<p>${'word '.repeat(49)}word</p>`);
+    } finally {
+      Intl.Segmenter.prototype.segment = original;
+    }
+    expect(Math.max(...seen)).toBeLessThanOrEqual(2048);
+  });
+
+  it('a table cell outside a table is dropped as a browser drops it; its text stays', () => {
+    expect(cutTeaser('<p>One <td>cell</td> two.</p><p>Three.</p><p>Four.</p>', { paragraphs: 1 })).toBe('<p>One cell two.</p>');
+  });
+
+  it('a table is kept whole, with the structure a browser gives it, or not at all', () => {
+    expect(cutTeaser('<p>One.</p><table><tr><td>a</td></tr></table><p>Three.</p>', { paragraphs: 2 })).toBe(
+      '<p>One.</p><table><tbody><tr><td>a</td></tr></tbody></table>',
+    );
+    // Text a browser would move out in front of the table: the teaser stops before the table.
+    expect(cutTeaser(`<p>One.</p><table><tr><td>a</td></tr>${MARKER} stray<tr><td>b</td></tr></table><p>Three.</p>`, { paragraphs: 2 })).toBe('<p>One.</p>');
+    // A word budget that ends inside a table ends before it.
+    expect(cutTeaser('<p>One two.</p><table><tr><td>a b c d</td></tr></table><p>Three.</p>', { words: 4 })).toBe('<p>One two.</p>');
+  });
+});

@@ -25,7 +25,9 @@ describe('the core uses Web APIs only', () => {
     expect(importers('jose')).toEqual(['core/token.ts']);
     expect(importers('cookie')).toEqual(['core/cookies.ts']);
     expect(importers('lru-cache')).toEqual(['stores/memory.ts']);
-    expect(importers('htmlparser2')).toEqual(['content/teaser.ts']);
+    expect(importers('entities')).toEqual(['content/html/tokenizer.ts']);
+    expect(importers('isbot')).toEqual(['core/automated-clients.ts']);
+    expect(importers('htmlparser2')).toEqual([]);
   });
 
   it('the root entry never imports an adapter', () => {

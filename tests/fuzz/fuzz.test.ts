@@ -8,6 +8,7 @@ import { SignJWT } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createPaywall, createRangeVerifier, cutTeaser, type Decision, type Paywall, type PaywallOptions, type TeaserOptions } from '../../src/index.js';
 import { wellFormedProblems } from '../leak.js';
+import { collapse, structureProblems, visibleText } from '../html-reference.js';
 
 const RUNS = Number(process.env['FUZZ_RUNS'] ?? 10_000);
 const SECRET = 'fuzzing-meter-secret-0123456789-abcdefg';
@@ -99,6 +100,42 @@ function headersOf(values: Record<string, string | undefined>): { get(name: stri
   return { get: (name) => map.get(name.toLowerCase()) ?? null };
 }
 
+/**
+ * Article markup built from the places where a naive tokenizer (htmlparser2) and the HTML spec
+ * disagree: script data escapes, comment endings, raw-text and RCDATA elements, foreign content
+ * and CDATA, stray table parts and end tags, foster-parented table content, entities.
+ */
+const divergent = fc
+  .array(
+    fc.oneof(
+      { weight: 4, arbitrary: fc.constantFrom('One two.', 'Three four five.', 'Six', ' ', '\n', 'Nakt&#299;', '&nbsp;', '&amp', '&notin;', '&#128104;&zwj;&#128105;', 'a<b', 'x > y') },
+      {
+        weight: 3,
+        arbitrary: fc.constantFrom(
+          '<p>', '</p>', '<div>', '</div>', '<br>', '<br><br>', '<em>', '</em>', '<b>', '</b>', '<h2>', '</h2>', '<ul><li>', '</li></ul>', '<li>',
+          '<blockquote>', '</blockquote>', '<aside>', '</aside>', '<figure>', '</figure>', '<a href="/x">', '</a>', '<span hidden>', '</span>',
+          '<div class="newsletter">', '<section>', '</section>', '<pre>', '</pre>',
+        ),
+      },
+      {
+        weight: 2,
+        arbitrary: fc.constantFrom(
+          '<script>', '</script>', '<script><!--', '<!--<script>', '-->', '<script>a="<!--<script></script>";</script>',
+          '<!--', '--!>', '<!-->', '<!--->', '--->', '<!-- x -->', '<!x>', '<?x>', '</ x>', '</>', '<!DOCTYPE html>',
+          '<textarea>', '</textarea>', '<title>', '</title>', '<xmp>', '</xmp>', '<noscript>', '</noscript>', '<iframe>', '</iframe>',
+          '<template>', '</template>', '<style>', '</style>', '<noembed>', '<noframes>', '</noembed>',
+          '<svg>', '</svg>', '<math>', '</math>', '<mtext>', '<desc>', '<foreignObject>', '<![CDATA[', ']]>', '<svg/>', '<font color=red>',
+          '<table>', '</table>', '<tr>', '<td>', '</td>', '</tr>', '<tbody>', '<caption>', '<th>', '<col>', '<select>', '<option>', '</select>',
+          '<form>', '</form>', '<button>', '<input>', '</br>', '<image src=x>', '<a href="/y">', '<nobr>', '<listing>',
+          '<b hidden>', '<i style="display:none">', '</i>', '<dd>', '<dt>', '</dl>', '<dl>', '<object>', '</object>', '<marquee>',
+          '<li>', '</ul>', '<ol>', '<h1>', '</h3>', '<p hidden>', '<address>', '<center>', '<applet>', '<ruby>', '<rt>', '<rp>',
+        ),
+      },
+    ),
+    { maxLength: 80, size: 'max' },
+  )
+  .map((parts) => parts.join(''));
+
 describe(`fuzzing (${RUNS} cases per target)`, () => {
   it('decide() never throws for any cookie, token, header, address or article id, and stays fast', async () => {
     await fc.assert(
@@ -135,6 +172,7 @@ describe(`fuzzing (${RUNS} cases per target)`, () => {
       { maxLength: 60 },
     ).map((parts) => parts.join('')),
     fc.string({ unit: 'binary', maxLength: 2000 }),
+    divergent,
   );
   const teaserOptions: fc.Arbitrary<TeaserOptions> = fc.oneof(
     fc.record({ paragraphs: fc.integer({ min: 1, max: 10 }) }),
@@ -153,6 +191,19 @@ describe(`fuzzing (${RUNS} cases per target)`, () => {
       { numRuns: RUNS },
     );
     expect(slowest['teaser']).toBeLessThan(100);
+  }, 300_000);
+
+  it('cutTeaser() shows the start of what a browser shows, judged by parse5, on the shapes where tokenizers disagree', () => {
+    fc.assert(
+      fc.property(divergent, teaserOptions, (source, options) => {
+        const out = timed('teaser', () => cutTeaser(source, options));
+        expect(structureProblems(out)).toEqual([]);
+        const article = collapse(visibleText(source, [], false));
+        const kept = collapse(visibleText(out, [], false));
+        expect(article.startsWith(kept), `${JSON.stringify(kept)} is not a prefix of ${JSON.stringify(article)}`).toBe(true);
+      }),
+      { numRuns: RUNS },
+    );
   }, 300_000);
 
   it('render() never throws for any article HTML or metadata', async () => {
