@@ -11,7 +11,12 @@ export interface Account {
   name: string;
   subscriber: boolean;
   plan: 'monthly' | 'annual' | null;
+  /** Signed up for the free newsletters. */
+  newsletters: boolean;
 }
+
+/** Newsletter sign-ups without an account kept at most (the oldest are forgotten). */
+const MAX_SIGNUPS = 10_000;
 
 export const SESSION_COOKIE = '__Host-courier_session';
 const SESSION_DAYS = 30;
@@ -23,15 +28,28 @@ const ISSUER = SESSION_ISSUER;
 export function createAccounts() {
   const byId = new Map<string, Account>();
   const byEmail = new Map<string, Account>();
+  const signUps = new Set<string>(); // newsletter emails without an account
   return {
     find: (id: string) => byId.get(id),
     findByEmail: (email: string) => byEmail.get(email.toLowerCase()),
     create(name: string, email: string): Account {
-      const account: Account = { id: randomUUID(), email: email.toLowerCase(), name, subscriber: false, plan: null };
+      const account: Account = { id: randomUUID(), email: email.toLowerCase(), name, subscriber: false, plan: null, newsletters: signUps.delete(email.toLowerCase()) };
       byId.set(account.id, account);
       byEmail.set(account.email, account);
       return account;
     },
+    /** Signs an email up for the newsletters: on its account if it has one. */
+    signUpForNewsletters(email: string): void {
+      const account = byEmail.get(email.toLowerCase());
+      if (account) {
+        account.newsletters = true;
+        return;
+      }
+      if (signUps.size >= MAX_SIGNUPS) signUps.delete(signUps.values().next().value as string);
+      signUps.add(email.toLowerCase());
+    },
+    /** Whether an email gets the newsletters. */
+    getsNewsletters: (email: string) => byEmail.get(email.toLowerCase())?.newsletters ?? signUps.has(email.toLowerCase()),
   };
 }
 

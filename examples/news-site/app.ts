@@ -9,6 +9,7 @@ import { createMemoryStore, createPaywall, escapeHtml, type CrawlerVerifier, typ
 import { decideNode } from 'meterwall/node';
 import { createAccounts, createSessions, SESSION_COOKIE, SESSION_ISSUER, type Account } from './accounts.js';
 import { ARTICLES as BUILT_IN, articleHtml, type StoryArticle } from './articles.js';
+import { newsletterPage } from './furniture.js';
 import { illustration } from './images.js';
 import {
   articlePage,
@@ -179,6 +180,7 @@ export function createNewsSite(options: NewsSiteOptions) {
       prompt: rendered.prompt,
       banner: decision.access === 'full' ? rendered.banner : '',
       full: decision.access === 'full',
+      subscriber: decision.reader.status === 'subscriber',
       debug: url.searchParams.get('debug') === '1' ? debugPanel(decision) : '',
     });
     send(res, 200, layout({ title: `${article.headline} – ${PAPER}`, description: article.standfirst, head: rendered.structuredData, body, account }));
@@ -244,6 +246,25 @@ export function createNewsSite(options: NewsSiteOptions) {
     redirect(res, returnTo === '/' ? '/subscribe' : returnTo);
   }
 
+  /** The newsletter sign-up behind the box in every article: on the reader's account when signed in. */
+  async function newslettersRoute(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const account = await accountFor(req.headers.cookie);
+    const title = `Newsletters – ${PAPER}`;
+    if (req.method === 'GET') {
+      const values = { email: account?.email ?? '', returnTo: safeReturnTo(url.searchParams.get('returnTo')) };
+      return send(res, 200, layout({ title, body: newsletterPage(values, { done: account?.newsletters ?? false }), account }));
+    }
+    const form = await readForm(req);
+    if (!form) return send(res, 400, layout({ title: PAPER, body: messagePage('Bad request', 'The form could not be read.'), account }));
+    const values = { email: (form.get('email') ?? '').trim(), returnTo: safeReturnTo(form.get('returnTo')) };
+    if (!EMAIL.test(values.email)) {
+      const error = values.email === '' ? 'Enter your email address.' : 'Enter an email address like name@example.com.';
+      return send(res, 422, layout({ title, body: newsletterPage(values, { error }), account }));
+    }
+    accounts.signUpForNewsletters(values.email);
+    send(res, 200, layout({ title, body: newsletterPage(values, { done: true }), account }));
+  }
+
   return {
     paywall,
     accounts,
@@ -278,6 +299,7 @@ export function createNewsSite(options: NewsSiteOptions) {
         if (path === '/register' && method !== 'HEAD') return await registerRoute(req, res, url);
         if (path === '/signin' && method !== 'HEAD') return await signInRoute(req, res, url);
         if (path === '/subscribe' && method !== 'HEAD') return await subscribeRoute(req, res, url);
+        if (path === '/newsletters' && method !== 'HEAD') return await newslettersRoute(req, res, url);
         if (path === '/signout' && method === 'POST') {
           res.appendHeader('Set-Cookie', stringifySetCookie({ name: SESSION_COOKIE, value: '', httpOnly: true, secure: true, sameSite: 'lax', path: '/', maxAge: 0 }));
           return redirect(res, '/');

@@ -1,4 +1,5 @@
 /** The example paper's articles: written for this example, set in the fictional city of Riverside. */
+import { newsletterBox, subscribePromo } from './furniture.js';
 
 export interface StoryArticle {
   readonly slug: string;
@@ -170,11 +171,16 @@ export function findArticle(slug: string): StoryArticle | undefined {
   return ARTICLES.find((a) => a.slug === slug);
 }
 
-/** The article body as HTML: a figure after the first paragraph, as the CMS would store it. */
+/**
+ * The article body as HTML, as the CMS stores it: the first paragraph, a figure, a subscribe
+ * promo and a newsletter sign-up box, then the rest. The teaser (2 paragraphs) meets both boxes
+ * and still keeps 2 paragraphs of the article.
+ */
 export function articleHtml(article: StoryArticle, escape: (s: string) => string): string {
   const [first = '', ...rest] = article.paragraphs;
   const figure =
     `<figure class="article-figure"><img src="/images/${article.slug}.svg" alt="" width="1200" height="675">` +
     `<figcaption>${escape(article.figure.caption)} <span class="credit">${escape(article.figure.credit)}</span></figcaption></figure>`;
-  return `<p>${escape(first)}</p>${figure}${rest.map((p) => `<p>${escape(p)}</p>`).join('')}`;
+  const boxes = subscribePromo(article.slug) + newsletterBox(article.slug);
+  return `<p>${escape(first)}</p>${figure}${boxes}${rest.map((p) => `<p>${escape(p)}</p>`).join('')}`;
 }

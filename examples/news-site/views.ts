@@ -2,6 +2,7 @@
 import { escapeHtml as e, type Decision, type PromptContext } from 'meterwall';
 import type { Account } from './accounts.js';
 import type { StoryArticle } from './articles.js';
+import { authorBio } from './furniture.js';
 
 export const PAPER = 'The Riverside Courier';
 
@@ -81,9 +82,9 @@ export function frontPage(articles: readonly StoryArticle[]): string {
 }
 
 /** An article page: the banner, the body (full or teaser with a fade) and the prompt. */
-export function articlePage(a: StoryArticle, parts: { html: string; prompt: string; banner: string; full: boolean; debug: string }): string {
+export function articlePage(a: StoryArticle, parts: { html: string; prompt: string; banner: string; full: boolean; subscriber: boolean; debug: string }): string {
   return `
-  <article class="story">
+  <article class="story${parts.subscriber ? ' story--subscriber' : ''}">
     ${parts.banner}
     <header class="story__header">
       <p class="kicker">${e(a.section)} ${accessBadge(a)}</p>
@@ -93,6 +94,7 @@ export function articlePage(a: StoryArticle, parts: { html: string; prompt: stri
     </header>
     <div class="story__body${parts.full ? '' : ' story__body--teaser'}">${parts.html}</div>
     ${parts.prompt}
+    ${authorBio(a.author)}
   </article>
   ${parts.debug}`;
 }

@@ -148,6 +148,26 @@ describe.skipIf(!executablePath)(title, () => {
     await context.close();
   });
 
+  it('a teaser shows the promo and newsletter boxes and 2 paragraphs of the article; the box signs up', async () => {
+    const { context, page } = await newReader();
+    const article = subscribersOnly;
+    if (!article) throw new Error('fixture');
+    expect((await open(page, article.slug)).prompt).toBe('This article is for subscribers');
+    // What the reader sees in the body, as Chromium rendered it.
+    const seen = (await page.locator('.story__body').innerText()).replace(/\s+/g, ' ');
+    expect(seen).toContain('Subscribe to The Riverside Courier');
+    expect(seen).toContain('Sign up for The Riverside Courier’s free newsletters');
+    await expect(page.locator('.story__body > p').allInnerTexts()).resolves.toEqual(article.paragraphs.slice(0, 2));
+    await expect(page.locator('.author-bio').innerText()).resolves.toContain(article.author);
+    await page.click('.newsletter-signup a.button');
+    await page.fill('#field-email', 'reader@example.com');
+    await page.click('form[action="/newsletters"] button[type=submit]');
+    await expect(page.locator('h1').textContent()).resolves.toBe('You’re signed up');
+    await page.click('text=Back to the article');
+    expect(page.url()).toBe(`${base}/articles/${article.slug}`);
+    await context.close();
+  });
+
   it('the debug panel shows the decision', async () => {
     const { context, page } = await newReader();
     await page.goto(`${base}/articles/${metered[0]?.slug}?debug=1`);

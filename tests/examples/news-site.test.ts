@@ -1,15 +1,17 @@
 import type { Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { escapeHtml } from '../../src/index.js';
 import { ARTICLES } from '../../examples/news-site/articles.js';
 import { startNewsSite } from '../helpers-browser.js';
 import { browserFetch } from '../helpers.js';
 
 let server: Server;
 let base: string;
+let site: Awaited<ReturnType<typeof startNewsSite>>['site'];
 const slug = ARTICLES.find((a) => a.access === 'metered')?.slug as string;
 
 beforeAll(async () => {
-  ({ server, url: base } = await startNewsSite());
+  ({ server, url: base, site } = await startNewsSite());
 });
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
@@ -107,6 +109,36 @@ describe('the example site over HTTP', () => {
     expect(response.headers.get('content-security-policy')).toContain("script-src 'none'");
     expect(response.headers.get('x-content-type-options')).toBe('nosniff');
     expect((await browserFetch(base, { method: 'DELETE' })).status).toBe(405);
+  });
+
+  it('the teaser meets the promo and newsletter boxes and still keeps 2 paragraphs of the article', async () => {
+    for (const article of ARTICLES.filter((a) => a.access === 'subscribers')) {
+      const html = await (await browserFetch(`${base}/articles/${article.slug}`)).text();
+      const body = html.slice(html.indexOf('class="story__body'), html.indexOf('class="prompt"'));
+      expect(body).toContain('Subscribe to The Riverside Courier');
+      expect(body).toContain('Sign up for The Riverside Courier’s free newsletters');
+      expect(body).toContain(`href="/newsletters?returnTo=%2Farticles%2F${article.slug}"`);
+      for (const kept of article.paragraphs.slice(0, 2)) expect(body).toContain(escapeHtml(kept));
+      for (const held of article.paragraphs.slice(2)) expect(html).not.toContain(escapeHtml(held).slice(0, 40));
+      expect(html).toContain(`<strong>${escapeHtml(article.author)}</strong>`); // the bio, after the article
+    }
+  });
+
+  it('the newsletter box signs an email up, on its account when there is one', async () => {
+    const form = await (await browserFetch(`${base}/newsletters?returnTo=%2Farticles%2F${slug}`)).text();
+    expect(form).toContain(`value="/articles/${slug}"`);
+    const bad = await post('/newsletters', { email: 'nope', returnTo: `/articles/${slug}` });
+    expect(bad.status).toBe(422);
+    expect(await bad.text()).toContain('Enter an email address like name@example.com.');
+    const done = await post('/newsletters', { email: 'Ola@Example.com', returnTo: `/articles/${slug}` });
+    expect(done.status).toBe(200);
+    expect(await done.text()).toContain('The morning briefing will go to Ola@Example.com');
+    // Registering later with that email keeps the sign-up on the new account.
+    const reg = await post('/register', { name: 'Ola', email: 'ola@example.com' });
+    const cookie = (reg.headers.getSetCookie()[0] as string).split(';')[0] as string;
+    expect(await (await browserFetch(`${base}/newsletters`, { headers: { cookie } })).text()).toContain('You’re signed up');
+    expect(site.accounts.getsNewsletters('OLA@example.com')).toBe(true);
+    expect(site.accounts.getsNewsletters('other@example.com')).toBe(false);
   });
 
   it('a HEAD request spends no view', async () => {
