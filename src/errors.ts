@@ -1,9 +1,9 @@
 /**
- * Every error code meterwall produces.
+ * Every error code meterwall produces, and its two error classes.
  *
- * - `ERR_INVALID_OPTION`: an option given to a factory is wrong (thrown as a `TypeError`, see {@link InvalidOptionError}).
+ * - `ERR_INVALID_OPTION`: an option given to a factory or adapter is wrong (an {@link InvalidOptionError}, a `TypeError`).
  * - `ERR_INVALID_ARTICLE`: the article passed to `decide()` is not an `{ id: string }` object.
- * - `ERR_STORE_TIMEOUT`: the meter store did not answer within `store.timeoutMs`.
+ * - `ERR_STORE_TIMEOUT`: the meter store did not answer within `failure.timeoutMs` (the message names the operation).
  * - `ERR_STORE_FAILED`: the meter store threw or rejected.
  * - `ERR_READER_FAILED`: the site's `resolveReader` callback (or session claims mapping) threw or returned an invalid reader.
  * - `ERR_SESSION_UNAVAILABLE`: the session token's keys (a JWKS endpoint) could not be fetched in time.
@@ -17,7 +17,8 @@ export type PaywallErrorCode =
   | 'ERR_SESSION_UNAVAILABLE';
 
 /**
- * The one error class of meterwall: branch on `code`, never on `message`.
+ * The error meterwall reports at run time (in events, or thrown for a bad article): branch on
+ * `code`, never on `message`.
  *
  * @example
  * ```ts
@@ -37,21 +38,35 @@ export class PaywallError extends Error {
   }
 }
 
-/** A `TypeError` thrown at construction when an option is wrong; `option` is its dotted path. */
-export interface InvalidOptionError extends TypeError {
+/**
+ * Thrown at construction when an option is wrong: a `TypeError` whose `option` is the dotted
+ * path of the offending option and whose message says what is wrong (and, for a misspelt key,
+ * which option was meant).
+ *
+ * @example
+ * ```ts
+ * import { createPaywall, InvalidOptionError } from 'meterwall';
+ * try {
+ *   createPaywall({ secret, period: { calendar: 'month', timezone: 'Europe/London' } as never });
+ * } catch (error) {
+ *   if (error instanceof InvalidOptionError) console.error(error.option); // 'period.timezone'
+ * }
+ * ```
+ */
+export class InvalidOptionError extends TypeError {
   /** Always `ERR_INVALID_OPTION`. */
-  readonly code: 'ERR_INVALID_OPTION';
+  readonly code = 'ERR_INVALID_OPTION' as const;
   /** The dotted path of the offending option, e.g. `meters.anonymous.limit`. */
   readonly option: string;
+
+  constructor(option: string, problem: string) {
+    super(`meterwall: option "${option}" ${problem}`);
+    this.name = 'InvalidOptionError';
+    this.option = option;
+  }
 }
 
-/** Builds the `TypeError` for a bad option; the message starts with the option's path. */
+/** Builds the error for a bad option; the message starts with the option's path. */
 export function invalidOption(option: string, problem: string): InvalidOptionError {
-  const error = new TypeError(`meterwall: option "${option}" ${problem}`) as TypeError & {
-    code: 'ERR_INVALID_OPTION';
-    option: string;
-  };
-  error.code = 'ERR_INVALID_OPTION';
-  error.option = option;
-  return error;
+  return new InvalidOptionError(option, problem);
 }

@@ -1,38 +1,42 @@
 /**
  * meterwall: a framework-agnostic metered paywall. One decision per article request (full,
- * teaser or prompt) from the reader's status and a meter in a signed cookie.
+ * teaser or prompt) from the reader's status and a meter in a signed cookie; what the page
+ * shows is rendered separately (`createRenderer`), so an edge that only decides stays small.
  */
-export { createPaywall, applyDecisionHeaders, decisionForVariant, type Paywall } from './core/paywall.js';
+export { createPaywall, type Paywall } from './core/paywall.js';
+export { applyDecisionHeaders } from './core/decide/headers.js';
+export { decisionForVariant } from './core/decide/variants.js';
 export { createMemoryStore, type MemoryStoreOptions } from './stores/memory.js';
-export { PaywallError, type PaywallErrorCode, type InvalidOptionError } from './errors.js';
+export { PaywallError, InvalidOptionError, type PaywallErrorCode } from './errors.js';
 export { createRangeVerifier, parseCrawlerRanges, fetchCrawlerRanges, type RangeVerifier } from './crawlers/ranges.js';
-export { CRAWLERS, detectCrawler, type CrawlerDefinition } from './crawlers/detect.js';
+export { CRAWLERS, detectCrawler, type CrawlerDefinition } from './core/decide/crawler.js';
 export type {
   Access,
   Article,
-  CdnOptions,
-  CrawlersOptions,
-  CrawlerVerifier,
-  DecideContext,
-  FreshMeterOptions,
-  ProxyOptions,
-  ReferralOptions,
   ArticleAccess,
   CacheOptions,
   CalendarPeriod,
+  CdnOptions,
   CookieOptions,
+  CrawlersOptions,
+  CrawlerVerifier,
+  DecideContext,
   Decision,
   DecisionReason,
   FailureOptions,
+  FreshMeterOptions,
   MeterLimit,
+  MeterPeriod,
   MeterSnapshot,
   MeterStore,
   PaywallEvent,
   PaywallOptions,
   PeriodOptions,
+  ProxyOptions,
   Reader,
   ReaderInput,
   ReaderStatus,
+  ReferralOptions,
   RequestLike,
   RollingPeriod,
   Secret,
@@ -53,15 +57,8 @@ export type {
   TraceRule,
   Variant,
 } from './types.js';
+export { createRenderer, type ContentOptions, type Renderer, type Rendered, type RenderCallOptions } from './content/render.js';
 export { cutTeaser, escapeHtml, type TeaserOptions } from './content/teaser.js';
-export {
-  renderPrompt,
-  renderBanner,
-  type PromptContext,
-  type PromptKind,
-  type PromptOptions,
-  type PromptTexts,
-  type PromptUrls,
-} from './content/prompt.js';
+export { renderPrompt, renderBanner } from './content/prompt.js';
+export type { PromptContext, PromptKind, PromptOptions, PromptTexts, PromptUrls } from './content/prompt-options.js';
 export { paywallStructuredData, jsonLdScript, type ArticleMetadata, type StructuredDataOptions } from './content/structured-data.js';
-export type { ContentOptions, Rendered, RenderCallOptions } from './content/render.js';

@@ -1,4 +1,10 @@
-import type { ContentOptions } from './content/render.js';
+/**
+ * Every public type of meterwall: articles, readers, decisions and their trace, events, the
+ * meter store contract and the options of `createPaywall`. Imports nothing from the rest.
+ *
+ * Over 300 lines: one job, the API's vocabulary in one place; each declaration is short and
+ * carries its documentation (and its `@default`, checked against the defaults table).
+ */
 import type { PaywallError } from './errors.js';
 
 /** How an article may be read: open to all, behind the meter, or for subscribers only. */
@@ -109,7 +115,14 @@ export interface MeterSnapshot {
   readonly resetsAt: Date;
   /** Where the meter lives: the signed cookie, or the store (an account's meter). */
   readonly source: 'cookie' | 'store';
+  /** The period the meter counts in, e.g. `{ calendar: 'month', timeZone: 'Europe/London' }` (what banners say "this month" from). */
+  readonly period: MeterPeriod;
 }
+
+/** A meter's period as decisions report it: a calendar unit in a time zone, or a rolling window. */
+export type MeterPeriod =
+  | { readonly calendar: 'day' | 'week' | 'month'; readonly timeZone: string }
+  | { readonly rollingDays: number };
 
 /** Names of the steps that appear in a decision's trace. */
 export type TraceRule =
@@ -224,8 +237,8 @@ export type PaywallEvent =
       readonly crawler: string;
       /** The client address, when known. */
       readonly ip: string | null;
-      /** `no-ip`: no client address; `refuted`: no verifier confirmed it; `no-verifier`: crawlers are not configured. */
-      readonly reason: 'no-ip' | 'refuted' | 'no-verifier';
+      /** `no-ip`: no client address; `refuted`: no verifier confirmed it; `timeout`: none answered within `crawlers.timeoutMs`; `no-verifier`: crawlers are not configured. */
+      readonly reason: 'no-ip' | 'refuted' | 'timeout' | 'no-verifier';
     }
   | { readonly type: 'referral-sampled'; readonly article: string; readonly source: string; readonly remaining: number }
   | { readonly type: 'fresh-meter-capped'; readonly network: string; readonly count: number };
@@ -712,9 +725,4 @@ export interface PaywallOptions {
    * @default { tokens: 10000, hashes: 10000 }
    */
   readonly cache?: CacheOptions;
-  /**
-   * What pages show: teaser cut, prompt and banner texts and links, structured data.
-   * @default { teaser: { paragraphs: 2 }, paywalledClass: 'meterwall-paywalled' }
-   */
-  readonly content?: ContentOptions;
 }

@@ -1,6 +1,6 @@
 /** meterwall in a Cloudflare Worker (module syntax); bindings METERWALL_SECRET and SESSION_SECRET. */
 import { applyDecisionHeaders, createPaywall, type Paywall } from 'meterwall';
-import { STORIES, paywallOptions, storyPage } from '../shared/stories.js';
+import { STORIES, paywallOptions, renderer, storyPage } from '../shared/stories.js';
 
 interface Env {
   readonly METERWALL_SECRET: string;
@@ -16,7 +16,7 @@ export default {
     const story = slug === undefined ? undefined : STORIES[slug];
     if (!story) return new Response('Not found', { status: 404 });
     const decision = await paywall.decide(request, story, { ip: request.headers.get('cf-connecting-ip') });
-    const page = storyPage(story, paywall.render(decision, story.html, story));
+    const page = storyPage(story, renderer.render(decision, story.html, story));
     return applyDecisionHeaders(new Response(page, { headers: { 'content-type': 'text/html; charset=utf-8' } }), decision);
   },
 };

@@ -2,7 +2,7 @@
 import express from 'express';
 import { createPaywall, type Decision } from 'meterwall';
 import { meterwall } from 'meterwall/express';
-import { STORIES, paywallOptions, storyPage, type ExampleSecrets } from '../shared/stories.js';
+import { STORIES, paywallOptions, renderer, storyPage, type ExampleSecrets } from '../shared/stories.js';
 
 export function createApp(secrets: ExampleSecrets) {
   const paywall = createPaywall(paywallOptions(secrets));
@@ -12,7 +12,7 @@ export function createApp(secrets: ExampleSecrets) {
     const story = STORIES[req.params.slug];
     if (!story) return void res.status(404).send('Not found');
     const decision = res.locals['meterwall'] as Decision;
-    res.type('html').send(storyPage(story, paywall.render(decision, story.html, story)));
+    res.type('html').send(storyPage(story, renderer.render(decision, story.html, story)));
   });
   return app;
 }

@@ -2,7 +2,7 @@
 import Fastify from 'fastify';
 import { createPaywall } from 'meterwall';
 import { meterwallPlugin } from 'meterwall/fastify';
-import { STORIES, paywallOptions, storyPage, type ExampleSecrets } from '../shared/stories.js';
+import { STORIES, paywallOptions, renderer, storyPage, type ExampleSecrets } from '../shared/stories.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -18,7 +18,7 @@ export async function createApp(secrets: ExampleSecrets) {
   app.get<{ Params: { slug: string } }>('/articles/:slug', async (request, reply) => {
     const story = STORIES[request.params.slug];
     if (!story || !request.meterwall) return reply.code(404).send('Not found');
-    return reply.type('text/html').send(storyPage(story, paywall.render(request.meterwall, story.html, story)));
+    return reply.type('text/html').send(storyPage(story, renderer.render(request.meterwall, story.html, story)));
   });
   return app;
 }

@@ -3,7 +3,7 @@ import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import { createPaywall, type Decision } from 'meterwall';
 import { meterwall } from 'meterwall/hono';
-import { STORIES, paywallOptions, storyPage, type ExampleSecrets } from '../shared/stories.js';
+import { STORIES, paywallOptions, renderer, storyPage, type ExampleSecrets } from '../shared/stories.js';
 
 export function createApp(secrets: ExampleSecrets) {
   const paywall = createPaywall(paywallOptions(secrets));
@@ -12,7 +12,7 @@ export function createApp(secrets: ExampleSecrets) {
   app.get('/articles/:slug', (c) => {
     const story = STORIES[c.req.param('slug')];
     if (!story) return c.text('Not found', 404);
-    return c.html(storyPage(story, paywall.render(c.get('meterwall'), story.html, story)));
+    return c.html(storyPage(story, renderer.render(c.get('meterwall'), story.html, story)));
   });
   return app;
 }

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseCookie, stringifySetCookie } from 'cookie';
-import { createMemoryStore, createPaywall, escapeHtml, type CrawlerVerifier, type MeterStore, type PaywallEvent } from 'meterwall';
+import { createMemoryStore, createPaywall, createRenderer, escapeHtml, type CrawlerVerifier, type MeterStore, type PaywallEvent } from 'meterwall';
 import { decideNode } from 'meterwall/node';
 import { createAccounts, createSessions, SESSION_COOKIE, SESSION_ISSUER, type Account } from './accounts.js';
 import { ARTICLES as BUILT_IN, articleHtml, type StoryArticle } from './articles.js';
@@ -94,12 +94,13 @@ export function createNewsSite(options: NewsSiteOptions) {
           : { status: 'registered', id };
       },
     },
-    content: {
-      teaser: { paragraphs: 2 },
-      prompt: {
-        urls: { register: '/register?returnTo={returnTo}', subscribe: '/subscribe?returnTo={returnTo}', signIn: '/signin?returnTo={returnTo}' },
-        renderPrompt: promptMarkup,
-      },
+  });
+  // What pages show: the teaser cut on the server, the site's own prompt markup with meterwall's texts.
+  const renderer = createRenderer({
+    teaser: { paragraphs: 2 },
+    prompt: {
+      urls: { register: '/register?returnTo={returnTo}', subscribe: '/subscribe?returnTo={returnTo}', signIn: '/signin?returnTo={returnTo}' },
+      renderPrompt: promptMarkup,
     },
   });
 
@@ -162,7 +163,7 @@ export function createNewsSite(options: NewsSiteOptions) {
     const article = findArticle(slug);
     if (!article) return send(res, 404, layout({ title: `Not found – ${PAPER}`, body: messagePage('Page not found', 'There is no article at this address.'), account: await accountFor(req.headers.cookie) }));
     const decision = await decideNode(paywall, req, res, { id: article.slug, access: article.access });
-    const rendered = paywall.render(decision, articleHtml(article, escapeHtml), {
+    const rendered = renderer.render(decision, articleHtml(article, escapeHtml), {
       id: article.slug,
       access: article.access,
       version: article.published,

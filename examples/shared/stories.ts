@@ -1,5 +1,5 @@
 /** Three stories and a page template shared by the small framework examples. */
-import { escapeHtml, type Article, type Rendered } from 'meterwall';
+import { createRenderer, escapeHtml, type Article, type Rendered } from 'meterwall';
 
 export interface Story extends Article {
   readonly title: string;
@@ -30,6 +30,9 @@ export const STORIES: Readonly<Record<string, Story>> = {
     html: paragraphs('Work on the market hall roof starts in spring.', 'Traders will move to the square for six weeks.', 'HELD-BACK: the old slates will be reused.'),
   },
 };
+
+/** What the examples' pages show: the default teaser (2 paragraphs), prompt and banner. */
+export const renderer = createRenderer();
 
 /** A minimal page for a rendered story. */
 export function storyPage(story: Story, rendered: Rendered): string {

@@ -3,6 +3,7 @@
  * puts the decision on `res.locals.meterwall`, with its headers already set on the response.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { invalidOption } from '../errors.js';
 import type { Paywall } from '../core/paywall.js';
 import type { Article, Decision } from '../types.js';
 import { decideNode } from './node.js';
@@ -36,7 +37,7 @@ interface ExpressResponse extends ServerResponse {
  * ```
  */
 export function meterwall<Req extends IncomingMessage = ExpressRequestLike>(paywall: Paywall, options: ExpressMeterwallOptions<Req>) {
-  if (typeof options?.article !== 'function') throw new TypeError('meterwall: option "article" must be a function');
+  if (typeof options?.article !== 'function') throw invalidOption('article', 'must be a function');
   return async (req: Req, res: ServerResponse, next: (error?: unknown) => void): Promise<void> => {
     try {
       const article = await options.article(req);

@@ -3,7 +3,9 @@
  * article requests, puts the decision on `request.meterwall` and sets its headers on the reply.
  */
 import type { IncomingMessage } from 'node:http';
-import { decideNow, decisionHeaderList, type Paywall } from '../core/paywall.js';
+import { invalidOption } from '../errors.js';
+import { writeDecisionHeaders } from '../core/decide/headers.js';
+import { decideNow, type Paywall } from '../core/paywall.js';
 import type { Article, Decision } from '../types.js';
 import { toRequestLike } from './node.js';
 
@@ -44,7 +46,7 @@ export interface FastifyMeterwallOptions {
  * ```
  */
 export async function meterwallPlugin(fastify: FastifyInstanceLike, options: FastifyMeterwallOptions): Promise<void> {
-  if (typeof options?.article !== 'function') throw new TypeError('meterwall: option "article" must be a function');
+  if (typeof options?.article !== 'function') throw invalidOption('article', 'must be a function');
   const { paywall } = options;
   fastify.decorateRequest('meterwall', null);
   fastify.addHook('preHandler', async (request, reply) => {
@@ -52,11 +54,17 @@ export async function meterwallPlugin(fastify: FastifyInstanceLike, options: Fas
     if (!article) return;
     const decision = await decideNow(paywall, toRequestLike(request.raw), article, { ip: request.raw.socket?.remoteAddress });
     request.meterwall = decision;
-    for (const [name, value] of decisionHeaderList(decision)) {
-      const existing = reply.getHeader(name);
-      if (name === 'Vary' && typeof existing === 'string' && existing !== '') reply.header(name, `${existing}, ${value}`);
-      else reply.header(name, value); // Fastify appends Set-Cookie values
-    }
+    writeDecisionHeaders(
+      {
+        get: (name) => {
+          const value = reply.getHeader(name);
+          return value === undefined || value === null ? null : Array.isArray(value) ? value.join(', ') : String(value);
+        },
+        set: (name, value) => void reply.header(name, value),
+        append: (name, value) => void reply.header(name, value), // Fastify appends Set-Cookie values
+      },
+      decision,
+    );
   });
 }
 

@@ -3,14 +3,17 @@
  * decision on the context (`c.get('meterwall')`) and adds its headers to the response. Runs
  * wherever Hono runs (Node, Workers, Deno, Bun): it uses the Fetch `Request` only.
  */
-import { decisionHeaderList, type Paywall } from '../core/paywall.js';
+import { invalidOption } from '../errors.js';
+import { applyDecisionHeaders } from '../core/decide/headers.js';
+import { decideNow, type Paywall } from '../core/paywall.js';
 import type { Article, Decision } from '../types.js';
 
 /** What the middleware needs of a Hono context. */
 export interface HonoContextLike {
   readonly req: { readonly raw: Request; param(name: string): string | undefined; header(name: string): string | undefined };
   set(key: 'meterwall', value: Decision): void;
-  header(name: string, value: string, options?: { append?: boolean }): void;
+  /** The response the handler produced (Hono's `c.res`). */
+  res: Response;
 }
 
 /** Options of {@link meterwall}. */
@@ -36,14 +39,20 @@ export interface HonoMeterwallOptions<C extends HonoContextLike> {
  * ```
  */
 export function meterwall<C extends HonoContextLike>(paywall: Paywall, options: HonoMeterwallOptions<C>) {
-  if (typeof options?.article !== 'function') throw new TypeError('meterwall: option "article" must be a function');
+  if (typeof options?.article !== 'function') throw invalidOption('article', 'must be a function');
   return async (c: C, next: () => Promise<void>): Promise<void> => {
     const article = await options.article(c);
     if (!article) return next();
-    const decision = await paywall.decide(c.req.raw, article, { ip: options.ip?.(c) });
+    const decision = await decideNow(paywall, c.req.raw, article, { ip: options.ip?.(c) });
     c.set('meterwall', decision);
-    // Set before the handler runs, so Hono puts them on whatever response the handler builds.
-    for (const [name, value] of decisionHeaderList(decision)) c.header(name, value, { append: name !== 'Cache-Control' });
     await next();
+    // On the response the handler built, whichever way it built it.
+    const response = applyDecisionHeaders(c.res, decision);
+    if (response !== c.res) {
+      // A copy (the handler's headers were immutable): Hono's setter would merge the old headers
+      // back over ours, Set-Cookie included, so the old response is let go first.
+      (c as { res: Response | undefined }).res = undefined;
+      c.res = response;
+    }
   };
 }

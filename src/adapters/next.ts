@@ -4,7 +4,9 @@
  */
 // 'next/server.js': Next has no exports map, so Node's ESM loader needs the file name.
 import { NextResponse, type NextRequest } from 'next/server.js';
-import { applyDecisionHeaders, type Paywall } from '../core/paywall.js';
+import { invalidOption } from '../errors.js';
+import { applyDecisionHeaders } from '../core/decide/headers.js';
+import { decideNow, type Paywall } from '../core/paywall.js';
 import type { Article, Decision, Variant } from '../types.js';
 
 /** The request header that carries the signed variant from middleware to the page. */
@@ -34,7 +36,7 @@ export interface NextMeterwallOptions {
  * ```
  */
 export function decideNext(paywall: Paywall, request: NextRequest, article: Article, ip?: string | null): Promise<Decision> {
-  return paywall.decide(request, article, { ip });
+  return Promise.resolve(decideNow(paywall, request, article, { ip }));
 }
 
 /**
@@ -76,11 +78,11 @@ export function withDecision<R extends Response>(response: R, decision: Decision
  * ```
  */
 export function paywallMiddleware(paywall: Paywall, options: NextMeterwallOptions) {
-  if (typeof options?.article !== 'function') throw new TypeError('meterwall: option "article" must be a function');
+  if (typeof options?.article !== 'function') throw invalidOption('article', 'must be a function');
   return async (request: NextRequest): Promise<NextResponse> => {
     const article = await options.article(request);
     if (!article) return NextResponse.next();
-    const decision = await paywall.decide(request, article, { ip: options.ip?.(request) });
+    const decision = await decideNow(paywall, request, article, { ip: options.ip?.(request) });
     const headers = new Headers(request.headers);
     headers.set(VARIANT_HEADER, await paywall.signVariant(decision.variant));
     return withDecision(NextResponse.next({ request: { headers } }), decision);

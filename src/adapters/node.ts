@@ -3,7 +3,8 @@
  * headers to the `ServerResponse`, without building a Fetch `Request`, `Headers` or `URL`.
  */
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
-import { decideNow, decisionHeaderList, type Paywall } from '../core/paywall.js';
+import { writeDecisionHeaders, type HeaderTarget } from '../core/decide/headers.js';
+import { decideNow, type Paywall } from '../core/paywall.js';
 import type { Article, Decision, RequestLike } from '../types.js';
 
 const UPPER = /[A-Z]/;
@@ -85,13 +86,20 @@ export function decideNode(paywall: Paywall, req: IncomingMessage, res: ServerRe
   return decision instanceof Promise ? decision.then((d) => writeHeaders(res, d)) : Promise.resolve(writeHeaders(res, decision));
 }
 
+/** A Node response as a header target (several values joined as a `Headers` would). */
+function nodeHeaderTarget(res: ServerResponse): HeaderTarget {
+  return {
+    get(name) {
+      const value = res.getHeader(name);
+      if (value === undefined) return null;
+      return Array.isArray(value) ? value.join(', ') : String(value);
+    },
+    set: (name, value) => void res.setHeader(name, value),
+    append: (name, value) => void res.appendHeader(name, value),
+  };
+}
+
 function writeHeaders(res: ServerResponse, decision: Decision): Decision {
-  if (!res.headersSent) {
-    for (const [name, value] of decisionHeaderList(decision)) {
-      // Keep what the site already set for Vary and Set-Cookie; Cache-Control is ours.
-      if (name !== 'Cache-Control' && res.hasHeader(name)) res.appendHeader(name, value);
-      else res.setHeader(name, value);
-    }
-  }
+  if (!res.headersSent) writeDecisionHeaders(nodeHeaderTarget(res), decision);
   return decision;
 }

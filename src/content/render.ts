@@ -1,16 +1,19 @@
 /**
- * `paywall.render()`: for one decision, the body to send (full or cut), the prompt or banner
- * and the JSON-LD. Options are validated once; cut teasers are cached in a bounded LRU keyed by
+ * `createRenderer()`: for one decision, the body to send (full or cut), the prompt or banner
+ * and the JSON-LD. Separate from deciding, so an edge that only decides does not carry the
+ * HTML tokenizer. Options are validated once; cut teasers are cached in a bounded LRU keyed by
  * article id and the content version the site gives (no version, no caching).
  */
 import { invalidOption } from '../errors.js';
-import { createBoundedCache } from '../stores/memory.js';
+import { createBoundedCache } from '../util/bounded-cache.js';
+import { bool, integer, record, rejectUnknown } from '../util/schema.js';
 import type { Decision } from '../types.js';
-import { defaultBannerMarkup, defaultPromptMarkup, promptContext, resolvePromptOptions, type PeriodDescription, type PromptOptions } from './prompt.js';
+import { defaultBannerMarkup, defaultPromptMarkup, promptContext } from './prompt.js';
+import { resolvePromptOptions, type PromptOptions } from './prompt-options.js';
 import { jsonLdScript, paywallStructuredData, type ArticleMetadata } from './structured-data.js';
 import { cutWithPolicy, resolveTeaserOptions, visibleText, type TeaserOptions } from './teaser.js';
 
-/** Options for what a page shows (`content` in `createPaywall`). */
+/** Options of {@link createRenderer}: what a page shows. */
 export interface ContentOptions {
   /**
    * Where teasers are cut.
@@ -57,25 +60,47 @@ export interface RenderCallOptions {
   readonly timeZone?: string;
 }
 
-/** A render function bound to validated options (internal). */
-export type Renderer = (decision: Decision, articleHtml: string, article?: ArticleMetadata, call?: RenderCallOptions) => Rendered;
+/** Renders decisions with options validated once. */
+export interface Renderer {
+  /**
+   * What the page shows for a decision: the body (full, or cut on the server), the prompt or
+   * banner markup and the JSON-LD. Pass the article's metadata for the JSON-LD and the links;
+   * with a `version`, the cut teaser is cached.
+   *
+   * @example
+   * ```ts
+   * const { html, prompt, banner, structuredData } = renderer.render(decision, article.html, {
+   *   id: article.id, version: article.updatedAt, headline: article.title, url: article.url,
+   * });
+   * ```
+   */
+  render(decision: Decision, articleHtml: string, article?: ArticleMetadata, options?: RenderCallOptions): Rendered;
+}
 
 const CLASS = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 
-/** Validates content options once and returns the render function. */
-export function createRenderer(options: ContentOptions | undefined, period: PeriodDescription): Renderer {
-  const o = options ?? {};
-  if (o === null || typeof o !== 'object') throw invalidOption('content', 'must be an object');
-  for (const key of Object.keys(o)) {
-    if (!['teaser', 'prompt', 'paywalledClass', 'articleBody', 'cacheSize'].includes(key)) throw invalidOption(`content.${key}`, 'is not a content option');
-  }
+/**
+ * Creates the renderer of what pages show: the teaser cut, the prompt and banner, the JSON-LD.
+ * Throws an `InvalidOptionError` naming a bad option.
+ *
+ * @example
+ * ```ts
+ * import { createRenderer } from 'meterwall';
+ * const renderer = createRenderer({
+ *   teaser: { paragraphs: 2 },
+ *   prompt: { urls: { register: '/register?returnTo={returnTo}' } },
+ * });
+ * ```
+ */
+export function createRenderer(options?: ContentOptions): Renderer {
+  const o = record(options, 'content') as ContentOptions;
+  rejectUnknown(o as Record<string, unknown>, 'content', ['teaser', 'prompt', 'paywalledClass', 'articleBody', 'cacheSize'], 'a content option');
   const teaser = resolveTeaserOptions(o.teaser, 'content.teaser');
-  const prompt = resolvePromptOptions(o.prompt, period, 'content.prompt');
+  const prompt = resolvePromptOptions(o.prompt, 'content.prompt');
   const paywalledClass = o.paywalledClass ?? 'meterwall-paywalled';
   if (typeof paywalledClass !== 'string' || !CLASS.test(paywalledClass)) throw invalidOption('content.paywalledClass', 'must be a class name');
-  if (o.articleBody !== undefined && typeof o.articleBody !== 'boolean') throw invalidOption('content.articleBody', 'must be a boolean');
-  const cacheSize = o.cacheSize ?? 1000;
-  if (!Number.isInteger(cacheSize) || cacheSize < 1) throw invalidOption('content.cacheSize', 'must be a positive integer');
+  const articleBody = bool(false)(o.articleBody, 'content.articleBody');
+  const cacheSize = integer(1, 10_000_000, 1000)(o.cacheSize, 'content.cacheSize');
   const cuts = createBoundedCache<string>(cacheSize);
 
   const cut = (html: string, article: ArticleMetadata | undefined): string => {
@@ -101,7 +126,8 @@ export function createRenderer(options: ContentOptions | undefined, period: Peri
     };
     if (prompt.renderPrompt || prompt.renderBanner) return build(); // a site's function may read anything
     const m = decision.meter;
-    const key = `${decision.access}|${decision.reason}|${m ? `${m.used}/${m.limit}/${m.resetsAt.getTime()}` : '-'}|${timeZone ?? ''}|${returnTo ?? ''}`;
+    const period = m ? ('rollingDays' in m.period ? `r${m.period.rollingDays}` : `${m.period.calendar}@${m.period.timeZone}`) : '';
+    const key = `${decision.access}|${decision.reason}|${m ? `${m.used}/${m.limit}/${m.resetsAt.getTime()}/${period}` : '-'}|${timeZone ?? ''}|${returnTo ?? ''}`;
     let parts = markup.get(key);
     if (!parts) {
       parts = build();
@@ -111,13 +137,13 @@ export function createRenderer(options: ContentOptions | undefined, period: Peri
   };
   const jsonLd = createBoundedCache<string>(cacheSize);
 
-  return (decision, articleHtml, article, call = {}) => {
+  const render = (decision: Decision, articleHtml: string, article?: ArticleMetadata, call: RenderCallOptions = {}): Rendered => {
     if (typeof articleHtml !== 'string') throw invalidOption('articleHtml', 'must be a string');
     const full = decision.access === 'full';
     const free = (article?.access ?? 'metered') === 'free';
     const html = full ? (free ? articleHtml : `<div class="${paywalledClass}">${articleHtml}</div>`) : cut(articleHtml, article);
     const { prompt: promptHtml, banner } = markupFor(decision, article?.url, call.timeZone);
-    const withBody = full && o.articleBody === true;
+    const withBody = full && articleBody;
     const dataKey = article?.version === undefined ? undefined : `${full}\u0000${article.id}\u0000${article.version}`;
     let structuredData = dataKey === undefined ? undefined : jsonLd.get(dataKey);
     if (structuredData === undefined) {
@@ -130,4 +156,5 @@ export function createRenderer(options: ContentOptions | undefined, period: Peri
     }
     return { html, prompt: promptHtml, banner, structuredData };
   };
+  return Object.freeze({ render });
 }

@@ -1,54 +1,42 @@
 /** The only module that imports `cookie`: reading meter cookies and writing `Set-Cookie`. */
 import { stringifySetCookie } from 'cookie';
+import type { CookieSettings } from '../options/settings.js';
 
-/** The resolved, validated cookie attributes. */
-export interface CookieSettings {
-  readonly name: string;
-  readonly sameSite: 'lax' | 'strict' | 'none';
-  readonly secure: boolean;
-  readonly path: string;
-  readonly domain: string | undefined;
-}
 
-/** A cookie name is an RFC 6265 token. */
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-
-/** Tells whether `name` may be used as a cookie name. */
-export function isCookieName(name: string): boolean {
-  return TOKEN.test(name);
-}
+const isSpace = (c: number): boolean => c === 0x20 || c === 0x09;
 
 /**
- * Every value sent under `name` in a `Cookie` header, in order. Browsers send two cookies of
- * the same name when they differ by path or domain, so the caller must choose between them.
- * Values are returned raw (meter tokens are base64url and need no decoding); at most `max`.
+ * The values sent under each of `names` in a `Cookie` header, in one pass over it: for each
+ * name, its values in order (browsers send two cookies of one name when they differ by path or
+ * domain, so the caller chooses), at most `max` each. Values are returned raw (tokens are
+ * base64url or JWS and need no decoding), unquoted.
  */
-export function readCookieValues(header: string | null, name: string, max = 4): string[] {
-  const values: string[] = [];
-  if (!header) return values;
+export function readCookies(header: string | null, names: readonly string[], max = 4): string[][] {
+  const found: string[][] = names.map(() => []);
+  if (!header) return found;
   const length = header.length;
-  let index = 0;
-  while (index < length && values.length < max) {
-    const found = header.indexOf(name, index);
-    if (found === -1) break;
-    index = found + name.length;
-    // The name must start a pair (after the start, `;` or whitespace) and be followed by `=`.
-    let before = found - 1;
-    while (before >= 0 && (header.charCodeAt(before) === 0x20 || header.charCodeAt(before) === 0x09)) before--;
-    if (before >= 0 && header.charCodeAt(before) !== 0x3b) continue;
-    let eq = index;
-    while (eq < length && (header.charCodeAt(eq) === 0x20 || header.charCodeAt(eq) === 0x09)) eq++;
-    if (header.charCodeAt(eq) !== 0x3d) continue;
-    let end = header.indexOf(';', eq + 1);
+  let start = 0;
+  while (start < length) {
+    let end = header.indexOf(';', start);
     if (end === -1) end = length;
-    let value = header.slice(eq + 1, end).trim();
-    if (value.length >= 2 && value.charCodeAt(0) === 0x22 && value.charCodeAt(value.length - 1) === 0x22) {
-      value = value.slice(1, -1);
+    let i = start;
+    while (i < end && isSpace(header.charCodeAt(i))) i++;
+    const eq = header.indexOf('=', i);
+    if (eq !== -1 && eq < end) {
+      let nameEnd = eq;
+      while (nameEnd > i && isSpace(header.charCodeAt(nameEnd - 1))) nameEnd--;
+      for (let n = 0; n < names.length; n++) {
+        const name = names[n] as string;
+        const values = found[n] as string[];
+        if (name.length !== nameEnd - i || values.length >= max || !header.startsWith(name, i)) continue;
+        let value = header.slice(eq + 1, end).trim();
+        if (value.length >= 2 && value.charCodeAt(0) === 0x22 && value.charCodeAt(value.length - 1) === 0x22) value = value.slice(1, -1);
+        values.push(value);
+      }
     }
-    values.push(value);
-    index = end;
+    start = end + 1;
   }
-  return values;
+  return found;
 }
 
 /** A `Set-Cookie` value for the meter token, expiring after `maxAgeSeconds`. */

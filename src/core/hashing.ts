@@ -3,8 +3,8 @@
  * neither a meter cookie nor a store key reveals what was read or who read it. Hashing costs a
  * Web Crypto call; hashes are cached in a bounded LRU because a site has few hot articles.
  */
-import { createBoundedCache } from '../stores/memory.js';
-import { toBase64Url, utf8 } from './encoding.js';
+import { createBoundedCache } from '../util/bounded-cache.js';
+import { toBase64Url, utf8 } from '../util/encoding.js';
 import type { Keyring } from './keys.js';
 
 /** Length of an article hash in the meter token: 6 bytes, 8 base64url characters. */

@@ -2,10 +2,10 @@
  * The meter kept in the cookie: pure operations on a token's state (which articles were read in
  * the current period, adding one, moving to a new period). No I/O, no clock of its own.
  */
-import { randomId } from './encoding.js';
+import { randomId } from '../util/encoding.js';
 import { ARTICLE_HASH_LENGTH } from './hashing.js';
 import type { PeriodRule } from './period.js';
-import type { MeterState } from './token.js';
+import type { MeterState } from './meter-token.js';
 
 /** The window a meter counts in, for `now`. */
 export interface MeterWindow {

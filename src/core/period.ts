@@ -2,6 +2,7 @@
  * Meter periods: calendar days, weeks and months in an IANA time zone (through `Intl`, so
  * correct across DST changes), and rolling windows of N days.
  */
+import type { MeterPeriod } from '../types.js';
 
 /** A calendar period as half-open UTC interval [start, end) in ms since epoch. */
 export interface PeriodWindow {
@@ -10,9 +11,13 @@ export interface PeriodWindow {
 }
 
 /** A resolved period rule. `calendar` periods are cached: one `Intl` computation per period. */
-export type PeriodRule =
+export type PeriodRule = (
   | { readonly kind: 'calendar'; readonly unit: 'day' | 'week' | 'month'; readonly timeZone: string; at(now: number): PeriodWindow }
-  | { readonly kind: 'rolling'; readonly days: number; readonly windowMs: number };
+  | { readonly kind: 'rolling'; readonly days: number; readonly windowMs: number }
+) & {
+  /** The period as decisions report it (`meter.period`). */
+  readonly description: MeterPeriod;
+};
 
 const DAY_MS = 86_400_000;
 
@@ -99,16 +104,6 @@ function addDays(date: LocalDate, days: number): LocalDate {
   return { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate() };
 }
 
-/** Tells whether `timeZone` is an IANA zone this runtime knows. */
-export function isValidTimeZone(timeZone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** Creates a calendar period rule for a unit and zone; the last period is cached. */
 export function createCalendarPeriod(
   unit: 'day' | 'week' | 'month',
@@ -138,6 +133,7 @@ export function createCalendarPeriod(
     kind: 'calendar',
     unit,
     timeZone,
+    description: Object.freeze({ calendar: unit, timeZone }),
     at(now) {
       if (now < cached.start || now >= cached.end) cached = compute(now);
       return cached;
@@ -147,5 +143,5 @@ export function createCalendarPeriod(
 
 /** Creates a rolling-window rule: a view counts for `days` × 24 h after it was spent. */
 export function createRollingPeriod(days: number): PeriodRule {
-  return { kind: 'rolling', days, windowMs: days * DAY_MS };
+  return { kind: 'rolling', days, windowMs: days * DAY_MS, description: Object.freeze({ rollingDays: days }) };
 }

@@ -6,10 +6,11 @@
  */
 import { promises as dns } from 'node:dns';
 import { invalidOption } from '../errors.js';
-import { formatIp, parseIp } from '../core/ip.js';
-import { createBoundedCache } from '../stores/memory.js';
+import { formatIp, parseIp } from '../util/ip.js';
+import { createBoundedCache } from '../util/bounded-cache.js';
 import type { CrawlerVerifier } from '../types.js';
-import { CRAWLERS, isUnder } from './detect.js';
+import { CRAWLERS } from '../core/decide/crawler.js';
+import { isUnder } from '../util/hosts.js';
 
 /** The lookups the verifier needs; a stub in tests, `node:dns` by default. */
 export interface DnsResolver {

@@ -4,7 +4,7 @@
  * "ipv4Prefix": "66.249.64.0/27" }, { "ipv6Prefix": "2001:4860:4801:10::/64" }] }`).
  */
 import { invalidOption } from '../errors.js';
-import { MIN_PREFIX, inRange, parseIp, parseRange, type IpRange } from '../core/ip.js';
+import { MIN_PREFIX, inRange, parseIp, parseRange, type IpRange } from '../util/ip.js';
 import type { CrawlerVerifier } from '../types.js';
 
 /** A verifier over range lists, one per crawler name; `update` swaps a list after a refresh. */

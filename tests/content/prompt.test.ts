@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { createPaywall, renderBanner, renderPrompt, type Decision, type DecisionReason, type PaywallOptions } from '../../src/index.js';
+import { createPaywall, createRenderer, renderBanner, renderPrompt, type ContentOptions, type Decision, type DecisionReason, type MeterPeriod, type PaywallOptions } from '../../src/index.js';
 import { SECRET, articleRequest, createReader, fakeClock } from '../helpers.js';
 
 /** A decision-shaped object for rendering tests. */
-function decision(access: Decision['access'], reason: DecisionReason, meter: { used: number; limit: number; resetsAt: string } | null): Decision {
+function decision(access: Decision['access'], reason: DecisionReason, meter: { used: number; limit: number; resetsAt: string; period?: MeterPeriod } | null): Decision {
   return {
     access,
     reason,
     reader: { status: 'anonymous', entitlements: [] },
-    meter: meter && { ...meter, remaining: Math.max(0, meter.limit - meter.used), resetsAt: new Date(meter.resetsAt), source: 'cookie' },
+    meter: meter && { period: { calendar: 'month', timeZone: 'UTC' }, ...meter, remaining: Math.max(0, meter.limit - meter.used), resetsAt: new Date(meter.resetsAt), source: 'cookie' },
     counted: false,
     variant: access,
     trace: [],
@@ -76,9 +76,7 @@ describe('the prompt', () => {
         expect.objectContaining({ code: 'ERR_INVALID_OPTION', option: 'options.urls.register' }),
       );
     }
-    expect(() => createPaywall({ secret: SECRET, content: { prompt: { urls: { signIn: 'javascript:x' } } } })).toThrow(
-      expect.objectContaining({ option: 'content.prompt.urls.signIn' }),
-    );
+    expect(() => createRenderer({ prompt: { urls: { signIn: 'javascript:x' } } })).toThrow(expect.objectContaining({ option: 'content.prompt.urls.signIn' }));
   });
 
   it('fills {returnTo} percent-encoded and escaped, never echoing it raw', () => {
@@ -125,26 +123,31 @@ describe('the banner', () => {
     expect(renderBanner(d, { locale: 'en-US', timeZone: 'Europe/London' })).toContain('reset on April 1, 2027');
   });
 
-  it('names the period', () => {
-    const d = decision('full', 'metered', { used: 1, limit: 3, resetsAt: RESET });
-    expect(renderBanner(d, {}, { period: { unit: 'week' } })).toContain('left this week');
-    expect(renderBanner(d, {}, { period: { unit: 'rolling', days: 30 } })).toContain('left in this 30-day window');
+  it('names the period the decision’s meter counts in', () => {
+    const week = decision('full', 'metered', { used: 1, limit: 3, resetsAt: RESET, period: { calendar: 'week', timeZone: 'UTC' } });
+    expect(renderBanner(week)).toContain('left this week');
+    const rolling = decision('full', 'metered', { used: 1, limit: 3, resetsAt: RESET, period: { rollingDays: 30 } });
+    expect(renderBanner(rolling)).toContain('left in this 30-day window');
+    // Without a meter, the prompt's texts describe the period the options name.
+    const wall = decision('prompt', 'register-to-continue', null);
+    expect(renderPrompt(wall, { period: { calendar: 'day', timeZone: 'UTC' } })).toContain('get limited access each day.');
+    expect(renderPrompt(wall)).toContain('get limited access each month.');
   });
 });
 
-describe('paywall.render', () => {
+describe('createRenderer', () => {
   const article = `<p>First paragraph.</p><p>Second paragraph.</p><p>Third ZQXHELDBACK paragraph.</p><p>Fourth.</p>`;
 
-  function setup(extra: Partial<PaywallOptions> = {}) {
+  function setup(content: ContentOptions = {}, extra: Partial<PaywallOptions> = {}) {
     const clock = fakeClock('2026-11-23T12:00:00Z');
     const paywall = createPaywall({ secret: SECRET, now: clock.now, period: { calendar: 'month', timeZone: 'Europe/London' }, ...extra });
-    return { paywall, reader: createReader(paywall) };
+    return { paywall, renderer: createRenderer(content), reader: createReader(paywall) };
   }
 
   it('a full decision: the whole article wrapped in the paywalled class, a banner, JSON-LD without a prompt', async () => {
-    const { paywall, reader } = setup();
+    const { renderer, reader } = setup();
     const d = await reader.open('tram');
-    const r = paywall.render(d, article, { id: 'tram', headline: 'Tram', url: 'https://news.example/articles/tram' });
+    const r = renderer.render(d, article, { id: 'tram', headline: 'Tram', url: 'https://news.example/articles/tram' });
     expect(r.html).toBe(`<div class="meterwall-paywalled">${article}</div>`);
     expect(r.prompt).toBe('');
     expect(r.banner).toContain('2 of 3 free articles left this month');
@@ -159,11 +162,11 @@ describe('paywall.render', () => {
   });
 
   it('a prompt decision: the cut, the prompt, and nothing held back anywhere in the result', async () => {
-    const { paywall, reader } = setup({ content: { articleBody: true } });
+    const { renderer, reader } = setup({ articleBody: true });
     for (const id of ['a', 'b', 'c']) await reader.open(id);
     const d = await reader.open('tram');
     expect(d.access).toBe('prompt');
-    const r = paywall.render(d, article, { id: 'tram', url: '/articles/tram' });
+    const r = renderer.render(d, article, { id: 'tram', url: '/articles/tram' });
     expect(r.html).toBe('<p>First paragraph.</p><p>Second paragraph.</p>');
     expect(r.prompt).toContain('Register for free');
     expect(JSON.stringify(r)).not.toContain('ZQXHELDBACK');
@@ -171,55 +174,53 @@ describe('paywall.render', () => {
   });
 
   it('articleBody (plain text) only in a full decision, when enabled', async () => {
-    const { paywall, reader } = setup({ content: { articleBody: true } });
+    const { renderer, reader } = setup({ articleBody: true });
     const d = await reader.open('tram');
-    const r = paywall.render(d, article, { id: 'tram' });
+    const r = renderer.render(d, article, { id: 'tram' });
     expect(r.structuredData).toContain('"articleBody":"First paragraph.Second paragraph.Third ZQXHELDBACK paragraph.Fourth."');
   });
 
   it('a free article is accessible for free, unwrapped, with no hasPart', async () => {
-    const { paywall, reader } = setup();
+    const { renderer, reader } = setup();
     const d = await reader.open({ id: 'f', access: 'free' });
-    const r = paywall.render(d, article, { id: 'f', access: 'free' });
+    const r = renderer.render(d, article, { id: 'f', access: 'free' });
     expect(r.html).toBe(article);
     expect(r.structuredData).toContain('"isAccessibleForFree":true');
     expect(r.structuredData).not.toContain('hasPart');
   });
 
   it('JSON-LD cannot be broken out of', async () => {
-    const { paywall, reader } = setup();
+    const { renderer, reader } = setup();
     const d = await reader.open('x');
-    const r = paywall.render(d, article, { id: 'x', headline: '</script><script>alert(1)</script>' });
+    const r = renderer.render(d, article, { id: 'x', headline: '</script><script>alert(1)</script>' });
     expect(r.structuredData.match(/<\/script>/g)).toHaveLength(1);
     expect(r.structuredData).toContain('\\u003c/script\\u003e');
   });
 
   it('caches cuts by article id and version: a new version is cut again', async () => {
-    const { paywall, reader } = setup({ content: { teaser: { paragraphs: 1 } } });
+    const { renderer, reader } = setup({ teaser: { paragraphs: 1 } });
     for (const id of ['a', 'b', 'c']) await reader.open(id);
     const d = await reader.open('tram');
-    expect(paywall.render(d, '<p>v1</p><p>x</p>', { id: 'tram', version: 1 }).html).toBe('<p>v1</p>');
+    expect(renderer.render(d, '<p>v1</p><p>x</p>', { id: 'tram', version: 1 }).html).toBe('<p>v1</p>');
     // Same id and version: the cached cut (the site promised the content did not change).
-    expect(paywall.render(d, '<p>changed</p><p>x</p>', { id: 'tram', version: 1 }).html).toBe('<p>v1</p>');
-    expect(paywall.render(d, '<p>v2</p><p>x</p>', { id: 'tram', version: 2 }).html).toBe('<p>v2</p>');
+    expect(renderer.render(d, '<p>changed</p><p>x</p>', { id: 'tram', version: 1 }).html).toBe('<p>v1</p>');
+    expect(renderer.render(d, '<p>v2</p><p>x</p>', { id: 'tram', version: 2 }).html).toBe('<p>v2</p>');
     // Without a version nothing is cached.
-    expect(paywall.render(d, '<p>v3</p><p>x</p>', { id: 'tram' }).html).toBe('<p>v3</p>');
+    expect(renderer.render(d, '<p>v3</p><p>x</p>', { id: 'tram' }).html).toBe('<p>v3</p>');
   });
 
   it('content options are validated at construction', () => {
-    expect(() => createPaywall({ secret: SECRET, content: { teaser: { paragraphs: -1 } } })).toThrow(
-      expect.objectContaining({ option: 'content.teaser.paragraphs' }),
-    );
-    expect(() => createPaywall({ secret: SECRET, content: { paywalledClass: 'a b' } })).toThrow(expect.objectContaining({ option: 'content.paywalledClass' }));
-    expect(() => createPaywall({ secret: SECRET, content: { prompt: { locale: 'not a locale!' } } })).toThrow(
-      expect.objectContaining({ option: 'content.prompt.locale' }),
-    );
+    expect(() => createRenderer({ teaser: { paragraphs: -1 } })).toThrow(expect.objectContaining({ option: 'content.teaser.paragraphs' }));
+    expect(() => createRenderer({ paywalledClass: 'a b' })).toThrow(expect.objectContaining({ option: 'content.paywalledClass' }));
+    expect(() => createRenderer({ prompt: { locale: 'not a locale!' } })).toThrow(expect.objectContaining({ option: 'content.prompt.locale' }));
+    // Rendering moved out of createPaywall: the old option says where it went.
+    expect(() => createPaywall({ secret: SECRET, content: {} } as never)).toThrow(expect.objectContaining({ option: 'content', message: expect.stringContaining('createRenderer') }));
   });
 
-  it('the banner date uses the period’s zone unless the call names the reader’s', async () => {
-    const { paywall } = setup();
+  it('the banner date uses the meter’s zone unless the call names the reader’s', async () => {
+    const { paywall, renderer } = setup();
     const d = await paywall.decide(articleRequest(), { id: 'a' });
-    expect(paywall.render(d, article, { id: 'a' }).banner).toContain('reset on 1 December 2026');
-    expect(paywall.render(d, article, { id: 'a' }, { timeZone: 'America/Los_Angeles' }).banner).toContain('reset on 30 November 2026');
+    expect(renderer.render(d, article, { id: 'a' }).banner).toContain('reset on 1 December 2026');
+    expect(renderer.render(d, article, { id: 'a' }, { timeZone: 'America/Los_Angeles' }).banner).toContain('reset on 30 November 2026');
   });
 });

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { readCookieValues } from '../../src/core/cookies.js';
+import { readCookies } from '../../src/core/cookies.js';
 
-describe('readCookieValues', () => {
+const readCookieValues = (header: string | null, name: string): string[] => readCookies(header, [name])[0] as string[];
+
+describe('readCookies', () => {
   it('finds every value of a name, in order, trimming spaces and quotes', () => {
     expect(readCookieValues('a=1; m=x; b=2;  m = "y" ;m=z', 'm')).toEqual(['x', 'y', 'z']);
   });
@@ -22,5 +24,10 @@ describe('readCookieValues', () => {
   it('reads at most a few values, so a header stuffed with copies costs little', () => {
     const header = Array.from({ length: 1000 }, (_, i) => `m=${i}`).join('; ');
     expect(readCookieValues(header, 'm')).toEqual(['0', '1', '2', '3']);
+  });
+
+  it('reads several names in one pass over the header, each in order', () => {
+    expect(readCookies('session=s1; __Host-meterwall=a; x=1; __Host-meterwall=b', ['__Host-meterwall', 'session'])).toEqual([['a', 'b'], ['s1']]);
+    expect(readCookies('x=1', ['a', 'b'])).toEqual([[], []]);
   });
 });

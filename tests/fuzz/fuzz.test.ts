@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { SignJWT } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createPaywall, createRangeVerifier, cutTeaser, type Decision, type Paywall, type PaywallOptions, type TeaserOptions } from '../../src/index.js';
+import { createPaywall, createRangeVerifier, createRenderer, cutTeaser, InvalidOptionError, type Decision, type Paywall, type PaywallOptions, type TeaserOptions } from '../../src/index.js';
 import { wellFormedProblems } from '../leak.js';
 import { collapse, structureProblems, visibleText } from '../html-reference.js';
 
@@ -207,12 +207,13 @@ describe(`fuzzing (${RUNS} cases per target)`, () => {
   }, 300_000);
 
   it('render() never throws for any article HTML or metadata', async () => {
+    const renderer = createRenderer();
     const decisions = await Promise.all(
       (['free', 'metered', 'subscribers'] as const).map((access) => paywall.decide(new Request('https://x/'), { id: 'r', access })),
     );
     fc.assert(
       fc.property(html, fc.constantFrom(...decisions), fc.record({ id: fc.string(), headline: fc.string(), url: fc.string(), version: fc.nat() }, { requiredKeys: ['id'] }), (source, decision, meta) => {
-        const out = timed('render', () => paywall.render(decision, source, meta));
+        const out = timed('render', () => renderer.render(decision, source, meta));
         expect(out.structuredData.match(/<\/script>/gi)).toHaveLength(1);
       }),
       { numRuns: RUNS },
@@ -230,7 +231,6 @@ describe(`fuzzing (${RUNS} cases per target)`, () => {
         cookie: fc.oneof(value, fc.record({ name: fc.string({ maxLength: 20 }), secure: fc.boolean(), sameSite: fc.constantFrom('lax', 'strict', 'none', 'x') })),
         failure: value,
         cache: value,
-        content: value,
         proxy: value,
         referrals: value,
         cdn: value,
@@ -238,7 +238,13 @@ describe(`fuzzing (${RUNS} cases per target)`, () => {
       { requiredKeys: [] },
     );
     fc.assert(
-      fc.property(options, (o) => {
+      fc.property(options, value, (o, content) => {
+        try {
+          createRenderer(content as never);
+        } catch (error) {
+          expect(error).toBeInstanceOf(InvalidOptionError);
+          expect((error as { code?: string }).code).toBe('ERR_INVALID_OPTION');
+        }
         try {
           createPaywall(o as unknown as PaywallOptions);
         } catch (error) {

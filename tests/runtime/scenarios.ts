@@ -2,7 +2,7 @@
  * Decision scenarios that must come out the same on every runtime: Node, Cloudflare's workerd
  * and the edge runtime. Uses only the public API and Web APIs; bundled for the other runtimes.
  */
-import { createPaywall, cutTeaser, type Decision, type RequestLike } from 'meterwall';
+import { createPaywall, createRenderer, cutTeaser, type Decision, type RequestLike } from 'meterwall';
 
 interface Outcome {
   readonly step: string;
@@ -66,5 +66,5 @@ export async function runScenarios(): Promise<{ outcomes: Outcome[]; teaser: str
   now = Date.parse('2027-03-31T23:00:00Z'); // 1 April 00:00 in London: a new month
   await open('new period', 'd');
   const article = '<p>First <em>paragraph</em> &amp; more.</p><!-- note --><p>Second.</p><script>var s="held"</script><p>Third held back.</p>';
-  return { outcomes, teaser: cutTeaser(article, { paragraphs: 2 }), banner: paywall.render(wall, article, { id: 'd' }).banner };
+  return { outcomes, teaser: cutTeaser(article, { paragraphs: 2 }), banner: createRenderer().render(wall, article, { id: 'd' }).banner };
 }

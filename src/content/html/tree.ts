@@ -9,10 +9,46 @@
  * (foster parenting) is reported, not moved. Formatting elements are closed where they end
  * rather than re-opened (the adoption agency): text order and visibility are the same.
  * A handler receives elements as they open and close, always properly nested, and the text.
+ *
+ * Over 300 lines: one job, the spec's tree construction (insertion modes for body, tables and
+ * select, foreign content, the stack of open elements and the list of active formatting
+ * elements), whose steps all act on the same two stacks.
  */
+import {
+  BLOCK_END,
+  BREAKOUT,
+  BUTTON,
+  CELL_BREAKERS,
+  CLOSES_P,
+  DD_DT,
+  FORMATTING,
+  HEADINGS,
+  IGNORED_IN_BODY,
+  IMPLIED_END,
+  LI,
+  LIST_ITEM,
+  MARKERS,
+  MATHML_TEXT_POINTS,
+  NO_RECONSTRUCT,
+  RAWTEXT,
+  ROW_CONTEXT,
+  SCOPE,
+  SECTION_CONTEXT,
+  TABLE_CONTEXT,
+  TABLE_ONLY,
+  TABLE_PARTS,
+  TABLE_SECTIONS,
+  VOID,
+  endsForeign,
+  hasAny,
+  isIntegrationPoint,
+  isSpecial,
+  sameAttributes,
+  type Namespace,
+} from './elements.js';
 import { COMMENT, DOCTYPE, END, EOF, START, TEXT, Tokenizer, decodeText, type TextState } from './tokenizer.js';
 
-export type Namespace = 'html' | 'svg' | 'math';
+export type { Namespace } from './elements.js';
 
 /** Receives what the tree builder builds. `data` is the handler's own record of an element. */
 export interface TreeHandler<T> {
@@ -41,32 +77,6 @@ interface Node<T> {
   readonly attrs: readonly string[];
   readonly data: T;
 }
-
-const set = (names: string): ReadonlySet<string> => new Set(names.split(' '));
-
-const CLOSES_P = set(
-  'address article aside blockquote center details dialog dir div dl fieldset figcaption figure footer header hgroup main menu nav ol p search section summary ul',
-);
-const HEADINGS = set('h1 h2 h3 h4 h5 h6');
-const VOID = set('area base basefont bgsound br col embed hr img input keygen link meta param source track wbr');
-const IMPLIED_END = set('dd dt li optgroup option p rb rp rt rtc');
-const SPECIAL = set(
-  'address applet area article aside base basefont bgsound blockquote body br button caption center col colgroup dd details dir div dl dt embed fieldset figcaption figure footer form frame frameset h1 h2 h3 h4 h5 h6 head header hgroup hr html iframe img input keygen li link listing main marquee menu meta nav noembed noframes noscript object ol p param plaintext pre script search section select source style summary table tbody td template textarea tfoot th thead title tr track ul wbr xmp',
-);
-const SCOPE = set('applet caption html table td th marquee object template');
-const FORMATTING = set('a b big code em font i nobr s small strike strong tt u');
-const BLOCK_END = set(
-  'address article aside blockquote button center details dialog dir div dl fieldset figcaption figure footer header hgroup listing main menu nav ol pre search section summary ul',
-);
-const RAWTEXT = set('style xmp iframe noembed noframes noscript');
-const TABLE_SECTIONS = set('tbody thead tfoot');
-const TABLE_CONTEXT = set('table tbody thead tfoot tr');
-const IGNORED_IN_BODY = set('caption col colgroup frame head tbody td tfoot th thead tr html body frameset');
-/** Start tags that end foreign content (and `font` with color, face or size). */
-const BREAKOUT = set(
-  'b big blockquote body br center code dd div dl dt em embed h1 h2 h3 h4 h5 h6 head hr i img li listing menu meta nobr ol p pre ruby s small span strong strike sub sup table tt u ul var',
-);
-const MATHML_TEXT_POINTS = set('mi mo mn ms mtext');
 
 /** Builds the tree of `source` for `handler`, stopping when the handler says so. */
 export class TreeBuilder<T> {
@@ -677,51 +687,4 @@ export class TreeBuilder<T> {
       if (isSpecial(node)) return;
     }
   }
-}
-
-const BUTTON = set('button');
-const LIST_ITEM = set('ol ul');
-const LI = set('li');
-const DD_DT = set('dd dt');
-const TABLE_ONLY = set('table template html');
-/** Elements that put a marker on the list of active formatting elements, cleared when they close. */
-const MARKERS = set('applet marquee object td th caption template');
-/** Start tags that do not re-open active formatting elements first. */
-const NO_RECONSTRUCT = set(
-  'address article aside blockquote center details dialog dir div dl fieldset figcaption figure footer header hgroup main menu nav ol p search section summary ul h1 h2 h3 h4 h5 h6 pre listing form li dd dt plaintext table hr textarea iframe noembed noscript noframes style script template title base basefont bgsound link meta param source track rb rp rt rtc',
-);
-const TABLE_PARTS = set('table tbody thead tfoot tr td th caption colgroup col');
-const CELL_BREAKERS = set('caption col colgroup tbody td tfoot th thead tr');
-const SECTION_CONTEXT = set('tbody thead tfoot template html');
-const ROW_CONTEXT = set('tr template html');
-
-/** An svg element whose content is HTML (an HTML integration point). */
-function isIntegrationPoint(node: { readonly name: string; readonly ns: Namespace }): boolean {
-  if (node.ns === 'svg') return node.name === 'foreignobject' || node.name === 'desc' || node.name === 'title';
-  return false;
-}
-
-/** Where popping out of foreign content stops: HTML, an HTML or a MathML text integration point. */
-function endsForeign(node: { readonly name: string; readonly ns: Namespace }): boolean {
-  return node.ns === 'html' || isIntegrationPoint(node) || (node.ns === 'math' && MATHML_TEXT_POINTS.has(node.name));
-}
-
-/** An element of the special category (HTML, and the MathML and SVG integration points). */
-function isSpecial(node: { readonly name: string; readonly ns: Namespace }): boolean {
-  if (node.ns === 'html') return SPECIAL.has(node.name);
-  return isIntegrationPoint(node) || (node.ns === 'math' && (MATHML_TEXT_POINTS.has(node.name) || node.name === 'annotation-xml'));
-}
-
-function sameAttributes(a: readonly string[], b: readonly string[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i += 2) {
-    const j = b.indexOf(a[i] as string);
-    if (j === -1 || j % 2 !== 0 || b[j + 1] !== a[i + 1]) return false;
-  }
-  return true;
-}
-
-function hasAny(attrs: readonly string[], names: readonly string[]): boolean {
-  for (let i = 0; i < attrs.length; i += 2) if (names.includes(attrs[i] as string)) return true;
-  return false;
 }

@@ -4,14 +4,14 @@ import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { decisionForVariant } from 'meterwall';
 import { readPageVariant } from 'meterwall/next';
-import { STORIES } from '../../../../shared/stories';
+import { STORIES, renderer } from '../../../../shared/stories';
 import { paywall } from '../../../paywall';
 
 export default async function ArticlePage({ params }: { params: Promise<{ slug: string }> }) {
   const story = STORIES[(await params).slug];
   if (!story) notFound();
   const variant = await readPageVariant(paywall, await headers()); // 'teaser' unless the middleware signed otherwise
-  const { html, prompt, structuredData } = paywall.render(decisionForVariant(variant, story), story.html, story);
+  const { html, prompt, structuredData } = renderer.render(decisionForVariant(variant, story), story.html, story);
   return (
     <article data-variant={variant}>
       <div dangerouslySetInnerHTML={{ __html: structuredData }} />

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { createAutomatedDetector } from '../../src/core/automated-clients.js';
-import { notPageView, type PageViewSettings } from '../../src/core/page-view.js';
-import { createPaywall, type PaywallEvent, type PaywallOptions } from '../../src/index.js';
-import { BROWSER_UA, SECRET, articleRequest, createReader, fakeClock } from '../helpers.js';
+import { createAutomatedDetector } from '../../../src/core/decide/automated-clients.js';
+import { notPageView, type PageViewSettings } from '../../../src/core/decide/page-view.js';
+import { createPaywall, type PaywallEvent, type PaywallOptions } from '../../../src/index.js';
+import { BROWSER_UA, SECRET, articleRequest, createReader, fakeClock } from '../../helpers.js';
 
 const defaults: PageViewSettings = { scriptFetches: 'count', automated: createAutomatedDetector(), notPageView: undefined };
 const check = (headers: Record<string, string>, method = 'GET', settings: Partial<PageViewSettings> = {}) =>

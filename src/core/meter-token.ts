@@ -1,23 +1,14 @@
 /**
- * The meter token: a compact HS256 JWS, signed and verified with jose (the only module that
- * imports it). Verified tokens are cached by their exact string, so a returning reader costs a
- * map lookup; a token that failed verification is never cached, so a forgery can never hit.
+ * The meter token: a compact HS256 JWS, signed and verified with jose. Verified tokens are
+ * cached by their exact string, so a returning reader costs a map lookup; a token that failed
+ * verification is never cached, so a forgery can never hit.
  */
-import {
-  SignJWT,
-  createRemoteJWKSet,
-  decodeProtectedHeader,
-  errors,
-  importJWK,
-  importSPKI,
-  jwtVerify,
-  type JWTPayload,
-  type JWTVerifyGetKey,
-} from 'jose';
-import { createBoundedCache } from '../stores/memory.js';
-import type { SessionRejection, TokenRejection } from '../types.js';
+import { LIMITS } from '../options/defaults.js';
+import { createBoundedCache } from '../util/bounded-cache.js';
+import type { TokenRejection } from '../types.js';
 import { ARTICLE_HASH_LENGTH } from './hashing.js';
 import type { Keyring } from './keys.js';
+import { COMPACT_JWS, joseFailure, noMatchingKey, signJwt, verifyJwt, type JWTPayload } from './jose.js';
 
 /** The `typ` header of a meter token; a session token or any other JWT is refused by it. */
 export const METER_TOKEN_TYPE = 'meterwall-meter+jwt';
@@ -26,9 +17,9 @@ export const METER_TOKEN_VERSION = 1;
 /** Tokens longer than this are ignored before any crypto. */
 export const MAX_TOKEN_LENGTH = 4096;
 /** Most entries a token may carry (the largest limit allowed). */
-export const MAX_ENTRIES = 100;
+const MAX_ENTRIES = LIMITS.entries;
 /** The largest referral budget allowed. */
-export const MAX_SAMPLED = 20;
+const MAX_SAMPLED = LIMITS.sampled;
 
 /** What a meter token carries. */
 export interface MeterState {
@@ -84,26 +75,15 @@ export interface MeterTokenOptions {
   readonly cacheSize: number;
 }
 
-const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 const READER_ID = /^[A-Za-z0-9_-]{16,64}$/;
 const ENTRIES = /^[A-Za-z0-9_-]*$/;
 const KID = /^[A-Za-z0-9._-]{1,64}$/;
 
-/** How jose's error codes read as rejection reasons, for meter and session tokens alike. */
-const JOSE_REASONS: Readonly<Record<string, TokenRejection & SessionRejection>> = {
-  ERR_JWS_SIGNATURE_VERIFICATION_FAILED: 'bad-signature',
-  ERR_JOSE_ALG_NOT_ALLOWED: 'algorithm',
-  ERR_JWKS_NO_MATCHING_KEY: 'unknown-key',
-  ERR_JWKS_MULTIPLE_MATCHING_KEYS: 'unknown-key',
-  ERR_JWT_EXPIRED: 'expired',
-  ERR_JWT_CLAIM_VALIDATION_FAILED: 'claims',
-};
-
 function rejection(error: unknown): TokenReadResult {
-  const code = error instanceof errors.JOSEError ? error.code : undefined;
+  const failure = joseFailure(error);
   // An unsupported algorithm (e.g. none) is an algorithm problem for a meter token.
-  const reason: TokenRejection = code === 'ERR_JOSE_NOT_SUPPORTED' ? 'algorithm' : ((code && JOSE_REASONS[code]) ?? 'malformed');
-  return code === undefined ? { ok: false, reason } : { ok: false, reason, code };
+  const reason: TokenRejection = failure.unsupported ? 'algorithm' : failure.code === undefined ? 'malformed' : failure.reason;
+  return failure.code === undefined ? { ok: false, reason } : { ok: false, reason, code: failure.code };
 }
 
 /** Checks a verified payload against format v1; `undefined` when it is another format. */
@@ -153,14 +133,14 @@ export function createMeterTokens(keyring: Keyring, options: MeterTokenOptions):
   };
   const getKey = (header: { kid?: string | undefined }): CryptoKey => {
     const key = header.kid === undefined ? undefined : keyring.verify.get(header.kid);
-    if (!key) throw new errors.JWKSNoMatchingKey();
+    if (!key) throw noMatchingKey();
     return key;
   };
 
   const verify = async (token: string, now: number): Promise<TokenReadResult> => {
     let result;
     try {
-      result = await jwtVerify(token, getKey, {
+      result = await verifyJwt(token, getKey, {
         algorithms: ['HS256'],
         issuer: options.issuer,
         audience: options.audience,
@@ -203,115 +183,9 @@ export function createMeterTokens(keyring: Keyring, options: MeterTokenOptions):
       if (state.spent > 0) claims['x'] = state.spent;
       if (state.signedIn) claims['o'] = 1;
       const exp = Math.ceil(expiresAt / 1000);
-      const token = await new SignJWT(claims)
-        .setProtectedHeader({ alg: 'HS256', typ: METER_TOKEN_TYPE, kid })
-        .setIssuer(options.issuer)
-        .setAudience(options.audience)
-        .setIssuedAt(Math.floor(now / 1000))
-        .setExpirationTime(exp)
-        .sign(key);
+      const token = await signJwt(claims, { alg: 'HS256', typ: METER_TOKEN_TYPE, kid }, { iss: options.issuer, aud: options.audience, iat: Math.floor(now / 1000), exp }, key);
       remember(token, { state, kid, expiresAt: exp * 1000 });
       return token;
     },
-  };
-}
-
-// ---- Session tokens (the site's own, verified with jose) --------------------------------------
-
-/** How a session token's signature is checked (internal, validated). */
-export type SessionKeyConfig =
-  | { readonly kind: 'secret'; readonly secret: Uint8Array }
-  | { readonly kind: 'public'; readonly key: string | JsonWebKey }
-  | {
-      readonly kind: 'jwks';
-      readonly url: URL;
-      readonly timeoutMs: number;
-      readonly cooldownMs: number;
-      readonly cacheMaxAgeMs: number;
-      readonly failureBackoffMs: number;
-    };
-
-/** A session verifier's settings (internal, validated). */
-export interface SessionVerifierConfig {
-  readonly key: SessionKeyConfig;
-  readonly algorithms: readonly string[];
-  readonly issuer: string | readonly string[] | undefined;
-  readonly audience: string | readonly string[] | undefined;
-  readonly typ: string | undefined;
-  readonly clockToleranceSeconds: number;
-}
-
-/** The result of verifying a session token. `unavailable`: the keys could not be fetched. */
-export type SessionCheck =
-  | { readonly ok: true; readonly payload: Readonly<Record<string, unknown>>; readonly expiresAt: number }
-  | { readonly ok: false; readonly reason: SessionRejection; readonly code?: string; readonly unavailable?: false }
-  | { readonly ok: false; readonly unavailable: true; readonly code?: string };
-
-/** Header parameters that point at keys chosen by the token's sender: never trusted. */
-const UNTRUSTED_HEADERS = ['jwk', 'jku', 'x5u', 'x5c', 'x5t', 'x5t#S256'];
-/** jose errors that mean the JWKS could not be had, not that the token is bad. */
-const UNAVAILABLE = new Set(['ERR_JWKS_TIMEOUT', 'ERR_JWKS_INVALID', 'ERR_JOSE_GENERIC']);
-
-function sessionRejection(error: unknown): SessionCheck {
-  if (!(error instanceof errors.JOSEError)) return { ok: false, unavailable: true }; // a network error fetching the JWKS
-  const code = error.code;
-  if (UNAVAILABLE.has(code)) return { ok: false, unavailable: true, code };
-  let reason: SessionRejection = JOSE_REASONS[code] ?? 'malformed';
-  // An unrecognised crit parameter (or an unsupported alg) is a header the site did not ask for.
-  if (code === 'ERR_JOSE_NOT_SUPPORTED') reason = 'untrusted-header';
-  if (reason === 'claims' && (error as errors.JWTClaimValidationFailed).claim === 'nbf') reason = 'not-yet-valid';
-  return { ok: false, reason, code };
-}
-
-/** Creates a verifier of the site's session tokens (keys imported or fetched lazily, once). */
-export function createSessionVerifier(config: SessionVerifierConfig): (token: string, now: number) => Promise<SessionCheck> {
-  const { key } = config;
-  let getKey: Uint8Array | JWTVerifyGetKey;
-  if (key.kind === 'secret') {
-    getKey = key.secret;
-  } else if (key.kind === 'jwks') {
-    getKey = createRemoteJWKSet(key.url, {
-      timeoutDuration: key.timeoutMs,
-      cooldownDuration: key.cooldownMs,
-      cacheMaxAge: key.cacheMaxAgeMs,
-    });
-  } else {
-    const imported = new Map<string, Promise<CryptoKey>>();
-    const material = key.key;
-    getKey = (header) => {
-      const alg = header.alg;
-      let found = imported.get(alg);
-      if (!found) {
-        found = (typeof material === 'string' ? importSPKI(material, alg) : importJWK(material, alg)) as Promise<CryptoKey>;
-        imported.set(alg, found);
-      }
-      return found;
-    };
-  }
-  return async (token, now) => {
-    if (token.length > MAX_TOKEN_LENGTH) return { ok: false, reason: 'oversized' };
-    if (!COMPACT_JWS.test(token)) return { ok: false, reason: 'malformed' };
-    let header: Record<string, unknown>;
-    try {
-      header = decodeProtectedHeader(token) as Record<string, unknown>;
-    } catch {
-      return { ok: false, reason: 'malformed' };
-    }
-    if (UNTRUSTED_HEADERS.some((name) => name in header)) return { ok: false, reason: 'untrusted-header' };
-    if (header['typ'] === METER_TOKEN_TYPE) return { ok: false, reason: 'meter-token' };
-    try {
-      const { payload } = await jwtVerify(token, getKey as JWTVerifyGetKey, {
-        algorithms: [...config.algorithms],
-        requiredClaims: ['exp'],
-        clockTolerance: config.clockToleranceSeconds,
-        currentDate: new Date(now),
-        ...(config.issuer === undefined ? {} : { issuer: config.issuer as string | string[] }),
-        ...(config.audience === undefined ? {} : { audience: config.audience as string | string[] }),
-        ...(config.typ === undefined ? {} : { typ: config.typ }),
-      });
-      return { ok: true, payload, expiresAt: (payload.exp as number) * 1000 };
-    } catch (error) {
-      return sessionRejection(error);
-    }
   };
 }

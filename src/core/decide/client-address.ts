@@ -1,16 +1,7 @@
 /** Who sent a request: the client's address, read through trusted proxies only. */
-import type { RequestLike } from '../types.js';
-import { inRange, parseIp, type IpAddress, type IpRange } from './ip.js';
-
-/** Which proxies are trusted to report the client's address (internal, validated). */
-export interface ProxySettings {
-  /** Trust this many proxies in front of the server (the nearest is the connection). */
-  readonly hops: number;
-  /** Or trust proxies whose address lies in these ranges. */
-  readonly ranges: readonly IpRange[];
-  /** The header the proxies write. */
-  readonly header: 'x-forwarded-for' | 'forwarded';
-}
+import type { RequestLike } from '../../types.js';
+import type { ProxySettings } from '../../options/settings.js';
+import { inRange, parseIp, type IpAddress } from '../../util/ip.js';
 
 /** Most forwarded addresses read from a header: a long chain is spoofed anyway. */
 const MAX_CHAIN = 32;

@@ -5,7 +5,7 @@
  * fetches from other sites, automated clients, the site's own signals) is "not a page view",
  * with the signal that said so. Read lazily, once per decision, only when the answer matters.
  */
-import type { NotCountedCause, RequestLike } from '../types.js';
+import type { NotCountedCause, RequestLike } from '../../types.js';
 import type { AutomatedDetector } from './automated-clients.js';
 
 /** A request that is not a page view: the kind of signal, and the signal itself (for traces and events). */

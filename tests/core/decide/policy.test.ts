@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { evaluatePolicy, type MeterInput, type PolicyInput } from '../../src/core/policy.js';
-import type { NotPageView } from '../../src/core/page-view.js';
-import type { Reader } from '../../src/index.js';
+import { evaluatePolicy, type MeterInput, type PolicyInput } from '../../../src/core/decide/policy.js';
+import type { NotPageView } from '../../../src/core/decide/page-view.js';
+import type { Reader } from '../../../src/index.js';
 
 const anonymous: Reader = { status: 'anonymous', entitlements: [] };
 const registered: Reader = { status: 'registered', id: 'u1', entitlements: [] };

@@ -2,12 +2,14 @@
  * The decision itself, a pure function: state in, outcome out, no I/O, no clock. The rules are
  * tried in DESIGN.md's order and each one tried is written to the trace.
  */
-import type { Access, ArticleAccess, DecisionReason, Reader, TraceEntry } from '../types.js';
+import type { Access, ArticleAccess, DecisionReason, Reader, TraceEntry } from '../../types.js';
 import type { NotPageView } from './page-view.js';
 
 /** Everything the rules look at except the meter. */
 export interface PolicyInput {
   readonly access: ArticleAccess;
+  /** Who is reading could not be checked (session keys unavailable) and the paywall fails closed. */
+  readonly readerUnavailable?: boolean;
   readonly requires: readonly string[];
   readonly reader: Reader;
   /** A crawler whose identity was verified (never a claimed user agent alone). */
@@ -21,8 +23,13 @@ export interface PolicyInput {
   readonly registration: boolean;
 }
 
-/** The reader's meter as the rules need it. */
+/**
+ * The reader's meter as the rules need it, as its source (cookie or store) found it. Without
+ * `spent`, the meter alone decides (a view is spent while one is left); a source that asked the
+ * store says what the store allowed.
+ */
 export interface MeterInput {
+  /** Views used before this request. */
   readonly used: number;
   readonly limit: number;
   /** Whether this article was already read in full this period. */
@@ -34,6 +41,16 @@ export interface MeterInput {
   readonly signedOut?: boolean;
   /** Referral sampling: the matched source and the views left in its budget; absent when off or no match. */
   readonly sampling?: { readonly source: string; readonly remaining: number } | null;
+  /** What the store let this request spend: a view of the meter, one of the referral budget, or nothing. */
+  readonly spent?: 'view' | 'sample' | 'none';
+  /**
+   * Why the meter reads differently from the reader's cookie: the store knew more views (an
+   * older cookie replayed), refused the view (its limit check is the atomic one), or the
+   * network cap started this new meter spent.
+   */
+  readonly correction?: 'rolled-back' | 'refused' | 'capped' | null;
+  /** The store failed and the paywall fails closed. */
+  readonly unavailable?: boolean;
 }
 
 /** The rules' answer when they decided. `count`: this response spends a view. */
@@ -66,6 +83,14 @@ const FIXED = {
   signedOut: Object.freeze(entry('exhausted', true, 'an account signed in on this browser this period: sign in again')),
   register: Object.freeze(entry('exhausted', true, 'registering gives more views')),
   noRegister: Object.freeze(entry('exhausted', true, 'no larger allowance to register for')),
+  storeUnavailable: Object.freeze(entry('store', true, 'store failed: failing closed')),
+  readerUnavailable: Object.freeze(entry('reader', true, 'who is reading could not be checked: failing closed')),
+} as const;
+
+const CORRECTIONS = {
+  'rolled-back': 'the store knew more views (an older cookie was replayed)',
+  refused: 'the store refused the view',
+  capped: 'a new meter started spent (too many new meters from this network this hour)',
 } as const;
 
 /**
@@ -73,10 +98,11 @@ const FIXED = {
  * without a meter and returns `needsMeter: true` when the meter decides (so a caller fetches
  * an account's meter from the store only when it matters).
  *
- * Order: free article → entitled subscriber → verified crawler → subscribers-only (or entitled
- * articles) → already read → not a page view (HEAD, prefetch, subresource, automated client…)
- * → signed out on this browser → meter has views → referral budget (only for a referred reader
- * whose meter is spent) → spent.
+ * Order: free article → reader unknown while failing closed → entitled subscriber → verified
+ * crawler → subscribers-only (or entitled articles) → store unavailable while failing closed →
+ * already read → not a page view (HEAD, prefetch, subresource, automated client…) → signed out
+ * on this browser → meter has views → referral budget (only for a referred reader whose meter
+ * is spent) → spent.
  */
 export function evaluatePolicy(input: PolicyInput, meter: MeterInput): DecidedOutcome;
 export function evaluatePolicy(input: PolicyInput, meter: MeterInput | null): PolicyOutcome;
@@ -96,6 +122,10 @@ export function evaluatePolicy(input: PolicyInput, meter: MeterInput | null): Po
     return done('full', 'free-article');
   }
   trace.push(input.access === 'metered' ? FIXED.metered : FIXED.subscribersArticle);
+  if (input.readerUnavailable === true) {
+    trace.push(FIXED.readerUnavailable);
+    return done('prompt', 'session-unavailable');
+  }
 
   const subscriber = reader.status === 'subscriber';
   const missing = requires.length === 0 ? requires : requires.filter((needed) => !reader.entitlements.includes(needed));
@@ -118,6 +148,10 @@ export function evaluatePolicy(input: PolicyInput, meter: MeterInput | null): Po
   trace.push(FIXED.notGated);
 
   if (meter === null) return { needsMeter: true, trace };
+  if (meter.unavailable === true) {
+    trace.push(FIXED.storeUnavailable);
+    return done('prompt', 'store-unavailable');
+  }
 
   if (meter.read) {
     trace.push(FIXED.read);
@@ -142,18 +176,20 @@ export function evaluatePolicy(input: PolicyInput, meter: MeterInput | null): Po
     return done('prompt', 'signed-out');
   }
 
-  if (meter.used < meter.limit) {
+  const spent = meter.spent;
+  if (spent === undefined ? meter.used < meter.limit : spent === 'view') {
     trace.push(entry('metered', true, `view ${meter.used + 1} of ${meter.limit}`));
     return done('full', 'metered', true);
   }
-  trace.push(entry('metered', false, `${meter.used} of ${meter.limit} used`));
+  const correction = meter.correction ? `: ${CORRECTIONS[meter.correction]}` : '';
+  trace.push(entry('metered', false, `${meter.used} of ${meter.limit} used${correction}`));
   const sampling = meter.sampling;
   if (sampling) {
-    if (sampling.remaining > 0) {
+    if (spent === undefined ? sampling.remaining > 0 : spent === 'sample') {
       trace.push(entry('sampled', true, `referred by ${sampling.source}: ${sampling.remaining} referral view(s) left`));
       return done('full', 'sampled', true);
     }
-    trace.push(entry('sampled', false, `referred by ${sampling.source}, but the referral budget is spent`));
+    trace.push(entry('sampled', false, `referred by ${sampling.source}, but the referral budget is spent${spent === 'none' && sampling.remaining > 0 ? ' (an older cookie was replayed)' : ''}`));
   }
   const reason: DecisionReason = register ? 'register-to-continue' : 'meter-exhausted';
   trace.push(register ? FIXED.register : FIXED.noRegister);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { formatIp, inRange, networkOf, parseIp, parseRange } from '../../src/core/ip.js';
-import { clientIp, type ProxySettings } from '../../src/core/request.js';
+import { formatIp, inRange, networkOf, parseIp, parseRange } from '../../src/util/ip.js';
+import { clientIp } from '../../src/core/decide/client-address.js';
+import type { ProxySettings } from '../../src/options/settings.js';
 import { articleRequest } from '../helpers.js';
 
 const ip = (text: string) => {

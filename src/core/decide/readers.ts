@@ -4,11 +4,12 @@
  * until their `exp`; a JWKS endpoint that fails is given a rest before it is asked again.
  * Nothing here ever grants more than a verified token says.
  */
-import { PaywallError } from '../errors.js';
-import { createBoundedCache } from '../stores/memory.js';
-import type { PaywallEvent, Reader, ReaderInput, RequestLike, SessionOptions } from '../types.js';
-import { readCookieValues } from './cookies.js';
-import { createSessionVerifier, type SessionVerifierConfig } from './token.js';
+import { PaywallError } from '../../errors.js';
+import { createBoundedCache } from '../../util/bounded-cache.js';
+import type { PaywallEvent, Reader, ReaderInput, RequestLike } from '../../types.js';
+import type { SessionSettings } from '../../options/settings.js';
+import { createSessionVerifier } from '../session-token.js';
+import type { RequestFacts } from './request-facts.js';
 
 /** The reader a request resolved to. `unavailable`: the session could not be checked (JWKS down). */
 export interface ResolvedReader {
@@ -18,7 +19,7 @@ export interface ResolvedReader {
 }
 
 /** Resolves readers; synchronous when nothing needs waiting for (a cached session). */
-export type ReaderSource = (request: RequestLike) => ResolvedReader | Promise<ResolvedReader>;
+export type ReaderSource = (facts: RequestFacts) => ResolvedReader | Promise<ResolvedReader>;
 
 type ReaderCallback = (request: RequestLike) => ReaderInput | null | undefined | Promise<ReaderInput | null | undefined>;
 
@@ -57,9 +58,9 @@ function failed(cause: unknown, emit: Emit, what: string): ResolvedReader {
 
 /** A reader source over the site's `resolveReader` callback. */
 export function callbackReaders(resolve: ReaderCallback, emit: Emit): ReaderSource {
-  return async (request) => {
+  return async (facts) => {
     try {
-      return settle(await resolve(request), emit, 'resolveReader');
+      return settle(await resolve(facts.request), emit, 'resolveReader');
     } catch (cause) {
       return failed(cause, emit, 'resolveReader');
     }
@@ -79,13 +80,6 @@ export function defaultClaims(payload: Readonly<Record<string, unknown>>): Reade
   };
 }
 
-/** Validated session settings (internal). */
-export interface SessionSettings extends SessionVerifierConfig {
-  readonly cookie: string | undefined;
-  readonly bearer: boolean;
-  readonly claims: NonNullable<SessionOptions['claims']>;
-  readonly cacheSize: number;
-}
 
 
 /** A reader source over the site's session token. */
@@ -94,23 +88,13 @@ export function sessionReaders(settings: SessionSettings, emit: Emit, now: () =>
   const verified = createBoundedCache<{ payload: Readonly<Record<string, unknown>>; expiresAt: number }>(settings.cacheSize, now);
   let restUntil = 0;
 
-  const tokenOf = (request: RequestLike): string | undefined => {
-    if (settings.cookie !== undefined) {
-      const [fromCookie] = readCookieValues(request.headers.get('cookie'), settings.cookie, 1);
-      if (fromCookie) return fromCookie;
-    }
-    if (settings.bearer) {
-      const authorization = request.headers.get('authorization');
-      const match = authorization === null ? null : /^Bearer[ \t]+([^\s]+)\s*$/i.exec(authorization);
-      if (match) return match[1];
-    }
-    return undefined;
-  };
+  const tokenOf = (facts: RequestFacts): string | undefined =>
+    (settings.cookie !== undefined ? facts.sessionCookie || undefined : undefined) ?? (settings.bearer ? facts.bearer : undefined);
 
   const map = (payload: Readonly<Record<string, unknown>>, request: RequestLike): ResolvedReader | Promise<ResolvedReader> => {
-    let answer: ReturnType<SessionSettings['claims']>;
+    let answer: ReturnType<NonNullable<SessionSettings['claims']>>;
     try {
-      answer = settings.claims(payload, request);
+      answer = (settings.claims ?? defaultClaims)(payload, request);
     } catch (cause) {
       return failed(cause, emit, 'session claims');
     }
@@ -122,8 +106,9 @@ export function sessionReaders(settings: SessionSettings, emit: Emit, now: () =>
     return settle(answer, emit, 'session claims');
   };
 
-  return (request) => {
-    const token = tokenOf(request);
+  return (facts) => {
+    const request = facts.request;
+    const token = tokenOf(facts);
     if (token === undefined) return { reader: ANONYMOUS, note: 'anonymous (no session)' };
     const t = now();
     const hit = verified.get(token);

@@ -1,0 +1,80 @@
+/**
+ * The element categories of the HTML standard's tree construction that the tree builder needs:
+ * which start tags close a `p`, which elements are special, void, formatting, scoping, which
+ * table parts and which tags end foreign content.
+ */
+/** The namespaces content is parsed in. */
+export type Namespace = 'html' | 'svg' | 'math';
+
+const set = (names: string): ReadonlySet<string> => new Set(names.split(' '));
+
+export const CLOSES_P = set(
+  'address article aside blockquote center details dialog dir div dl fieldset figcaption figure footer header hgroup main menu nav ol p search section summary ul',
+);
+export const HEADINGS = set('h1 h2 h3 h4 h5 h6');
+export const VOID = set('area base basefont bgsound br col embed hr img input keygen link meta param source track wbr');
+export const IMPLIED_END = set('dd dt li optgroup option p rb rp rt rtc');
+export const SPECIAL = set(
+  'address applet area article aside base basefont bgsound blockquote body br button caption center col colgroup dd details dir div dl dt embed fieldset figcaption figure footer form frame frameset h1 h2 h3 h4 h5 h6 head header hgroup hr html iframe img input keygen li link listing main marquee menu meta nav noembed noframes noscript object ol p param plaintext pre script search section select source style summary table tbody td template textarea tfoot th thead title tr track ul wbr xmp',
+);
+export const SCOPE = set('applet caption html table td th marquee object template');
+export const FORMATTING = set('a b big code em font i nobr s small strike strong tt u');
+export const BLOCK_END = set(
+  'address article aside blockquote button center details dialog dir div dl fieldset figcaption figure footer header hgroup listing main menu nav ol pre search section summary ul',
+);
+export const RAWTEXT = set('style xmp iframe noembed noframes noscript');
+export const TABLE_SECTIONS = set('tbody thead tfoot');
+export const TABLE_CONTEXT = set('table tbody thead tfoot tr');
+export const IGNORED_IN_BODY = set('caption col colgroup frame head tbody td tfoot th thead tr html body frameset');
+/** Start tags that end foreign content (and `font` with color, face or size). */
+export const BREAKOUT = set(
+  'b big blockquote body br center code dd div dl dt em embed h1 h2 h3 h4 h5 h6 head hr i img li listing menu meta nobr ol p pre ruby s small span strong strike sub sup table tt u ul var',
+);
+export const MATHML_TEXT_POINTS = set('mi mo mn ms mtext');
+
+export const BUTTON = set('button');
+export const LIST_ITEM = set('ol ul');
+export const LI = set('li');
+export const DD_DT = set('dd dt');
+export const TABLE_ONLY = set('table template html');
+/** Elements that put a marker on the list of active formatting elements, cleared when they close. */
+export const MARKERS = set('applet marquee object td th caption template');
+/** Start tags that do not re-open active formatting elements first. */
+export const NO_RECONSTRUCT = set(
+  'address article aside blockquote center details dialog dir div dl fieldset figcaption figure footer header hgroup main menu nav ol p search section summary ul h1 h2 h3 h4 h5 h6 pre listing form li dd dt plaintext table hr textarea iframe noembed noscript noframes style script template title base basefont bgsound link meta param source track rb rp rt rtc',
+);
+export const TABLE_PARTS = set('table tbody thead tfoot tr td th caption colgroup col');
+export const CELL_BREAKERS = set('caption col colgroup tbody td tfoot th thead tr');
+export const SECTION_CONTEXT = set('tbody thead tfoot template html');
+export const ROW_CONTEXT = set('tr template html');
+
+/** An svg element whose content is HTML (an HTML integration point). */
+export function isIntegrationPoint(node: { readonly name: string; readonly ns: Namespace }): boolean {
+  if (node.ns === 'svg') return node.name === 'foreignobject' || node.name === 'desc' || node.name === 'title';
+  return false;
+}
+
+/** Where popping out of foreign content stops: HTML, an HTML or a MathML text integration point. */
+export function endsForeign(node: { readonly name: string; readonly ns: Namespace }): boolean {
+  return node.ns === 'html' || isIntegrationPoint(node) || (node.ns === 'math' && MATHML_TEXT_POINTS.has(node.name));
+}
+
+/** An element of the special category (HTML, and the MathML and SVG integration points). */
+export function isSpecial(node: { readonly name: string; readonly ns: Namespace }): boolean {
+  if (node.ns === 'html') return SPECIAL.has(node.name);
+  return isIntegrationPoint(node) || (node.ns === 'math' && (MATHML_TEXT_POINTS.has(node.name) || node.name === 'annotation-xml'));
+}
+
+export function sameAttributes(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i += 2) {
+    const j = b.indexOf(a[i] as string);
+    if (j === -1 || j % 2 !== 0 || b[j + 1] !== a[i + 1]) return false;
+  }
+  return true;
+}
+
+export function hasAny(attrs: readonly string[], names: readonly string[]): boolean {
+  for (let i = 0; i < attrs.length; i += 2) if (names.includes(attrs[i] as string)) return true;
+  return false;
+}

@@ -1,0 +1,106 @@
+/**
+ * The meter of a registered reader, kept on the account in the store: the browser's anonymous
+ * views merged in once, a counted view recorded atomically (the store's limit check is the one
+ * that holds), and the browser marked as signed in so signing out hands out nothing. When the
+ * store fails, the paywall fails closed, or open to the cookie meter.
+ */
+import type { MeterSnapshot, StoreRecordResult, StoreSnapshot } from '../../types.js';
+import { withTimeout, type MaybePromise } from '../../util/maybe-async.js';
+import type { MeterState } from '../meter-token.js';
+import type { Draft, EngineContext } from './context.js';
+import { measureCookieMeter, type CookieMeter } from './cookie-meter.js';
+import { usedViews, viewsOf } from '../meter.js';
+import type { MeterInput } from './policy.js';
+import type { PresentedMeter } from './presented-meter.js';
+import { spendAnonymousAllowance } from './store-claims.js';
+
+/** Where an account meter stands: from the store, or (store down, failing open) the cookie standing in for it. */
+export type AccountMeter =
+  | { readonly kind: 'store'; readonly presented: PresentedMeter; readonly snapshot: StoreSnapshot | StoreRecordResult; readonly added: boolean; readonly merged: number; readonly mergeable: boolean; readonly standing: MeterInput }
+  | { readonly kind: 'unavailable'; readonly standing: MeterInput }
+  | { readonly kind: 'cookie'; readonly cookie: CookieMeter };
+
+/** Reads (or, for a page view that may count, records) the account's meter. */
+export async function measureAccountMeter(ctx: EngineContext, draft: Draft, presented: PresentedMeter, limit: number, counting: boolean): Promise<AccountMeter> {
+  const cookie = presented.state;
+  const pageView = draft.facts.notPageView === null;
+  const mergeable = pageView && ctx.store.merge !== undefined && !cookie.merged && usedViews(cookie) > 0 && cookie.hashKid === ctx.keyring.signing.kid;
+  const result = await storeMeter(ctx, draft, limit, counting, mergeable ? cookie : null);
+  if (result === null) {
+    if (ctx.options.failure.mode === 'closed') return { kind: 'unavailable', standing: { used: 0, limit, read: false, unavailable: true } };
+    draft.trace.push({ rule: 'store', matched: true, note: 'store failed: failing open to the cookie meter' });
+    // Views counted in the cookie while the store is down are merged into the account once it
+    // is back (the merge skips articles the account already has): none is lost. The cookie is
+    // marked as signed in, so it holds no anonymous allowance after a sign-out.
+    const fallback: PresentedMeter = { state: { ...cookie, merged: false, signedIn: true }, rewrite: presented.rewrite || !cookie.signedIn, fresh: presented.fresh };
+    return { kind: 'cookie', cookie: await measureCookieMeter(ctx, draft, fallback, limit, false) };
+  }
+  const { snapshot, merged } = result;
+  draft.trace.push({ rule: 'store', matched: merged > 0, note: `account meter: ${snapshot.used} of ${limit} used${merged > 0 ? `, ${merged} merged from this browser` : ''}` });
+  const added = 'added' in snapshot && snapshot.added;
+  // The store's record is the atomic limit check: a view it did not add was refused.
+  const refused = counting && !added && !snapshot.read && snapshot.used < limit;
+  const standing: MeterInput = {
+    used: snapshot.used,
+    limit,
+    read: snapshot.read,
+    ...(counting ? { spent: added ? ('view' as const) : ('none' as const), correction: refused ? ('refused' as const) : null } : {}),
+  };
+  return { kind: 'store', presented, snapshot, added, merged, mergeable, standing };
+}
+
+/** The account's meter (after merging `cookie`'s views), or `null` when the store failed (an event says why). */
+async function storeMeter(
+  ctx: EngineContext,
+  draft: Draft,
+  limit: number,
+  counting: boolean,
+  cookie: MeterState | null,
+): Promise<{ snapshot: StoreSnapshot | StoreRecordResult; merged: number } | null> {
+  const { store } = ctx;
+  const { timeoutMs } = ctx.options.failure;
+  const { window, now } = draft;
+  try {
+    const [account, article] = await Promise.all([
+      ctx.hasher.account(draft.input.reader.id as string),
+      ctx.hasher.article(ctx.keyring.signing.kid, draft.article.id) as MaybePromise<string>,
+    ]);
+    const key = `${window.period === null ? 'r' : window.period.toString(36)}:${account}`;
+    const expiresAt = ctx.meterEnd(window, now);
+    let merged = 0;
+    if (cookie !== null && store.merge) {
+      const result = await withTimeout(store.merge(key, viewsOf(cookie, now), { limit, at: now, since: window.since, expiresAt }), timeoutMs, 'store.merge');
+      merged = result.added;
+    }
+    const snapshot = counting
+      ? await withTimeout(store.record(key, article, { limit, at: now, since: window.since, expiresAt }), timeoutMs, 'store.record')
+      : await withTimeout(store.peek(key, article, { since: window.since }), timeoutMs, 'store.peek');
+    return { snapshot, merged };
+  } catch (cause) {
+    ctx.storeFailed(cause);
+    return null;
+  }
+}
+
+/** The account meter as the decision reports it, and the merged event. */
+export function accountSnapshot(ctx: EngineContext, draft: Draft, meter: Extract<AccountMeter, { kind: 'store' }>): MeterSnapshot {
+  const { snapshot, added, merged } = meter;
+  const used = snapshot.used + (added ? 1 : 0);
+  const result = ctx.snapshot(used, meter.standing.limit, draft.window, snapshot.oldestAt ?? (added ? draft.now : null), draft.now, 'store');
+  if (merged > 0) ctx.emit({ type: 'meter-merged', reader: draft.input.reader, merged, meter: result });
+  return result;
+}
+
+/**
+ * The `Set-Cookie` that marks this browser as signed in this period (and, with `merged`, its
+ * views as merged into the account), or `null` when it is marked already or this is not a page
+ * view. The browser's anonymous allowance is spent in the store too, so replaying the cookie
+ * from before the sign-in gains nothing.
+ */
+export function signedInCookie(ctx: EngineContext, draft: Draft, presented: PresentedMeter, merged = false): MaybePromise<string | null> {
+  const { state } = presented;
+  if ((state.signedIn && !merged) || draft.facts.notPageView !== null) return null;
+  const marked: MeterState = { ...state, signedIn: true, merged: state.merged || merged };
+  if (presented.fresh || state.signedIn) return ctx.meterCookie(marked, draft.now, draft.window);
+  return spendAnonymousAllowance(ctx, draft, state).then(() => ctx.meterCookie(marked, draft.now, draft.window));
+}

@@ -1,0 +1,110 @@
+/**
+ * What the stages of a decision share: the paywall's settings and keys (one `EngineContext`
+ * per paywall), and what one decision has gathered so far (a `Draft` per request), so no stage
+ * passes the same values along positionally.
+ */
+import { PaywallError } from '../../errors.js';
+import type { ArticleAccess, Article, MeterSnapshot, MeterStore, PaywallEvent, TraceEntry } from '../../types.js';
+import type { MeterState, MeterTokens } from '../meter-token.js';
+import { meterSetCookie } from '../cookies.js';
+import type { IdHasher } from '../hashing.js';
+import type { Keyring } from '../keys.js';
+import { newestView, type MeterWindow } from '../meter.js';
+import type { PolicyInput } from './policy.js';
+import type { RequestFacts } from './request-facts.js';
+import type { ResolvedOptions } from '../../options/settings.js';
+import type { PeriodRule } from '../period.js';
+import type { PageViewSettings } from './page-view.js';
+
+/** Extra time a token outlives its period, for clocks that differ a little between servers. */
+const TOKEN_GRACE_MS = 5 * 60_000;
+const ARTICLE_ACCESS = new Set<ArticleAccess>(['free', 'metered', 'subscribers']);
+const EMPTY: readonly string[] = Object.freeze([]);
+
+/** An article with its defaults filled in. */
+export interface NormalizedArticle {
+  readonly id: string;
+  readonly access: ArticleAccess;
+  readonly requires: readonly string[];
+}
+
+/** Validates the article argument (misuse rejects; any string id is accepted). */
+export function normalizeArticle(article: Article): NormalizedArticle {
+  if (article === null || typeof article !== 'object' || typeof article.id !== 'string') {
+    throw new PaywallError('ERR_INVALID_ARTICLE', 'meterwall: decide() needs an article { id: string, access?, requires? }');
+  }
+  const access = article.access ?? 'metered';
+  if (!ARTICLE_ACCESS.has(access)) throw new PaywallError('ERR_INVALID_ARTICLE', `meterwall: article.access must be 'free', 'metered' or 'subscribers'`);
+  const requires = article.requires ?? EMPTY;
+  if (!Array.isArray(requires) || requires.some((r) => typeof r !== 'string')) {
+    throw new PaywallError('ERR_INVALID_ARTICLE', 'meterwall: article.requires must be an array of strings');
+  }
+  return { id: article.id, access, requires };
+}
+
+/** The settings a paywall decides on: its options, with the period rule and page-view detector built. */
+export interface EngineSettings extends Omit<ResolvedOptions, 'period' | 'pageViews' | 'store'> {
+  readonly period: PeriodRule;
+  readonly pageViews: PageViewSettings;
+}
+
+/** One paywall's settings, keys and helpers, shared by every decision. */
+export class EngineContext {
+  readonly options: EngineSettings;
+  readonly store: MeterStore;
+  readonly keyring: Keyring;
+  readonly tokens: MeterTokens;
+  readonly hasher: IdHasher;
+
+  constructor(options: EngineSettings, store: MeterStore, keyring: Keyring, tokens: MeterTokens, hasher: IdHasher) {
+    this.options = options;
+    this.store = store;
+    this.keyring = keyring;
+    this.tokens = tokens;
+    this.hasher = hasher;
+  }
+
+  /** Reports an event; a handler that throws never breaks a reader's request. */
+  emit(event: PaywallEvent): void {
+    try {
+      this.options.onEvent?.(event);
+    } catch {
+      // ignored
+    }
+  }
+
+  /** Reports a store failure (a timeout keeps its own error). */
+  storeFailed(cause: unknown): void {
+    const error = cause instanceof PaywallError ? cause : new PaywallError('ERR_STORE_FAILED', 'meterwall: the meter store failed', { cause });
+    this.emit({ type: 'store-error', error, policy: this.options.failure.mode });
+  }
+
+  /** When a meter last touched at `newest` (ms) stops mattering: the period's end, or the window after it. */
+  meterEnd(window: MeterWindow, newest: number): number {
+    const period = this.options.period;
+    return window.end ?? newest + (period.kind === 'rolling' ? period.windowMs : 0);
+  }
+
+  /** The meter as the decision reports it. */
+  snapshot(used: number, limit: number, window: MeterWindow, oldest: number | null, now: number, source: 'cookie' | 'store'): MeterSnapshot {
+    const resetsAt = window.end ?? this.meterEnd(window, oldest ?? now);
+    return { used, limit, remaining: Math.max(0, limit - used), resetsAt: new Date(resetsAt), source, period: this.options.period.description };
+  }
+
+  /** Signs a meter and builds its `Set-Cookie`, expiring with the meter. */
+  async meterCookie(state: MeterState, now: number, window: MeterWindow): Promise<string> {
+    const end = this.meterEnd(window, newestView(state) ?? now);
+    const token = await this.tokens.sign(state, now, end + TOKEN_GRACE_MS);
+    return meterSetCookie(this.options.cookie, token, (end - now) / 1000);
+  }
+}
+
+/** What one decision has gathered so far. */
+export interface Draft {
+  readonly article: NormalizedArticle;
+  readonly facts: RequestFacts;
+  readonly input: PolicyInput;
+  readonly trace: TraceEntry[];
+  readonly now: number;
+  readonly window: MeterWindow;
+}

@@ -1,0 +1,134 @@
+/**
+ * The meter kept in the reader's cookie. `measureCookieMeter` finds where the meter stands and,
+ * when this request would spend a view, claims it in the store first (the store's count wins
+ * over a replayed older cookie; the network cap may start a new meter spent): its result says
+ * plainly what was spent and why the count differs. `settleCookieMeter` writes the new cookie
+ * once the rules have decided.
+ */
+import type { MeterSnapshot } from '../../types.js';
+import { isUnder } from '../../util/hosts.js';
+import { andThen, type MaybePromise } from '../../util/maybe-async.js';
+import type { Draft, EngineContext } from './context.js';
+import { hasRead, oldestView, sampledViews, usedViews, withSample, withView } from '../meter.js';
+import { evaluatePolicy, type DecidedOutcome, type MeterInput } from './policy.js';
+import type { PresentedMeter } from './presented-meter.js';
+import { claimView, freshMeterCapped } from './store-claims.js';
+
+/** Where a cookie meter stands for this request. */
+export interface CookieMeter {
+  readonly presented: PresentedMeter;
+  readonly hash: string;
+  readonly standing: MeterInput;
+}
+
+/** The referral source of the request (its `Referer` host under a configured source), or `null`. */
+function referralSource(ctx: EngineContext, draft: Draft): string | null {
+  const referrals = ctx.options.referrals;
+  const host = referrals ? draft.facts.refererHost : null;
+  if (!referrals || host === null) return null;
+  for (const source of referrals.sources) if (source.hosts.some((domain) => isUnder(host, domain))) return source.name;
+  return null;
+}
+
+/** What the rules need of the cookie meter: used (at least `known`), read, signed out, and the referral budget when it applies. */
+function standingOf(ctx: EngineContext, draft: Draft, presented: PresentedMeter, hash: string, limit: number, known = 0): MeterInput {
+  const { state } = presented;
+  const used = Math.max(usedViews(state), known);
+  const read = hasRead(state, hash);
+  const anonymous = draft.input.reader.status === 'anonymous';
+  const signedOut = state.signedIn && anonymous && ctx.options.registeredLimit !== null;
+  const referrals = ctx.options.referrals;
+  // Only a referred anonymous reader whose meter is spent consults the (small) referral budget;
+  // a meter the network cap started spent has none either.
+  if (referrals && anonymous && used >= limit && !read && !signedOut && state.spent === 0) {
+    const source = referralSource(ctx, draft);
+    if (source !== null) return { used, limit, read, sampling: { source, remaining: Math.max(0, referrals.budget - sampledViews(state)) } };
+  }
+  return { used, limit, read, signedOut };
+}
+
+/**
+ * Where the cookie meter stands, after claiming in the store whatever this request would spend.
+ * `guard`: claim in the store and cap new meters (off when the cookie stands in for a failed
+ * account store).
+ */
+export function measureCookieMeter(ctx: EngineContext, draft: Draft, presented: PresentedMeter, limit: number, guard: boolean): MaybePromise<CookieMeter> {
+  return andThen(ctx.hasher.article(presented.state.hashKid, draft.article.id) as MaybePromise<string>, (hash) => {
+    const standing = standingOf(ctx, draft, presented, hash, limit);
+    if (!guard || !evaluatePolicy(draft.input, standing).count) return { presented, hash, standing };
+    return guarded(ctx, draft, presented, hash, limit, standing);
+  });
+}
+
+async function guarded(ctx: EngineContext, draft: Draft, presented: PresentedMeter, hash: string, limit: number, standing: MeterInput): Promise<CookieMeter> {
+  const cap = ctx.options.freshMeters;
+  const ip = presented.fresh && cap ? draft.facts.clientAddress : null;
+  if (cap && ip !== null && ctx.store.countFresh && (await freshMeterCapped(ctx, draft, ip, cap.perHour))) {
+    // Too many new meters from this network this hour: this one starts spent, so the reader is
+    // offered registration at once (never a hard wall from this rule alone).
+    const { state } = presented;
+    presented = { state: { ...state, spent: limit - usedViews(state) + state.spent }, rewrite: true, fresh: false };
+    draft.trace.push({ rule: 'client', matched: true, note: 'too many new meters from this network this hour: started spent' });
+    standing = { ...standingOf(ctx, draft, presented, hash, limit), correction: 'capped' };
+  }
+  return { presented, hash, standing: await claimed(ctx, draft, presented, hash, standing) };
+}
+
+/** Claims what the rules would spend (a view, else the referral budget); the store's count wins. */
+async function claimed(ctx: EngineContext, draft: Draft, presented: PresentedMeter, hash: string, standing: MeterInput): Promise<MeterInput> {
+  let current = standing;
+  for (let tentative = evaluatePolicy(draft.input, current); tentative.count; tentative = evaluatePolicy(draft.input, current)) {
+    const kind = tentative.reason === 'sampled' ? 'sample' : 'view';
+    const claim = claimView(ctx, draft, presented.state, hash, kind, current.used, current.limit);
+    if (claim === null) return current; // no store claim possible: the cookie alone counts
+    let answer;
+    try {
+      answer = await claim;
+    } catch (cause) {
+      ctx.storeFailed(cause);
+      if (ctx.options.failure.mode === 'closed') return { ...current, unavailable: true };
+      draft.trace.push({ rule: 'store', matched: true, note: 'store failed: counting on the cookie alone' });
+      return current;
+    }
+    const rolledBack = kind === 'view' && answer.used > current.used;
+    if (rolledBack) ctx.emit({ type: 'rollback-detected', presented: current.used, known: answer.used });
+    if (answer.allowed) {
+      return kind === 'view' ? { ...current, used: answer.used, spent: 'view', correction: rolledBack ? 'rolled-back' : (current.correction ?? null) } : { ...current, spent: 'sample' };
+    }
+    draft.trace.push({
+      rule: 'store',
+      matched: true,
+      note:
+        kind === 'sample'
+          ? 'this reader already spent the referral budget this period (an older cookie was replayed)'
+          : `this reader already spent ${answer.used} views this period (an older cookie was replayed)`,
+    });
+    current =
+      kind === 'sample'
+        ? { ...current, sampling: { source: (current.sampling as NonNullable<MeterInput['sampling']>).source, remaining: 0 } }
+        : { ...standingOf(ctx, draft, presented, hash, current.limit, answer.used), correction: 'rolled-back' };
+  }
+  return { ...current, spent: 'none' };
+}
+
+/**
+ * Finishes a cookie-meter decision: the new token goes out when a view was spent. Otherwise the
+ * cookie is rewritten only on a page view, to replace a duplicate or a rejected token beside a
+ * valid meter: a request that counts nothing never mints a fresh meter.
+ */
+export function settleCookieMeter(ctx: EngineContext, draft: Draft, meter: CookieMeter, outcome: DecidedOutcome): MaybePromise<{ meter: MeterSnapshot | null; setCookie: string | null }> {
+  const { presented, hash, standing } = meter;
+  if (standing.unavailable === true) return { meter: null, setCookie: null };
+  const { state } = presented;
+  const { now, window } = draft;
+  const sampled = outcome.reason === 'sampled';
+  if (sampled && standing.sampling) {
+    ctx.emit({ type: 'referral-sampled', article: draft.article.id, source: standing.sampling.source, remaining: standing.sampling.remaining - 1 });
+  }
+  const next = sampled ? withSample(state, hash) : outcome.count ? withView(state, hash, now) : state;
+  const used = Math.max(usedViews(next), standing.used + (outcome.count && !sampled ? 1 : 0));
+  const snapshot = ctx.snapshot(used, standing.limit, window, oldestView(next), now, 'cookie');
+  const write = outcome.count || (presented.rewrite && (!presented.fresh || state.signedIn) && draft.facts.notPageView === null);
+  if (!write) return { meter: snapshot, setCookie: null };
+  return ctx.meterCookie(next, now, window).then((setCookie) => ({ meter: snapshot, setCookie }));
+}

@@ -1,0 +1,86 @@
+/**
+ * The decision a request gets, built once from what the stages gathered: the object adapters
+ * read (headers built only when asked), and the events that report it.
+ */
+import type { Access, Decision, DecisionReason, MeterSnapshot, PaywallEvent, Reader, TraceEntry, Variant } from '../../types.js';
+import type { NotPageView } from './page-view.js';
+
+const BASE_HEADERS: ReadonlyArray<readonly [string, string]> = Object.freeze([
+  Object.freeze(['Cache-Control', 'private, no-store'] as const),
+  Object.freeze(['Vary', 'Cookie'] as const),
+]);
+
+/** Everything a decision is made of. */
+export interface DecisionParts {
+  readonly access: Access;
+  readonly reason: DecisionReason;
+  readonly reader: Reader;
+  readonly meter: MeterSnapshot | null;
+  readonly counted: boolean;
+  readonly trace: readonly TraceEntry[];
+  /** The meter cookie to set, when the meter changed. */
+  readonly setCookie: string | null;
+  /** The CDN variant header's name, when CDN variants are on. */
+  readonly variantHeader: string | null;
+}
+
+/** The decision object; `headers` is built on first access, so adapters that write headers directly skip it. */
+export class MeterDecision implements Decision {
+  readonly access: Access;
+  readonly reason: DecisionReason;
+  readonly reader: Reader;
+  readonly meter: MeterSnapshot | null;
+  readonly counted: boolean;
+  readonly variant: Variant;
+  readonly trace: readonly TraceEntry[];
+  readonly #setCookie: string | null;
+  readonly #variantHeader: string | null;
+  #headers: Headers | undefined;
+
+  constructor(parts: DecisionParts) {
+    this.access = parts.access;
+    this.reason = parts.reason;
+    this.reader = parts.reader;
+    this.meter = parts.meter;
+    this.counted = parts.counted;
+    this.variant = parts.access;
+    this.trace = parts.trace;
+    this.#setCookie = parts.setCookie;
+    this.#variantHeader = parts.variantHeader;
+  }
+
+  get headers(): Headers {
+    if (!this.#headers) {
+      const headers = new Headers();
+      for (const [name, value] of MeterDecision.list(this)) headers.append(name, value);
+      this.#headers = headers;
+    }
+    return this.#headers;
+  }
+
+  /** The headers as name/value pairs, without building a `Headers` (internal). */
+  static list(decision: MeterDecision): ReadonlyArray<readonly [string, string]> {
+    const setCookie = decision.#setCookie;
+    const variant = decision.#variantHeader;
+    if (setCookie === null && variant === null) return BASE_HEADERS;
+    const list: Array<readonly [string, string]> = [...BASE_HEADERS];
+    if (variant !== null) list.push([variant, decision.variant]);
+    if (setCookie !== null) list.push(['Set-Cookie', setCookie]);
+    return list;
+  }
+}
+
+/**
+ * The events a decision reports: a counted view (and an exhausted meter), a request that was
+ * not a page view, and the wall shown.
+ */
+export function decisionEvents(article: string, decision: DecisionParts, notPageView: NotPageView | null, emit: (event: PaywallEvent) => void): void {
+  const { reader, meter, access, reason } = decision;
+  if (decision.counted && meter) {
+    emit({ type: 'view-counted', article, reader, meter });
+    if (meter.remaining === 0) emit({ type: 'meter-exhausted', article, reader, meter });
+  }
+  if (reason === 'not-counted' && notPageView !== null) emit({ type: 'view-not-counted', article, reader, cause: notPageView.cause, signal: notPageView.signal });
+  if (access === 'prompt') emit({ type: 'prompt-shown', article, reader, reason });
+  else if (access === 'teaser') emit({ type: 'teaser-shown', article, reader, reason });
+}

@@ -1,0 +1,136 @@
+/**
+ * One decision, stage by stage: the request's facts → who is reading → which crawler (verified
+ * or not) → the rules that need no meter → the meter (the cookie, or the account in the store)
+ * → the rules on the meter → the decision and its cookie. Synchronous whenever every stage has
+ * its answer at hand (a returning reader), a promise otherwise.
+ */
+import type { Article, DecideContext, Decision, MeterSnapshot, Reader, RequestLike, TraceEntry } from '../../types.js';
+import { andThen, type MaybePromise } from '../../util/maybe-async.js';
+import { accountSnapshot, measureAccountMeter, signedInCookie } from './account-meter.js';
+import { EngineContext, normalizeArticle, type Draft, type NormalizedArticle } from './context.js';
+import { measureCookieMeter, settleCookieMeter } from './cookie-meter.js';
+import { checkCrawler, type CrawlerCheck } from './crawler.js';
+import { decisionEvents, MeterDecision, type DecisionParts } from './decision.js';
+import { windowAt } from '../meter.js';
+import type { NotPageView } from './page-view.js';
+import { evaluatePolicy, type DecidedOutcome, type PolicyInput } from './policy.js';
+import { presentedMeter, type PresentedMeter } from './presented-meter.js';
+import { ANONYMOUS, type ReaderSource, type ResolvedReader } from './readers.js';
+import { RequestFacts, type FactSettings } from './request-facts.js';
+
+const NO_RESOLVER: ResolvedReader = Object.freeze({ reader: ANONYMOUS, note: 'anonymous (no resolveReader)' });
+
+/** What the rules look at besides the meter; whether the request is a page view is asked of the facts only when it matters. */
+class DecisionInput implements PolicyInput {
+  readonly access: NormalizedArticle['access'];
+  readonly requires: readonly string[];
+  readonly reader: Reader;
+  readonly crawler: boolean;
+  readonly registration: boolean;
+  readonly readerUnavailable: boolean;
+  readonly #facts: RequestFacts;
+
+  constructor(article: NormalizedArticle, resolved: ResolvedReader, crawler: boolean, registration: boolean, failClosed: boolean, facts: RequestFacts) {
+    this.access = article.access;
+    this.requires = article.requires;
+    this.reader = resolved.reader;
+    this.crawler = crawler;
+    this.registration = registration;
+    this.readerUnavailable = resolved.unavailable === true && failClosed;
+    this.#facts = facts;
+  }
+
+  get notPageView(): NotPageView | null {
+    return this.#facts.notPageView;
+  }
+}
+
+/** Decides for one paywall. */
+export class Engine {
+  readonly #ctx: EngineContext;
+  readonly #readers: ReaderSource | null;
+  readonly #facts: FactSettings;
+
+  constructor(ctx: EngineContext, readers: ReaderSource | null) {
+    this.#ctx = ctx;
+    this.#readers = readers;
+    const o = ctx.options;
+    this.#facts = { meterCookie: o.cookie.name, sessionCookie: o.session?.cookie, proxy: o.proxy, pageViews: o.pageViews };
+  }
+
+  /** Decides; throws (synchronously) only on a bad article. */
+  decide(request: RequestLike, article: Article, context: DecideContext | undefined): MaybePromise<Decision> {
+    const normalized = normalizeArticle(article);
+    const now = this.#ctx.options.now();
+    const facts = new RequestFacts(request, context, this.#facts);
+    const found = this.#readers ? this.#readers(facts) : NO_RESOLVER;
+    const crawler = checkCrawler(facts, this.#ctx.options.crawlers, (event) => this.#ctx.emit(event));
+    return andThen(found, (resolved) =>
+      crawler === null ? this.#decideFor(normalized, facts, now, resolved, null) : andThen(crawler, (check) => this.#decideFor(normalized, facts, now, resolved, check)),
+    );
+  }
+
+  #decideFor(article: NormalizedArticle, facts: RequestFacts, now: number, resolved: ResolvedReader, crawler: CrawlerCheck | null): MaybePromise<Decision> {
+    const ctx = this.#ctx;
+    const o = ctx.options;
+    const input = new DecisionInput(article, resolved, crawler?.verified === true, o.registeredLimit !== null, o.failure.mode === 'closed', facts);
+    const trace: TraceEntry[] = [{ rule: 'reader', matched: input.reader.status !== 'anonymous' || resolved.unavailable === true, note: resolved.note }];
+    if (crawler !== null) trace.push({ rule: 'client', matched: crawler.verified, note: crawler.note });
+    const draft: Draft = { article, facts, input, trace, now, window: windowAt(o.period, now) };
+
+    const first = evaluatePolicy(input, null);
+    if (!first.needsMeter && (first.reason === 'crawler' || first.reason === 'session-unavailable' || input.reader.status === 'subscriber')) {
+      const finish = (setCookie: string | null): Decision => this.#finish(draft, first, null, setCookie);
+      // A subscriber's browser is marked as signed in, so signing out hands out no anonymous allowance.
+      if (input.reader.status !== 'subscriber' || o.registeredLimit === null) return finish(null);
+      return andThen(presentedMeter(ctx, draft), (presented) => andThen(signedInCookie(ctx, draft, presented), finish));
+    }
+    return andThen(presentedMeter(ctx, draft), (presented) => {
+      if (input.reader.status === 'registered' && o.registeredLimit !== null) {
+        // A view that may count needs one atomic round trip (record); anything else only reads (peek).
+        return this.#account(draft, presented, o.registeredLimit, first.needsMeter && facts.notPageView === null);
+      }
+      return this.#cookie(draft, presented, o.anonymousLimit, true);
+    });
+  }
+
+  #cookie(draft: Draft, presented: PresentedMeter, limit: number, guard: boolean): MaybePromise<Decision> {
+    return andThen(measureCookieMeter(this.#ctx, draft, presented, limit, guard), (meter) => {
+      const outcome = evaluatePolicy(draft.input, meter.standing);
+      return andThen(settleCookieMeter(this.#ctx, draft, meter, outcome), (settled) => this.#finish(draft, outcome, settled.meter, settled.setCookie));
+    });
+  }
+
+  async #account(draft: Draft, presented: PresentedMeter, limit: number, counting: boolean): Promise<Decision> {
+    const ctx = this.#ctx;
+    const meter = await measureAccountMeter(ctx, draft, presented, limit, counting);
+    if (meter.kind === 'cookie') {
+      const outcome = evaluatePolicy(draft.input, meter.cookie.standing);
+      const settled = await settleCookieMeter(ctx, draft, meter.cookie, outcome);
+      return this.#finish(draft, outcome, settled.meter, settled.setCookie);
+    }
+    const outcome = evaluatePolicy(draft.input, meter.standing);
+    if (meter.kind === 'unavailable') return this.#finish(draft, outcome, null, null);
+    const snapshot = accountSnapshot(ctx, draft, meter);
+    // Merged once: the browser's meter is marked so it is never merged again, and kept, marked as
+    // signed in, so signing out does not hand out a fresh anonymous allowance.
+    const setCookie = await signedInCookie(ctx, draft, meter.presented, meter.mergeable);
+    return this.#finish(draft, outcome, snapshot, setCookie);
+  }
+
+  #finish(draft: Draft, outcome: DecidedOutcome, meter: MeterSnapshot | null, setCookie: string | null): Decision {
+    const o = this.#ctx.options;
+    const parts: DecisionParts = {
+      access: outcome.access,
+      reason: outcome.reason,
+      reader: draft.input.reader,
+      meter,
+      counted: outcome.count && meter !== null,
+      trace: draft.trace.concat(outcome.trace),
+      setCookie,
+      variantHeader: o.cdn.enabled ? o.cdn.header : null,
+    };
+    if (o.onEvent) decisionEvents(draft.article.id, parts, outcome.reason === 'not-counted' ? draft.facts.notPageView : null, (event) => this.#ctx.emit(event));
+    return new MeterDecision(parts);
+  }
+}

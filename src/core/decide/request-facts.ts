@@ -1,0 +1,91 @@
+/**
+ * What a decision reads from a request, each fact read at most once and only when a stage
+ * asks: the user agent, the meter and session cookies (one pass over the `Cookie` header), the
+ * bearer token, the referer's host, the client's address (through trusted proxies only) and
+ * whether the request is a page view. A returning reader re-opening an article reads two.
+ */
+import type { DecideContext, RequestLike } from '../../types.js';
+import { hostOf } from '../../util/hosts.js';
+import type { IpAddress } from '../../util/ip.js';
+import type { ProxySettings } from '../../options/settings.js';
+import { clientIp } from './client-address.js';
+import { readCookies } from '../cookies.js';
+import { notPageView, type NotPageView, type PageViewSettings } from './page-view.js';
+
+/** What the facts need to know of the options (internal). */
+export interface FactSettings {
+  readonly meterCookie: string;
+  readonly sessionCookie: string | undefined;
+  readonly proxy: ProxySettings | null;
+  readonly pageViews: PageViewSettings;
+}
+
+const NOT_READ = Symbol('not read');
+
+/** The facts of one request. */
+export class RequestFacts {
+  readonly request: RequestLike;
+  readonly #settings: FactSettings;
+  readonly #connection: string | null | undefined;
+  #cookies: string[][] | undefined;
+  #userAgent: string | null | typeof NOT_READ = NOT_READ;
+  #address: IpAddress | null | typeof NOT_READ = NOT_READ;
+  #notPageView: NotPageView | null | typeof NOT_READ = NOT_READ;
+  #refererHost: string | null | typeof NOT_READ = NOT_READ;
+
+  constructor(request: RequestLike, context: DecideContext | undefined, settings: FactSettings) {
+    this.request = request;
+    this.#settings = settings;
+    this.#connection = context?.ip;
+  }
+
+  #readCookies(): string[][] {
+    if (this.#cookies === undefined) {
+      const { meterCookie, sessionCookie } = this.#settings;
+      const names = sessionCookie === undefined ? [meterCookie] : [meterCookie, sessionCookie];
+      this.#cookies = readCookies(this.request.headers.get('cookie'), names);
+    }
+    return this.#cookies;
+  }
+
+  /** The values of the meter cookie (usually one; two when a stale path or domain lingers). */
+  get meterCookies(): readonly string[] {
+    return this.#readCookies()[0] as string[];
+  }
+
+  /** The session cookie's value, when the site names one and the request carries it. */
+  get sessionCookie(): string | undefined {
+    return this.#readCookies()[1]?.[0];
+  }
+
+  /** The bearer token of an `Authorization: Bearer` header. */
+  get bearer(): string | undefined {
+    const authorization = this.request.headers.get('authorization');
+    const match = authorization === null ? null : /^Bearer[ \t]+([^\s]+)\s*$/i.exec(authorization);
+    return match?.[1];
+  }
+
+  /** The `User-Agent`, or `null`. */
+  get userAgent(): string | null {
+    if (this.#userAgent === NOT_READ) this.#userAgent = this.request.headers.get('user-agent');
+    return this.#userAgent;
+  }
+
+  /** The client's address: the connection's, or what trusted proxies reported. */
+  get clientAddress(): IpAddress | null {
+    if (this.#address === NOT_READ) this.#address = clientIp(this.request, this.#connection, this.#settings.proxy);
+    return this.#address;
+  }
+
+  /** Why the request is not a page view, or `null` when it is one. */
+  get notPageView(): NotPageView | null {
+    if (this.#notPageView === NOT_READ) this.#notPageView = notPageView(this.request, this.#settings.pageViews);
+    return this.#notPageView;
+  }
+
+  /** The host of the `Referer`, lower case, or `null`. */
+  get refererHost(): string | null {
+    if (this.#refererHost === NOT_READ) this.#refererHost = hostOf(this.request.headers.get('referer'));
+    return this.#refererHost;
+  }
+}

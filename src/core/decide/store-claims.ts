@@ -1,0 +1,82 @@
+/**
+ * What the store keeps for meters that live in cookies: a claim on every counted view (per
+ * meter id and period), so a replayed older cookie gains nothing; the count of new meters per
+ * network and hour; and the anonymous allowance a browser gives up when an account signs in.
+ * Every call is bounded by `failure.timeoutMs` and names what timed out.
+ */
+import type { MeterStore } from '../../types.js';
+import { networkOf, type IpAddress } from '../../util/ip.js';
+import { withTimeout } from '../../util/maybe-async.js';
+import type { MeterState } from '../meter-token.js';
+import type { Draft, EngineContext } from './context.js';
+import { sampledViews } from '../meter.js';
+
+/** The store's answer to a claimed view: whether it may be spent, and the views it knew of. */
+export interface ClaimAnswer {
+  readonly allowed: boolean;
+  readonly used: number;
+}
+
+/**
+ * Claims a view of the meter (`kind: 'view'`, with `used` views presented) or of the referral
+ * budget (`'sample'`) for the meter `state.rid`; `null` when the store cannot claim (then the
+ * cookie alone counts).
+ */
+export function claimView(ctx: EngineContext, draft: Draft, state: MeterState, hash: string, kind: 'view' | 'sample', used: number, limit: number): Promise<ClaimAnswer> | null {
+  const { store } = ctx;
+  const { timeoutMs } = ctx.options.failure;
+  const { window, now } = draft;
+  if (kind === 'sample') {
+    const referrals = ctx.options.referrals;
+    if (!store.claimView || window.period === null || !referrals) return null;
+    const key = `s:${window.period.toString(36)}:${state.rid}`;
+    return withTimeout(store.claimView(key, sampledViews(state), { limit: referrals.budget, at: now, expiresAt: window.end as number }), timeoutMs, 'store.claimView');
+  }
+  if (window.period !== null) {
+    if (!store.claimView) return null;
+    const key = `h:${window.period.toString(36)}:${state.rid}`;
+    return withTimeout(store.claimView(key, used, { limit, at: now, expiresAt: window.end as number }), timeoutMs, 'store.claimView');
+  }
+  // A rolling window: the store keeps the meter id's own views (distinct articles in the window),
+  // timed to the second and dropped at the window's edge, as the cookie keeps them.
+  const at = Math.floor(now / 1000) * 1000;
+  const record = store.record(`hr:${state.rid}`, hash, { limit, at, since: window.since + 1, expiresAt: ctx.meterEnd(window, at) });
+  return withTimeout(record, timeoutMs, 'store.record').then((r) => ({ allowed: r.added || r.read, used: Math.max(r.used, used) }));
+}
+
+/** Whether this network started more new meters this hour than allowed (counting this one). A store failure never caps. */
+export async function freshMeterCapped(ctx: EngineContext, draft: Draft, ip: IpAddress, perHour: number): Promise<boolean> {
+  const network = networkOf(ip);
+  try {
+    const key = `f:${Math.floor(draft.now / 3_600_000).toString(36)}:${await ctx.hasher.account(`network\u0000${network}`)}`;
+    const countFresh = ctx.store.countFresh as NonNullable<MeterStore['countFresh']>;
+    const count = await withTimeout(countFresh.call(ctx.store, key, 3_600_000), ctx.options.failure.timeoutMs, 'store.countFresh');
+    if (count <= perHour) return false;
+    ctx.emit({ type: 'fresh-meter-capped', network, count });
+    return true;
+  } catch (cause) {
+    ctx.storeFailed(cause);
+    return false;
+  }
+}
+
+/** Records that the meter `state.rid` has no anonymous view left this period (a store failure is reported, not thrown). */
+export async function spendAnonymousAllowance(ctx: EngineContext, draft: Draft, state: MeterState): Promise<void> {
+  const { store } = ctx;
+  const { failure, anonymousLimit } = ctx.options;
+  const { window, now } = draft;
+  try {
+    if (window.period !== null && store.claimView && anonymousLimit > 0) {
+      // claimView stores max(known, presented) + 1 while under the limit: presenting limit - 1 spends the rest.
+      const claim = store.claimView(`h:${window.period.toString(36)}:${state.rid}`, anonymousLimit - 1, { limit: anonymousLimit, at: now, expiresAt: window.end as number });
+      await withTimeout(claim, failure.timeoutMs, 'store.claimView');
+    } else if (window.period === null && store.merge && anonymousLimit > 0) {
+      const at = Math.floor(now / 1000) * 1000;
+      const spent = Array.from({ length: anonymousLimit }, (_, i) => ({ article: `~signed-in-${i}`, at }));
+      const merge = store.merge(`hr:${state.rid}`, spent, { limit: anonymousLimit, at, since: window.since + 1, expiresAt: ctx.meterEnd(window, at) });
+      await withTimeout(merge, failure.timeoutMs, 'store.merge');
+    }
+  } catch (cause) {
+    ctx.storeFailed(cause);
+  }
+}

@@ -1,0 +1,142 @@
+/**
+ * The options of `createPaywall`, declared once: each option's check and default (from
+ * {@link DEFAULTS}) in one schema, unknown keys refused at every depth with the option that was
+ * probably meant. Validation returns data only; `createPaywall` builds keys, store and caches.
+ */
+import { invalidOption } from '../errors.js';
+import type { MeterStore, PaywallEvent, PaywallOptions } from '../types.js';
+import { isCookieName, isValidTimeZone } from '../util/http.js';
+import { DEFAULTS, LIMITS } from './defaults.js';
+import { resolveCdn, resolveCrawlers, resolveFreshMeters, resolvePageViews, resolveProxy, resolveReferrals } from './network-options.js';
+import { callback, integer, object, oneOf, record, rejectUnknown, text, type Check } from '../util/schema.js';
+import { resolveSession } from './session-options.js';
+import { normalizeSecrets } from './secrets.js';
+import type { CookieSettings, PeriodSettings, ResolvedOptions } from './settings.js';
+
+const TOP_LEVEL = [
+  'secret', 'meters', 'period', 'cookie', 'issuer', 'audience', 'resolveReader', 'session', 'crawlers', 'proxy',
+  'referrals', 'freshMeters', 'cdn', 'pageViews', 'store', 'failure', 'now', 'onEvent', 'cache',
+] as const;
+
+const limit = (fallback: number): Check<{ readonly limit: number }> => object({ limit: integer(0, LIMITS.entries, fallback) }, 'a meter option');
+
+function resolveMeters(value: unknown): { anonymous: number; registered: number | null } {
+  const meters = record(value, 'meters');
+  rejectUnknown(meters, 'meters', ['anonymous', 'registered'], 'a meter');
+  const anonymous = limit(DEFAULTS.meters.anonymous.limit)(meters['anonymous'], 'meters.anonymous').limit;
+  // Without `meters`, both allowances; with `meters` but no `registered`, no register step.
+  if (value !== undefined && meters['registered'] === undefined) return { anonymous, registered: null };
+  return { anonymous, registered: limit(DEFAULTS.meters.registered.limit)(meters['registered'], 'meters.registered').limit };
+}
+
+const calendar = object(
+  {
+    calendar: oneOf(['day', 'week', 'month'] as const, DEFAULTS.period.calendar),
+    timeZone: text(DEFAULTS.period.timeZone),
+    weekStartsOn: (value, path) => (value === undefined ? undefined : integer(0, 6)(value, path)),
+  },
+  'a period option',
+);
+
+function resolvePeriod(value: unknown): PeriodSettings {
+  const period = record(value, 'period');
+  if ('rollingDays' in period) {
+    if ('calendar' in period) throw invalidOption('period', 'takes either calendar or rollingDays, not both');
+    rejectUnknown(period, 'period', ['rollingDays'], 'an option of a rolling period');
+    return Object.freeze({ kind: 'rolling', days: integer(1, 366)(period['rollingDays'], 'period.rollingDays') });
+  }
+  if (value !== undefined && period['calendar'] === undefined) throw invalidOption('period.calendar', "is required: 'day', 'week' or 'month' (or give period.rollingDays)");
+  const { calendar: unit, timeZone, weekStartsOn } = calendar(value, 'period');
+  if (!isValidTimeZone(timeZone)) throw invalidOption('period.timeZone', `is not a time zone this runtime knows: ${timeZone}`);
+  if (weekStartsOn !== undefined && unit !== 'week') throw invalidOption('period.weekStartsOn', "applies only to calendar: 'week'");
+  return Object.freeze({ kind: 'calendar', unit, timeZone, weekStartsOn: weekStartsOn ?? DEFAULTS.period.weekStartsOn });
+}
+
+const cookieShape = object(
+  {
+    name: text(DEFAULTS.cookie.name),
+    sameSite: oneOf(['lax', 'strict', 'none'] as const, DEFAULTS.cookie.sameSite),
+    secure: (value, path) => {
+      if (value === undefined) return DEFAULTS.cookie.secure;
+      if (typeof value !== 'boolean') throw invalidOption(path, 'must be a boolean');
+      return value;
+    },
+    path: text(DEFAULTS.cookie.path),
+    domain: text(),
+  },
+  'a cookie option',
+);
+
+function resolveCookie(value: unknown): CookieSettings {
+  const { name, sameSite, secure, path, domain } = cookieShape(value, 'cookie');
+  if (!isCookieName(name)) throw invalidOption('cookie.name', 'is not a valid cookie name');
+  if (!path.startsWith('/') || /[;\s]/.test(path)) throw invalidOption('cookie.path', 'must start with / and hold no ; or spaces');
+  if (domain !== undefined && !/^\.?[A-Za-z0-9.-]+$/.test(domain)) throw invalidOption('cookie.domain', 'must be a host name');
+  const lower = name.toLowerCase();
+  if (lower.startsWith('__host-')) {
+    if (!secure) throw invalidOption('cookie.secure', 'must be true for a __Host- cookie');
+    if (path !== '/') throw invalidOption('cookie.path', "must be '/' for a __Host- cookie");
+    if (domain !== undefined) throw invalidOption('cookie.domain', 'must not be set for a __Host- cookie');
+  }
+  if (lower.startsWith('__secure-') && !secure) throw invalidOption('cookie.secure', 'must be true for a __Secure- cookie');
+  if (sameSite === 'none' && !secure) throw invalidOption('cookie.secure', "must be true with sameSite 'none'");
+  return Object.freeze({ name, sameSite, secure, path, domain });
+}
+
+function resolveStore(value: unknown): MeterStore | undefined {
+  if (value === undefined) return undefined;
+  if (value === null || typeof value !== 'object' || typeof (value as MeterStore).peek !== 'function' || typeof (value as MeterStore).record !== 'function') {
+    throw invalidOption('store', 'must implement MeterStore (peek and record)');
+  }
+  return value as MeterStore;
+}
+
+function resolveNow(value: unknown): () => number {
+  const now = callback<() => number | Date>()(value, 'now');
+  if (!now) return Date.now;
+  return () => {
+    const t = now();
+    return typeof t === 'number' ? t : t.getTime();
+  };
+}
+
+const failure = object({ timeoutMs: integer(1, 60_000, DEFAULTS.failure.timeoutMs), mode: oneOf(['open', 'closed'] as const, DEFAULTS.failure.mode) }, 'a failure option');
+const cache = object({ tokens: integer(1, 10_000_000, DEFAULTS.cache.tokens), hashes: integer(1, 10_000_000, DEFAULTS.cache.hashes) }, 'a cache option');
+
+/** Validates `createPaywall`'s options and fills in defaults; throws an `InvalidOptionError` naming the option. */
+export function resolveOptions(options: PaywallOptions): ResolvedOptions {
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) throw invalidOption('options', 'must be an object');
+  if ('content' in options) {
+    throw invalidOption('content', 'moved to createRenderer(content): rendering is separate from deciding, so an edge that only decides does not carry it');
+  }
+  rejectUnknown(options as unknown as Record<string, unknown>, '', TOP_LEVEL, 'a meterwall option');
+  const secrets = Object.freeze(normalizeSecrets(options.secret));
+  if (options.session !== undefined && options.resolveReader !== undefined) {
+    throw invalidOption('session', 'cannot be combined with resolveReader: look accounts up in session.claims instead');
+  }
+  const meters = resolveMeters(options.meters);
+  const period = resolvePeriod(options.period);
+  const store = resolveStore(options.store);
+  return Object.freeze({
+    secrets,
+    anonymousLimit: meters.anonymous,
+    registeredLimit: meters.registered,
+    period,
+    cookie: resolveCookie(options.cookie),
+    issuer: text(DEFAULTS.issuer)(options.issuer, 'issuer'),
+    audience: text(DEFAULTS.audience)(options.audience, 'audience'),
+    resolveReader: callback<NonNullable<ResolvedOptions['resolveReader']>>()(options.resolveReader, 'resolveReader'),
+    store,
+    failure: failure(options.failure, 'failure'),
+    now: resolveNow(options.now),
+    onEvent: callback<(event: PaywallEvent) => void>()(options.onEvent, 'onEvent'),
+    cache: cache(options.cache, 'cache'),
+    session: resolveSession(options.session, secrets),
+    crawlers: resolveCrawlers(options.crawlers),
+    proxy: resolveProxy(options.proxy),
+    referrals: resolveReferrals(options.referrals, period),
+    freshMeters: resolveFreshMeters(options.freshMeters, store, period, meters.registered !== null),
+    cdn: resolveCdn(options.cdn),
+    pageViews: resolvePageViews(options.pageViews),
+  });
+}

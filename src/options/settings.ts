@@ -1,0 +1,103 @@
+/**
+ * `createPaywall`'s options after validation and defaults: plain data (internal). The options
+ * layer produces it; `createPaywall` builds keys, store, period rules and detectors from it,
+ * and the decision pipeline only reads it.
+ */
+import type { CrawlerVerifier, MeterStore, PaywallEvent, ReaderInput, RequestLike } from '../types.js';
+import type { IpRange } from '../util/ip.js';
+
+/** A validated secret with its `kid` when the site named one. */
+export interface SecretEntry {
+  readonly kid: string | undefined;
+  readonly bytes: Uint8Array<ArrayBuffer>;
+}
+
+/** The validated cookie attributes. */
+export interface CookieSettings {
+  readonly name: string;
+  readonly sameSite: 'lax' | 'strict' | 'none';
+  readonly secure: boolean;
+  readonly path: string;
+  readonly domain: string | undefined;
+}
+
+/** The validated period: a calendar unit in a zone, or a rolling window. */
+export type PeriodSettings =
+  | { readonly kind: 'calendar'; readonly unit: 'day' | 'week' | 'month'; readonly timeZone: string; readonly weekStartsOn: number }
+  | { readonly kind: 'rolling'; readonly days: number };
+
+/** Which proxies are trusted to report the client's address. */
+export interface ProxySettings {
+  /** Trust this many proxies in front of the server (the nearest is the connection). */
+  readonly hops: number;
+  /** Or trust proxies whose address lies in these ranges. */
+  readonly ranges: readonly IpRange[];
+  /** The header the proxies write. */
+  readonly header: 'x-forwarded-for' | 'forwarded';
+}
+
+/** What counts as a page view, as configured. */
+export interface PageViewOptionSettings {
+  readonly scriptFetches: 'count' | 'ignore';
+  /** The site's detector, `false` to turn detection off, or `undefined` for isbot's. */
+  readonly automatedClients: ((userAgent: string) => string | boolean | null | undefined) | false | undefined;
+  readonly notPageView: ((request: RequestLike) => string | boolean | null | undefined) | undefined;
+}
+
+/** How a session token's signature is checked. */
+export type SessionKeyConfig =
+  | { readonly kind: 'secret'; readonly secret: Uint8Array }
+  | { readonly kind: 'public'; readonly key: string | JsonWebKey }
+  | {
+      readonly kind: 'jwks';
+      readonly url: URL;
+      readonly timeoutMs: number;
+      readonly cooldownMs: number;
+      readonly cacheMaxAgeMs: number;
+      readonly failureBackoffMs: number;
+    };
+
+/** A session verifier's settings. */
+export interface SessionVerifierConfig {
+  readonly key: SessionKeyConfig;
+  readonly algorithms: readonly string[];
+  readonly issuer: string | readonly string[] | undefined;
+  readonly audience: string | readonly string[] | undefined;
+  readonly typ: string | undefined;
+  readonly clockToleranceSeconds: number;
+}
+
+/** The validated session settings. */
+export interface SessionSettings extends SessionVerifierConfig {
+  readonly cookie: string | undefined;
+  readonly bearer: boolean;
+  /** The site's claims mapping, or `undefined` for the default one. */
+  readonly claims: ((payload: Readonly<Record<string, unknown>>, request: RequestLike) => ReaderInput | null | undefined | Promise<ReaderInput | null | undefined>) | undefined;
+  readonly cacheSize: number;
+}
+
+/** Options after defaults and validation. */
+export interface ResolvedOptions {
+  readonly secrets: readonly SecretEntry[];
+  readonly anonymousLimit: number;
+  /** `null`: no registered allowance (registered readers use the anonymous meter). */
+  readonly registeredLimit: number | null;
+  readonly period: PeriodSettings;
+  readonly cookie: CookieSettings;
+  readonly issuer: string;
+  readonly audience: string;
+  readonly resolveReader: ((request: RequestLike) => ReaderInput | null | undefined | Promise<ReaderInput | null | undefined>) | undefined;
+  /** The site's store, or `undefined` for the default memory store. */
+  readonly store: MeterStore | undefined;
+  readonly failure: { readonly timeoutMs: number; readonly mode: 'open' | 'closed' };
+  readonly now: () => number;
+  readonly onEvent: ((event: PaywallEvent) => void) | undefined;
+  readonly cache: { readonly tokens: number; readonly hashes: number };
+  readonly session: SessionSettings | undefined;
+  readonly crawlers: { readonly verifiers: readonly CrawlerVerifier[]; readonly timeoutMs: number } | undefined;
+  readonly proxy: ProxySettings | null;
+  readonly referrals: { readonly budget: number; readonly sources: ReadonlyArray<{ readonly name: string; readonly hosts: readonly string[] }> } | undefined;
+  readonly freshMeters: { readonly perHour: number } | undefined;
+  readonly cdn: { readonly header: string; readonly sharedMaxAge: number; readonly enabled: boolean };
+  readonly pageViews: PageViewOptionSettings;
+}

@@ -1,0 +1,84 @@
+/**
+ * The house rules, checked on the source: layers import only downwards (or within their own
+ * layer), and no module imports itself back through a cycle.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, normalize, relative } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const root = join(import.meta.dirname, '..', 'src');
+
+function files(dir: string): string[] {
+  return readdirSync(join(root, dir), { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory() ? files(join(dir, entry.name)) : entry.name.endsWith('.ts') ? [join(dir, entry.name)] : [],
+  );
+}
+
+/** From the ground floor up; a module may import its own layer or any below it. */
+const LAYERS: ReadonlyArray<readonly [name: string, test: (file: string) => boolean]> = [
+  ['util, errors', (f) => f.startsWith('util/') || f === 'errors.ts'],
+  ['types', (f) => f === 'types.ts'],
+  ['options', (f) => f.startsWith('options/')],
+  ['content, stores', (f) => f.startsWith('content/') || f.startsWith('stores/')],
+  ['core model and tokens', (f) => f.startsWith('core/') && !f.startsWith('core/decide/') && f !== 'core/paywall.ts'],
+  ['core/decide (the pipeline)', (f) => f.startsWith('core/decide/')],
+  ['core/paywall, crawlers', (f) => f === 'core/paywall.ts' || f.startsWith('crawlers/')],
+  ['adapters, entry', (f) => f.startsWith('adapters/') || f === 'index.ts'],
+];
+
+function layerOf(file: string): number {
+  const index = LAYERS.findIndex(([, test]) => test(file));
+  if (index === -1) throw new Error(`${file} belongs to no layer`);
+  return index;
+}
+
+const all = files('.').map((f) => f.split('\\').join('/'));
+const imports = new Map(
+  all.map((file) => {
+    const source = readFileSync(join(root, file), 'utf8');
+    const targets = [...source.matchAll(/(?:from|import)\s*\(?\s*'(\.[^']+)\.js'/g)].map((m) =>
+      relative(root, normalize(join(root, dirname(file), `${m[1]}.ts`))).split('\\').join('/'),
+    );
+    return [file, targets] as const;
+  }),
+);
+
+describe('the architecture', () => {
+  it('every module lies in a layer, and every relative import resolves to a module', () => {
+    for (const file of all) layerOf(file);
+    const missing = [...imports].flatMap(([file, targets]) => targets.filter((t) => !all.includes(t)).map((t) => `${file} -> ${t}`));
+    expect(missing).toEqual([]);
+  });
+
+  it('layers import only downwards', () => {
+    const upwards = [...imports].flatMap(([file, targets]) =>
+      targets.filter((t) => layerOf(t) > layerOf(file)).map((t) => `${file} (${LAYERS[layerOf(file)]?.[0]}) imports ${t} (${LAYERS[layerOf(t)]?.[0]})`),
+    );
+    expect(upwards).toEqual([]);
+  });
+
+  it('no import cycle', () => {
+    const cycles: string[] = [];
+    const state = new Map<string, 'visiting' | 'done'>();
+    const visit = (file: string, path: string[]): void => {
+      if (state.get(file) === 'done') return;
+      if (state.get(file) === 'visiting') {
+        cycles.push([...path.slice(path.indexOf(file)), file].join(' -> '));
+        return;
+      }
+      state.set(file, 'visiting');
+      for (const target of imports.get(file) ?? []) visit(target, [...path, file]);
+      state.set(file, 'done');
+    };
+    for (const file of all) visit(file, []);
+    expect(cycles).toEqual([]);
+  });
+
+  it('no source file over 300 lines unless its header says why', () => {
+    const long = all.filter((file) => {
+      const source = readFileSync(join(root, file), 'utf8');
+      return source.split('\n').length > 300 && !/^\/\*\*[\s\S]*?Over 300 lines:/.test(source);
+    });
+    expect(long).toEqual([]);
+  });
+});
