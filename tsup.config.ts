@@ -10,6 +10,9 @@ export default defineConfig({
     'adapters/fastify': 'src/adapters/fastify.ts',
     'adapters/hono': 'src/adapters/hono.ts',
     'adapters/next': 'src/adapters/next.ts',
+    // Not a public entry (not in package.json's exports): it makes the renderer a chunk of its
+    // own, so a bundle that only decides drops it whole, the HTML entities' tables included.
+    'internal/content': 'src/content/render.ts',
   },
   format: ['esm', 'cjs'],
   dts: true,

@@ -32,7 +32,13 @@ function kindOf(declaration) {
 export function collect() {
   const program = ts.createProgram(
     ENTRIES.map(([, file]) => file),
-    { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext, moduleResolution: ts.ModuleResolutionKind.Bundler, strict: true, skipLibCheck: true },
+    {
+      target: ts.ScriptTarget.ES2022,
+      module: ts.ModuleKind.ESNext,
+      moduleResolution: ts.ModuleResolutionKind.Bundler,
+      strict: true,
+      skipLibCheck: true,
+    },
   );
   const checker = program.getTypeChecker();
   return ENTRIES.map(([entry, file]) => {
@@ -45,9 +51,17 @@ export function collect() {
       const examples = target
         .getJsDocTags(checker)
         .filter((tag) => tag.name === 'example')
-        .map((tag) => ts.displayPartsToString(tag.text).replace(/^```\w*\n?|```$/gm, '').trim());
+        .map((tag) =>
+          ts
+            .displayPartsToString(tag.text)
+            .replace(/^```\w*\n?|```$/gm, '')
+            .trim(),
+        );
       // The summary is the first paragraph of the TSDoc, on one line.
-      const summary = (docs.split(/\n\s*\n/)[0] ?? '').replace(/\s+/g, ' ').replace(/\{@link\s+([^}\s]+)\s*\}/g, '`$1`').trim();
+      const summary = (docs.split(/\n\s*\n/)[0] ?? '')
+        .replace(/\s+/g, ' ')
+        .replace(/\{@link\s+([^}\s]+)\s*\}/g, '`$1`')
+        .trim();
       return { name: symbol.getName(), kind: declaration ? kindOf(declaration) : 'export', summary, examples };
     });
     exports.sort((a, b) => a.kind.localeCompare(b.kind) || a.name.localeCompare(b.name));

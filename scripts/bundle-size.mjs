@@ -61,5 +61,7 @@ export async function measureBundles() {
 if (import.meta.url === `file://${process.argv[1]}`) {
   const sizes = await measureBundles();
   if (process.argv.includes('--json')) console.log(JSON.stringify(sizes));
-  else for (const [name, s] of Object.entries(sizes)) console.log(`${name}: ${(s.gzip / 1024).toFixed(1)} KB gzipped (${(s.minified / 1024).toFixed(1)} KB minified)`, s.inputs);
+  else
+    for (const [name, s] of Object.entries(sizes))
+      console.log(`${name}: ${(s.gzip / 1024).toFixed(1)} KB gzipped (${(s.minified / 1024).toFixed(1)} KB minified)`, s.inputs);
 }

@@ -33,7 +33,12 @@ for (const a of [...metered.slice(4), ...metered.slice(0, 3)]) {
 }
 await page.screenshot({ path: `${out}article-teaser.png`, fullPage: true });
 
-const mobile = await readerContext(browser, { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, javaScriptEnabled: false, isMobile: true });
+const mobile = await readerContext(browser, {
+  viewport: { width: 390, height: 844 },
+  deviceScaleFactor: 2,
+  javaScriptEnabled: false,
+  isMobile: true,
+});
 const phone = await mobile.newPage();
 for (const a of metered.slice(0, 4)) await phone.goto(`${url}/articles/${a.slug}`);
 await phone.screenshot({ path: `${out}article-prompt-mobile.png`, fullPage: true });

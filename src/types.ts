@@ -120,9 +120,7 @@ export interface MeterSnapshot {
 }
 
 /** A meter's period as decisions report it: a calendar unit in a time zone, or a rolling window. */
-export type MeterPeriod =
-  | { readonly calendar: 'day' | 'week' | 'month'; readonly timeZone: string }
-  | { readonly rollingDays: number };
+export type MeterPeriod = { readonly calendar: 'day' | 'week' | 'month'; readonly timeZone: string } | { readonly rollingDays: number };
 
 /** Names of the steps that appear in a decision's trace. */
 export type TraceRule =
@@ -185,7 +183,16 @@ export interface Decision {
  * - `automated`: a link preview, monitor, headless browser or HTTP library, by user agent (isbot, or `pageViews.automatedClients`).
  * - `site`: the site's own `pageViews.notPageView` said so.
  */
-export type NotCountedCause = 'head' | 'method' | 'prefetch' | 'prerender' | 'subresource' | 'cross-site' | 'script-fetch' | 'automated' | 'site';
+export type NotCountedCause =
+  | 'head'
+  | 'method'
+  | 'prefetch'
+  | 'prerender'
+  | 'subresource'
+  | 'cross-site'
+  | 'script-fetch'
+  | 'automated'
+  | 'site';
 
 /** Why a presented meter token was not used. */
 export type TokenRejection =
@@ -662,9 +669,7 @@ export interface PaywallOptions {
    * The site's callback that tells who the reader is.
    * @default every reader is anonymous
    */
-  readonly resolveReader?: (
-    request: RequestLike,
-  ) => ReaderInput | null | undefined | Promise<ReaderInput | null | undefined>;
+  readonly resolveReader?: (request: RequestLike) => ReaderInput | null | undefined | Promise<ReaderInput | null | undefined>;
   /**
    * The site's session token (cookie or bearer), verified with jose; an alternative to `resolveReader`.
    * @default undefined

@@ -37,7 +37,9 @@ const imports = new Map(
   all.map((file) => {
     const source = readFileSync(join(root, file), 'utf8');
     const targets = [...source.matchAll(/(?:from|import)\s*\(?\s*'(\.[^']+)\.js'/g)].map((m) =>
-      relative(root, normalize(join(root, dirname(file), `${m[1]}.ts`))).split('\\').join('/'),
+      relative(root, normalize(join(root, dirname(file), `${m[1]}.ts`)))
+        .split('\\')
+        .join('/'),
     );
     return [file, targets] as const;
   }),
@@ -52,7 +54,9 @@ describe('the architecture', () => {
 
   it('layers import only downwards', () => {
     const upwards = [...imports].flatMap(([file, targets]) =>
-      targets.filter((t) => layerOf(t) > layerOf(file)).map((t) => `${file} (${LAYERS[layerOf(file)]?.[0]}) imports ${t} (${LAYERS[layerOf(t)]?.[0]})`),
+      targets
+        .filter((t) => layerOf(t) > layerOf(file))
+        .map((t) => `${file} (${LAYERS[layerOf(file)]?.[0]}) imports ${t} (${LAYERS[layerOf(t)]?.[0]})`),
     );
     expect(upwards).toEqual([]);
   });

@@ -63,8 +63,7 @@ export function createReader(paywall: Paywall, cookieName = '__Host-meterwall') 
  * `HeadlessChrome`: meterwall rightly takes both for automated clients, whose requests are
  * never page views. Tests that play a reader send this one.
  */
-export const BROWSER_UA =
-  'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36';
+export const BROWSER_UA = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36';
 
 /** `fetch` as a reader's browser: with {@link BROWSER_UA} unless the caller gives a user agent. */
 export function browserFetch(url: string, init: RequestInit = {}): Promise<Response> {

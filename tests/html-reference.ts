@@ -20,7 +20,7 @@ const NOT_CARRIED = new Set(
   ).split(' '),
 );
 
-const context = (parseFragment('<div></div>').childNodes[0] as Element);
+const context = parseFragment('<div></div>').childNodes[0] as Element;
 
 /** Parses HTML as the content of a `<div>`, as the article body of a page. */
 export function parse(html: string): DefaultTreeAdapterMap['documentFragment'] {
@@ -36,7 +36,8 @@ export function hidden(element: Element, dropClasses: readonly string[] = []): b
   if (attr(element, 'hidden') !== undefined) return true;
   if (attr(element, 'aria-hidden')?.trim().toLowerCase() === 'true') return true;
   if (attr(element, 'type')?.trim().toLowerCase() === 'hidden') return true;
-  if (/(?:display\s*:\s*none|visibility\s*:\s*(?:hidden|collapse)|content-visibility\s*:\s*hidden)/i.test(attr(element, 'style') ?? '')) return true;
+  if (/(?:display\s*:\s*none|visibility\s*:\s*(?:hidden|collapse)|content-visibility\s*:\s*hidden)/i.test(attr(element, 'style') ?? ''))
+    return true;
   const classes = (attr(element, 'class') ?? '').split(/\s+/);
   return dropClasses.some((c) => classes.includes(c));
 }
@@ -142,7 +143,9 @@ export function structureProblems(html: string): string[] {
   if (written.length === 1 && written[0]?.includes(' ')) return written;
   if (written.join(' ') === parsed.join(' ')) return [];
   const at = written.findIndex((w, i) => parsed[i] !== w);
-  return [`written ${written.slice(Math.max(0, at - 2), at + 3).join(' ')} but parsed ${parsed.slice(Math.max(0, at - 2), at + 3).join(' ')}`];
+  return [
+    `written ${written.slice(Math.max(0, at - 2), at + 3).join(' ')} but parsed ${parsed.slice(Math.max(0, at - 2), at + 3).join(' ')}`,
+  ];
 }
 
 /** parse5's serialization of a fragment (a canonical form, for comparisons). */

@@ -39,7 +39,9 @@ function site(store: MeterStore, extra: Partial<PaywallOptions> = {}) {
     const headers: Record<string, string> = { 'user-agent': BROWSER_UA, ...init.headers };
     if (token !== null) headers['cookie'] = `__Host-meterwall=${token}`;
     const request = articleRequest(headers, init.method ?? 'GET');
-    const decision = await paywall.decide(request, typeof article === 'string' ? { id: article } : article, { ip: init.ip ?? '198.51.100.7' });
+    const decision = await paywall.decide(request, typeof article === 'string' ? { id: article } : article, {
+      ip: init.ip ?? '198.51.100.7',
+    });
     const id = typeof article === 'string' ? article : article.id;
     if (decision.access === 'full' && (typeof article === 'string' || article.access !== 'free')) opened.add(id);
     return { decision, token: tokenOf(decision) ?? token };

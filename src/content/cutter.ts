@@ -15,25 +15,34 @@
  */
 import { TreeBuilder, type Namespace, type TreeHandler } from './html/tree.js';
 import { boundaryBefore, forEachWord, isCollapsible, measureCharacters, type Collapse } from './text-units.js';
+import { set, union } from '../util/sets.js';
 import type { CutMode, ResolvedTeaserOptions } from './teaser-options.js';
-import { DROPPED, KEPT, VOID, attributeRecord, escapeText, hasClass, isHidden, serializeAttributes, serializeScriptAttributes } from './sanitize.js';
+import {
+  DROPPED,
+  KEPT,
+  VOID,
+  attributeRecord,
+  escapeText,
+  hasClass,
+  isHidden,
+  serializeAttributes,
+  serializeScriptAttributes,
+} from './sanitize.js';
 
 /** Blocks that count as one paragraph when they hold visible text (outermost only). */
-const UNITS = new Set('p blockquote pre ul ol dl table'.split(' '));
+const UNITS = /* @__PURE__ */ set('p blockquote pre ul ol dl table');
 /** Containers whose side content never counts. */
-const SIDE = new Set('aside figure nav header footer details address'.split(' '));
-const HEADINGS = new Set('h1 h2 h3 h4 h5 h6 hgroup'.split(' '));
+const SIDE = /* @__PURE__ */ set('aside figure nav header footer details address');
+const HEADINGS = /* @__PURE__ */ set('h1 h2 h3 h4 h5 h6 hgroup');
 /** Blocks that hold running text directly: their text, between blocks and `<br><br>`, makes paragraphs. */
-const CONTAINERS = new Set('div section article main center search'.split(' '));
+const CONTAINERS = /* @__PURE__ */ set('div section article main center search');
 /** Elements that start or end a line box: they end an anonymous paragraph and a word. */
-const BLOCKS = new Set(
-  (
-    'address article aside blockquote center details dialog dir div dl dd dt fieldset figcaption figure footer form ' +
-    'h1 h2 h3 h4 h5 h6 header hgroup hr li listing main menu nav ol p pre search section summary table caption td th tr ul'
-  ).split(' '),
+const BLOCKS = /* @__PURE__ */ set(
+  'address article aside blockquote center details dialog dir div dl dd dt fieldset figcaption figure footer form ' +
+    'h1 h2 h3 h4 h5 h6 header hgroup hr li listing main menu nav ol p pre search section summary table caption td th tr ul',
 );
 /** Elements between which no word continues. */
-const WORD_BREAKS = new Set([...BLOCKS, 'br', 'img']);
+const WORD_BREAKS = /* @__PURE__ */ union(BLOCKS, 'br img');
 /** Text a reader sees: anything but whitespace and zero-width characters. */
 const VISIBLE = /[^\s\u200B-\u200D\u2060]/;
 const WORD_START = /^[\p{L}\p{N}\p{M}]/u;
@@ -49,23 +58,19 @@ function endsInWord(text: string): boolean {
 }
 
 /** Start tags that end an open `p` when parsed (in button scope). */
-const CLOSES_P = new Set(
-  'address article aside blockquote dd details dialog div dl dt fieldset figcaption figure footer form h1 h2 h3 h4 h5 h6 header hr li main menu nav ol p pre section summary table ul'.split(
-    ' ',
-  ),
+const CLOSES_P = /* @__PURE__ */ set(
+  'address article aside blockquote dd details dialog div dl dt fieldset figcaption figure footer form h1 h2 h3 h4 h5 h6 header hr li main menu nav ol p pre section summary table ul',
 );
-const HEADING = new Set(['h1', 'h2', 'h3', 'h4', 'h5', 'h6']);
-const P_SCOPE = new Set(['table', 'td', 'th', 'caption']);
+const HEADING = /* @__PURE__ */ set('h1 h2 h3 h4 h5 h6');
+const P_SCOPE = /* @__PURE__ */ set('table td th caption');
 /** Elements a teaser writes that are of the parser's special category. */
-const WRITTEN_SPECIAL = new Set(
-  'address article aside blockquote br caption col colgroup dd details div dl dt figcaption figure footer h1 h2 h3 h4 h5 h6 header hr img li main nav ol p pre section summary table tbody td tfoot th thead tr ul wbr'.split(
-    ' ',
-  ),
+const WRITTEN_SPECIAL = /* @__PURE__ */ set(
+  'address article aside blockquote br caption col colgroup dd details div dl dt figcaption figure footer h1 h2 h3 h4 h5 h6 header hr img li main nav ol p pre section summary table tbody td tfoot th thead tr ul wbr',
 );
 
-const RUBY_TEXT = new Set(['rp', 'rt']);
+const RUBY_TEXT = /* @__PURE__ */ set('rp rt');
 /** Elements whose end tags a parser implies. */
-const IMPLIED_END = new Set(['dd', 'dt', 'li', 'p', 'rb', 'rp', 'rt', 'rtc']);
+const IMPLIED_END = /* @__PURE__ */ set('dd dt li p rb rp rt rtc');
 
 /** The longest share of an article a teaser falls back to when the article is shorter than the cut. */
 
@@ -224,8 +229,22 @@ class Cutter implements TreeHandler<Frame> {
   open(name: string, ns: Namespace, attrs: readonly string[], fostered: boolean, parent: Frame | null): Frame {
     const ownDropped = ns !== 'html' || DROPPED.has(name) || (attrs.length > 0 && isHidden(attrs, this.#options.dropClasses));
     const frame: Frame = {
-      name, attrs, ownDropped, ownSide: undefined, parent, tag: '', kept: false, closed: false, at: this.#out.length,
-      dropped: true, side: false, context: 'other', unit: null, hasText: false, pre: false, script: null,
+      name,
+      attrs,
+      ownDropped,
+      ownSide: undefined,
+      parent,
+      tag: '',
+      kept: false,
+      closed: false,
+      at: this.#out.length,
+      dropped: true,
+      side: false,
+      context: 'other',
+      unit: null,
+      hasText: false,
+      pre: false,
+      script: null,
     };
     this.#settle(frame, parent);
     if (this.#probing || this.done) {
@@ -556,7 +575,13 @@ class Cutter implements TreeHandler<Frame> {
     if (this.#probing || this.done) return;
     const mode = this.#mode;
     if (mode.kind === 'marker' && mode.comment !== undefined && data.trim().toLowerCase() === mode.comment) return this.#spent();
-    if (this.#options.allowComment?.(data) && !data.includes('--') && !data.endsWith('-') && !data.startsWith('>') && !data.startsWith('->')) {
+    if (
+      this.#options.allowComment?.(data) &&
+      !data.includes('--') &&
+      !data.endsWith('-') &&
+      !data.startsWith('>') &&
+      !data.startsWith('->')
+    ) {
       this.#out.push(`<!--${data}-->`);
     }
   }

@@ -9,16 +9,67 @@
 import { attribute } from './sanitize.js';
 
 /** Class and id name parts that mark furniture. */
-export const FURNITURE_NAMES: readonly string[] = Object.freeze([
-  'ad', 'ads', 'advert', 'adverts', 'advertisement', 'adslot', 'sponsor', 'sponsored', 'promo', 'promotion', 'promoted',
-  'newsletter', 'newsletters', 'signup', 'subscribe', 'subscription', 'subscriptions', 'paywall', 'membership', 'donate',
-  'cta', 'callout', 'related', 'recirc', 'recirculation', 'readmore', 'read-more', 'more-stories', 'most-read', 'trending',
-  'interstitial', 'see-also', 'also-read', 'share', 'sharing', 'social', 'outbrain', 'taboola', 'bio', 'author-bio',
-  'pullquote', 'caption', 'credit', 'twitter-tweet', 'instagram-media', 'tiktok-embed', 'embed',
+export const FURNITURE_NAMES: readonly string[] = /* @__PURE__ */ Object.freeze([
+  'ad',
+  'ads',
+  'advert',
+  'adverts',
+  'advertisement',
+  'adslot',
+  'sponsor',
+  'sponsored',
+  'promo',
+  'promotion',
+  'promoted',
+  'newsletter',
+  'newsletters',
+  'signup',
+  'subscribe',
+  'subscription',
+  'subscriptions',
+  'paywall',
+  'membership',
+  'donate',
+  'cta',
+  'callout',
+  'related',
+  'recirc',
+  'recirculation',
+  'readmore',
+  'read-more',
+  'more-stories',
+  'most-read',
+  'trending',
+  'interstitial',
+  'see-also',
+  'also-read',
+  'share',
+  'sharing',
+  'social',
+  'outbrain',
+  'taboola',
+  'bio',
+  'author-bio',
+  'pullquote',
+  'caption',
+  'credit',
+  'twitter-tweet',
+  'instagram-media',
+  'tiktok-embed',
+  'embed',
 ]);
 
 /** ARIA roles that mark furniture. */
-export const FURNITURE_ROLES: readonly string[] = Object.freeze(['complementary', 'navigation', 'banner', 'contentinfo', 'search', 'form', 'dialog', 'alert']);
+export const FURNITURE_ROLES: readonly string[] = /* @__PURE__ */ Object.freeze([
+  'complementary',
+  'navigation',
+  'banner',
+  'contentinfo',
+  'search',
+  'form',
+  'dialog',
+  'alert',
+]);
 
 /** A test for furniture built from the default names and roles plus a site's own. */
 export type FurnitureTest = (name: string, attrs: readonly string[]) => boolean;
@@ -27,7 +78,10 @@ let defaultTest: FurnitureTest | undefined;
 
 /** Builds the furniture test for the default names and roles and `extra` ones (the default one is built once). */
 export function createFurnitureTest(extra: { readonly names?: readonly string[]; readonly roles?: readonly string[] } = {}): FurnitureTest {
-  if ((extra.names?.length ?? 0) === 0 && (extra.roles?.length ?? 0) === 0) return (defaultTest ??= buildTest({}));
+  if ((extra.names?.length ?? 0) === 0 && (extra.roles?.length ?? 0) === 0) {
+    defaultTest ??= buildTest({});
+    return defaultTest;
+  }
   return buildTest(extra);
 }
 
@@ -62,7 +116,13 @@ function buildTest(extra: { readonly names?: readonly string[]; readonly roles?:
     if (element.includes('-') && matches(element)) return true;
     if (attrs.length === 0) return false;
     const role = attribute(attrs, 'role');
-    if (role !== undefined && role.toLowerCase().split(/\s+/).some((r) => roles.has(r))) return true;
+    if (
+      role
+        ?.toLowerCase()
+        .split(/\s+/)
+        .some((r) => roles.has(r))
+    )
+      return true;
     const className = attribute(attrs, 'class');
     if (className !== undefined && matches(className)) return true;
     const id = attribute(attrs, 'id');

@@ -178,14 +178,20 @@ export function isLinkTarget(url: string): boolean {
 /** Validates prompt options once (an `InvalidOptionError` naming the option under `path`). */
 export function resolvePromptOptions(options: PromptOptions | undefined, path = 'prompt'): ResolvedPromptOptions {
   const o = record(options, path) as PromptOptions;
-  rejectUnknown(o as Record<string, unknown>, path, ['texts', 'urls', 'locale', 'timeZone', 'period', 'renderPrompt', 'renderBanner'], 'a prompt option');
+  rejectUnknown(
+    o as Record<string, unknown>,
+    path,
+    ['texts', 'urls', 'locale', 'timeZone', 'period', 'renderPrompt', 'renderBanner'],
+    'a prompt option',
+  );
   const texts: Record<string, unknown> = { ...DEFAULT_TEXTS };
   const textsPath = at(path, 'texts');
   const givenTexts = record(o.texts, textsPath);
   rejectUnknown(givenTexts, textsPath, Object.keys(DEFAULT_TEXTS), 'a prompt text');
   for (const [key, value] of Object.entries(givenTexts)) {
     if (key === 'banner' || key === 'periods' || key === 'cadence') {
-      if (!isRecord(value) || Object.values(value).some((v) => typeof v !== 'string')) throw invalidOption(at(textsPath, key), 'must be an object of strings');
+      if (!isRecord(value) || Object.values(value).some((v) => typeof v !== 'string'))
+        throw invalidOption(at(textsPath, key), 'must be an object of strings');
       texts[key] = { ...(DEFAULT_TEXTS[key] as object), ...value };
     } else {
       if (typeof value !== 'string') throw invalidOption(at(textsPath, key), 'must be a string');
@@ -229,7 +235,7 @@ export function resolvePromptOptions(options: PromptOptions | undefined, path = 
   });
 }
 
-const MONTH: MeterPeriod = Object.freeze({ calendar: 'month', timeZone: 'UTC' });
+const MONTH: MeterPeriod = /* @__PURE__ */ Object.freeze({ calendar: 'month', timeZone: 'UTC' });
 
 function resolvePeriod(value: unknown, path: string): MeterPeriod {
   if (value === undefined) return MONTH;
@@ -237,12 +243,14 @@ function resolvePeriod(value: unknown, path: string): MeterPeriod {
   if ('rollingDays' in period) {
     rejectUnknown(period, path, ['rollingDays'], 'an option of a rolling period');
     const days = period['rollingDays'];
-    if (typeof days !== 'number' || !Number.isInteger(days) || days < 1 || days > 366) throw invalidOption(at(path, 'rollingDays'), 'must be an integer from 1 to 366');
+    if (typeof days !== 'number' || !Number.isInteger(days) || days < 1 || days > 366)
+      throw invalidOption(at(path, 'rollingDays'), 'must be an integer from 1 to 366');
     return Object.freeze({ rollingDays: days });
   }
   rejectUnknown(period, path, ['calendar', 'timeZone'], 'a period option');
   const calendar = period['calendar'];
-  if (calendar !== 'day' && calendar !== 'week' && calendar !== 'month') throw invalidOption(at(path, 'calendar'), "must be 'day', 'week' or 'month'");
+  if (calendar !== 'day' && calendar !== 'week' && calendar !== 'month')
+    throw invalidOption(at(path, 'calendar'), "must be 'day', 'week' or 'month'");
   const timeZone = period['timeZone'] ?? 'UTC';
   if (typeof timeZone !== 'string') throw invalidOption(at(path, 'timeZone'), 'must be a time zone');
   return Object.freeze({ calendar, timeZone });

@@ -4,7 +4,14 @@
  * (escaped here); the markup can be replaced by the site's own render functions.
  */
 import type { Decision } from '../types.js';
-import { resolvePromptOptions, type PromptContext, type PromptKind, type PromptOptions, type PromptUrls, type ResolvedPromptOptions } from './prompt-options.js';
+import {
+  resolvePromptOptions,
+  type PromptContext,
+  type PromptKind,
+  type PromptOptions,
+  type PromptUrls,
+  type ResolvedPromptOptions,
+} from './prompt-options.js';
 import { escapeHtml } from './sanitize.js';
 
 /** Which prompt a decision calls for, or `null` for a full decision. */
@@ -93,7 +100,8 @@ function link(url: string, text: string, className?: string): string {
 export function defaultPromptMarkup(context: PromptContext): string {
   const { kind, texts, urls } = context;
   if (kind === null) return '';
-  const signIn = kind === 'sign-in' ? '' : `<p class="meterwall-signin">${e(texts.signInQuestion)} ${link(urls.signIn, texts.signInAction)}</p>`;
+  const signIn =
+    kind === 'sign-in' ? '' : `<p class="meterwall-signin">${e(texts.signInQuestion)} ${link(urls.signIn, texts.signInAction)}</p>`;
   const section = (heading: string, body: string): string =>
     `<section class="meterwall-prompt meterwall-prompt--${kind}" aria-labelledby="meterwall-prompt-heading">` +
     `<h2 id="meterwall-prompt-heading">${e(heading)}</h2>${body}${signIn}</section>`;
@@ -114,9 +122,15 @@ export function defaultPromptMarkup(context: PromptContext): string {
     case 'subscribers-only':
       return section(texts.subscribersOnlyHeading, subscribe);
     case 'upgrade':
-      return section(texts.upgradeHeading, `<p>${e(texts.upgradeBody)}</p><p>${link(urls.upgrade, texts.upgradeAction, 'meterwall-button')}</p>`);
+      return section(
+        texts.upgradeHeading,
+        `<p>${e(texts.upgradeBody)}</p><p>${link(urls.upgrade, texts.upgradeAction, 'meterwall-button')}</p>`,
+      );
     case 'unavailable':
-      return section(texts.unavailableHeading, `<p>${e(texts.unavailableBody)}</p><p>${link(urls.subscribe, texts.subscribeAction, 'meterwall-button')}</p>`);
+      return section(
+        texts.unavailableHeading,
+        `<p>${e(texts.unavailableBody)}</p><p>${link(urls.subscribe, texts.subscribeAction, 'meterwall-button')}</p>`,
+      );
     default:
       return section(texts.exhaustedHeading, subscribe);
   }
@@ -161,11 +175,7 @@ export function renderPrompt(
  * const html = renderBanner(decision, { timeZone: 'Europe/London' });
  * ```
  */
-export function renderBanner(
-  decision: Decision,
-  options?: PromptOptions,
-  call?: { readonly timeZone?: string },
-): string {
+export function renderBanner(decision: Decision, options?: PromptOptions, call?: { readonly timeZone?: string }): string {
   const resolved = resolvePromptOptions(options, 'options');
   const context = promptContext(decision, resolved, call);
   return (resolved.renderBanner ?? defaultBannerMarkup)(context);

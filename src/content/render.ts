@@ -94,11 +94,17 @@ const CLASS = /^[A-Za-z_][A-Za-z0-9_-]*$/;
  */
 export function createRenderer(options?: ContentOptions): Renderer {
   const o = record(options, 'content') as ContentOptions;
-  rejectUnknown(o as Record<string, unknown>, 'content', ['teaser', 'prompt', 'paywalledClass', 'articleBody', 'cacheSize'], 'a content option');
+  rejectUnknown(
+    o as Record<string, unknown>,
+    'content',
+    ['teaser', 'prompt', 'paywalledClass', 'articleBody', 'cacheSize'],
+    'a content option',
+  );
   const teaser = resolveTeaserOptions(o.teaser, 'content.teaser');
   const prompt = resolvePromptOptions(o.prompt, 'content.prompt');
   const paywalledClass = o.paywalledClass ?? 'meterwall-paywalled';
-  if (typeof paywalledClass !== 'string' || !CLASS.test(paywalledClass)) throw invalidOption('content.paywalledClass', 'must be a class name');
+  if (typeof paywalledClass !== 'string' || !CLASS.test(paywalledClass))
+    throw invalidOption('content.paywalledClass', 'must be a class name');
   const articleBody = bool(false)(o.articleBody, 'content.articleBody');
   const cacheSize = integer(1, 10_000_000, 1000)(o.cacheSize, 'content.cacheSize');
   const cuts = createBoundedCache<string>(cacheSize);
@@ -116,7 +122,11 @@ export function createRenderer(options?: ContentOptions): Renderer {
 
   // Prompt and banner depend only on these fields with the built-in markup, so they are cached too.
   const markup = createBoundedCache<{ prompt: string; banner: string }>(cacheSize);
-  const markupFor = (decision: Decision, returnTo: string | undefined, timeZone: string | undefined): { prompt: string; banner: string } => {
+  const markupFor = (
+    decision: Decision,
+    returnTo: string | undefined,
+    timeZone: string | undefined,
+  ): { prompt: string; banner: string } => {
     const build = () => {
       const context = promptContext(decision, prompt, { returnTo, timeZone });
       return {

@@ -4,50 +4,49 @@
  * elements, and HTML escaping. Free text in attributes (`title`, `data-*`, `alt` by default,
  * `srcset`, `style`) never survives: it could carry held-back text.
  */
+import { set, sets } from '../util/sets.js';
 import { decodeAttribute } from './html/tokenizer.js';
 
 /** Elements kept as they are (with safe attributes). Anything not listed is unwrapped. */
-export const KEPT: ReadonlySet<string> = new Set(
-  (
-    'a abbr address article aside b bdi bdo blockquote br caption cite code col colgroup data dd del details dfn div dl dt em ' +
+export const KEPT: ReadonlySet<string> = /* @__PURE__ */ set(
+  'a abbr address article aside b bdi bdo blockquote br caption cite code col colgroup data dd del details dfn div dl dt em ' +
     'figcaption figure footer h1 h2 h3 h4 h5 h6 header hr i img ins kbd li main mark nav ol p picture pre q rp rt ruby s samp ' +
-    'section small span strong sub summary sup table tbody td tfoot th thead time tr u ul var wbr'
-  ).split(' '),
+    'section small span strong sub summary sup table tbody td tfoot th thead time tr u ul var wbr',
 );
 
 /** Elements dropped with everything inside them: they hide text, run code, embed documents or take input. */
-export const DROPPED: ReadonlySet<string> = new Set(
-  (
-    'script style noscript template iframe object embed applet frame frameset noembed noframes svg math textarea select ' +
+export const DROPPED: ReadonlySet<string> = /* @__PURE__ */ set(
+  'script style noscript template iframe object embed applet frame frameset noembed noframes svg math textarea select ' +
     'option optgroup datalist input button form head title meta link base canvas audio video track source map area ' +
-    'dialog slot portal xmp plaintext'
-  ).split(' '),
+    'dialog slot portal xmp plaintext',
 );
 
-export const VOID: ReadonlySet<string> = new Set('area base basefont bgsound br col embed hr img input keygen link meta param source track wbr'.split(' '));
+export const VOID: ReadonlySet<string> = /* @__PURE__ */ set(
+  'area base basefont bgsound br col embed hr img input keygen link meta param source track wbr',
+);
 
 export const CLASS_TOKEN = /^[A-Za-z0-9_-]+$/;
 const ID_TOKEN = /^[A-Za-z][A-Za-z0-9_:.-]{0,127}$/;
 
 /** Attributes kept on any kept element, and per element. URLs are checked separately. */
-const GLOBAL_ATTRIBUTES = new Set(['class', 'id', 'lang', 'dir']);
-const ELEMENT_ATTRIBUTES: Readonly<Record<string, ReadonlySet<string>>> = {
-  a: new Set(['href', 'rel', 'target', 'hreflang']),
-  img: new Set(['src', 'width', 'height', 'alt', 'loading', 'decoding']),
-  td: new Set(['colspan', 'rowspan', 'headers']),
-  th: new Set(['colspan', 'rowspan', 'headers', 'scope']),
-  col: new Set(['span']),
-  colgroup: new Set(['span']),
-  ol: new Set(['start', 'reversed', 'type']),
-  li: new Set(['value']),
-  time: new Set(['datetime']),
-  del: new Set(['datetime', 'cite']),
-  ins: new Set(['datetime', 'cite']),
-  blockquote: new Set(['cite']),
-  q: new Set(['cite']),
-};
-const URL_ATTRIBUTES = new Set(['href', 'src', 'cite']);
-const NUMBERS = new Set(['width', 'height', 'colspan', 'rowspan', 'span', 'start', 'value']);
+const GLOBAL_ATTRIBUTES = /* @__PURE__ */ set('class id lang dir');
+const ELEMENT_ATTRIBUTES: Readonly<Record<string, ReadonlySet<string>>> = /* @__PURE__ */ sets({
+  a: 'href rel target hreflang',
+  img: 'src width height alt loading decoding',
+  td: 'colspan rowspan headers',
+  th: 'colspan rowspan headers scope',
+  col: 'span',
+  colgroup: 'span',
+  ol: 'start reversed type',
+  li: 'value',
+  time: 'datetime',
+  del: 'datetime cite',
+  ins: 'datetime cite',
+  blockquote: 'cite',
+  q: 'cite',
+});
+const URL_ATTRIBUTES = /* @__PURE__ */ set('href src cite');
+const NUMBERS = /* @__PURE__ */ set('width height colspan rowspan span start value');
 const SAFE_URL = /^(?:https?:|mailto:|tel:|[^:]*$|[^:]*[/?#])/i;
 const NUMERIC = /^\d{1,6}$/;
 
@@ -76,6 +75,7 @@ export function escapeText(text: string): string {
 export function isSafeUrl(value: string): boolean {
   // Browsers ignore whitespace and control characters inside a scheme: strip them before checking.
   // eslint-disable-next-line no-control-regex
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: browsers ignore these in a URL's scheme, so `java\tscript:` must be caught.
   const compact = value.replace(/[\u0000-\u0020\u007f-\u009f]/g, '');
   return SAFE_URL.test(compact) && !/^(?:javascript|vbscript|data):/i.test(compact);
 }
@@ -94,7 +94,11 @@ export function isHidden(attrs: readonly string[], dropClasses: ReadonlySet<stri
     const value = attrs[i + 1] as string;
     if (name === 'aria-hidden' && value.trim().toLowerCase() === 'true') return true;
     if (name === 'type' && value.trim().toLowerCase() === 'hidden') return true;
-    if (name === 'style' && /(?:display\s*:\s*none|visibility\s*:\s*(?:hidden|collapse)|content-visibility\s*:\s*hidden)/i.test(decodeAttribute(value))) return true;
+    if (
+      name === 'style' &&
+      /(?:display\s*:\s*none|visibility\s*:\s*(?:hidden|collapse)|content-visibility\s*:\s*hidden)/i.test(decodeAttribute(value))
+    )
+      return true;
     if (name === 'class' && dropClasses.size > 0) {
       for (const token of value.split(/\s+/)) if (dropClasses.has(token)) return true;
     }
@@ -105,7 +109,7 @@ export function isHidden(attrs: readonly string[], dropClasses: ReadonlySet<stri
 /** Whether the element's class list holds `className`. */
 export function hasClass(attrs: readonly string[], className: string): boolean {
   const value = attribute(attrs, 'class');
-  return value !== undefined && value.split(/\s+/).includes(className);
+  return value?.split(/\s+/).includes(className) ?? false;
 }
 
 /** The attributes of a kept element, checked and escaped (` name="value"`…). */
@@ -118,11 +122,17 @@ export function serializeAttributes(element: string, attrs: readonly string[], e
     const value = decodeAttribute(attrs[i + 1] as string);
     let kept: string | undefined;
     if (GLOBAL_ATTRIBUTES.has(name)) {
-      if (name === 'class') kept = value.split(/\s+/).filter((t) => CLASS_TOKEN.test(t)).join(' ') || undefined;
+      if (name === 'class')
+        kept =
+          value
+            .split(/\s+/)
+            .filter((t) => CLASS_TOKEN.test(t))
+            .join(' ') || undefined;
       else kept = (name === 'id' ? ID_TOKEN : /^[A-Za-z-]{1,35}$/).test(value) ? value : undefined;
     } else if (allowed?.has(name)) {
       if (URL_ATTRIBUTES.has(name)) kept = isSafeUrl(value) ? value : undefined;
-      else if (name === 'alt') kept = extra.has('alt') ? value : ''; // alt text could carry held-back text
+      else if (name === 'alt')
+        kept = extra.has('alt') ? value : ''; // alt text could carry held-back text
       else if (NUMBERS.has(name)) kept = NUMERIC.test(value) ? value : undefined;
       else kept = value.length <= 64 ? value : undefined;
     } else {

@@ -85,20 +85,32 @@ export interface ResolvedTeaserOptions {
 }
 
 export const DEFAULT_PARAGRAPHS = 2;
-const NONE: ReadonlySet<string> = new Set();
+const NONE: ReadonlySet<string> = /* @__PURE__ */ new Set();
 const MAX_CUT = 1_000_000;
 
 /** Validates teaser options once; a wrong one throws a `TypeError` naming it under `path`. */
 export function resolveTeaserOptions(options: TeaserOptions | undefined, path = 'teaser'): ResolvedTeaserOptions {
   if (options === undefined) options = {};
   if (options === null || typeof options !== 'object') throw invalidOption(path, 'must be an object');
-  const known = ['paragraphs', 'words', 'characters', 'marker', 'whenShort', 'dropClasses', 'furniture', 'allowAttributes', 'allowScript', 'allowComment'];
+  const known = [
+    'paragraphs',
+    'words',
+    'characters',
+    'marker',
+    'whenShort',
+    'dropClasses',
+    'furniture',
+    'allowAttributes',
+    'allowScript',
+    'allowComment',
+  ];
   for (const key of Object.keys(options)) if (!known.includes(key)) throw invalidOption(`${path}.${key}`, 'is not a teaser option');
   const modes = (['paragraphs', 'words', 'characters', 'marker'] as const).filter((m) => options[m] !== undefined);
   if (modes.length > 1) throw invalidOption(path, `takes one cut mode, not ${modes.join(' and ')}`);
   const count = (name: 'paragraphs' | 'words' | 'characters'): number => {
     const n = options[name];
-    if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > MAX_CUT) throw invalidOption(`${path}.${name}`, `must be an integer from 1 to ${MAX_CUT}`);
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > MAX_CUT)
+      throw invalidOption(`${path}.${name}`, `must be an integer from 1 to ${MAX_CUT}`);
     return n;
   };
   let mode: CutMode;
@@ -135,7 +147,8 @@ export function resolveTeaserOptions(options: TeaserOptions | undefined, path = 
   }
   const furniture = options.furniture ?? {};
   if (furniture === null || typeof furniture !== 'object') throw invalidOption(`${path}.furniture`, 'must be { names?, roles? }');
-  for (const key of Object.keys(furniture)) if (key !== 'names' && key !== 'roles') throw invalidOption(`${path}.furniture.${key}`, 'is not a furniture option');
+  for (const key of Object.keys(furniture))
+    if (key !== 'names' && key !== 'roles') throw invalidOption(`${path}.furniture.${key}`, 'is not a furniture option');
   for (const key of ['names', 'roles'] as const) {
     const list = furniture[key];
     if (list !== undefined && (!Array.isArray(list) || list.some((x) => typeof x !== 'string' || !CLASS_TOKEN.test(x)))) {
@@ -152,4 +165,3 @@ export function resolveTeaserOptions(options: TeaserOptions | undefined, path = 
     allowComment: options.allowComment,
   });
 }
-

@@ -57,7 +57,9 @@ export function visibleText(html: string, options: ResolvedTeaserOptions): strin
   const parts: string[] = [];
   const collector: TreeHandler<{ dropped: boolean }> = {
     stopped: false,
-    open: (name, ns, attrs, _fostered, parent) => ({ dropped: (parent?.dropped ?? false) || ns !== 'html' || DROPPED.has(name) || isHidden(attrs, options.dropClasses) }),
+    open: (name, ns, attrs, _fostered, parent) => ({
+      dropped: (parent?.dropped ?? false) || ns !== 'html' || DROPPED.has(name) || isHidden(attrs, options.dropClasses),
+    }),
     close: () => undefined,
     reopen: () => undefined,
     text: (text, _fostered, into) => void (into?.dropped ? undefined : parts.push(text)),

@@ -122,7 +122,11 @@ export function boundaryBefore(text: string, position: number): number {
   while (a > 0 && position - a <= SIMPLE_LENGTH && !isCollapsible(text.charCodeAt(a - 1))) a--;
   let b = position;
   while (b < text.length && b - position <= SIMPLE_LENGTH && !isCollapsible(text.charCodeAt(b))) b++;
-  if ((a === 0 || isCollapsible(text.charCodeAt(a - 1))) && (b === text.length || isCollapsible(text.charCodeAt(b))) && simpleWords(text, a, b)) {
+  if (
+    (a === 0 || isCollapsible(text.charCodeAt(a - 1))) &&
+    (b === text.length || isCollapsible(text.charCodeAt(b))) &&
+    simpleWords(text, a, b)
+  ) {
     for (let w = 0; w < spans.length; w += 2) {
       if ((spans[w] as number) < position && position < (spans[w + 1] as number)) return spans[w] as number;
     }

@@ -12,7 +12,7 @@
  * precedes it), a mid character that joins letters (`:` `·`), digits (`,` `;`) or both (`.`
  * `'` `’`), punctuation that always breaks, or anything else (the segmenter decides).
  */
-export const enum Unit {
+export enum Unit {
   Unknown = 0,
   Letter,
   Digit,
@@ -26,15 +26,28 @@ export const enum Unit {
   Other,
 }
 
-const SCRIPTS = '\\p{sc=Latin}\\p{sc=Greek}\\p{sc=Cyrillic}\\p{sc=Armenian}\\p{sc=Hebrew}\\p{sc=Arabic}\\p{sc=Georgian}\\p{sc=Hangul}\\p{sc=Devanagari}';
-const LETTER = new RegExp(`^(?=\\p{L})[${SCRIPTS}]$`, 'u');
-const EXTEND = new RegExp(`^(?:(?=\\p{M})[${SCRIPTS}]|\\p{sc=Inherited}|\\u00AD)$`, 'u');
+const SCRIPTS =
+  '\\p{sc=Latin}\\p{sc=Greek}\\p{sc=Cyrillic}\\p{sc=Armenian}\\p{sc=Hebrew}\\p{sc=Arabic}\\p{sc=Georgian}\\p{sc=Hangul}\\p{sc=Devanagari}';
+let letter: RegExp | undefined;
+let extend: RegExp | undefined;
 const DIGIT = /^[0-9\u0660-\u0669\u06F0-\u06F9\u0966-\u096F]$/;
 const MID_LETTER = ':\u00B7\u0387\u2027';
 const MID_NUM = ',;\u037E\u060C\u066C';
 const MID_BOTH = ".'\u2018\u2019\u2024";
 /** Punctuation that UAX #29 never joins to a word. */
 const BREAK = /^[()[\]{}"“”„‚«»‹›¿¡!?…\-‐–—/&%@#*+=<>|~^$€£¥§°©®™•\u00A0\u2000-\u200A\u205F\u3000\u061B\u061F\u06D4\u0964\u0965]$/;
+
+/** A letter of the scripts above (the pattern is compiled on first use). */
+function isLetter(ch: string): boolean {
+  letter ??= new RegExp(`^(?=\\p{L})[${SCRIPTS}]$`, 'u');
+  return letter.test(ch);
+}
+
+/** A mark of those scripts, an inherited mark or joiner, or a soft hyphen: attaches to what precedes it. */
+function isExtend(ch: string): boolean {
+  extend ??= new RegExp(`^(?:(?=\\p{M})[${SCRIPTS}]|\\p{sc=Inherited}|\\u00AD)$`, 'u');
+  return extend.test(ch);
+}
 
 /** Units of the Basic Multilingual Plane, classified on first sight (64 KB, once). */
 let units: Uint8Array | undefined;
@@ -47,8 +60,8 @@ export function unitOf(c: number): Unit {
     if (c >= 0xd800 && c <= 0xdfff) unit = Unit.Other;
     else if (c >= 0xac00 && c <= 0xd7a3) unit = Unit.Hangul;
     else if (DIGIT.test(ch)) unit = Unit.Digit;
-    else if (LETTER.test(ch)) unit = Unit.Letter;
-    else if (EXTEND.test(ch)) unit = Unit.Extend;
+    else if (isLetter(ch)) unit = Unit.Letter;
+    else if (isExtend(ch)) unit = Unit.Extend;
     else if (MID_LETTER.includes(ch)) unit = Unit.MidLetter;
     else if (MID_NUM.includes(ch)) unit = Unit.MidNum;
     else if (MID_BOTH.includes(ch)) unit = Unit.MidBoth;
@@ -115,4 +128,3 @@ export function simpleWords(text: string, i: number, j: number): boolean {
   // A quote after a Hebrew letter may belong to the word (WB7a–c): the segmenter decides.
   return !(hebrew && quote);
 }
-

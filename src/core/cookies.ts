@@ -2,7 +2,6 @@
 import { stringifySetCookie } from 'cookie';
 import type { CookieSettings } from '../options/settings.js';
 
-
 const isSpace = (c: number): boolean => c === 0x20 || c === 0x09;
 
 /**

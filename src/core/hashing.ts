@@ -42,7 +42,9 @@ export function createIdHasher(keyring: Keyring, max: number): IdHasher {
     },
     account(id) {
       const cacheKey = `r\u0000${id}`;
-      return cache.get(cacheKey) ?? compute(cacheKey, keyring.hashing.get(signingKid) as CryptoKey, `account\u0000${id}`, ACCOUNT_HASH_BYTES);
+      return (
+        cache.get(cacheKey) ?? compute(cacheKey, keyring.hashing.get(signingKid) as CryptoKey, `account\u0000${id}`, ACCOUNT_HASH_BYTES)
+      );
     },
   };
 }

@@ -1,14 +1,15 @@
 /**
- * The meter token: a compact HS256 JWS, signed and verified with jose. Verified tokens are
- * cached by their exact string, so a returning reader costs a map lookup; a token that failed
- * verification is never cached, so a forgery can never hit.
+ * The meter token: a compact HS256 JWS (jws.ts; jose's `jwtVerify` accepts it). Verified tokens
+ * are cached by their exact string, so a returning reader costs a map lookup; a token that
+ * failed verification is never cached, so a forgery can never hit.
  */
 import { LIMITS } from '../options/defaults.js';
 import { createBoundedCache } from '../util/bounded-cache.js';
 import type { TokenRejection } from '../types.js';
 import { ARTICLE_HASH_LENGTH } from './hashing.js';
 import type { Keyring } from './keys.js';
-import { COMPACT_JWS, joseFailure, noMatchingKey, signJwt, verifyJwt, type JWTPayload } from './jose.js';
+import { COMPACT_JWS, signHs256, verifyHs256 } from './jws.js';
+import { reasonOf } from './token-rejections.js';
 
 /** The `typ` header of a meter token; a session token or any other JWT is refused by it. */
 export const METER_TOKEN_TYPE = 'meterwall-meter+jwt';
@@ -79,20 +80,21 @@ const READER_ID = /^[A-Za-z0-9_-]{16,64}$/;
 const ENTRIES = /^[A-Za-z0-9_-]*$/;
 const KID = /^[A-Za-z0-9._-]{1,64}$/;
 
-function rejection(error: unknown): TokenReadResult {
-  const failure = joseFailure(error);
-  // An unsupported algorithm (e.g. none) is an algorithm problem for a meter token.
-  const reason: TokenRejection = failure.unsupported ? 'algorithm' : failure.code === undefined ? 'malformed' : failure.reason;
-  return failure.code === undefined ? { ok: false, reason } : { ok: false, reason, code: failure.code };
+function rejection(code: string): TokenReadResult {
+  // Something jose does not support (a crit header) is an algorithm problem for a meter token.
+  return { ok: false, reason: code === 'ERR_JOSE_NOT_SUPPORTED' ? 'algorithm' : reasonOf(code), code };
 }
 
 /** Checks a verified payload against format v1; `undefined` when it is another format. */
-function parseState(payload: JWTPayload, kid: string): MeterState | undefined {
+function parseState(payload: Record<string, unknown>, kid: string): MeterState | undefined {
   if (payload['v'] !== METER_TOKEN_VERSION) return undefined;
   const { rid, a, p, t, hk, m, s, x, o } = payload as Record<string, unknown>;
   if (m !== undefined && m !== 1) return undefined;
   if (o !== undefined && o !== 1) return undefined;
-  if (s !== undefined && (typeof s !== 'string' || s.length % ARTICLE_HASH_LENGTH !== 0 || s.length > MAX_SAMPLED * ARTICLE_HASH_LENGTH || !ENTRIES.test(s))) {
+  if (
+    s !== undefined &&
+    (typeof s !== 'string' || s.length % ARTICLE_HASH_LENGTH !== 0 || s.length > MAX_SAMPLED * ARTICLE_HASH_LENGTH || !ENTRIES.test(s))
+  ) {
     return undefined;
   }
   if (x !== undefined && (!Number.isSafeInteger(x) || (x as number) < 1 || (x as number) > MAX_ENTRIES)) return undefined;
@@ -131,30 +133,15 @@ export function createMeterTokens(keyring: Keyring, options: MeterTokenOptions):
   const remember = (token: string, entry: VerifiedToken): void => {
     verified.set(token.slice(token.lastIndexOf('.') + 1), { token, entry });
   };
-  const getKey = (header: { kid?: string | undefined }): CryptoKey => {
-    const key = header.kid === undefined ? undefined : keyring.verify.get(header.kid);
-    if (!key) throw noMatchingKey();
-    return key;
-  };
+  const keyFor = (kid: string): CryptoKey | undefined => keyring.verify.get(kid);
+  const expectations = { typ: METER_TOKEN_TYPE, issuer: options.issuer, audience: options.audience };
 
   const verify = async (token: string, now: number): Promise<TokenReadResult> => {
-    let result;
-    try {
-      result = await verifyJwt(token, getKey, {
-        algorithms: ['HS256'],
-        issuer: options.issuer,
-        audience: options.audience,
-        typ: METER_TOKEN_TYPE,
-        requiredClaims: ['iat', 'exp'],
-        currentDate: new Date(now),
-      });
-    } catch (error) {
-      return rejection(error);
-    }
-    const kid = result.protectedHeader.kid as string; // getKey refused a token without one
-    const state = parseState(result.payload, kid);
+    const result = await verifyHs256(token, keyFor, { ...expectations, now });
+    if (!result.ok) return rejection(result.code);
+    const state = parseState(result.payload, result.kid);
     if (!state) return { ok: false, reason: 'old-format' };
-    const entry: VerifiedToken = { state, kid, expiresAt: (result.payload.exp as number) * 1000 };
+    const entry: VerifiedToken = { state, kid: result.kid, expiresAt: (result.payload['exp'] as number) * 1000 };
     remember(token, entry);
     return { ok: true, token: entry };
   };
@@ -183,7 +170,11 @@ export function createMeterTokens(keyring: Keyring, options: MeterTokenOptions):
       if (state.spent > 0) claims['x'] = state.spent;
       if (state.signedIn) claims['o'] = 1;
       const exp = Math.ceil(expiresAt / 1000);
-      const token = await signJwt(claims, { alg: 'HS256', typ: METER_TOKEN_TYPE, kid }, { iss: options.issuer, aud: options.audience, iat: Math.floor(now / 1000), exp }, key);
+      claims['iss'] = options.issuer;
+      claims['aud'] = options.audience;
+      claims['iat'] = Math.floor(now / 1000);
+      claims['exp'] = exp;
+      const token = await signHs256(claims, METER_TOKEN_TYPE, kid, key);
       remember(token, { state, kid, expiresAt: exp * 1000 });
       return token;
     },

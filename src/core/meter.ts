@@ -24,7 +24,8 @@ export function windowAt(rule: PeriodRule, now: number): MeterWindow {
   if (rule.kind === 'calendar') {
     // The same period for every request until it ends: reuse the object.
     const cached = lastWindow;
-    if (cached !== undefined && cached.rule === rule && cached.window.since <= now && now < (cached.window.end as number)) return cached.window;
+    if (cached !== undefined && cached.rule === rule && cached.window.since <= now && now < (cached.window.end as number))
+      return cached.window;
     const { start, end } = rule.at(now);
     const window = Object.freeze({ since: start, period: start, end });
     lastWindow = { rule, window };
@@ -35,7 +36,17 @@ export function windowAt(rule: PeriodRule, now: number): MeterWindow {
 
 /** A new, empty meter with a random reader id. */
 export function freshMeter(window: MeterWindow, hashKid: string, rid = randomId()): MeterState {
-  return { rid, period: window.period, hashKid, entries: '', times: window.period === null ? [] : null, merged: false, sampled: '', spent: 0, signedIn: false };
+  return {
+    rid,
+    period: window.period,
+    hashKid,
+    entries: '',
+    times: window.period === null ? [] : null,
+    merged: false,
+    sampled: '',
+    spent: 0,
+    signedIn: false,
+  };
 }
 
 /**
@@ -115,7 +126,10 @@ export function viewsOf(state: MeterState, now: number): Array<{ article: string
   const views: Array<{ article: string; at: number }> = [];
   for (let i = 0; i * ARTICLE_HASH_LENGTH < state.entries.length; i++) {
     const time = state.times?.[i];
-    views.push({ article: state.entries.slice(i * ARTICLE_HASH_LENGTH, (i + 1) * ARTICLE_HASH_LENGTH), at: time === undefined ? now : time * 1000 });
+    views.push({
+      article: state.entries.slice(i * ARTICLE_HASH_LENGTH, (i + 1) * ARTICLE_HASH_LENGTH),
+      at: time === undefined ? now : time * 1000,
+    });
   }
   return views;
 }

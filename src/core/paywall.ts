@@ -105,7 +105,10 @@ export function createPaywall(options: PaywallOptions): Paywall {
   const { period, pageViews } = resolved;
   const settings: EngineSettings = {
     ...resolved,
-    period: period.kind === 'calendar' ? createCalendarPeriod(period.unit, period.timeZone, period.weekStartsOn) : createRollingPeriod(period.days),
+    period:
+      period.kind === 'calendar'
+        ? createCalendarPeriod(period.unit, period.timeZone, period.weekStartsOn)
+        : createRollingPeriod(period.days),
     pageViews: {
       scriptFetches: pageViews.scriptFetches,
       automated: pageViews.automatedClients === false ? null : createAutomatedDetector(pageViews.automatedClients),

@@ -105,11 +105,7 @@ function addDays(date: LocalDate, days: number): LocalDate {
 }
 
 /** Creates a calendar period rule for a unit and zone; the last period is cached. */
-export function createCalendarPeriod(
-  unit: 'day' | 'week' | 'month',
-  timeZone: string,
-  weekStartsOn = 1,
-): PeriodRule {
+export function createCalendarPeriod(unit: 'day' | 'week' | 'month', timeZone: string, weekStartsOn = 1): PeriodRule {
   const zone = createZone(timeZone);
   let cached: PeriodWindow = { start: 0, end: 0 };
   const compute = (now: number): PeriodWindow => {

@@ -5,7 +5,8 @@
  */
 import type { SessionVerifierConfig } from '../options/settings.js';
 import type { SessionRejection } from '../types.js';
-import { COMPACT_JWS, importPublicKey, joseFailure, protectedHeader, remoteKeySet, verifyJwt, type JWTVerifyGetKey } from './jose.js';
+import { importPublicKey, joseFailure, remoteKeySet, verifyJwt, type JWTVerifyGetKey } from './jose.js';
+import { COMPACT_JWS, protectedHeader } from './jws.js';
 import { MAX_TOKEN_LENGTH, METER_TOKEN_TYPE } from './meter-token.js';
 
 /** The result of verifying a session token. `unavailable`: the keys could not be fetched. */
@@ -18,7 +19,8 @@ export type SessionCheck =
 const UNTRUSTED_HEADERS = ['jwk', 'jku', 'x5u', 'x5c', 'x5t', 'x5t#S256'];
 function sessionRejection(error: unknown): SessionCheck {
   const failure = joseFailure(error);
-  if (failure.unavailable) return failure.code === undefined ? { ok: false, unavailable: true } : { ok: false, unavailable: true, code: failure.code };
+  if (failure.unavailable)
+    return failure.code === undefined ? { ok: false, unavailable: true } : { ok: false, unavailable: true, code: failure.code };
   // An unrecognised crit parameter (or an unsupported alg) is a header the site did not ask for.
   const reason: SessionRejection = failure.unsupported ? 'untrusted-header' : failure.notYetValid ? 'not-yet-valid' : failure.reason;
   return { ok: false, reason, code: failure.code as string };

@@ -86,7 +86,8 @@ function positive(value: unknown, name: string, fallback: number): number {
  */
 export function createDnsVerifier(options: DnsVerifierOptions = {}): DnsVerifier {
   const resolver = options.resolver ?? systemResolver;
-  if (typeof resolver.reverse !== 'function' || typeof resolver.resolve !== 'function') throw invalidOption('resolver', 'must have reverse and resolve');
+  if (typeof resolver.reverse !== 'function' || typeof resolver.resolve !== 'function')
+    throw invalidOption('resolver', 'must have reverse and resolve');
   const timeoutMs = positive(options.timeoutMs, 'timeoutMs', 500);
   const concurrency = positive(options.concurrency, 'concurrency', 16);
   const positiveTtl = positive(options.positiveTtlMs, 'positiveTtlMs', 6 * 3_600_000);
@@ -96,7 +97,10 @@ export function createDnsVerifier(options: DnsVerifierOptions = {}): DnsVerifier
     if (!Array.isArray(list) || list.some((d) => typeof d !== 'string' || !/^[a-z0-9.-]+\.[a-z]{2,}$/i.test(d))) {
       throw invalidOption(`hostnames.${name}`, 'must be a list of domain names');
     }
-    domains.set(name, list.map((d) => d.toLowerCase()));
+    domains.set(
+      name,
+      list.map((d) => d.toLowerCase()),
+    );
   }
   const cache = createBoundedCache<boolean>(positive(options.cacheSize, 'cacheSize', 10_000));
   const pending = new Map<string, Promise<boolean>>();
@@ -109,7 +113,13 @@ export function createDnsVerifier(options: DnsVerifierOptions = {}): DnsVerifier
     for (const name of names.slice(0, 8)) {
       if (!allowed.some((domain) => isUnder(name, domain))) continue;
       const forward = await resolver.resolve(name, version);
-      if (forward.some((address) => { const parsed = parseIp(address); return parsed !== null && formatIp(parsed) === ip; })) return true;
+      if (
+        forward.some((address) => {
+          const parsed = parseIp(address);
+          return parsed !== null && formatIp(parsed) === ip;
+        })
+      )
+        return true;
     }
     return false;
   };

@@ -46,7 +46,7 @@ export function createRangeVerifier(lists: Readonly<Record<string, readonly stri
     verify(crawler, ip) {
       const address = parseIp(ip);
       const ranges = table.get(crawler);
-      return address !== null && ranges !== undefined && ranges.some((range) => inRange(address, range));
+      return address !== null && (ranges?.some((range) => inRange(address, range)) ?? false);
     },
     update(crawler, ranges) {
       table.set(crawler, validate(crawler, ranges));
@@ -79,7 +79,8 @@ export function parseCrawlerRanges(source: unknown): string[] {
   }
   if (Array.isArray(data) && data.every((x) => typeof x === 'string')) return [...data];
   const prefixes = (data as { prefixes?: unknown } | null)?.prefixes;
-  if (!Array.isArray(prefixes)) throw invalidOption('source', 'must be { prefixes: [{ ipv4Prefix } | { ipv6Prefix }] } or a list of CIDR ranges');
+  if (!Array.isArray(prefixes))
+    throw invalidOption('source', 'must be { prefixes: [{ ipv4Prefix } | { ipv6Prefix }] } or a list of CIDR ranges');
   return prefixes.map((entry, i) => {
     const value = (entry as Record<string, unknown> | null)?.['ipv4Prefix'] ?? (entry as Record<string, unknown> | null)?.['ipv6Prefix'];
     if (typeof value !== 'string') throw invalidOption(`source.prefixes[${i}]`, 'has no ipv4Prefix or ipv6Prefix');

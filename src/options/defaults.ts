@@ -3,7 +3,7 @@
  * from here, and a test checks that each `@default` in the TSDoc of {@link PaywallOptions}
  * states the same value, so documentation and behaviour cannot drift apart.
  */
-export const DEFAULTS = Object.freeze({
+export const DEFAULTS = /* @__PURE__ */ Object.freeze({
   meters: Object.freeze({ anonymous: Object.freeze({ limit: 3 }), registered: Object.freeze({ limit: 10 }) }),
   period: Object.freeze({ calendar: 'month', timeZone: 'UTC', weekStartsOn: 1 }),
   cookie: Object.freeze({ name: '__Host-meterwall', sameSite: 'lax', secure: true, path: '/' }),
@@ -24,4 +24,4 @@ export const DEFAULTS = Object.freeze({
 } as const);
 
 /** Bounds of the meter token's format: the largest limit (entries a token may carry) and the largest referral budget. */
-export const LIMITS = Object.freeze({ entries: 100, sampled: 20 } as const);
+export const LIMITS = /* @__PURE__ */ Object.freeze({ entries: 100, sampled: 20 } as const);

@@ -12,11 +12,15 @@ import { at, callback, integer, object, oneOf, optional, record, rejectUnknown }
 
 type NetworkSettings = Pick<ResolvedOptions, 'crawlers' | 'proxy' | 'referrals' | 'freshMeters' | 'cdn' | 'pageViews'>;
 
-const crawlers = optional(
+const crawlers = /* @__PURE__ */ optional(
   object(
     {
       verifiers: (value, path): readonly CrawlerVerifier[] => {
-        if (!Array.isArray(value) || value.length === 0 || value.some((v) => v === null || typeof v !== 'object' || typeof v.verify !== 'function')) {
+        if (
+          !Array.isArray(value) ||
+          value.length === 0 ||
+          value.some((v) => v === null || typeof v !== 'object' || typeof v.verify !== 'function')
+        ) {
           throw invalidOption(path, 'must list at least one verifier ({ verify(crawler, ip) })');
         }
         return Object.freeze([...value] as CrawlerVerifier[]);
@@ -38,7 +42,8 @@ export function resolveProxy(value: unknown): ProxySettings | null {
   const proxy = record(value, 'proxy');
   rejectUnknown(proxy, 'proxy', ['trustedHops', 'trustedRanges', 'header'], 'a proxy option');
   const header = oneOf(['x-forwarded-for', 'forwarded'] as const, DEFAULTS.proxy.header)(proxy['header'], 'proxy.header');
-  if ((proxy['trustedHops'] === undefined) === (proxy['trustedRanges'] === undefined)) throw invalidOption('proxy', 'takes either trustedHops or trustedRanges');
+  if ((proxy['trustedHops'] === undefined) === (proxy['trustedRanges'] === undefined))
+    throw invalidOption('proxy', 'takes either trustedHops or trustedRanges');
   if (proxy['trustedHops'] !== undefined) {
     return Object.freeze({ hops: integer(1, 10)(proxy['trustedHops'], 'proxy.trustedHops'), ranges: Object.freeze([]), header });
   }
@@ -72,17 +77,24 @@ export function resolveReferrals(value: unknown, period: PeriodSettings): Networ
 }
 
 /** `freshMeters`: the cap on new meters per network and hour, or `undefined`. */
-export function resolveFreshMeters(value: unknown, store: MeterStore | undefined, period: PeriodSettings, registration: boolean): NetworkSettings['freshMeters'] {
+export function resolveFreshMeters(
+  value: unknown,
+  store: MeterStore | undefined,
+  period: PeriodSettings,
+  registration: boolean,
+): NetworkSettings['freshMeters'] {
   if (value === undefined) return undefined;
   const fresh = record(value, 'freshMeters');
   rejectUnknown(fresh, 'freshMeters', ['perHour'], 'a freshMeters option');
-  if (store !== undefined && typeof store.countFresh !== 'function') throw invalidOption('freshMeters', 'needs a store with countFresh (the memory and Redis stores have it)');
-  if (!registration) throw invalidOption('freshMeters', 'needs meters.registered: a capped reader is offered registration, never a hard wall');
+  if (store !== undefined && typeof store.countFresh !== 'function')
+    throw invalidOption('freshMeters', 'needs a store with countFresh (the memory and Redis stores have it)');
+  if (!registration)
+    throw invalidOption('freshMeters', 'needs meters.registered: a capped reader is offered registration, never a hard wall');
   if (period.kind !== 'calendar') throw invalidOption('freshMeters', 'needs a calendar period');
   return Object.freeze({ perHour: integer(1, 1_000_000)(fresh['perHour'], 'freshMeters.perHour') });
 }
 
-const cdn = object(
+const cdn = /* @__PURE__ */ object(
   {
     header: (value, path): string => {
       if (value === undefined) return DEFAULTS.cdn.header;
@@ -99,11 +111,12 @@ export function resolveCdn(value: unknown): NetworkSettings['cdn'] {
   return Object.freeze({ ...cdn(value, 'cdn'), enabled: value !== undefined });
 }
 
-const pageViews = object(
+const pageViews = /* @__PURE__ */ object(
   {
     scriptFetches: oneOf(['count', 'ignore'] as const, DEFAULTS.pageViews.scriptFetches),
     automatedClients: (value, path) => {
-      if (value !== undefined && value !== false && typeof value !== 'function') throw invalidOption(path, 'must be a function (userAgent) => match, or false');
+      if (value !== undefined && value !== false && typeof value !== 'function')
+        throw invalidOption(path, 'must be a function (userAgent) => match, or false');
       return value as ((userAgent: string) => string | boolean | null | undefined) | false | undefined;
     },
     notPageView: callback<(request: RequestLike) => string | boolean | null | undefined>(),

@@ -14,11 +14,29 @@ import { normalizeSecrets } from './secrets.js';
 import type { CookieSettings, PeriodSettings, ResolvedOptions } from './settings.js';
 
 const TOP_LEVEL = [
-  'secret', 'meters', 'period', 'cookie', 'issuer', 'audience', 'resolveReader', 'session', 'crawlers', 'proxy',
-  'referrals', 'freshMeters', 'cdn', 'pageViews', 'store', 'failure', 'now', 'onEvent', 'cache',
+  'secret',
+  'meters',
+  'period',
+  'cookie',
+  'issuer',
+  'audience',
+  'resolveReader',
+  'session',
+  'crawlers',
+  'proxy',
+  'referrals',
+  'freshMeters',
+  'cdn',
+  'pageViews',
+  'store',
+  'failure',
+  'now',
+  'onEvent',
+  'cache',
 ] as const;
 
-const limit = (fallback: number): Check<{ readonly limit: number }> => object({ limit: integer(0, LIMITS.entries, fallback) }, 'a meter option');
+const limit = (fallback: number): Check<{ readonly limit: number }> =>
+  object({ limit: integer(0, LIMITS.entries, fallback) }, 'a meter option');
 
 function resolveMeters(value: unknown): { anonymous: number; registered: number | null } {
   const meters = record(value, 'meters');
@@ -29,7 +47,7 @@ function resolveMeters(value: unknown): { anonymous: number; registered: number 
   return { anonymous, registered: limit(DEFAULTS.meters.registered.limit)(meters['registered'], 'meters.registered').limit };
 }
 
-const calendar = object(
+const calendar = /* @__PURE__ */ object(
   {
     calendar: oneOf(['day', 'week', 'month'] as const, DEFAULTS.period.calendar),
     timeZone: text(DEFAULTS.period.timeZone),
@@ -45,14 +63,16 @@ function resolvePeriod(value: unknown): PeriodSettings {
     rejectUnknown(period, 'period', ['rollingDays'], 'an option of a rolling period');
     return Object.freeze({ kind: 'rolling', days: integer(1, 366)(period['rollingDays'], 'period.rollingDays') });
   }
-  if (value !== undefined && period['calendar'] === undefined) throw invalidOption('period.calendar', "is required: 'day', 'week' or 'month' (or give period.rollingDays)");
+  rejectUnknown(period, 'period', ['calendar', 'timeZone', 'weekStartsOn'], 'a period option');
+  if (value !== undefined && period['calendar'] === undefined)
+    throw invalidOption('period.calendar', "is required: 'day', 'week' or 'month' (or give period.rollingDays)");
   const { calendar: unit, timeZone, weekStartsOn } = calendar(value, 'period');
   if (!isValidTimeZone(timeZone)) throw invalidOption('period.timeZone', `is not a time zone this runtime knows: ${timeZone}`);
   if (weekStartsOn !== undefined && unit !== 'week') throw invalidOption('period.weekStartsOn', "applies only to calendar: 'week'");
   return Object.freeze({ kind: 'calendar', unit, timeZone, weekStartsOn: weekStartsOn ?? DEFAULTS.period.weekStartsOn });
 }
 
-const cookieShape = object(
+const cookieShape = /* @__PURE__ */ object(
   {
     name: text(DEFAULTS.cookie.name),
     sameSite: oneOf(['lax', 'strict', 'none'] as const, DEFAULTS.cookie.sameSite),
@@ -85,7 +105,12 @@ function resolveCookie(value: unknown): CookieSettings {
 
 function resolveStore(value: unknown): MeterStore | undefined {
   if (value === undefined) return undefined;
-  if (value === null || typeof value !== 'object' || typeof (value as MeterStore).peek !== 'function' || typeof (value as MeterStore).record !== 'function') {
+  if (
+    value === null ||
+    typeof value !== 'object' ||
+    typeof (value as MeterStore).peek !== 'function' ||
+    typeof (value as MeterStore).record !== 'function'
+  ) {
     throw invalidOption('store', 'must implement MeterStore (peek and record)');
   }
   return value as MeterStore;
@@ -100,14 +125,23 @@ function resolveNow(value: unknown): () => number {
   };
 }
 
-const failure = object({ timeoutMs: integer(1, 60_000, DEFAULTS.failure.timeoutMs), mode: oneOf(['open', 'closed'] as const, DEFAULTS.failure.mode) }, 'a failure option');
-const cache = object({ tokens: integer(1, 10_000_000, DEFAULTS.cache.tokens), hashes: integer(1, 10_000_000, DEFAULTS.cache.hashes) }, 'a cache option');
+const failure = /* @__PURE__ */ object(
+  { timeoutMs: integer(1, 60_000, DEFAULTS.failure.timeoutMs), mode: oneOf(['open', 'closed'] as const, DEFAULTS.failure.mode) },
+  'a failure option',
+);
+const cache = /* @__PURE__ */ object(
+  { tokens: integer(1, 10_000_000, DEFAULTS.cache.tokens), hashes: integer(1, 10_000_000, DEFAULTS.cache.hashes) },
+  'a cache option',
+);
 
 /** Validates `createPaywall`'s options and fills in defaults; throws an `InvalidOptionError` naming the option. */
 export function resolveOptions(options: PaywallOptions): ResolvedOptions {
   if (options === null || typeof options !== 'object' || Array.isArray(options)) throw invalidOption('options', 'must be an object');
   if ('content' in options) {
-    throw invalidOption('content', 'moved to createRenderer(content): rendering is separate from deciding, so an edge that only decides does not carry it');
+    throw invalidOption(
+      'content',
+      'moved to createRenderer(content): rendering is separate from deciding, so an edge that only decides does not carry it',
+    );
   }
   rejectUnknown(options as unknown as Record<string, unknown>, '', TOP_LEVEL, 'a meterwall option');
   const secrets = Object.freeze(normalizeSecrets(options.secret));

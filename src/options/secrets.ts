@@ -40,4 +40,3 @@ export function normalizeSecrets(option: unknown): SecretEntry[] {
   }
   throw invalidOption('secret', 'is required: a string or Uint8Array of at least 32 bytes, a list of them, or a { kid: secret } map');
 }
-

@@ -29,7 +29,8 @@ function resolveKey(value: unknown, secrets: readonly SecretEntry[]): SessionKey
     rejectUnknown(key, 'session.key', ['secret'], 'an option of a secret key');
     const raw = key['secret'];
     const bytes = typeof raw === 'string' ? utf8(raw) : raw instanceof Uint8Array ? raw : undefined;
-    if (!bytes || bytes.byteLength < MIN_SECRET_BYTES) throw invalidOption('session.key.secret', `must be a string or Uint8Array of at least ${MIN_SECRET_BYTES} bytes`);
+    if (!bytes || bytes.byteLength < MIN_SECRET_BYTES)
+      throw invalidOption('session.key.secret', `must be a string or Uint8Array of at least ${MIN_SECRET_BYTES} bytes`);
     if (secrets.some((s) => s.bytes.byteLength === bytes.byteLength && s.bytes.every((b, i) => b === bytes[i]))) {
       throw invalidOption('session.key.secret', 'must differ from the meter secret');
     }
@@ -51,7 +52,8 @@ function resolveKey(value: unknown, secrets: readonly SecretEntry[]): SessionKey
     throw invalidOption('session.key.jwksUrl', 'must be a URL');
   }
   const local = url.hostname === 'localhost' || url.hostname === '127.0.0.1' || url.hostname === '[::1]';
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && local)) throw invalidOption('session.key.jwksUrl', 'must use https (http only on localhost)');
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && local))
+    throw invalidOption('session.key.jwksUrl', 'must use https (http only on localhost)');
   const defaults = DEFAULTS.session.key;
   return {
     kind: 'jwks',
@@ -69,7 +71,8 @@ export function resolveSession(value: unknown, secrets: readonly SecretEntry[]):
   const session = record(value, 'session');
   rejectUnknown(session, 'session', KNOWN, 'a session option');
   const cookie = session['cookie'];
-  if (cookie !== undefined && (typeof cookie !== 'string' || !isCookieName(cookie))) throw invalidOption('session.cookie', 'must be a cookie name');
+  if (cookie !== undefined && (typeof cookie !== 'string' || !isCookieName(cookie)))
+    throw invalidOption('session.cookie', 'must be a cookie name');
   const bearer = bool(DEFAULTS.session.bearer)(session['bearer'], 'session.bearer');
   if (cookie === undefined && !bearer) throw invalidOption('session.cookie', 'is needed when bearer is false');
   const key = resolveKey(session['key'], secrets);
@@ -88,7 +91,11 @@ export function resolveSession(value: unknown, secrets: readonly SecretEntry[]):
     issuer: stringOrList(session['issuer'], at('session', 'issuer')),
     audience: stringOrList(session['audience'], at('session', 'audience')),
     typ,
-    clockToleranceSeconds: integer(0, 60, DEFAULTS.session.clockToleranceSeconds)(session['clockToleranceSeconds'], 'session.clockToleranceSeconds'),
+    clockToleranceSeconds: integer(
+      0,
+      60,
+      DEFAULTS.session.clockToleranceSeconds,
+    )(session['clockToleranceSeconds'], 'session.clockToleranceSeconds'),
     claims: callback<NonNullable<SessionSettings['claims']>>()(session['claims'], 'session.claims'),
     cacheSize: integer(1, 10_000_000, DEFAULTS.session.cacheSize)(session['cacheSize'], 'session.cacheSize'),
   });

@@ -72,7 +72,12 @@ export interface SessionSettings extends SessionVerifierConfig {
   readonly cookie: string | undefined;
   readonly bearer: boolean;
   /** The site's claims mapping, or `undefined` for the default one. */
-  readonly claims: ((payload: Readonly<Record<string, unknown>>, request: RequestLike) => ReaderInput | null | undefined | Promise<ReaderInput | null | undefined>) | undefined;
+  readonly claims:
+    | ((
+        payload: Readonly<Record<string, unknown>>,
+        request: RequestLike,
+      ) => ReaderInput | null | undefined | Promise<ReaderInput | null | undefined>)
+    | undefined;
   readonly cacheSize: number;
 }
 
@@ -96,7 +101,9 @@ export interface ResolvedOptions {
   readonly session: SessionSettings | undefined;
   readonly crawlers: { readonly verifiers: readonly CrawlerVerifier[]; readonly timeoutMs: number } | undefined;
   readonly proxy: ProxySettings | null;
-  readonly referrals: { readonly budget: number; readonly sources: ReadonlyArray<{ readonly name: string; readonly hosts: readonly string[] }> } | undefined;
+  readonly referrals:
+    | { readonly budget: number; readonly sources: ReadonlyArray<{ readonly name: string; readonly hosts: readonly string[] }> }
+    | undefined;
   readonly freshMeters: { readonly perHour: number } | undefined;
   readonly cdn: { readonly header: string; readonly sharedMaxAge: number; readonly enabled: boolean };
   readonly pageViews: PageViewOptionSettings;

@@ -97,7 +97,8 @@ function isNoScript(error: unknown): boolean {
 
 /** Wraps whichever client was given into a script runner. */
 function toRunner(client: unknown): RedisScriptRunner {
-  if (client === null || typeof client !== 'object') throw invalidOption('client', 'must be a node-redis or ioredis client, or { runScript }');
+  if (client === null || typeof client !== 'object')
+    throw invalidOption('client', 'must be a node-redis or ioredis client, or { runScript }');
   const c = client as Record<string, unknown>;
   if (typeof c['runScript'] === 'function') return client as RedisScriptRunner;
   if (typeof c['evalSha'] === 'function' && typeof c['eval'] === 'function') {
@@ -158,14 +159,21 @@ export function createRedisStore(client: NodeRedisClient | IoRedisClient | Redis
   if (typeof prefix !== 'string' || prefix.length > 100) throw invalidOption('prefix', 'must be a string of at most 100 characters');
   const scripts = { peek: PEEK, record: RECORD, merge: MERGE, claim: CLAIM, count: COUNT };
   const shas = { peek: sha1(PEEK), record: sha1(RECORD), merge: sha1(MERGE), claim: sha1(CLAIM), count: sha1(COUNT) };
-  const run = (name: keyof typeof scripts, key: string, args: readonly string[]) => runner.runScript(scripts[name], shas[name], [prefix + key], args);
+  const run = (name: keyof typeof scripts, key: string, args: readonly string[]) =>
+    runner.runScript(scripts[name], shas[name], [prefix + key], args);
 
   return {
     async peek(key, article, window) {
       return snapshotOf(await run('peek', key, [String(window.since), article]));
     },
     async record(key, article, view): Promise<StoreRecordResult> {
-      const reply = await run('record', key, [String(view.since), article, String(view.limit), String(view.at), ttl(view.at, view.expiresAt)]);
+      const reply = await run('record', key, [
+        String(view.since),
+        article,
+        String(view.limit),
+        String(view.at),
+        ttl(view.at, view.expiresAt),
+      ]);
       return { ...snapshotOf(reply), added: Array.isArray(reply) && Number(reply[3]) === 1 };
     },
     async merge(key, views, window) {

@@ -146,5 +146,7 @@ export function inRange(ip: IpAddress, range: IpRange): boolean {
 
 /** The network an address belongs to for rate counting: its /24 (IPv4) or /48 (IPv6). */
 export function networkOf(ip: IpAddress): string {
-  return ip.version === 4 ? `${Array.from(ip.bytes.subarray(0, 3)).join('.')}.0/24` : `${formatIp({ version: 6, bytes: new Uint8Array([...ip.bytes.subarray(0, 6), ...new Uint8Array(10)]) })}/48`;
+  return ip.version === 4
+    ? `${Array.from(ip.bytes.subarray(0, 3)).join('.')}.0/24`
+    : `${formatIp({ version: 6, bytes: new Uint8Array([...ip.bytes.subarray(0, 6), ...new Uint8Array(10)]) })}/48`;
 }

@@ -16,7 +16,12 @@ export function andThen<T, U>(value: MaybePromise<T>, next: (value: T) => MaybeP
  * Rejects with a `PaywallError` of `code` when `promise` has not settled within `ms`; the
  * message names `what` timed out (`store.record`, `crawler verification`…).
  */
-export function withTimeout<T>(promise: PromiseLike<T> | T, ms: number, what: string, code: PaywallErrorCode = 'ERR_STORE_TIMEOUT'): Promise<T> {
+export function withTimeout<T>(
+  promise: PromiseLike<T> | T,
+  ms: number,
+  what: string,
+  code: PaywallErrorCode = 'ERR_STORE_TIMEOUT',
+): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new PaywallError(code, `meterwall: ${what} did not answer in ${ms} ms`)), ms);

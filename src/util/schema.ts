@@ -29,7 +29,11 @@ function distance(a: string, b: string, max: number): number {
   for (let i = 1; i <= a.length; i++) {
     const row = [i];
     for (let j = 1; j <= b.length; j++) {
-      row[j] = Math.min((previous[j] as number) + 1, (row[j - 1] as number) + 1, (previous[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1));
+      row[j] = Math.min(
+        (previous[j] as number) + 1,
+        (row[j - 1] as number) + 1,
+        (previous[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
     }
     previous = row;
   }
@@ -58,7 +62,10 @@ export function rejectUnknown(record: Record<string, unknown>, path: string, kno
   for (const key of Object.keys(record)) {
     if (known.includes(key)) continue;
     const meant = closest(key, known);
-    throw invalidOption(at(path, key), `is not ${what}${meant === undefined ? ` (known: ${known.join(', ')})` : `; did you mean "${meant}"?`}`);
+    throw invalidOption(
+      at(path, key),
+      `is not ${what}${meant === undefined ? ` (known: ${known.join(', ')})` : `; did you mean "${meant}"?`}`,
+    );
   }
 }
 

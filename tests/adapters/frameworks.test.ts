@@ -62,12 +62,14 @@ afterAll(async () => {
 journey('Express (meterwall/express)', () => httpGet(() => urls['express'] as string));
 journey('Fastify (meterwall/fastify)', () => httpGet(() => urls['fastify'] as string));
 journey('Hono on Node (meterwall/hono)', () => httpGet(() => urls['hono'] as string));
-journey('a Cloudflare Worker in workerd (the Fetch core)', () => async (path, cookie) =>
-  seen(
-    (await (mf as Miniflare).dispatchFetch(`https://news.example${path}`, {
-      headers: cookie ? { cookie, 'user-agent': BROWSER_UA } : { 'user-agent': BROWSER_UA },
-    })) as unknown as Response,
-  ),
+journey(
+  'a Cloudflare Worker in workerd (the Fetch core)',
+  () => async (path, cookie) =>
+    seen(
+      (await (mf as Miniflare).dispatchFetch(`https://news.example${path}`, {
+        headers: cookie ? { cookie, 'user-agent': BROWSER_UA } : { 'user-agent': BROWSER_UA },
+      })) as unknown as Response,
+    ),
 );
 
 // Next.js runs as a real app (next build + next start): tests/e2e/next.test.ts drives the same journey.

@@ -1,14 +1,34 @@
 import { describe, expect, it } from 'vitest';
-import { createPaywall, createRenderer, renderBanner, renderPrompt, type ContentOptions, type Decision, type DecisionReason, type MeterPeriod, type PaywallOptions } from '../../src/index.js';
+import {
+  createPaywall,
+  createRenderer,
+  renderBanner,
+  renderPrompt,
+  type ContentOptions,
+  type Decision,
+  type DecisionReason,
+  type MeterPeriod,
+  type PaywallOptions,
+} from '../../src/index.js';
 import { SECRET, articleRequest, createReader, fakeClock } from '../helpers.js';
 
 /** A decision-shaped object for rendering tests. */
-function decision(access: Decision['access'], reason: DecisionReason, meter: { used: number; limit: number; resetsAt: string; period?: MeterPeriod } | null): Decision {
+function decision(
+  access: Decision['access'],
+  reason: DecisionReason,
+  meter: { used: number; limit: number; resetsAt: string; period?: MeterPeriod } | null,
+): Decision {
   return {
     access,
     reason,
     reader: { status: 'anonymous', entitlements: [] },
-    meter: meter && { period: { calendar: 'month', timeZone: 'UTC' }, ...meter, remaining: Math.max(0, meter.limit - meter.used), resetsAt: new Date(meter.resetsAt), source: 'cookie' },
+    meter: meter && {
+      period: { calendar: 'month', timeZone: 'UTC' },
+      ...meter,
+      remaining: Math.max(0, meter.limit - meter.used),
+      resetsAt: new Date(meter.resetsAt),
+      source: 'cookie',
+    },
     counted: false,
     variant: access,
     trace: [],
@@ -49,16 +69,32 @@ describe('the prompt', () => {
 
   it('escapes every configurable text', () => {
     const keys = [
-      'registerHeading', 'registerBody', 'registerAction', 'exhaustedHeading', 'subscribersOnlyHeading', 'upgradeHeading',
-      'upgradeBody', 'upgradeAction', 'subscribeBody', 'subscribeAction', 'subscribeAlternative', 'unavailableHeading',
-      'unavailableBody', 'signInQuestion', 'signInAction', 'resets',
+      'registerHeading',
+      'registerBody',
+      'registerAction',
+      'exhaustedHeading',
+      'subscribersOnlyHeading',
+      'upgradeHeading',
+      'upgradeBody',
+      'upgradeAction',
+      'subscribeBody',
+      'subscribeAction',
+      'subscribeAlternative',
+      'unavailableHeading',
+      'unavailableBody',
+      'signInQuestion',
+      'signInAction',
+      'resets',
     ];
     const texts = Object.fromEntries(keys.map((k) => [k, `${k} ${HOSTILE}`]));
     const periods = { day: HOSTILE, week: HOSTILE, month: HOSTILE, rolling: HOSTILE };
     const options = { texts: { ...texts, banner: { other: `banner ${HOSTILE}` }, periods, cadence: periods } };
     const reasons: Array<[Decision['access'], DecisionReason]> = [
-      ['prompt', 'register-to-continue'], ['teaser', 'meter-exhausted'], ['teaser', 'subscribers-only'],
-      ['teaser', 'missing-entitlement'], ['teaser', 'store-unavailable'],
+      ['prompt', 'register-to-continue'],
+      ['teaser', 'meter-exhausted'],
+      ['teaser', 'subscribers-only'],
+      ['teaser', 'missing-entitlement'],
+      ['teaser', 'store-unavailable'],
     ];
     let all = '';
     for (const [access, reason] of reasons) {
@@ -71,12 +107,23 @@ describe('the prompt', () => {
   });
 
   it('refuses javascript:, protocol-relative and odd URLs with a TypeError naming the option', () => {
-    for (const url of ['javascript:alert(1)', 'JavaScript:alert(1)', '//evil.example/x', '/\\evil.example', 'data:text/html,x', 'ftp://x', ' /register', '/a b']) {
+    for (const url of [
+      'javascript:alert(1)',
+      'JavaScript:alert(1)',
+      '//evil.example/x',
+      '/\\evil.example',
+      'data:text/html,x',
+      'ftp://x',
+      ' /register',
+      '/a b',
+    ]) {
       expect(() => renderPrompt(decision('prompt', 'register-to-continue', null), { urls: { register: url } })).toThrow(
         expect.objectContaining({ code: 'ERR_INVALID_OPTION', option: 'options.urls.register' }),
       );
     }
-    expect(() => createRenderer({ prompt: { urls: { signIn: 'javascript:x' } } })).toThrow(expect.objectContaining({ option: 'content.prompt.urls.signIn' }));
+    expect(() => createRenderer({ prompt: { urls: { signIn: 'javascript:x' } } })).toThrow(
+      expect.objectContaining({ option: 'content.prompt.urls.signIn' }),
+    );
   });
 
   it('fills {returnTo} percent-encoded and escaped, never echoing it raw', () => {
@@ -102,13 +149,19 @@ describe('the banner', () => {
     expect(renderBanner(decision('full', 'metered', { used: 1, limit: 3, resetsAt: RESET }))).toBe(
       '<p class="meterwall-banner" role="status">2 of 3 free articles left this month. <span class="meterwall-banner__reset">Your free articles reset on 1 December 2026.</span></p>',
     );
-    expect(renderBanner(decision('full', 'metered', { used: 0, limit: 1, resetsAt: RESET }))).toContain('1 of 1 free article left this month.');
-    expect(renderBanner(decision('full', 'metered', { used: 2, limit: 3, resetsAt: RESET }))).toContain('1 of 3 free articles left this month.');
+    expect(renderBanner(decision('full', 'metered', { used: 0, limit: 1, resetsAt: RESET }))).toContain(
+      '1 of 1 free article left this month.',
+    );
+    expect(renderBanner(decision('full', 'metered', { used: 2, limit: 3, resetsAt: RESET }))).toContain(
+      '1 of 3 free articles left this month.',
+    );
     expect(renderBanner(decision('full', 'subscriber', null))).toBe('');
   });
 
   it('plural forms follow the locale', () => {
-    const texts = { banner: { one: '{remaining} artykuł', few: '{remaining} artykuły', many: '{remaining} artykułów', other: '{remaining} artykułu' } };
+    const texts = {
+      banner: { one: '{remaining} artykuł', few: '{remaining} artykuły', many: '{remaining} artykułów', other: '{remaining} artykułu' },
+    };
     const pl = (limit: number) => renderBanner(decision('full', 'metered', { used: 0, limit, resetsAt: RESET }), { locale: 'pl', texts });
     expect(pl(1)).toContain('1 artykuł.');
     expect(pl(3)).toContain('3 artykuły.');
@@ -212,9 +265,13 @@ describe('createRenderer', () => {
   it('content options are validated at construction', () => {
     expect(() => createRenderer({ teaser: { paragraphs: -1 } })).toThrow(expect.objectContaining({ option: 'content.teaser.paragraphs' }));
     expect(() => createRenderer({ paywalledClass: 'a b' })).toThrow(expect.objectContaining({ option: 'content.paywalledClass' }));
-    expect(() => createRenderer({ prompt: { locale: 'not a locale!' } })).toThrow(expect.objectContaining({ option: 'content.prompt.locale' }));
+    expect(() => createRenderer({ prompt: { locale: 'not a locale!' } })).toThrow(
+      expect.objectContaining({ option: 'content.prompt.locale' }),
+    );
     // Rendering moved out of createPaywall: the old option says where it went.
-    expect(() => createPaywall({ secret: SECRET, content: {} } as never)).toThrow(expect.objectContaining({ option: 'content', message: expect.stringContaining('createRenderer') }));
+    expect(() => createPaywall({ secret: SECRET, content: {} } as never)).toThrow(
+      expect.objectContaining({ option: 'content', message: expect.stringContaining('createRenderer') }),
+    );
   });
 
   it('the banner date uses the meter’s zone unless the call names the reader’s', async () => {

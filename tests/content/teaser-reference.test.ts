@@ -54,7 +54,10 @@ describe.each(FIXTURES.map((f) => [f.name, f] as const))('%s', (_name, fixture) 
       // The cut is a word boundary of the article's text: no word (or grapheme) is split.
       const boundaries = new Set([0]);
       for (const s of segmenter.segment(article)) boundaries.add(s.index + s.segment.length);
-      expect(boundaries.has(kept.length), `cut at ${kept.length}: "${kept.slice(-20)}|${article.slice(kept.length, kept.length + 20)}"`).toBe(true);
+      expect(
+        boundaries.has(kept.length),
+        `cut at ${kept.length}: "${kept.slice(-20)}|${article.slice(kept.length, kept.length + 20)}"`,
+      ).toBe(true);
     }
   });
 });

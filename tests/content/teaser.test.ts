@@ -201,7 +201,9 @@ describe('hostile and broken sources', () => {
       [{ cut: 2 }, 'options.cut'],
     ];
     for (const [options, option] of bad) {
-      expect(() => cutTeaser('<p>x</p>', options as TeaserOptions)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_OPTION', option }));
+      expect(() => cutTeaser('<p>x</p>', options as TeaserOptions)).toThrow(
+        expect.objectContaining({ code: 'ERR_INVALID_OPTION', option }),
+      );
     }
   });
 });
@@ -209,8 +211,26 @@ describe('hostile and broken sources', () => {
 // ---- Property tests over generated articles -------------------------------------------------
 
 const word = fc.constantFrom(
-  'council', 'tram', 'river', 'vote', 'market', 'square', 'commuters', 'night', 'Tuesday', 'line',
-  'café', 'naïve', '東京', '😀', 'AT&T', 'a<b', '“quoted”', 'x'.repeat(30), 'état', 'über',
+  'council',
+  'tram',
+  'river',
+  'vote',
+  'market',
+  'square',
+  'commuters',
+  'night',
+  'Tuesday',
+  'line',
+  'café',
+  'naïve',
+  '東京',
+  '😀',
+  'AT&T',
+  'a<b',
+  '“quoted”',
+  'x'.repeat(30),
+  'état',
+  'über',
 );
 const sentence = fc.array(word, { minLength: 1, maxLength: 14 }).map((ws) => ws.join(' '));
 const inline = fc.oneof(
@@ -226,7 +246,10 @@ const other = fc.oneof(
   sentence.map((s) => `<aside><p>${escapeText(s)}</p></aside>`),
 );
 /** A block that counts as a paragraph, or one that does not. */
-const block = fc.oneof({ weight: 3, arbitrary: paragraph.map((html) => ({ html, counts: true })) }, other.map((html) => ({ html, counts: false })));
+const block = fc.oneof(
+  { weight: 3, arbitrary: paragraph.map((html) => ({ html, counts: true })) },
+  other.map((html) => ({ html, counts: false })),
+);
 /** Where the marker hides after the cut. */
 const hideAfter = fc.constantFrom(
   (m: string) => `<p>Later ${m} text.</p>`,
@@ -256,7 +279,10 @@ describe('properties (fast-check)', () => {
         fc.pre(counted >= 1);
         // The cut falls at the last counted paragraph of the prefix; everything after is held back.
         const lastCounted = prefix.map((b) => b.counts).lastIndexOf(true);
-        const kept = prefix.slice(0, lastCounted + 1).map((b) => b.html).join('');
+        const kept = prefix
+          .slice(0, lastCounted + 1)
+          .map((b) => b.html)
+          .join('');
         const source = kept + hide(MARKER) + tail.map((b) => b.html).join('');
         const out = cutTeaser(source, { paragraphs: counted });
         expectClean(out);
@@ -269,22 +295,27 @@ describe('properties (fast-check)', () => {
 
   it('word and character cuts: well-formed, a prefix, within budget, the marker never leaks', () => {
     fc.assert(
-      fc.property(article, fc.constantFrom<'words' | 'characters'>('words', 'characters'), fc.double({ min: 0.05, max: 0.95, noNaN: true }), ({ prefix, hide, tail }, unit, share) => {
-        const kept = prefix.map((b) => b.html).join('');
-        const keptText = textOf(kept);
-        // Words as documented: Unicode word segmentation (an emoji or a lone symbol is not a word).
-        const words = [...new Intl.Segmenter(undefined, { granularity: 'word' }).segment(keptText)].filter((w) => w.isWordLike).length;
-        const size = unit === 'words' ? words : [...keptText].length;
-        fc.pre(size >= 1);
-        const n = Math.max(1, Math.floor(size * share));
-        fc.pre(n < size || unit === 'characters');
-        const source = `${kept}${hide(MARKER)}${tail.map((b) => b.html).join('')}`;
-        const out = cutTeaser(source, { [unit]: n } as TeaserOptions);
-        expectClean(out);
-        const text = textOf(out);
-        expect(keptText.startsWith(text)).toBe(true);
-        if (unit === 'characters') expect([...text].length).toBeLessThanOrEqual(n + 40); // a word running across elements is finished
-      }),
+      fc.property(
+        article,
+        fc.constantFrom<'words' | 'characters'>('words', 'characters'),
+        fc.double({ min: 0.05, max: 0.95, noNaN: true }),
+        ({ prefix, hide, tail }, unit, share) => {
+          const kept = prefix.map((b) => b.html).join('');
+          const keptText = textOf(kept);
+          // Words as documented: Unicode word segmentation (an emoji or a lone symbol is not a word).
+          const words = [...new Intl.Segmenter(undefined, { granularity: 'word' }).segment(keptText)].filter((w) => w.isWordLike).length;
+          const size = unit === 'words' ? words : [...keptText].length;
+          fc.pre(size >= 1);
+          const n = Math.max(1, Math.floor(size * share));
+          fc.pre(n < size || unit === 'characters');
+          const source = `${kept}${hide(MARKER)}${tail.map((b) => b.html).join('')}`;
+          const out = cutTeaser(source, { [unit]: n } as TeaserOptions);
+          expectClean(out);
+          const text = textOf(out);
+          expect(keptText.startsWith(text)).toBe(true);
+          if (unit === 'characters') expect([...text].length).toBeLessThanOrEqual(n + 40); // a word running across elements is finished
+        },
+      ),
       { numRuns: 400 },
     );
   });
@@ -306,9 +337,12 @@ describe('properties (fast-check)', () => {
 
   it('arbitrary strings never throw and always give well-formed output', () => {
     fc.assert(
-      fc.property(fc.string({ unit: fc.constantFrom('<', '>', '/', 'p', 'a', ' ', '"', '=', '!', '-', '&', ';', 'x', 'é', '😀') }), (junk) => {
-        expect(wellFormedProblems(cutTeaser(junk))).toEqual([]);
-      }),
+      fc.property(
+        fc.string({ unit: fc.constantFrom('<', '>', '/', 'p', 'a', ' ', '"', '=', '!', '-', '&', ';', 'x', 'é', '😀') }),
+        (junk) => {
+          expect(wellFormedProblems(cutTeaser(junk))).toEqual([]);
+        },
+      ),
       { numRuns: 500 },
     );
   });
@@ -342,15 +376,23 @@ describe('the shapes real news markup takes', () => {
       expect(textOf(out)).toBe('Visible.Two.');
     }
     // An HTML paragraph inside svg ends the svg: a browser shows it, so it counts.
-    expect(textOf(cutTeaser(`<svg><desc>${MARKER}</desc><p>Shown.</p></svg><p>Two.</p><p>Three.</p>`, { paragraphs: 2 }))).toBe('Shown.Two.');
+    expect(textOf(cutTeaser(`<svg><desc>${MARKER}</desc><p>Shown.</p></svg><p>Two.</p><p>Three.</p>`, { paragraphs: 2 }))).toBe(
+      'Shown.Two.',
+    );
     // Everything after <plaintext> is raw text, and a template's content follows parsing modes of
     // its own: the teaser stops before either.
     expect(cutTeaser(`<p>One.</p><plaintext><p>${MARKER}</p>`, { paragraphs: 2, whenShort: 'full' })).toBe('<p>One.</p>');
-    expect(cutTeaser(`<p>One.</p><template><col><script>a="<!--<script></script>";</script></template><p>${MARKER}</p>`, { paragraphs: 2, whenShort: 'full' })).toBe('<p>One.</p>');
+    expect(
+      cutTeaser(`<p>One.</p><template><col><script>a="<!--<script></script>";</script></template><p>${MARKER}</p>`, {
+        paragraphs: 2,
+        whenShort: 'full',
+      }),
+    ).toBe('<p>One.</p>');
   });
 
   it('empty and image-only blocks, headings and MathML-only blocks are not paragraphs', () => {
-    const html = '<p>&nbsp;</p><p><img src="/a.jpg"></p><h2>Heading</h2><p><math><mi>x</mi></math></p><p>Real first paragraph.</p><p>Real second.</p><p>Third.</p>';
+    const html =
+      '<p>&nbsp;</p><p><img src="/a.jpg"></p><h2>Heading</h2><p><math><mi>x</mi></math></p><p>Real first paragraph.</p><p>Real second.</p><p>Third.</p>';
     expect(textOf(cutTeaser(html, { paragraphs: 1 }))).toBe('\u00A0HeadingReal first paragraph.');
     expect(textOf(cutTeaser(html, { paragraphs: 2 }))).toBe('\u00A0HeadingReal first paragraph.Real second.');
   });
@@ -366,8 +408,12 @@ describe('the shapes real news markup takes', () => {
     expect(cutTeaser(html, { paragraphs: 1 })).toBe('<div>Para one.<br></div>');
     expect(cutTeaser(html, { paragraphs: 2 })).toBe('<div>Para one.<br><br>Para two.<br></div>');
     // A single <br> is a line break within a paragraph.
-    expect(cutTeaser('<div>Line one<br>line two.<br><br>Next.<br><br>Last.</div>', { paragraphs: 1 })).toBe('<div>Line one<br>line two.<br></div>');
-    expect(cutTeaser('<div>Intro text.<p>A paragraph.</p>More text.</div><p>End.</p>', { paragraphs: 2 })).toBe('<div>Intro text.<p>A paragraph.</p></div>');
+    expect(cutTeaser('<div>Line one<br>line two.<br><br>Next.<br><br>Last.</div>', { paragraphs: 1 })).toBe(
+      '<div>Line one<br>line two.<br></div>',
+    );
+    expect(cutTeaser('<div>Intro text.<p>A paragraph.</p>More text.</div><p>End.</p>', { paragraphs: 2 })).toBe(
+      '<div>Intro text.<p>A paragraph.</p></div>',
+    );
   });
 
   it('promo, newsletter and related boxes, pull quotes and embeds never count as paragraphs; more can be named', () => {
@@ -384,9 +430,11 @@ describe('the shapes real news markup takes', () => {
   it('entities are decoded before words are counted, and no cut splits a word or a grapheme', () => {
     const latvian = '<p>Nakt&#299; uz tre&scaron;dienu gaidāms lietus, vietām stiprs vējš un pērkona negaiss visā valstī.</p><p>x</p>';
     expect(textOf(cutTeaser(latvian, { words: 10 }))).toBe('Naktī uz trešdienu gaidāms lietus, vietām stiprs vējš un pērkona');
-    const russian = '<p>&#1052;&#1086;&#1089;&#1082;&#1074;&#1072; &#1089;&#1090;&#1086;&#1083;&#1080;&#1094;&#1072; &#1056;&#1086;&#1089;&#1089;&#1080;&#1080;</p><p>x</p>';
+    const russian =
+      '<p>&#1052;&#1086;&#1089;&#1082;&#1074;&#1072; &#1089;&#1090;&#1086;&#1083;&#1080;&#1094;&#1072; &#1056;&#1086;&#1089;&#1089;&#1080;&#1080;</p><p>x</p>';
     expect(textOf(cutTeaser(russian, { words: 2 }))).toBe('Москва столица');
-    const arabic = '<p>&#1571;&#1593;&#1604;&#1606;&#1578; &#1608;&#1586;&#1575;&#1585;&#1577; &#1575;&#1604;&#1589;&#1581;&#1577;</p><p>x</p>';
+    const arabic =
+      '<p>&#1571;&#1593;&#1604;&#1606;&#1578; &#1608;&#1586;&#1575;&#1585;&#1577; &#1575;&#1604;&#1589;&#1581;&#1577;</p><p>x</p>';
     expect(textOf(cutTeaser(arabic, { words: 2 }))).toBe('أعلنت وزارة');
     expect(textOf(cutTeaser('<p>Hi &#128104;&zwj;&#128105; there.</p><p>x</p>', { characters: 4 }))).toBe('Hi');
     expect(textOf(cutTeaser('<p>Hi &#128104;&zwj;&#128105; there.</p><p>x</p>', { characters: 6 }))).toBe('Hi 👨‍👩');
@@ -426,7 +474,9 @@ describe('the shapes real news markup takes', () => {
       '<p>One.</p><table><tbody><tr><td>a</td></tr></tbody></table>',
     );
     // Text a browser would move out in front of the table: the teaser stops before the table.
-    expect(cutTeaser(`<p>One.</p><table><tr><td>a</td></tr>${MARKER} stray<tr><td>b</td></tr></table><p>Three.</p>`, { paragraphs: 2 })).toBe('<p>One.</p>');
+    expect(
+      cutTeaser(`<p>One.</p><table><tr><td>a</td></tr>${MARKER} stray<tr><td>b</td></tr></table><p>Three.</p>`, { paragraphs: 2 }),
+    ).toBe('<p>One.</p>');
     // A word budget that ends inside a table ends before it.
     expect(cutTeaser('<p>One two.</p><table><tr><td>a b c d</td></tr></table><p>Three.</p>', { words: 4 })).toBe('<p>One two.</p>');
   });

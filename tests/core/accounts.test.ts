@@ -1,6 +1,13 @@
 import { decodeJwt } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { createMemoryStore, createPaywall, type MeterStore, type PaywallEvent, type PaywallOptions, type ReaderInput } from '../../src/index.js';
+import {
+  createMemoryStore,
+  createPaywall,
+  type MeterStore,
+  type PaywallEvent,
+  type PaywallOptions,
+  type ReaderInput,
+} from '../../src/index.js';
 import { SECRET, createReader, fakeClock } from '../helpers.js';
 
 /** A paywall whose reader the test switches, like a browser signing in and out. */

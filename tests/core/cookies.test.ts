@@ -27,7 +27,10 @@ describe('readCookies', () => {
   });
 
   it('reads several names in one pass over the header, each in order', () => {
-    expect(readCookies('session=s1; __Host-meterwall=a; x=1; __Host-meterwall=b', ['__Host-meterwall', 'session'])).toEqual([['a', 'b'], ['s1']]);
+    expect(readCookies('session=s1; __Host-meterwall=a; x=1; __Host-meterwall=b', ['__Host-meterwall', 'session'])).toEqual([
+      ['a', 'b'],
+      ['s1'],
+    ]);
     expect(readCookies('x=1', ['a', 'b'])).toEqual([[], []]);
   });
 });

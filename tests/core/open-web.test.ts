@@ -70,8 +70,12 @@ describe('referral sampling', () => {
   });
 
   it('needs a calendar period and a sane budget', () => {
-    expect(() => createPaywall({ secret: SECRET, referrals, period: { rollingDays: 30 } })).toThrow(expect.objectContaining({ option: 'referrals' }));
-    expect(() => createPaywall({ secret: SECRET, referrals: { ...referrals, budget: 50 } })).toThrow(expect.objectContaining({ option: 'referrals.budget' }));
+    expect(() => createPaywall({ secret: SECRET, referrals, period: { rollingDays: 30 } })).toThrow(
+      expect.objectContaining({ option: 'referrals' }),
+    );
+    expect(() => createPaywall({ secret: SECRET, referrals: { ...referrals, budget: 50 } })).toThrow(
+      expect.objectContaining({ option: 'referrals.budget' }),
+    );
     expect(() => createPaywall({ secret: SECRET, referrals: { budget: 1, sources: { search: ['not a host'] } } })).toThrow(
       expect.objectContaining({ option: 'referrals.sources.search' }),
     );
@@ -106,11 +110,22 @@ describe('the fresh-meter cap', () => {
   });
 
   it('is refused without a registered allowance (it would be a hard wall) and with a rolling window', () => {
-    expect(() => createPaywall({ secret: SECRET, meters: { anonymous: { limit: 3 } }, ...capped })).toThrow(expect.objectContaining({ option: 'freshMeters' }));
-    expect(() => createPaywall({ secret: SECRET, period: { rollingDays: 7 }, ...capped })).toThrow(expect.objectContaining({ option: 'freshMeters' }));
-    expect(() => createPaywall({ secret: SECRET, store: { peek: async () => ({ used: 0, read: false, oldestAt: null }), record: async () => ({ used: 0, read: false, oldestAt: null, added: true }) }, ...capped })).toThrow(
+    expect(() => createPaywall({ secret: SECRET, meters: { anonymous: { limit: 3 } }, ...capped })).toThrow(
       expect.objectContaining({ option: 'freshMeters' }),
     );
+    expect(() => createPaywall({ secret: SECRET, period: { rollingDays: 7 }, ...capped })).toThrow(
+      expect.objectContaining({ option: 'freshMeters' }),
+    );
+    expect(() =>
+      createPaywall({
+        secret: SECRET,
+        store: {
+          peek: async () => ({ used: 0, read: false, oldestAt: null }),
+          record: async () => ({ used: 0, read: false, oldestAt: null, added: true }),
+        },
+        ...capped,
+      }),
+    ).toThrow(expect.objectContaining({ option: 'freshMeters' }));
   });
 });
 
@@ -140,7 +155,9 @@ describe('CDN variants', () => {
     expect(await origin.readVariant(articleRequest({ 'x-meterwall-variant': signed }))).toBe('full');
     expect(await origin.readVariant(articleRequest({ 'x-meterwall-variant': 'full' }))).toBeNull();
     expect(await origin.readVariant(articleRequest({ 'x-meterwall-variant': `${signed.slice(0, -1)}A` }))).toBeNull();
-    expect(await origin.readVariant(articleRequest({ 'x-meterwall-variant': (await edge.signVariant('teaser')).replace('teaser', 'full') }))).toBeNull();
+    expect(
+      await origin.readVariant(articleRequest({ 'x-meterwall-variant': (await edge.signVariant('teaser')).replace('teaser', 'full') })),
+    ).toBeNull();
     expect(await origin.readVariant(articleRequest())).toBeNull();
     const stranger = setup({ secret: SECRET_2.split('').reverse().join(''), cdn: {} }).paywall;
     expect(await stranger.readVariant(articleRequest({ 'x-meterwall-variant': signed }))).toBeNull();
@@ -150,6 +167,10 @@ describe('CDN variants', () => {
   it('gives the cacheable headers of a variant page', () => {
     const { paywall } = setup({ cdn: { sharedMaxAge: 120, header: 'x-variant' } });
     const headers = paywall.variantHeaders('teaser');
-    expect(Object.fromEntries(headers)).toEqual({ 'cache-control': 'public, max-age=0, s-maxage=120', vary: 'x-variant', 'x-variant': 'teaser' });
+    expect(Object.fromEntries(headers)).toEqual({
+      'cache-control': 'public, max-age=0, s-maxage=120',
+      vary: 'x-variant',
+      'x-variant': 'teaser',
+    });
   });
 });

@@ -249,9 +249,7 @@ describe('readers from resolveReader', () => {
 
   it('the registered meter: 200 concurrent views of different articles count exactly the limit', async () => {
     const { paywall } = withReader(() => ({ status: 'registered', id: 'u1' }));
-    const decisions = await Promise.all(
-      Array.from({ length: 200 }, (_, i) => paywall.decide(articleRequest(), { id: `c${i}` })),
-    );
+    const decisions = await Promise.all(Array.from({ length: 200 }, (_, i) => paywall.decide(articleRequest(), { id: `c${i}` })));
     expect(decisions.filter((d) => d.counted)).toHaveLength(10);
     expect(decisions.filter((d) => d.access === 'full')).toHaveLength(10);
     expect(decisions.filter((d) => d.reason === 'meter-exhausted')).toHaveLength(190);

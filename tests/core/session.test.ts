@@ -18,7 +18,15 @@ async function sessionToken(
   header: Record<string, unknown> = {},
 ): Promise<string> {
   const now = nowSeconds();
-  const payload = { sub: 'acct-1', plan: 'digital', iss: 'https://id.news.example', aud: 'news.example', iat: now, exp: now + 600, ...claims };
+  const payload = {
+    sub: 'acct-1',
+    plan: 'digital',
+    iss: 'https://id.news.example',
+    aud: 'news.example',
+    iat: now,
+    exp: now + 600,
+    ...claims,
+  };
   return new SignJWT(payload).setProtectedHeader({ alg, typ: 'JWT', ...header } as { alg: string }).sign(key);
 }
 
@@ -50,7 +58,11 @@ describe('session tokens with a shared secret (HS256)', () => {
   it('a valid session makes the reader a subscriber through the claims mapping', async () => {
     const { decide } = setup(hs256);
     const d = await decide(await sessionToken(bytes(SESSION_SECRET), 'HS256'));
-    expect(d).toMatchObject({ access: 'full', reason: 'subscriber', reader: { status: 'subscriber', id: 'acct-1', entitlements: ['digital'] } });
+    expect(d).toMatchObject({
+      access: 'full',
+      reason: 'subscriber',
+      reader: { status: 'subscriber', id: 'acct-1', entitlements: ['digital'] },
+    });
   });
 
   it('reads a bearer token too, and the cookie wins when both are there', async () => {
@@ -58,7 +70,10 @@ describe('session tokens with a shared secret (HS256)', () => {
     const token = await sessionToken(bytes(SESSION_SECRET), 'HS256');
     const bearer = await paywall.decide(articleRequest({ authorization: `Bearer ${token}` }), { id: 's', access: 'subscribers' });
     expect(bearer.reason).toBe('subscriber');
-    const both = await paywall.decide(articleRequest({ authorization: `Bearer ${token}`, cookie: 'sid=garbage' }), { id: 's', access: 'subscribers' });
+    const both = await paywall.decide(articleRequest({ authorization: `Bearer ${token}`, cookie: 'sid=garbage' }), {
+      id: 's',
+      access: 'subscribers',
+    });
     expect(both.reason).toBe('subscribers-only');
   });
 
@@ -66,7 +81,9 @@ describe('session tokens with a shared secret (HS256)', () => {
     const { decide } = setup({ ...hs256, claims: undefined } as unknown as SessionOptions);
     const registered = await decide(await sessionToken(bytes(SESSION_SECRET), 'HS256', { plan: undefined }));
     expect(registered.reader).toEqual({ status: 'registered', id: 'acct-1', entitlements: [] });
-    const subscriber = await decide(await sessionToken(bytes(SESSION_SECRET), 'HS256', { status: 'subscriber', entitlements: ['premium'] }));
+    const subscriber = await decide(
+      await sessionToken(bytes(SESSION_SECRET), 'HS256', { status: 'subscriber', entitlements: ['premium'] }),
+    );
     expect(subscriber.reader).toEqual({ status: 'subscriber', id: 'acct-1', entitlements: ['premium'] });
   });
 
@@ -79,7 +96,13 @@ describe('session tokens with a shared secret (HS256)', () => {
 
   it('verified sessions are cached until their exp', async () => {
     let calls = 0;
-    const { decide } = setup({ ...hs256, claims: (p) => (calls++, planClaims(p)) });
+    const { decide } = setup({
+      ...hs256,
+      claims: (p) => {
+        calls++;
+        return planClaims(p);
+      },
+    });
     const token = await sessionToken(bytes(SESSION_SECRET), 'HS256');
     for (let i = 0; i < 5; i++) expect((await decide(token)).reason).toBe('subscriber');
     expect(calls).toBe(5); // the mapping runs each time (plans change); verification does not
@@ -115,20 +138,60 @@ describe('the attack matrix: each gives a non-subscriber, never an exception', (
     expect((await decide(await sessionToken(rsa.privateKey, 'RS256'))).reason).toBe('subscriber');
   });
 
+  it.each(['PS256', 'ES256', 'ES384', 'ES512', 'EdDSA'] as const)(
+    'a PEM public key for %s verifies that algorithm and no other',
+    async (alg) => {
+      const pair = await generateKeyPair(alg, { extractable: true });
+      const other = alg === 'EdDSA' ? 'ES256' : 'EdDSA';
+      const { decide } = setup({ ...rs256(), key: { publicKey: await exportSPKI(pair.publicKey) }, algorithms: [alg] });
+      expect((await decide(await sessionToken(pair.privateKey, alg))).reason).toBe('subscriber');
+      const stranger = await generateKeyPair(alg, { extractable: true });
+      expect((await decide(await sessionToken(stranger.privateKey, alg))).reason).toBe('subscribers-only');
+      const wrong = await generateKeyPair(other, { extractable: true });
+      expect((await decide(await sessionToken(wrong.privateKey, other))).reason).toBe('subscribers-only');
+    },
+  );
+
   const attacks: Array<[string, () => Promise<string>, string]> = [
-    ['alg: none', async () => `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ sub: 'acct-1', plan: 'digital', exp: nowSeconds() + 600, iss: 'https://id.news.example', aud: 'news.example' })}.`, 'malformed'],
+    [
+      'alg: none',
+      async () =>
+        `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ sub: 'acct-1', plan: 'digital', exp: nowSeconds() + 600, iss: 'https://id.news.example', aud: 'news.example' })}.`,
+      'malformed',
+    ],
     ['HS256 signed with the RSA public key', async () => sessionToken(bytes(rsa.pem), 'HS256'), 'algorithm'],
-    ['an embedded jwk of the attacker', async () => sessionToken(attacker.privateKey, 'RS256', {}, { jwk: attacker.jwk }), 'untrusted-header'],
-    ['a jku pointing at the attacker', async () => sessionToken(attacker.privateKey, 'RS256', {}, { jku: 'https://evil.example/jwks.json' }), 'untrusted-header'],
-    ['an x5u header', async () => sessionToken(attacker.privateKey, 'RS256', {}, { x5u: 'https://evil.example/cert.pem' }), 'untrusted-header'],
+    [
+      'an embedded jwk of the attacker',
+      async () => sessionToken(attacker.privateKey, 'RS256', {}, { jwk: attacker.jwk }),
+      'untrusted-header',
+    ],
+    [
+      'a jku pointing at the attacker',
+      async () => sessionToken(attacker.privateKey, 'RS256', {}, { jku: 'https://evil.example/jwks.json' }),
+      'untrusted-header',
+    ],
+    [
+      'an x5u header',
+      async () => sessionToken(attacker.privateKey, 'RS256', {}, { x5u: 'https://evil.example/cert.pem' }),
+      'untrusted-header',
+    ],
     [
       'an unknown crit parameter',
       async () => {
         // jose will not sign with an unknown crit parameter, so the token is built by hand.
         const header = b64({ alg: 'RS256', typ: 'JWT', crit: ['exp-policy'], 'exp-policy': 1 });
-        const payload = b64({ sub: 'acct-1', plan: 'digital', iss: 'https://id.news.example', aud: 'news.example', exp: nowSeconds() + 600 });
+        const payload = b64({
+          sub: 'acct-1',
+          plan: 'digital',
+          iss: 'https://id.news.example',
+          aud: 'news.example',
+          exp: nowSeconds() + 600,
+        });
         const signature = new Uint8Array(await crypto.subtle.sign('RSASSA-PKCS1-v1_5', rsa.privateKey, bytes(`${header}.${payload}`)));
-        return `${header}.${payload}.${btoa(String.fromCharCode(...signature)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')}`;
+        return `${header}.${payload}.${btoa(String.fromCharCode(...signature))
+          .replace(/\+/g, '-')
+          .replace(/\//g, '_')
+          .replace(/=+$/, '')}`;
       },
       'untrusted-header',
     ],
@@ -146,7 +209,11 @@ describe('the attack matrix: each gives a non-subscriber, never an exception', (
           .sign(rsa.privateKey),
       'claims',
     ],
-    ['nbf in the future beyond the tolerance', async () => sessionToken(rsa.privateKey, 'RS256', { nbf: nowSeconds() + 61 }), 'not-yet-valid'],
+    [
+      'nbf in the future beyond the tolerance',
+      async () => sessionToken(rsa.privateKey, 'RS256', { nbf: nowSeconds() + 61 }),
+      'not-yet-valid',
+    ],
   ];
 
   it.each(attacks)('%s', async (_, make, reason) => {
@@ -164,7 +231,10 @@ describe('the attack matrix: each gives a non-subscriber, never an exception', (
   it('a meter token presented as a session token is refused', async () => {
     // Even if a site (wrongly) verified sessions with the meter secret, the typ gives it away.
     const meterPaywall = createPaywall({ secret: SECRET });
-    const meter = (await meterPaywall.decide(articleRequest(), { id: 'a' })).headers.get('set-cookie')?.split(';')[0]?.split('=')[1] as string;
+    const meter = (await meterPaywall.decide(articleRequest(), { id: 'a' })).headers
+      .get('set-cookie')
+      ?.split(';')[0]
+      ?.split('=')[1] as string;
     const { decide, events } = setup({ cookie: 'sid', key: { secret: SECRET.split('').reverse().join('') }, algorithms: ['HS256'] });
     const d = await decide(meter);
     expect(d.reader.status).toBe('anonymous');
@@ -182,7 +252,11 @@ describe('a JWKS endpoint on 127.0.0.1 (RS256 and ES256, with rotation)', () => 
   const signers = new Map<string, CryptoKey>();
 
   beforeAll(async () => {
-    for (const [kid, alg] of [['rsa-1', 'RS256'], ['ec-1', 'ES256'], ['rsa-2', 'RS256']] as const) {
+    for (const [kid, alg] of [
+      ['rsa-1', 'RS256'],
+      ['ec-1', 'ES256'],
+      ['rsa-2', 'RS256'],
+    ] as const) {
       const pair = await generateKeyPair(alg, { extractable: true });
       signers.set(kid, pair.privateKey);
       if (kid !== 'rsa-2') keys.push({ ...(await exportJWK(pair.publicKey)), kid, alg, use: 'sig' });
@@ -209,7 +283,8 @@ describe('a JWKS endpoint on 127.0.0.1 (RS256 and ES256, with rotation)', () => 
     claims: planClaims,
     ...extra,
   });
-  const signed = (kid: string, alg: string, claims: Record<string, unknown> = {}) => sessionToken(signers.get(kid) as CryptoKey, alg, claims, { kid });
+  const signed = (kid: string, alg: string, claims: Record<string, unknown> = {}) =>
+    sessionToken(signers.get(kid) as CryptoKey, alg, claims, { kid });
 
   it('verifies RS256 and ES256 tokens against the published keys', async () => {
     const { decide } = setup(jwks());
@@ -243,7 +318,10 @@ describe('a JWKS endpoint on 127.0.0.1 (RS256 and ES256, with rotation)', () => 
       const other = setup(jwks());
       const fresh = await other.decide(await signed('rsa-1', 'RS256', { jti: 'new' }));
       expect(fresh).toMatchObject({ reader: { status: 'anonymous' }, reason: 'subscribers-only' });
-      expect(other.events.find((e) => e.type === 'session-error')).toMatchObject({ policy: 'open', error: { code: 'ERR_SESSION_UNAVAILABLE' } });
+      expect(other.events.find((e) => e.type === 'session-error')).toMatchObject({
+        policy: 'open',
+        error: { code: 'ERR_SESSION_UNAVAILABLE' },
+      });
       // The session verified before the outage is cached until its exp.
       expect((await decide(known)).reason).toBe('subscriber');
     } finally {
@@ -260,7 +338,10 @@ describe('a JWKS endpoint on 127.0.0.1 (RS256 and ES256, with rotation)', () => 
       const d = await decide(await signed('ec-1', 'ES256', { jti: 'slow' }), 'slow-story');
       expect(Date.now() - started).toBeLessThan(900);
       expect(d).toMatchObject({ access: 'prompt', reason: 'session-unavailable', counted: false });
-      expect(events.find((e) => e.type === 'session-error')).toMatchObject({ policy: 'closed', error: { code: 'ERR_SESSION_UNAVAILABLE' } });
+      expect(events.find((e) => e.type === 'session-error')).toMatchObject({
+        policy: 'closed',
+        error: { code: 'ERR_SESSION_UNAVAILABLE' },
+      });
       // While the endpoint rests, requests do not wait for it again.
       const before = fetches;
       const again = Date.now();
@@ -281,19 +362,36 @@ describe('session option validation', () => {
     ['a short secret', { session: { ...hs256, key: { secret: 'short' } } }, 'session.key.secret'],
     ['the meter secret', { session: { ...hs256, key: { secret: SECRET } } }, 'session.key.secret'],
     ['RS256 with a secret', { session: { ...hs256, algorithms: ['RS256'] } }, 'session.algorithms'],
-    ['HS256 with a public key', { session: { ...hs256, key: { jwksUrl: 'https://id.example/jwks' }, algorithms: ['HS256'] } }, 'session.algorithms'],
+    [
+      'HS256 with a public key',
+      { session: { ...hs256, key: { jwksUrl: 'https://id.example/jwks' }, algorithms: ['HS256'] } },
+      'session.algorithms',
+    ],
     ['alg none', { session: { ...hs256, algorithms: ['none'] } }, 'session.algorithms'],
     ['no algorithms', { session: { ...hs256, algorithms: [] } }, 'session.algorithms'],
-    ['a private JWK', { session: { ...hs256, key: { publicKey: { kty: 'RSA', n: 'x', e: 'AQAB', d: 'secret' } }, algorithms: ['RS256'] } }, 'session.key.publicKey'],
-    ['a JWKS over http', { session: { ...hs256, key: { jwksUrl: 'http://id.example/jwks' }, algorithms: ['RS256'] } }, 'session.key.jwksUrl'],
+    [
+      'a private JWK',
+      { session: { ...hs256, key: { publicKey: { kty: 'RSA', n: 'x', e: 'AQAB', d: 'secret' } }, algorithms: ['RS256'] } },
+      'session.key.publicKey',
+    ],
+    [
+      'a JWKS over http',
+      { session: { ...hs256, key: { jwksUrl: 'http://id.example/jwks' }, algorithms: ['RS256'] } },
+      'session.key.jwksUrl',
+    ],
     ['a tolerance over 60 s', { session: { ...hs256, clockToleranceSeconds: 61 } }, 'session.clockToleranceSeconds'],
     ['no cookie and no bearer', { session: { ...hs256, cookie: undefined, bearer: false } }, 'session.cookie'],
   ])('%s: a TypeError naming the option', (_, options, option) => {
-    expect(() => createPaywall({ secret: SECRET, ...options } as PaywallOptions)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_OPTION', option }));
+    expect(() => createPaywall({ secret: SECRET, ...options } as PaywallOptions)).toThrow(
+      expect.objectContaining({ code: 'ERR_INVALID_OPTION', option }),
+    );
   });
 
   it('works with a reader across requests (a registered reader on the account meter)', async () => {
-    const paywall = createPaywall({ secret: SECRET, session: { ...hs256, claims: (p) => ({ status: 'registered', id: String(p['sub']) }) } });
+    const paywall = createPaywall({
+      secret: SECRET,
+      session: { ...hs256, claims: (p) => ({ status: 'registered', id: String(p['sub']) }) },
+    });
     const token = await sessionToken(bytes(SESSION_SECRET), 'HS256');
     const reader = createReader(paywall);
     const d = await reader.open('a', { headers: { cookie: `sid=${token}` } });

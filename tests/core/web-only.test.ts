@@ -34,7 +34,7 @@ describe('the core uses Web APIs only', () => {
     const importers = (pkg: string) => all.filter(([, s]) => new RegExp(`from '${pkg}'`).test(s)).map(([f]) => f);
     expect(importers('jose')).toEqual(['core/jose.ts']);
     expect(importers('cookie')).toEqual(['core/cookies.ts']);
-    expect(importers('lru-cache')).toEqual(['util/bounded-cache.ts']);
+    expect(importers('lru-cache')).toEqual([]);
     expect(importers('entities')).toEqual(['content/html/tokenizer.ts']);
     expect(importers('isbot')).toEqual(['core/decide/automated-clients.ts']);
     expect(importers('htmlparser2')).toEqual([]);

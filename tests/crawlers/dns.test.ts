@@ -160,13 +160,28 @@ describe('crawler verification by published ranges', () => {
   it('accepts addresses in the ranges (IPv4 and IPv6) and nothing else', async () => {
     const ranges = createRangeVerifier({ googlebot: ['66.249.64.0/19', '2001:4860:4801:10::/64'] });
     const paywall = createPaywall({ secret: SECRET, crawlers: { verifiers: [ranges] } });
-    const crawl = (ip: string) => paywall.decide(articleRequest({ 'user-agent': GOOGLEBOT_UA }), { id: 'x', access: 'subscribers' }, { ip });
+    const crawl = (ip: string) =>
+      paywall.decide(articleRequest({ 'user-agent': GOOGLEBOT_UA }), { id: 'x', access: 'subscribers' }, { ip });
     expect((await crawl('66.249.66.1')).reason).toBe('crawler');
     expect((await crawl('2001:4860:4801:10::99')).reason).toBe('crawler');
     expect((await crawl('66.249.96.1')).reason).toBe('subscribers-only');
     expect((await crawl('2001:4860:4801:11::1')).reason).toBe('subscribers-only');
     // A verifier that throws is a refusal, not an error.
-    const broken = createPaywall({ secret: SECRET, crawlers: { verifiers: [{ verify: () => { throw new Error('x'); } }] } });
-    expect((await broken.decide(articleRequest({ 'user-agent': GOOGLEBOT_UA }), { id: 'x', access: 'subscribers' }, { ip: '66.249.66.1' })).reason).toBe('subscribers-only');
+    const broken = createPaywall({
+      secret: SECRET,
+      crawlers: {
+        verifiers: [
+          {
+            verify: () => {
+              throw new Error('x');
+            },
+          },
+        ],
+      },
+    });
+    expect(
+      (await broken.decide(articleRequest({ 'user-agent': GOOGLEBOT_UA }), { id: 'x', access: 'subscribers' }, { ip: '66.249.66.1' }))
+        .reason,
+    ).toBe('subscribers-only');
   });
 });

@@ -22,7 +22,9 @@ describe('published range lists', () => {
   });
 
   it.each(['0.0.0.0/0', '::/0', '10.0.0.0/8', '66.0.0.0/15', '2001::/16', 'not-a-range', '66.249.66.1/19'])('refuses %s', (range) => {
-    expect(() => createRangeVerifier({ googlebot: [range] })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_OPTION', option: 'ranges.googlebot[0]' }));
+    expect(() => createRangeVerifier({ googlebot: [range] })).toThrow(
+      expect.objectContaining({ code: 'ERR_INVALID_OPTION', option: 'ranges.googlebot[0]' }),
+    );
   });
 
   it('swaps a crawler’s list on refresh, validated the same way', () => {

@@ -40,7 +40,9 @@ describe('Next.js: what the middleware forwards', () => {
       const response = await browserFetch(`${base()}/articles/${slug}`, { headers: cookie ? { cookie } : {} });
       cookie = response.headers.getSetCookie()[0]?.split(';')[0] ?? cookie;
     }
-    const forged = await browserFetch(`${base()}/articles/river-festival`, { headers: { cookie: cookie as string, 'x-meterwall-variant': 'full' } });
+    const forged = await browserFetch(`${base()}/articles/river-festival`, {
+      headers: { cookie: cookie as string, 'x-meterwall-variant': 'full' },
+    });
     const body = await forged.text();
     expect(body).not.toContain('HELD-BACK');
     expect(body).toContain('Register for free to continue reading');

@@ -64,7 +64,8 @@ describe.skipIf(!executablePath)(title, () => {
     await page.goto(`${base}/articles/budget`);
     await page.waitForLoadState('networkidle');
     await expect(page.locator('h1').textContent()).resolves.toBe('/articles/budget');
-    const meter = async () => decodeJwt((await context.cookies()).find((c) => c.name === '__Host-meterwall')?.value as string)['a'] as string;
+    const meter = async () =>
+      decodeJwt((await context.cookies()).find((c) => c.name === '__Host-meterwall')?.value as string)['a'] as string;
     expect((await meter()).length / 8).toBe(1);
     const byPath = (path: string) => decided.filter((d) => d.path === path);
     expect(byPath('/favicon.ico').length).toBeGreaterThan(0);
@@ -73,7 +74,9 @@ describe.skipIf(!executablePath)(title, () => {
     for (const path of ['/favicon.ico', '/images/lead.jpg', '/articles/other']) {
       for (const d of byPath(path)) expect(d).toMatchObject({ reason: 'not-counted', counted: false });
     }
-    expect(events).toContainEqual(expect.objectContaining({ type: 'view-not-counted', article: '/favicon.ico', cause: 'subresource', signal: 'Sec-Fetch-Dest: image' }));
+    expect(events).toContainEqual(
+      expect.objectContaining({ type: 'view-not-counted', article: '/favicon.ico', cause: 'subresource', signal: 'Sec-Fetch-Dest: image' }),
+    );
     expect(byPath('/articles/budget')).toEqual([{ path: '/articles/budget', reason: 'metered', counted: true }]);
 
     await page.reload();

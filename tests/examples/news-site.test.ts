@@ -65,11 +65,17 @@ describe('the example site over HTTP', () => {
   });
 
   it('refuses cross-site form posts', async () => {
-    for (const headers of [{ origin: 'https://evil.example' }, { 'sec-fetch-site': 'cross-site' }, { 'sec-fetch-site': 'same-site', origin: base }]) {
+    for (const headers of [
+      { origin: 'https://evil.example' },
+      { 'sec-fetch-site': 'cross-site' },
+      { 'sec-fetch-site': 'same-site', origin: base },
+    ]) {
       const response = await post('/register', { name: 'Eve', email: 'eve@example.com' }, headers);
       expect(response.status).toBe(403);
     }
-    expect((await post('/register', { name: 'Sam', email: 'sam@example.com' }, { origin: base, 'sec-fetch-site': 'same-origin' })).status).toBe(303);
+    expect(
+      (await post('/register', { name: 'Sam', email: 'sam@example.com' }, { origin: base, 'sec-fetch-site': 'same-origin' })).status,
+    ).toBe(303);
   });
 
   it('never redirects off the site after a form', async () => {

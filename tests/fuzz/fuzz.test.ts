@@ -6,7 +6,17 @@
 import fc from 'fast-check';
 import { SignJWT } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createPaywall, createRangeVerifier, createRenderer, cutTeaser, InvalidOptionError, type Decision, type Paywall, type PaywallOptions, type TeaserOptions } from '../../src/index.js';
+import {
+  createPaywall,
+  createRangeVerifier,
+  createRenderer,
+  cutTeaser,
+  InvalidOptionError,
+  type Decision,
+  type Paywall,
+  type PaywallOptions,
+  type TeaserOptions,
+} from '../../src/index.js';
 import { wellFormedProblems } from '../leak.js';
 import { collapse, structureProblems, visibleText } from '../html-reference.js';
 
@@ -34,7 +44,7 @@ async function timedAsync<T>(target: string, call: () => Promise<T>): Promise<T>
 }
 
 let paywall: Paywall;
-let genuine: string[] = [];
+const genuine: string[] = [];
 let session = '';
 
 beforeAll(async () => {
@@ -54,7 +64,11 @@ beforeAll(async () => {
     cookie = (d.headers.get('set-cookie') as string).split(';')[0] as string;
     genuine.push(cookie.slice(cookie.indexOf('=') + 1));
   }
-  session = await new SignJWT({ status: 'subscriber' }).setProtectedHeader({ alg: 'HS256' }).setSubject('acct').setExpirationTime('1h').sign(new TextEncoder().encode(SESSION));
+  session = await new SignJWT({ status: 'subscriber' })
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject('acct')
+    .setExpirationTime('1h')
+    .sign(new TextEncoder().encode(SESSION));
 });
 
 const tokenChars = fc.constantFrom(...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.'.split(''));
@@ -73,9 +87,9 @@ const token = fc.oneof(
 );
 const cookieHeader = fc.oneof(
   junk,
-  fc.array(fc.tuple(fc.constantFrom('__Host-meterwall', 'sid', 'other', ' __Host-meterwall', '__host-meterwall'), token), { maxLength: 4 }).map((pairs) =>
-    pairs.map(([k, v]) => `${k}=${v}`).join('; '),
-  ),
+  fc
+    .array(fc.tuple(fc.constantFrom('__Host-meterwall', 'sid', 'other', ' __Host-meterwall', '__host-meterwall'), token), { maxLength: 4 })
+    .map((pairs) => pairs.map(([k, v]) => `${k}=${v}`).join('; ')),
   fc.constant(`sid=${'x'}`).map(() => `sid=${session}`),
 );
 const header = (values: fc.Arbitrary<string>) => fc.option(values, { nil: undefined });
@@ -87,7 +101,12 @@ const request = fc.record({
   xff: header(fc.oneof(junk, fc.constantFrom('66.249.66.1', '66.249.66.1, 203.0.113.9', '::ffff:66.249.66.1', '1.1.1.1,,,', ', , ,'))),
   forwarded: header(junk),
   purpose: header(fc.oneof(junk, fc.constantFrom('prefetch', 'prefetch;prerender'))),
-  authorization: header(fc.oneof(junk, token.map((t) => `Bearer ${t}`))),
+  authorization: header(
+    fc.oneof(
+      junk,
+      token.map((t) => `Bearer ${t}`),
+    ),
+  ),
   ip: fc.option(fc.oneof(junk, fc.constantFrom('66.249.66.1', '2001:4860:4801:10::1', '127.0.0.1', '::1', '')), { nil: undefined }),
   id: fc.oneof(fc.string({ maxLength: 40 }), fc.string({ unit: 'binary', maxLength: 2000 })),
   access: fc.constantFrom('free', 'metered', 'subscribers', undefined),
@@ -108,27 +127,150 @@ function headersOf(values: Record<string, string | undefined>): { get(name: stri
 const divergent = fc
   .array(
     fc.oneof(
-      { weight: 4, arbitrary: fc.constantFrom('One two.', 'Three four five.', 'Six', ' ', '\n', 'Nakt&#299;', '&nbsp;', '&amp', '&notin;', '&#128104;&zwj;&#128105;', 'a<b', 'x > y') },
+      {
+        weight: 4,
+        arbitrary: fc.constantFrom(
+          'One two.',
+          'Three four five.',
+          'Six',
+          ' ',
+          '\n',
+          'Nakt&#299;',
+          '&nbsp;',
+          '&amp',
+          '&notin;',
+          '&#128104;&zwj;&#128105;',
+          'a<b',
+          'x > y',
+        ),
+      },
       {
         weight: 3,
         arbitrary: fc.constantFrom(
-          '<p>', '</p>', '<div>', '</div>', '<br>', '<br><br>', '<em>', '</em>', '<b>', '</b>', '<h2>', '</h2>', '<ul><li>', '</li></ul>', '<li>',
-          '<blockquote>', '</blockquote>', '<aside>', '</aside>', '<figure>', '</figure>', '<a href="/x">', '</a>', '<span hidden>', '</span>',
-          '<div class="newsletter">', '<section>', '</section>', '<pre>', '</pre>',
+          '<p>',
+          '</p>',
+          '<div>',
+          '</div>',
+          '<br>',
+          '<br><br>',
+          '<em>',
+          '</em>',
+          '<b>',
+          '</b>',
+          '<h2>',
+          '</h2>',
+          '<ul><li>',
+          '</li></ul>',
+          '<li>',
+          '<blockquote>',
+          '</blockquote>',
+          '<aside>',
+          '</aside>',
+          '<figure>',
+          '</figure>',
+          '<a href="/x">',
+          '</a>',
+          '<span hidden>',
+          '</span>',
+          '<div class="newsletter">',
+          '<section>',
+          '</section>',
+          '<pre>',
+          '</pre>',
         ),
       },
       {
         weight: 2,
         arbitrary: fc.constantFrom(
-          '<script>', '</script>', '<script><!--', '<!--<script>', '-->', '<script>a="<!--<script></script>";</script>',
-          '<!--', '--!>', '<!-->', '<!--->', '--->', '<!-- x -->', '<!x>', '<?x>', '</ x>', '</>', '<!DOCTYPE html>',
-          '<textarea>', '</textarea>', '<title>', '</title>', '<xmp>', '</xmp>', '<noscript>', '</noscript>', '<iframe>', '</iframe>',
-          '<template>', '</template>', '<style>', '</style>', '<noembed>', '<noframes>', '</noembed>',
-          '<svg>', '</svg>', '<math>', '</math>', '<mtext>', '<desc>', '<foreignObject>', '<![CDATA[', ']]>', '<svg/>', '<font color=red>',
-          '<table>', '</table>', '<tr>', '<td>', '</td>', '</tr>', '<tbody>', '<caption>', '<th>', '<col>', '<select>', '<option>', '</select>',
-          '<form>', '</form>', '<button>', '<input>', '</br>', '<image src=x>', '<a href="/y">', '<nobr>', '<listing>',
-          '<b hidden>', '<i style="display:none">', '</i>', '<dd>', '<dt>', '</dl>', '<dl>', '<object>', '</object>', '<marquee>',
-          '<li>', '</ul>', '<ol>', '<h1>', '</h3>', '<p hidden>', '<address>', '<center>', '<applet>', '<ruby>', '<rt>', '<rp>',
+          '<script>',
+          '</script>',
+          '<script><!--',
+          '<!--<script>',
+          '-->',
+          '<script>a="<!--<script></script>";</script>',
+          '<!--',
+          '--!>',
+          '<!-->',
+          '<!--->',
+          '--->',
+          '<!-- x -->',
+          '<!x>',
+          '<?x>',
+          '</ x>',
+          '</>',
+          '<!DOCTYPE html>',
+          '<textarea>',
+          '</textarea>',
+          '<title>',
+          '</title>',
+          '<xmp>',
+          '</xmp>',
+          '<noscript>',
+          '</noscript>',
+          '<iframe>',
+          '</iframe>',
+          '<template>',
+          '</template>',
+          '<style>',
+          '</style>',
+          '<noembed>',
+          '<noframes>',
+          '</noembed>',
+          '<svg>',
+          '</svg>',
+          '<math>',
+          '</math>',
+          '<mtext>',
+          '<desc>',
+          '<foreignObject>',
+          '<![CDATA[',
+          ']]>',
+          '<svg/>',
+          '<font color=red>',
+          '<table>',
+          '</table>',
+          '<tr>',
+          '<td>',
+          '</td>',
+          '</tr>',
+          '<tbody>',
+          '<caption>',
+          '<th>',
+          '<col>',
+          '<select>',
+          '<option>',
+          '</select>',
+          '<form>',
+          '</form>',
+          '<button>',
+          '<input>',
+          '</br>',
+          '<image src=x>',
+          '<a href="/y">',
+          '<nobr>',
+          '<listing>',
+          '<b hidden>',
+          '<i style="display:none">',
+          '</i>',
+          '<dd>',
+          '<dt>',
+          '</dl>',
+          '<dl>',
+          '<object>',
+          '</object>',
+          '<marquee>',
+          '<li>',
+          '</ul>',
+          '<ol>',
+          '<h1>',
+          '</h3>',
+          '<p hidden>',
+          '<address>',
+          '<center>',
+          '<applet>',
+          '<ruby>',
+          '<rt>',
+          '<rp>',
         ),
       },
     ),
@@ -150,7 +292,9 @@ describe(`fuzzing (${RUNS} cases per target)`, () => {
           authorization: r.authorization,
         });
         const article = { id: r.id, ...(r.access ? { access: r.access as 'free' } : {}), ...(r.requires ? { requires: r.requires } : {}) };
-        const d: Decision = await timedAsync('decide', () => paywall.decide({ method: r.method, url: '/x', headers }, article, { ip: r.ip }));
+        const d: Decision = await timedAsync('decide', () =>
+          paywall.decide({ method: r.method, url: '/x', headers }, article, { ip: r.ip }),
+        );
         expect(['full', 'teaser', 'prompt']).toContain(d.access);
         expect(d.headers.get('cache-control')).toBe('private, no-store');
         const cookie = d.headers.get('set-cookie');
@@ -162,15 +306,61 @@ describe(`fuzzing (${RUNS} cases per target)`, () => {
   }, 300_000);
 
   const html = fc.oneof(
-    fc.string({ unit: fc.constantFrom('<', '>', '/', '!', '-', '"', "'", '=', '&', ';', '#', 'p', 'a', 'b', 'i', ' ', 'x', 'é', '😀', '\n', 'script', 'style', 'div', 'img'), maxLength: 400 }),
-    fc.array(
-      fc.oneof(
-        fc.string({ maxLength: 30 }).map((t) => `<p>${t}</p>`),
-        fc.constantFrom('<p>', '</p>', '<em>', '</b>', '<!--', '-->', '<script>', '</script>', '<template>', '<br>', '<img src=x alt="', '&amp', '&#x1F600;', '<!-- paywall -->', '<div class="pw">'),
-        fc.string({ maxLength: 20 }),
+    fc.string({
+      unit: fc.constantFrom(
+        '<',
+        '>',
+        '/',
+        '!',
+        '-',
+        '"',
+        "'",
+        '=',
+        '&',
+        ';',
+        '#',
+        'p',
+        'a',
+        'b',
+        'i',
+        ' ',
+        'x',
+        'é',
+        '😀',
+        '\n',
+        'script',
+        'style',
+        'div',
+        'img',
       ),
-      { maxLength: 60 },
-    ).map((parts) => parts.join('')),
+      maxLength: 400,
+    }),
+    fc
+      .array(
+        fc.oneof(
+          fc.string({ maxLength: 30 }).map((t) => `<p>${t}</p>`),
+          fc.constantFrom(
+            '<p>',
+            '</p>',
+            '<em>',
+            '</b>',
+            '<!--',
+            '-->',
+            '<script>',
+            '</script>',
+            '<template>',
+            '<br>',
+            '<img src=x alt="',
+            '&amp',
+            '&#x1F600;',
+            '<!-- paywall -->',
+            '<div class="pw">',
+          ),
+          fc.string({ maxLength: 20 }),
+        ),
+        { maxLength: 60 },
+      )
+      .map((parts) => parts.join('')),
     fc.string({ unit: 'binary', maxLength: 2000 }),
     divergent,
   );
@@ -212,10 +402,15 @@ describe(`fuzzing (${RUNS} cases per target)`, () => {
       (['free', 'metered', 'subscribers'] as const).map((access) => paywall.decide(new Request('https://x/'), { id: 'r', access })),
     );
     fc.assert(
-      fc.property(html, fc.constantFrom(...decisions), fc.record({ id: fc.string(), headline: fc.string(), url: fc.string(), version: fc.nat() }, { requiredKeys: ['id'] }), (source, decision, meta) => {
-        const out = timed('render', () => renderer.render(decision, source, meta));
-        expect(out.structuredData.match(/<\/script>/gi)).toHaveLength(1);
-      }),
+      fc.property(
+        html,
+        fc.constantFrom(...decisions),
+        fc.record({ id: fc.string(), headline: fc.string(), url: fc.string(), version: fc.nat() }, { requiredKeys: ['id'] }),
+        (source, decision, meta) => {
+          const out = timed('render', () => renderer.render(decision, source, meta));
+          expect(out.structuredData.match(/<\/script>/gi)).toHaveLength(1);
+        },
+      ),
       { numRuns: RUNS },
     );
     expect(slowest['render']).toBeLessThan(100);
@@ -225,10 +420,25 @@ describe(`fuzzing (${RUNS} cases per target)`, () => {
     const value = fc.oneof(fc.anything({ maxDepth: 2 }), fc.integer(), fc.string(), fc.constant(undefined));
     const options = fc.record(
       {
-        secret: fc.oneof(fc.constant(SECRET), fc.string({ maxLength: 40 }), fc.array(fc.string({ minLength: 30, maxLength: 40 }), { maxLength: 3 }), value),
+        secret: fc.oneof(
+          fc.constant(SECRET),
+          fc.string({ maxLength: 40 }),
+          fc.array(fc.string({ minLength: 30, maxLength: 40 }), { maxLength: 3 }),
+          value,
+        ),
         meters: fc.oneof(value, fc.record({ anonymous: fc.record({ limit: fc.oneof(fc.integer({ min: -5, max: 120 }), value) }) })),
-        period: fc.oneof(value, fc.record({ calendar: fc.constantFrom('day', 'week', 'month', 'year'), timeZone: fc.constantFrom('UTC', 'Europe/London', 'Mars/Base') }), fc.record({ rollingDays: fc.integer({ min: -1, max: 400 }) })),
-        cookie: fc.oneof(value, fc.record({ name: fc.string({ maxLength: 20 }), secure: fc.boolean(), sameSite: fc.constantFrom('lax', 'strict', 'none', 'x') })),
+        period: fc.oneof(
+          value,
+          fc.record({
+            calendar: fc.constantFrom('day', 'week', 'month', 'year'),
+            timeZone: fc.constantFrom('UTC', 'Europe/London', 'Mars/Base'),
+          }),
+          fc.record({ rollingDays: fc.integer({ min: -1, max: 400 }) }),
+        ),
+        cookie: fc.oneof(
+          value,
+          fc.record({ name: fc.string({ maxLength: 20 }), secure: fc.boolean(), sameSite: fc.constantFrom('lax', 'strict', 'none', 'x') }),
+        ),
         failure: value,
         cache: value,
         proxy: value,

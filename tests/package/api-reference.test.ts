@@ -30,24 +30,41 @@ describe('the API reference in the README', () => {
     for (const { entry, exports } of entries) {
       for (const e of exports.filter((x) => x.kind === 'function')) {
         if (e.examples.length === 0) problems.push(`${entry}: ${e.name} has no @example`);
-        for (const example of e.examples) if (!squash(readme).includes(squash(example))) problems.push(`${entry}: ${e.name}'s example is not in the README`);
+        for (const example of e.examples)
+          if (!squash(readme).includes(squash(example))) problems.push(`${entry}: ${e.name}'s example is not in the README`);
       }
     }
     expect(problems).toEqual([]);
   });
 
   it('so does every method of the Paywall object', () => {
-    const program = ts.createProgram(['src/core/paywall.ts'], { strict: true, skipLibCheck: true, moduleResolution: ts.ModuleResolutionKind.Bundler, module: ts.ModuleKind.ESNext });
+    const program = ts.createProgram(['src/core/paywall.ts'], {
+      strict: true,
+      skipLibCheck: true,
+      moduleResolution: ts.ModuleResolutionKind.Bundler,
+      module: ts.ModuleKind.ESNext,
+    });
     const checker = program.getTypeChecker();
     const source = program.getSourceFile('src/core/paywall.ts') as ts.SourceFile;
-    const paywall = checker.getExportsOfModule(checker.getSymbolAtLocation(source) as ts.Symbol).find((s) => s.getName() === 'Paywall') as ts.Symbol;
+    const paywall = checker
+      .getExportsOfModule(checker.getSymbolAtLocation(source) as ts.Symbol)
+      .find((s) => s.getName() === 'Paywall') as ts.Symbol;
     const methods = checker.getDeclaredTypeOfSymbol(paywall).getProperties();
     expect(methods.map((m) => m.getName()).sort()).toEqual(['decide', 'readVariant', 'signVariant', 'variantHeaders']);
     const problems: string[] = [];
     for (const method of methods) {
-      const examples = method.getJsDocTags(checker).filter((t) => t.name === 'example').map((t) => ts.displayPartsToString(t.text).replace(/^```\w*\n?|```$/gm, '').trim());
+      const examples = method
+        .getJsDocTags(checker)
+        .filter((t) => t.name === 'example')
+        .map((t) =>
+          ts
+            .displayPartsToString(t.text)
+            .replace(/^```\w*\n?|```$/gm, '')
+            .trim(),
+        );
       if (examples.length === 0) problems.push(`${method.getName()} has no @example`);
-      for (const example of examples) if (!squash(readme).includes(squash(example))) problems.push(`${method.getName()}'s example is not in the README`);
+      for (const example of examples)
+        if (!squash(readme).includes(squash(example))) problems.push(`${method.getName()}'s example is not in the README`);
     }
     expect(problems).toEqual([]);
   });

@@ -44,14 +44,29 @@ describe('the published package', () => {
     // attw exits non-zero on a problem; node10 (no exports maps) is ignored by the node16 profile.
     expect(out).not.toMatch(/❌|⚠️|Masquerad|FalseCJS|FalseESM/);
     expect(out.match(/🟢/g)?.length).toBeGreaterThanOrEqual(9 * 3);
-    for (const entry of ['meterwall', 'meterwall/node', 'meterwall/redis', 'meterwall/dns', 'meterwall/express', 'meterwall/fastify', 'meterwall/hono', 'meterwall/next']) {
+    for (const entry of [
+      'meterwall',
+      'meterwall/node',
+      'meterwall/redis',
+      'meterwall/dns',
+      'meterwall/express',
+      'meterwall/fastify',
+      'meterwall/hono',
+      'meterwall/next',
+    ]) {
       expect(out).toContain(`"${entry}"`);
     }
   }, 120_000);
 
-  it('keeps the root entry within its size budget (size-limit)', async () => {
-    const out = await sh(bin('size-limit'), []);
-    expect(out).toMatch(/Size:\s+[\d.]+ kB gzipped/);
+  it('keeps what an edge function ships within budget: deciding 30 KB, rendering 40 KB (esbuild, minified, gzipped)', async () => {
+    const { measureBundles } = (await import('../../scripts/bundle-size.mjs')) as {
+      measureBundles: () => Promise<Record<'decide' | 'render', { gzip: number; inputs: Record<string, number> }>>;
+    };
+    const sizes = await measureBundles();
+    expect(sizes.decide.gzip).toBeLessThanOrEqual(30 * 1024);
+    expect(sizes.render.gzip).toBeLessThanOrEqual(40 * 1024);
+    // Deciding carries no part of the renderer: no HTML entities, no tokenizer.
+    expect(Object.keys(sizes.decide.inputs).sort()).toEqual(['cookie', 'isbot', 'jose', 'meterwall']);
   }, 60_000);
 
   it('compiles the core with no Node types (types: [], lib: ES2022 + DOM)', async () => {

@@ -26,10 +26,14 @@ export async function runScenarios(): Promise<{ outcomes: Outcome[]; teaser: str
   });
   let cookie = '';
   const outcomes: Outcome[] = [];
-  const open = async (step: string, id: string, init: { method?: string; headers?: Record<string, string>; access?: 'free' | 'metered' | 'subscribers' } = {}): Promise<Decision> => {
+  const open = async (
+    step: string,
+    id: string,
+    init: { method?: string; headers?: Record<string, string>; access?: 'free' | 'metered' | 'subscribers' } = {},
+  ): Promise<Decision> => {
     const headers = new Headers(init.headers);
     if (cookie) headers.set('cookie', cookie);
-    const request: RequestLike = new Request('https://news.example/articles/' + id, { method: init.method ?? 'GET', headers });
+    const request: RequestLike = new Request(`https://news.example/articles/${id}`, { method: init.method ?? 'GET', headers });
     const d = await paywall.decide(request, { id, access: init.access ?? 'metered' });
     const set = d.headers.get('set-cookie');
     if (set) cookie = set.split(';')[0] as string;
@@ -60,11 +64,12 @@ export async function runScenarios(): Promise<{ outcomes: Outcome[]; teaser: str
   await open('subscribers only', 's', { access: 'subscribers' });
   await open('subscriber', 's', { access: 'subscribers', headers: { 'x-test-plan': 'digital' } });
   const saved = cookie;
-  cookie = saved.slice(0, -3) + 'AAA';
+  cookie = `${saved.slice(0, -3)}AAA`;
   await open('forged token', 'e');
   cookie = saved;
   now = Date.parse('2027-03-31T23:00:00Z'); // 1 April 00:00 in London: a new month
   await open('new period', 'd');
-  const article = '<p>First <em>paragraph</em> &amp; more.</p><!-- note --><p>Second.</p><script>var s="held"</script><p>Third held back.</p>';
+  const article =
+    '<p>First <em>paragraph</em> &amp; more.</p><!-- note --><p>Second.</p><script>var s="held"</script><p>Third held back.</p>';
   return { outcomes, teaser: cutTeaser(article, { paragraphs: 2 }), banner: createRenderer().render(wall, article, { id: 'd' }).banner };
 }

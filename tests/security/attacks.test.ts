@@ -87,13 +87,21 @@ interface Fetched {
 async function get(site: Site, path: string, headers: Record<string, string> = {}, method = 'GET'): Promise<Fetched> {
   const response = await browserFetch(site.base + path, { method, headers, redirect: 'manual' });
   const meter = response.headers.getSetCookie().find((c) => c.startsWith('__Host-meterwall='));
-  return { status: response.status, headers: response.headers, body: await response.text(), location: response.headers.get('location'), meter: meter?.split(';')[0]?.split('=')[1] };
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: await response.text(),
+    location: response.headers.get('location'),
+    meter: meter?.split(';')[0]?.split('=')[1],
+  };
 }
 
 /** The marker in no form, in the body or any header. */
 function expectNoLeak(response: Fetched): void {
   expect(findLeak(response.body, MARKER)).toBeNull();
-  response.headers.forEach((value, name) => expect(findLeak(`${name}: ${value}`, MARKER)).toBeNull());
+  response.headers.forEach((value, name) => {
+    expect(findLeak(`${name}: ${value}`, MARKER)).toBeNull();
+  });
 }
 
 /** A reader whose three free views are spent; returns its meter token. */
@@ -187,7 +195,9 @@ describe('tampered and foreign meter tokens', () => {
     const claims: Record<string, unknown> = { ...decodeJwt(token), a: '' };
     const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
     const none = `${b64({ ...decodeProtectedHeader(token), alg: 'none' })}.${b64(claims)}.`;
-    const hs512 = await new SignJWT(claims).setProtectedHeader({ ...decodeProtectedHeader(token), alg: 'HS512' }).sign(new TextEncoder().encode(METER_SECRET));
+    const hs512 = await new SignJWT(claims)
+      .setProtectedHeader({ ...decodeProtectedHeader(token), alg: 'HS512' })
+      .sign(new TextEncoder().encode(METER_SECRET));
     for (const forged of [none, hs512]) {
       const page = await get(site, '/articles/marker-story', withMeter(forged));
       expect(decodeJwt(page.meter as string)['rid']).not.toBe(claims['rid']);
@@ -299,15 +309,17 @@ describe('spoofed referrers', () => {
     expect(outcomes).toEqual([true, false, true, false]);
   });
 
-  it.each(['https://google.com.evil.example/', 'https://evil-google.com/', 'https://www.google.community/', 'android-app://com.google.android.gm/'])(
-    'a referrer that only looks like a source (%s) unlocks nothing',
-    async (referer) => {
-      const token = await spentReader(site);
-      const page = await get(site, '/articles/marker-story', withMeter(token, { referer }));
-      expect(page.body).toContain('Register for free to continue reading');
-      expectNoLeak(page);
-    },
-  );
+  it.each([
+    'https://google.com.evil.example/',
+    'https://evil-google.com/',
+    'https://www.google.community/',
+    'android-app://com.google.android.gm/',
+  ])('a referrer that only looks like a source (%s) unlocks nothing', async (referer) => {
+    const token = await spentReader(site);
+    const page = await get(site, '/articles/marker-story', withMeter(token, { referer }));
+    expect(page.body).toContain('Register for free to continue reading');
+    expectNoLeak(page);
+  });
 });
 
 describe('prefetch and HEAD', () => {
@@ -345,14 +357,17 @@ describe('caching', () => {
     expect((await get(site, '/styles.css')).headers.get('cache-control')).toContain('public');
   });
 
-  it.each(['/articles/marker-story/a.css', '/articles/marker-story.css', '/articles/marker-story/x.js', '/articles/marker-story%2Fa.css', '/articles/marker-story/..%2Fa.css'])(
-    'web-cache deception: %s is not the article and is not cacheable',
-    async (path) => {
-      const page = await get(site, path);
-      expect(page.status).toBe(404);
-      expect(page.body).not.toContain('The opening paragraph');
-      expect(page.headers.get('cache-control')).not.toMatch(/public/);
-      expectNoLeak(page);
-    },
-  );
+  it.each([
+    '/articles/marker-story/a.css',
+    '/articles/marker-story.css',
+    '/articles/marker-story/x.js',
+    '/articles/marker-story%2Fa.css',
+    '/articles/marker-story/..%2Fa.css',
+  ])('web-cache deception: %s is not the article and is not cacheable', async (path) => {
+    const page = await get(site, path);
+    expect(page.status).toBe(404);
+    expect(page.body).not.toContain('The opening paragraph');
+    expect(page.headers.get('cache-control')).not.toMatch(/public/);
+    expectNoLeak(page);
+  });
 });

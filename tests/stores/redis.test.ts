@@ -10,7 +10,9 @@ import { storeContract } from './contract.js';
 import { replayScenarios } from '../replay-scenarios.js';
 
 const binary = redisServerPath();
-const title = binary ? 'the Redis store on a real redis-server' : 'the Redis store — SKIPPED: no redis-server on PATH (apt-get install redis-server)';
+const title = binary
+  ? 'the Redis store on a real redis-server'
+  : 'the Redis store — SKIPPED: no redis-server on PATH (apt-get install redis-server)';
 if (!binary) console.warn(`[redis] ${title}`);
 
 describe.skipIf(!binary)(title, () => {
@@ -19,7 +21,11 @@ describe.skipIf(!binary)(title, () => {
 
   /** A node-redis client that fails fast while Redis is down (no offline queue). */
   async function nodeRedis() {
-    const client = createClient({ url: redis.url, disableOfflineQueue: true, socket: { reconnectStrategy: () => 50, connectTimeout: 1000 } });
+    const client = createClient({
+      url: redis.url,
+      disableOfflineQueue: true,
+      socket: { reconnectStrategy: () => 50, connectTimeout: 1000 },
+    });
     client.on('error', () => {}); // reconnects on its own; failures reach meterwall as rejected commands
     await client.connect();
     clients.push({ close: async () => client.destroy() });

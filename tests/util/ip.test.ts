@@ -24,12 +24,23 @@ describe('IP addresses and ranges', () => {
     expect(formatIp(ip(input))).toBe(canonical);
   });
 
-  it.each(['', '1.2.3', '1.2.3.4.5', '256.1.1.1', '01.2.3.4', '1.2.3.4x', 'a.b.c.d', '2001:db8::1::2', '12345::', ':::', 'gggg::1', 'unknown', '_hidden'])(
-    'refuses %j',
-    (input) => {
-      expect(parseIp(input)).toBeNull();
-    },
-  );
+  it.each([
+    '',
+    '1.2.3',
+    '1.2.3.4.5',
+    '256.1.1.1',
+    '01.2.3.4',
+    '1.2.3.4x',
+    'a.b.c.d',
+    '2001:db8::1::2',
+    '12345::',
+    ':::',
+    'gggg::1',
+    'unknown',
+    '_hidden',
+  ])('refuses %j', (input) => {
+    expect(parseIp(input)).toBeNull();
+  });
 
   it('matches IPv4 and IPv6 ranges, never across versions', () => {
     const v4 = parseRange('66.249.64.0/19');
@@ -84,7 +95,9 @@ describe('the client address', () => {
   });
 
   it('reads RFC 7239 Forwarded with ports, brackets and quotes', () => {
-    const request = articleRequest({ forwarded: 'for=66.249.66.1;proto=https, for="[2001:db8::7]:4711";by=10.0.0.1, for=203.0.113.9:5000' });
+    const request = articleRequest({
+      forwarded: 'for=66.249.66.1;proto=https, for="[2001:db8::7]:4711";by=10.0.0.1, for=203.0.113.9:5000',
+    });
     const proxy: ProxySettings = { hops: 1, ranges: [], header: 'forwarded' };
     expect(formatIp(clientIp(request, '10.0.0.2', proxy) as never)).toBe('203.0.113.9');
     expect(formatIp(clientIp(request, '10.0.0.2', { ...proxy, hops: 2 }) as never)).toBe('2001:db8::7');

@@ -8,45 +8,45 @@ export type Namespace = 'html' | 'svg' | 'math';
 
 const set = (names: string): ReadonlySet<string> => new Set(names.split(' '));
 
-export const CLOSES_P = set(
+export const CLOSES_P = /* @__PURE__ */ set(
   'address article aside blockquote center details dialog dir div dl fieldset figcaption figure footer header hgroup main menu nav ol p search section summary ul',
 );
-export const HEADINGS = set('h1 h2 h3 h4 h5 h6');
-export const VOID = set('area base basefont bgsound br col embed hr img input keygen link meta param source track wbr');
-export const IMPLIED_END = set('dd dt li optgroup option p rb rp rt rtc');
-export const SPECIAL = set(
+export const HEADINGS = /* @__PURE__ */ set('h1 h2 h3 h4 h5 h6');
+export const VOID = /* @__PURE__ */ set('area base basefont bgsound br col embed hr img input keygen link meta param source track wbr');
+export const IMPLIED_END = /* @__PURE__ */ set('dd dt li optgroup option p rb rp rt rtc');
+export const SPECIAL = /* @__PURE__ */ set(
   'address applet area article aside base basefont bgsound blockquote body br button caption center col colgroup dd details dir div dl dt embed fieldset figcaption figure footer form frame frameset h1 h2 h3 h4 h5 h6 head header hgroup hr html iframe img input keygen li link listing main marquee menu meta nav noembed noframes noscript object ol p param plaintext pre script search section select source style summary table tbody td template textarea tfoot th thead title tr track ul wbr xmp',
 );
-export const SCOPE = set('applet caption html table td th marquee object template');
-export const FORMATTING = set('a b big code em font i nobr s small strike strong tt u');
-export const BLOCK_END = set(
+export const SCOPE = /* @__PURE__ */ set('applet caption html table td th marquee object template');
+export const FORMATTING = /* @__PURE__ */ set('a b big code em font i nobr s small strike strong tt u');
+export const BLOCK_END = /* @__PURE__ */ set(
   'address article aside blockquote button center details dialog dir div dl fieldset figcaption figure footer header hgroup listing main menu nav ol pre search section summary ul',
 );
-export const RAWTEXT = set('style xmp iframe noembed noframes noscript');
-export const TABLE_SECTIONS = set('tbody thead tfoot');
-export const TABLE_CONTEXT = set('table tbody thead tfoot tr');
-export const IGNORED_IN_BODY = set('caption col colgroup frame head tbody td tfoot th thead tr html body frameset');
+export const RAWTEXT = /* @__PURE__ */ set('style xmp iframe noembed noframes noscript');
+export const TABLE_SECTIONS = /* @__PURE__ */ set('tbody thead tfoot');
+export const TABLE_CONTEXT = /* @__PURE__ */ set('table tbody thead tfoot tr');
+export const IGNORED_IN_BODY = /* @__PURE__ */ set('caption col colgroup frame head tbody td tfoot th thead tr html body frameset');
 /** Start tags that end foreign content (and `font` with color, face or size). */
-export const BREAKOUT = set(
+export const BREAKOUT = /* @__PURE__ */ set(
   'b big blockquote body br center code dd div dl dt em embed h1 h2 h3 h4 h5 h6 head hr i img li listing menu meta nobr ol p pre ruby s small span strong strike sub sup table tt u ul var',
 );
-export const MATHML_TEXT_POINTS = set('mi mo mn ms mtext');
+export const MATHML_TEXT_POINTS = /* @__PURE__ */ set('mi mo mn ms mtext');
 
-export const BUTTON = set('button');
-export const LIST_ITEM = set('ol ul');
-export const LI = set('li');
-export const DD_DT = set('dd dt');
-export const TABLE_ONLY = set('table template html');
+export const BUTTON = /* @__PURE__ */ set('button');
+export const LIST_ITEM = /* @__PURE__ */ set('ol ul');
+export const LI = /* @__PURE__ */ set('li');
+export const DD_DT = /* @__PURE__ */ set('dd dt');
+export const TABLE_ONLY = /* @__PURE__ */ set('table template html');
 /** Elements that put a marker on the list of active formatting elements, cleared when they close. */
-export const MARKERS = set('applet marquee object td th caption template');
+export const MARKERS = /* @__PURE__ */ set('applet marquee object td th caption template');
 /** Start tags that do not re-open active formatting elements first. */
-export const NO_RECONSTRUCT = set(
+export const NO_RECONSTRUCT = /* @__PURE__ */ set(
   'address article aside blockquote center details dialog dir div dl fieldset figcaption figure footer header hgroup main menu nav ol p search section summary ul h1 h2 h3 h4 h5 h6 pre listing form li dd dt plaintext table hr textarea iframe noembed noscript noframes style script template title base basefont bgsound link meta param source track rb rp rt rtc',
 );
-export const TABLE_PARTS = set('table tbody thead tfoot tr td th caption colgroup col');
-export const CELL_BREAKERS = set('caption col colgroup tbody td tfoot th thead tr');
-export const SECTION_CONTEXT = set('tbody thead tfoot template html');
-export const ROW_CONTEXT = set('tr template html');
+export const TABLE_PARTS = /* @__PURE__ */ set('table tbody thead tfoot tr td th caption colgroup col');
+export const CELL_BREAKERS = /* @__PURE__ */ set('caption col colgroup tbody td tfoot th thead tr');
+export const SECTION_CONTEXT = /* @__PURE__ */ set('tbody thead tfoot template html');
+export const ROW_CONTEXT = /* @__PURE__ */ set('tr template html');
 
 /** An svg element whose content is HTML (an HTML integration point). */
 export function isIntegrationPoint(node: { readonly name: string; readonly ns: Namespace }): boolean {

@@ -46,7 +46,7 @@ function lower(s: string): string {
   return /[A-Z]/.test(s) ? s.replace(/[A-Z]+/g, (m) => m.toLowerCase()) : s;
 }
 function noNul(s: string): string {
-  return s.includes('\u0000') ? s.replace(/\u0000/g, '\uFFFD') : s;
+  return s.includes('\u0000') ? s.replaceAll('\u0000', '\uFFFD') : s;
 }
 
 /** Decodes character references in text (data state rules). */
@@ -239,7 +239,8 @@ export class Tokenizer {
     if (i >= length) return this.#eofInTag();
     this.name = noNul(lower(src.slice(from, i)));
     this.selfClosing = false;
-    const attrs: string[] = (this.attrs = []);
+    const attrs: string[] = [];
+    this.attrs = attrs;
     for (;;) {
       while (i < length && isSpace(src.charCodeAt(i))) i++;
       if (i >= length) return this.#eofInTag();

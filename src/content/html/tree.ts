@@ -220,7 +220,8 @@ export class TreeBuilder<T> {
       if (node.ns === 'html') {
         if (typeof name === 'string' ? node.name === name : name.has(node.name)) return true;
         if (SCOPE.has(node.name) || extra?.has(node.name)) return false;
-      } else if (isIntegrationPoint(node) || (node.ns === 'math' && (MATHML_TEXT_POINTS.has(node.name) || node.name === 'annotation-xml'))) return false;
+      } else if (isIntegrationPoint(node) || (node.ns === 'math' && (MATHML_TEXT_POINTS.has(node.name) || node.name === 'annotation-xml')))
+        return false;
     }
     return false;
   }
@@ -236,7 +237,12 @@ export class TreeBuilder<T> {
   }
 
   #generateImpliedEnds(except?: string): void {
-    for (let node = this.#current(); node && node.ns === 'html' && IMPLIED_END.has(node.name) && node.name !== except; node = this.#current()) this.#pop();
+    for (
+      let node = this.#current();
+      node && node.ns === 'html' && IMPLIED_END.has(node.name) && node.name !== except;
+      node = this.#current()
+    )
+      this.#pop();
   }
 
   #closeP(): void {
@@ -289,7 +295,7 @@ export class TreeBuilder<T> {
       return;
     }
     text = decodeText(text);
-    if (text.includes('\u0000')) text = text.replace(/\u0000/g, '');
+    if (text.includes('\u0000')) text = text.replaceAll('\u0000', '');
     if (text === '') return;
     const fostered = this.#inTable() && /[^\t\n\f\r ]/.test(text);
     if (fostered || this.#inTable() || this.#inSelect()) {
@@ -543,7 +549,15 @@ export class TreeBuilder<T> {
       else if (name === 'template') this.#endGeneric(name);
       return;
     }
-    if (name === 'table' || TABLE_SECTIONS.has(name) || name === 'tr' || name === 'td' || name === 'th' || name === 'caption' || name === 'colgroup') {
+    if (
+      name === 'table' ||
+      TABLE_SECTIONS.has(name) ||
+      name === 'tr' ||
+      name === 'td' ||
+      name === 'th' ||
+      name === 'caption' ||
+      name === 'colgroup'
+    ) {
       if (this.#inTableScope(name)) {
         this.#generateImpliedEnds();
         this.#popUntil(this.#html(name));
@@ -668,7 +682,11 @@ export class TreeBuilder<T> {
   #nodeInScope(at: number): boolean {
     for (let i = this.#stack.length - 1; i > at; i--) {
       const node = this.#stack[i] as Node<T>;
-      if (node.ns === 'html' ? SCOPE.has(node.name) : isIntegrationPoint(node) || (node.ns === 'math' && (MATHML_TEXT_POINTS.has(node.name) || node.name === 'annotation-xml'))) {
+      if (
+        node.ns === 'html'
+          ? SCOPE.has(node.name)
+          : isIntegrationPoint(node) || (node.ns === 'math' && (MATHML_TEXT_POINTS.has(node.name) || node.name === 'annotation-xml'))
+      ) {
         return false;
       }
     }

@@ -16,15 +16,30 @@ import { spendAnonymousAllowance } from './store-claims.js';
 
 /** Where an account meter stands: from the store, or (store down, failing open) the cookie standing in for it. */
 export type AccountMeter =
-  | { readonly kind: 'store'; readonly presented: PresentedMeter; readonly snapshot: StoreSnapshot | StoreRecordResult; readonly added: boolean; readonly merged: number; readonly mergeable: boolean; readonly standing: MeterInput }
+  | {
+      readonly kind: 'store';
+      readonly presented: PresentedMeter;
+      readonly snapshot: StoreSnapshot | StoreRecordResult;
+      readonly added: boolean;
+      readonly merged: number;
+      readonly mergeable: boolean;
+      readonly standing: MeterInput;
+    }
   | { readonly kind: 'unavailable'; readonly standing: MeterInput }
   | { readonly kind: 'cookie'; readonly cookie: CookieMeter };
 
 /** Reads (or, for a page view that may count, records) the account's meter. */
-export async function measureAccountMeter(ctx: EngineContext, draft: Draft, presented: PresentedMeter, limit: number, counting: boolean): Promise<AccountMeter> {
+export async function measureAccountMeter(
+  ctx: EngineContext,
+  draft: Draft,
+  presented: PresentedMeter,
+  limit: number,
+  counting: boolean,
+): Promise<AccountMeter> {
   const cookie = presented.state;
   const pageView = draft.facts.notPageView === null;
-  const mergeable = pageView && ctx.store.merge !== undefined && !cookie.merged && usedViews(cookie) > 0 && cookie.hashKid === ctx.keyring.signing.kid;
+  const mergeable =
+    pageView && ctx.store.merge !== undefined && !cookie.merged && usedViews(cookie) > 0 && cookie.hashKid === ctx.keyring.signing.kid;
   const result = await storeMeter(ctx, draft, limit, counting, mergeable ? cookie : null);
   if (result === null) {
     if (ctx.options.failure.mode === 'closed') return { kind: 'unavailable', standing: { used: 0, limit, read: false, unavailable: true } };
@@ -32,11 +47,19 @@ export async function measureAccountMeter(ctx: EngineContext, draft: Draft, pres
     // Views counted in the cookie while the store is down are merged into the account once it
     // is back (the merge skips articles the account already has): none is lost. The cookie is
     // marked as signed in, so it holds no anonymous allowance after a sign-out.
-    const fallback: PresentedMeter = { state: { ...cookie, merged: false, signedIn: true }, rewrite: presented.rewrite || !cookie.signedIn, fresh: presented.fresh };
+    const fallback: PresentedMeter = {
+      state: { ...cookie, merged: false, signedIn: true },
+      rewrite: presented.rewrite || !cookie.signedIn,
+      fresh: presented.fresh,
+    };
     return { kind: 'cookie', cookie: await measureCookieMeter(ctx, draft, fallback, limit, false) };
   }
   const { snapshot, merged } = result;
-  draft.trace.push({ rule: 'store', matched: merged > 0, note: `account meter: ${snapshot.used} of ${limit} used${merged > 0 ? `, ${merged} merged from this browser` : ''}` });
+  draft.trace.push({
+    rule: 'store',
+    matched: merged > 0,
+    note: `account meter: ${snapshot.used} of ${limit} used${merged > 0 ? `, ${merged} merged from this browser` : ''}`,
+  });
   const added = 'added' in snapshot && snapshot.added;
   // The store's record is the atomic limit check: a view it did not add was refused.
   const refused = counting && !added && !snapshot.read && snapshot.used < limit;
@@ -69,7 +92,11 @@ async function storeMeter(
     const expiresAt = ctx.meterEnd(window, now);
     let merged = 0;
     if (cookie !== null && store.merge) {
-      const result = await withTimeout(store.merge(key, viewsOf(cookie, now), { limit, at: now, since: window.since, expiresAt }), timeoutMs, 'store.merge');
+      const result = await withTimeout(
+        store.merge(key, viewsOf(cookie, now), { limit, at: now, since: window.since, expiresAt }),
+        timeoutMs,
+        'store.merge',
+      );
       merged = result.added;
     }
     const snapshot = counting
@@ -86,7 +113,14 @@ async function storeMeter(
 export function accountSnapshot(ctx: EngineContext, draft: Draft, meter: Extract<AccountMeter, { kind: 'store' }>): MeterSnapshot {
   const { snapshot, added, merged } = meter;
   const used = snapshot.used + (added ? 1 : 0);
-  const result = ctx.snapshot(used, meter.standing.limit, draft.window, snapshot.oldestAt ?? (added ? draft.now : null), draft.now, 'store');
+  const result = ctx.snapshot(
+    used,
+    meter.standing.limit,
+    draft.window,
+    snapshot.oldestAt ?? (added ? draft.now : null),
+    draft.now,
+    'store',
+  );
   if (merged > 0) ctx.emit({ type: 'meter-merged', reader: draft.input.reader, merged, meter: result });
   return result;
 }

@@ -16,7 +16,10 @@ function forwardedChain(request: RequestLike, header: ProxySettings['header']): 
     for (const pair of element.split(';')) {
       const eq = pair.indexOf('=');
       if (eq === -1 || pair.slice(0, eq).trim().toLowerCase() !== 'for') continue;
-      let node = pair.slice(eq + 1).trim().replace(/^"|"$/g, '');
+      let node = pair
+        .slice(eq + 1)
+        .trim()
+        .replace(/^"|"$/g, '');
       // An IPv4 node may carry a port ("192.0.2.43:47011"); an IPv6 one is bracketed.
       if (!node.startsWith('[') && node.split(':').length === 2) node = node.slice(0, node.indexOf(':'));
       return parseIp(node);

@@ -19,7 +19,7 @@ import type { PageViewSettings } from './page-view.js';
 /** Extra time a token outlives its period, for clocks that differ a little between servers. */
 const TOKEN_GRACE_MS = 5 * 60_000;
 const ARTICLE_ACCESS = new Set<ArticleAccess>(['free', 'metered', 'subscribers']);
-const EMPTY: readonly string[] = Object.freeze([]);
+const EMPTY: readonly string[] = /* @__PURE__ */ Object.freeze([]);
 
 /** An article with its defaults filled in. */
 export interface NormalizedArticle {
@@ -34,7 +34,8 @@ export function normalizeArticle(article: Article): NormalizedArticle {
     throw new PaywallError('ERR_INVALID_ARTICLE', 'meterwall: decide() needs an article { id: string, access?, requires? }');
   }
   const access = article.access ?? 'metered';
-  if (!ARTICLE_ACCESS.has(access)) throw new PaywallError('ERR_INVALID_ARTICLE', `meterwall: article.access must be 'free', 'metered' or 'subscribers'`);
+  if (!ARTICLE_ACCESS.has(access))
+    throw new PaywallError('ERR_INVALID_ARTICLE', `meterwall: article.access must be 'free', 'metered' or 'subscribers'`);
   const requires = article.requires ?? EMPTY;
   if (!Array.isArray(requires) || requires.some((r) => typeof r !== 'string')) {
     throw new PaywallError('ERR_INVALID_ARTICLE', 'meterwall: article.requires must be an array of strings');
@@ -75,7 +76,8 @@ export class EngineContext {
 
   /** Reports a store failure (a timeout keeps its own error). */
   storeFailed(cause: unknown): void {
-    const error = cause instanceof PaywallError ? cause : new PaywallError('ERR_STORE_FAILED', 'meterwall: the meter store failed', { cause });
+    const error =
+      cause instanceof PaywallError ? cause : new PaywallError('ERR_STORE_FAILED', 'meterwall: the meter store failed', { cause });
     this.emit({ type: 'store-error', error, policy: this.options.failure.mode });
   }
 
@@ -86,9 +88,23 @@ export class EngineContext {
   }
 
   /** The meter as the decision reports it. */
-  snapshot(used: number, limit: number, window: MeterWindow, oldest: number | null, now: number, source: 'cookie' | 'store'): MeterSnapshot {
+  snapshot(
+    used: number,
+    limit: number,
+    window: MeterWindow,
+    oldest: number | null,
+    now: number,
+    source: 'cookie' | 'store',
+  ): MeterSnapshot {
     const resetsAt = window.end ?? this.meterEnd(window, oldest ?? now);
-    return { used, limit, remaining: Math.max(0, limit - used), resetsAt: new Date(resetsAt), source, period: this.options.period.description };
+    return {
+      used,
+      limit,
+      remaining: Math.max(0, limit - used),
+      resetsAt: new Date(resetsAt),
+      source,
+      period: this.options.period.description,
+    };
   }
 
   /** Signs a meter and builds its `Set-Cookie`, expiring with the meter. */

@@ -12,7 +12,7 @@ import type { Draft, EngineContext } from './context.js';
 import { hasRead, oldestView, sampledViews, usedViews, withSample, withView } from '../meter.js';
 import { evaluatePolicy, type DecidedOutcome, type MeterInput } from './policy.js';
 import type { PresentedMeter } from './presented-meter.js';
-import { claimView, freshMeterCapped } from './store-claims.js';
+import { type ClaimAnswer, claimView, freshMeterCapped } from './store-claims.js';
 
 /** Where a cookie meter stands for this request. */
 export interface CookieMeter {
@@ -52,7 +52,13 @@ function standingOf(ctx: EngineContext, draft: Draft, presented: PresentedMeter,
  * `guard`: claim in the store and cap new meters (off when the cookie stands in for a failed
  * account store).
  */
-export function measureCookieMeter(ctx: EngineContext, draft: Draft, presented: PresentedMeter, limit: number, guard: boolean): MaybePromise<CookieMeter> {
+export function measureCookieMeter(
+  ctx: EngineContext,
+  draft: Draft,
+  presented: PresentedMeter,
+  limit: number,
+  guard: boolean,
+): MaybePromise<CookieMeter> {
   return andThen(ctx.hasher.article(presented.state.hashKid, draft.article.id) as MaybePromise<string>, (hash) => {
     const standing = standingOf(ctx, draft, presented, hash, limit);
     if (!guard || !evaluatePolicy(draft.input, standing).count) return { presented, hash, standing };
@@ -60,7 +66,14 @@ export function measureCookieMeter(ctx: EngineContext, draft: Draft, presented: 
   });
 }
 
-async function guarded(ctx: EngineContext, draft: Draft, presented: PresentedMeter, hash: string, limit: number, standing: MeterInput): Promise<CookieMeter> {
+async function guarded(
+  ctx: EngineContext,
+  draft: Draft,
+  presented: PresentedMeter,
+  hash: string,
+  limit: number,
+  standing: MeterInput,
+): Promise<CookieMeter> {
   const cap = ctx.options.freshMeters;
   const ip = presented.fresh && cap ? draft.facts.clientAddress : null;
   if (cap && ip !== null && ctx.store.countFresh && (await freshMeterCapped(ctx, draft, ip, cap.perHour))) {
@@ -75,13 +88,19 @@ async function guarded(ctx: EngineContext, draft: Draft, presented: PresentedMet
 }
 
 /** Claims what the rules would spend (a view, else the referral budget); the store's count wins. */
-async function claimed(ctx: EngineContext, draft: Draft, presented: PresentedMeter, hash: string, standing: MeterInput): Promise<MeterInput> {
+async function claimed(
+  ctx: EngineContext,
+  draft: Draft,
+  presented: PresentedMeter,
+  hash: string,
+  standing: MeterInput,
+): Promise<MeterInput> {
   let current = standing;
   for (let tentative = evaluatePolicy(draft.input, current); tentative.count; tentative = evaluatePolicy(draft.input, current)) {
     const kind = tentative.reason === 'sampled' ? 'sample' : 'view';
     const claim = claimView(ctx, draft, presented.state, hash, kind, current.used, current.limit);
     if (claim === null) return current; // no store claim possible: the cookie alone counts
-    let answer;
+    let answer: ClaimAnswer;
     try {
       answer = await claim;
     } catch (cause) {
@@ -93,7 +112,9 @@ async function claimed(ctx: EngineContext, draft: Draft, presented: PresentedMet
     const rolledBack = kind === 'view' && answer.used > current.used;
     if (rolledBack) ctx.emit({ type: 'rollback-detected', presented: current.used, known: answer.used });
     if (answer.allowed) {
-      return kind === 'view' ? { ...current, used: answer.used, spent: 'view', correction: rolledBack ? 'rolled-back' : (current.correction ?? null) } : { ...current, spent: 'sample' };
+      return kind === 'view'
+        ? { ...current, used: answer.used, spent: 'view', correction: rolledBack ? 'rolled-back' : (current.correction ?? null) }
+        : { ...current, spent: 'sample' };
     }
     draft.trace.push({
       rule: 'store',
@@ -116,14 +137,24 @@ async function claimed(ctx: EngineContext, draft: Draft, presented: PresentedMet
  * cookie is rewritten only on a page view, to replace a duplicate or a rejected token beside a
  * valid meter: a request that counts nothing never mints a fresh meter.
  */
-export function settleCookieMeter(ctx: EngineContext, draft: Draft, meter: CookieMeter, outcome: DecidedOutcome): MaybePromise<{ meter: MeterSnapshot | null; setCookie: string | null }> {
+export function settleCookieMeter(
+  ctx: EngineContext,
+  draft: Draft,
+  meter: CookieMeter,
+  outcome: DecidedOutcome,
+): MaybePromise<{ meter: MeterSnapshot | null; setCookie: string | null }> {
   const { presented, hash, standing } = meter;
   if (standing.unavailable === true) return { meter: null, setCookie: null };
   const { state } = presented;
   const { now, window } = draft;
   const sampled = outcome.reason === 'sampled';
   if (sampled && standing.sampling) {
-    ctx.emit({ type: 'referral-sampled', article: draft.article.id, source: standing.sampling.source, remaining: standing.sampling.remaining - 1 });
+    ctx.emit({
+      type: 'referral-sampled',
+      article: draft.article.id,
+      source: standing.sampling.source,
+      remaining: standing.sampling.remaining - 1,
+    });
   }
   const next = sampled ? withSample(state, hash) : outcome.count ? withView(state, hash, now) : state;
   const used = Math.max(usedViews(next), standing.used + (outcome.count && !sampled ? 1 : 0));

@@ -20,10 +20,14 @@ export interface CrawlerDefinition {
 }
 
 /** The crawlers detected, in the order they are tried. */
-export const CRAWLERS: readonly CrawlerDefinition[] = Object.freeze([
+export const CRAWLERS: readonly CrawlerDefinition[] = /* @__PURE__ */ Object.freeze([
   // Google's common crawlers resolve to googlebot.com (including *.geo.googlebot.com), never to
   // googleusercontent.com, which anyone can rent.
-  { name: 'googlebot', userAgent: /\b(?:Googlebot(?:-Image|-News|-Video)?|Google-InspectionTool|GoogleOther|Storebot-Google)\b/i, hostnames: ['googlebot.com'] },
+  {
+    name: 'googlebot',
+    userAgent: /\b(?:Googlebot(?:-Image|-News|-Video)?|Google-InspectionTool|GoogleOther|Storebot-Google)\b/i,
+    hostnames: ['googlebot.com'],
+  },
   { name: 'bingbot', userAgent: /\b(?:bingbot|msnbot|BingPreview)\b/i, hostnames: ['search.msn.com'] },
   { name: 'applebot', userAgent: /\bApplebot\b/i, hostnames: ['applebot.apple.com'] },
   { name: 'yandexbot', userAgent: /\bYandex(?:Bot|News|Images)\b/i, hostnames: ['yandex.ru', 'yandex.net', 'yandex.com'] },
@@ -32,7 +36,9 @@ export const CRAWLERS: readonly CrawlerDefinition[] = Object.freeze([
 
 /** A cheap test that rules out ordinary browsers before the per-crawler patterns run. */
 function mayBeCrawler(ua: string): boolean {
-  return ua.includes('bot') || ua.includes('Bot') || ua.includes('BOT') || ua.includes('oogle') || ua.includes('ing') || ua.includes('andex');
+  return (
+    ua.includes('bot') || ua.includes('Bot') || ua.includes('BOT') || ua.includes('oogle') || ua.includes('ing') || ua.includes('andex')
+  );
 }
 
 /**
@@ -67,7 +73,11 @@ export interface CrawlerSettings {
  * Checks the crawler the request's user agent claims, or `null` when it claims none. Synchronous
  * when every verifier answers at once; bounded by `timeoutMs` otherwise.
  */
-export function checkCrawler(facts: RequestFacts, settings: CrawlerSettings | undefined, emit: (event: PaywallEvent) => void): MaybePromise<CrawlerCheck> | null {
+export function checkCrawler(
+  facts: RequestFacts,
+  settings: CrawlerSettings | undefined,
+  emit: (event: PaywallEvent) => void,
+): MaybePromise<CrawlerCheck> | null {
   const claimed = detectCrawler(facts.userAgent);
   if (claimed === null) return null;
   const name = claimed.name;
@@ -93,5 +103,7 @@ export function checkCrawler(facts: RequestFacts, settings: CrawlerSettings | un
   });
   if (answers.every((a) => typeof a === 'boolean')) return confirm(answers.some((a) => a === true));
   const anyConfirms = Promise.all(answers.map((a) => Promise.resolve(a).catch(() => false))).then((all) => all.some((a) => a === true));
-  return deadline(anyConfirms, settings.timeoutMs, 'timeout' as const).then((answer) => (answer === 'timeout' ? refuse('timeout') : confirm(answer)));
+  return deadline(anyConfirms, settings.timeoutMs, 'timeout' as const).then((answer) =>
+    answer === 'timeout' ? refuse('timeout') : confirm(answer),
+  );
 }

@@ -5,7 +5,7 @@
 import type { Access, Decision, DecisionReason, MeterSnapshot, PaywallEvent, Reader, TraceEntry, Variant } from '../../types.js';
 import type { NotPageView } from './page-view.js';
 
-const BASE_HEADERS: ReadonlyArray<readonly [string, string]> = Object.freeze([
+const BASE_HEADERS: ReadonlyArray<readonly [string, string]> = /* @__PURE__ */ Object.freeze([
   Object.freeze(['Cache-Control', 'private, no-store'] as const),
   Object.freeze(['Vary', 'Cookie'] as const),
 ]);
@@ -74,13 +74,19 @@ export class MeterDecision implements Decision {
  * The events a decision reports: a counted view (and an exhausted meter), a request that was
  * not a page view, and the wall shown.
  */
-export function decisionEvents(article: string, decision: DecisionParts, notPageView: NotPageView | null, emit: (event: PaywallEvent) => void): void {
+export function decisionEvents(
+  article: string,
+  decision: DecisionParts,
+  notPageView: NotPageView | null,
+  emit: (event: PaywallEvent) => void,
+): void {
   const { reader, meter, access, reason } = decision;
   if (decision.counted && meter) {
     emit({ type: 'view-counted', article, reader, meter });
     if (meter.remaining === 0) emit({ type: 'meter-exhausted', article, reader, meter });
   }
-  if (reason === 'not-counted' && notPageView !== null) emit({ type: 'view-not-counted', article, reader, cause: notPageView.cause, signal: notPageView.signal });
+  if (reason === 'not-counted' && notPageView !== null)
+    emit({ type: 'view-not-counted', article, reader, cause: notPageView.cause, signal: notPageView.signal });
   if (access === 'prompt') emit({ type: 'prompt-shown', article, reader, reason });
   else if (access === 'teaser') emit({ type: 'teaser-shown', article, reader, reason });
 }

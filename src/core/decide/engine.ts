@@ -7,7 +7,7 @@
 import type { Article, DecideContext, Decision, MeterSnapshot, Reader, RequestLike, TraceEntry } from '../../types.js';
 import { andThen, type MaybePromise } from '../../util/maybe-async.js';
 import { accountSnapshot, measureAccountMeter, signedInCookie } from './account-meter.js';
-import { EngineContext, normalizeArticle, type Draft, type NormalizedArticle } from './context.js';
+import { type EngineContext, normalizeArticle, type Draft, type NormalizedArticle } from './context.js';
 import { measureCookieMeter, settleCookieMeter } from './cookie-meter.js';
 import { checkCrawler, type CrawlerCheck } from './crawler.js';
 import { decisionEvents, MeterDecision, type DecisionParts } from './decision.js';
@@ -18,7 +18,7 @@ import { presentedMeter, type PresentedMeter } from './presented-meter.js';
 import { ANONYMOUS, type ReaderSource, type ResolvedReader } from './readers.js';
 import { RequestFacts, type FactSettings } from './request-facts.js';
 
-const NO_RESOLVER: ResolvedReader = Object.freeze({ reader: ANONYMOUS, note: 'anonymous (no resolveReader)' });
+const NO_RESOLVER: ResolvedReader = /* @__PURE__ */ Object.freeze({ reader: ANONYMOUS, note: 'anonymous (no resolveReader)' });
 
 /** What the rules look at besides the meter; whether the request is a page view is asked of the facts only when it matters. */
 class DecisionInput implements PolicyInput {
@@ -30,7 +30,14 @@ class DecisionInput implements PolicyInput {
   readonly readerUnavailable: boolean;
   readonly #facts: RequestFacts;
 
-  constructor(article: NormalizedArticle, resolved: ResolvedReader, crawler: boolean, registration: boolean, failClosed: boolean, facts: RequestFacts) {
+  constructor(
+    article: NormalizedArticle,
+    resolved: ResolvedReader,
+    crawler: boolean,
+    registration: boolean,
+    failClosed: boolean,
+    facts: RequestFacts,
+  ) {
     this.access = article.access;
     this.requires = article.requires;
     this.reader = resolved.reader;
@@ -66,20 +73,40 @@ export class Engine {
     const found = this.#readers ? this.#readers(facts) : NO_RESOLVER;
     const crawler = checkCrawler(facts, this.#ctx.options.crawlers, (event) => this.#ctx.emit(event));
     return andThen(found, (resolved) =>
-      crawler === null ? this.#decideFor(normalized, facts, now, resolved, null) : andThen(crawler, (check) => this.#decideFor(normalized, facts, now, resolved, check)),
+      crawler === null
+        ? this.#decideFor(normalized, facts, now, resolved, null)
+        : andThen(crawler, (check) => this.#decideFor(normalized, facts, now, resolved, check)),
     );
   }
 
-  #decideFor(article: NormalizedArticle, facts: RequestFacts, now: number, resolved: ResolvedReader, crawler: CrawlerCheck | null): MaybePromise<Decision> {
+  #decideFor(
+    article: NormalizedArticle,
+    facts: RequestFacts,
+    now: number,
+    resolved: ResolvedReader,
+    crawler: CrawlerCheck | null,
+  ): MaybePromise<Decision> {
     const ctx = this.#ctx;
     const o = ctx.options;
-    const input = new DecisionInput(article, resolved, crawler?.verified === true, o.registeredLimit !== null, o.failure.mode === 'closed', facts);
-    const trace: TraceEntry[] = [{ rule: 'reader', matched: input.reader.status !== 'anonymous' || resolved.unavailable === true, note: resolved.note }];
+    const input = new DecisionInput(
+      article,
+      resolved,
+      crawler?.verified === true,
+      o.registeredLimit !== null,
+      o.failure.mode === 'closed',
+      facts,
+    );
+    const trace: TraceEntry[] = [
+      { rule: 'reader', matched: input.reader.status !== 'anonymous' || resolved.unavailable === true, note: resolved.note },
+    ];
     if (crawler !== null) trace.push({ rule: 'client', matched: crawler.verified, note: crawler.note });
     const draft: Draft = { article, facts, input, trace, now, window: windowAt(o.period, now) };
 
     const first = evaluatePolicy(input, null);
-    if (!first.needsMeter && (first.reason === 'crawler' || first.reason === 'session-unavailable' || input.reader.status === 'subscriber')) {
+    if (
+      !first.needsMeter &&
+      (first.reason === 'crawler' || first.reason === 'session-unavailable' || input.reader.status === 'subscriber')
+    ) {
       const finish = (setCookie: string | null): Decision => this.#finish(draft, first, null, setCookie);
       // A subscriber's browser is marked as signed in, so signing out hands out no anonymous allowance.
       if (input.reader.status !== 'subscriber' || o.registeredLimit === null) return finish(null);
@@ -97,7 +124,9 @@ export class Engine {
   #cookie(draft: Draft, presented: PresentedMeter, limit: number, guard: boolean): MaybePromise<Decision> {
     return andThen(measureCookieMeter(this.#ctx, draft, presented, limit, guard), (meter) => {
       const outcome = evaluatePolicy(draft.input, meter.standing);
-      return andThen(settleCookieMeter(this.#ctx, draft, meter, outcome), (settled) => this.#finish(draft, outcome, settled.meter, settled.setCookie));
+      return andThen(settleCookieMeter(this.#ctx, draft, meter, outcome), (settled) =>
+        this.#finish(draft, outcome, settled.meter, settled.setCookie),
+      );
     });
   }
 
@@ -130,7 +159,10 @@ export class Engine {
       setCookie,
       variantHeader: o.cdn.enabled ? o.cdn.header : null,
     };
-    if (o.onEvent) decisionEvents(draft.article.id, parts, outcome.reason === 'not-counted' ? draft.facts.notPageView : null, (event) => this.#ctx.emit(event));
+    if (o.onEvent)
+      decisionEvents(draft.article.id, parts, outcome.reason === 'not-counted' ? draft.facts.notPageView : null, (event) =>
+        this.#ctx.emit(event),
+      );
     return new MeterDecision(parts);
   }
 }

@@ -10,7 +10,9 @@ import { MeterDecision } from './decision.js';
 export function decisionHeaderList(decision: Decision): ReadonlyArray<readonly [string, string]> {
   if (decision instanceof MeterDecision) return MeterDecision.list(decision);
   const list: Array<readonly [string, string]> = [];
-  decision.headers.forEach((value, name) => list.push([name, value]));
+  decision.headers.forEach((value, name) => {
+    list.push([name, value]);
+  });
   return list;
 }
 

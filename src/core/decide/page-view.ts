@@ -56,10 +56,10 @@ const PREFETCH_HEADERS = [
 ] as const;
 
 /** Fetch Metadata destinations a page view may have; every other one is a subresource. */
-const FRAME = new Set(['iframe', 'frame']);
+const FRAME = /* @__PURE__ */ new Set(['iframe', 'frame']);
 const TOKEN = /^[a-z-]{1,24}$/;
 
-const HEAD: NotPageView = Object.freeze({ cause: 'head', signal: 'HEAD' });
+const HEAD: NotPageView = /* @__PURE__ */ Object.freeze({ cause: 'head', signal: 'HEAD' });
 
 function shown(value: string): string {
   return TOKEN.test(value) ? value : 'other';

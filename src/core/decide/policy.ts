@@ -133,7 +133,13 @@ export function evaluatePolicy(input: PolicyInput, meter: MeterInput | null): Po
     trace.push(entry('subscriber', true, requires.length ? `holds ${requires.join(', ')}` : 'subscriber'));
     return done('full', 'subscriber');
   }
-  trace.push(subscriber ? entry('subscriber', false, `lacks ${missing.join(', ')}`) : reader.status === 'anonymous' ? FIXED.anonymous : FIXED.registered);
+  trace.push(
+    subscriber
+      ? entry('subscriber', false, `lacks ${missing.join(', ')}`)
+      : reader.status === 'anonymous'
+        ? FIXED.anonymous
+        : FIXED.registered,
+  );
 
   if (input.crawler) {
     trace.push(entry('crawler', true, 'verified crawler'));
@@ -189,7 +195,13 @@ export function evaluatePolicy(input: PolicyInput, meter: MeterInput | null): Po
       trace.push(entry('sampled', true, `referred by ${sampling.source}: ${sampling.remaining} referral view(s) left`));
       return done('full', 'sampled', true);
     }
-    trace.push(entry('sampled', false, `referred by ${sampling.source}, but the referral budget is spent${spent === 'none' && sampling.remaining > 0 ? ' (an older cookie was replayed)' : ''}`));
+    trace.push(
+      entry(
+        'sampled',
+        false,
+        `referred by ${sampling.source}, but the referral budget is spent${spent === 'none' && sampling.remaining > 0 ? ' (an older cookie was replayed)' : ''}`,
+      ),
+    );
   }
   const reason: DecisionReason = register ? 'register-to-continue' : 'meter-exhausted';
   trace.push(register ? FIXED.register : FIXED.noRegister);

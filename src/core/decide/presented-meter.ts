@@ -32,7 +32,11 @@ function choose(ctx: EngineContext, draft: Draft, reads: readonly TokenReadResul
     if (!read.ok) {
       rejected = true;
       note = `rejected: ${read.reason}`;
-      ctx.emit(read.code === undefined ? { type: 'token-rejected', reason: read.reason } : { type: 'token-rejected', reason: read.reason, code: read.code });
+      ctx.emit(
+        read.code === undefined
+          ? { type: 'token-rejected', reason: read.reason }
+          : { type: 'token-rejected', reason: read.reason, code: read.code },
+      );
       continue;
     }
     // Two cookies of the same name: the conservative one (more views spent) wins.

@@ -24,8 +24,11 @@ export type ReaderSource = (facts: RequestFacts) => ResolvedReader | Promise<Res
 type ReaderCallback = (request: RequestLike) => ReaderInput | null | undefined | Promise<ReaderInput | null | undefined>;
 
 /** The anonymous reader. */
-export const ANONYMOUS: Reader = Object.freeze({ status: 'anonymous', entitlements: Object.freeze([]) as readonly string[] });
-const EMPTY: readonly string[] = Object.freeze([]);
+export const ANONYMOUS: Reader = /* @__PURE__ */ Object.freeze({
+  status: 'anonymous',
+  entitlements: Object.freeze([]) as readonly string[],
+});
+const EMPTY: readonly string[] = /* @__PURE__ */ Object.freeze([]);
 const MAX_ACCOUNT_ID = 512;
 
 /** Checks a reader the site gave; `null`/`undefined` is anonymous, `undefined` back means invalid. */
@@ -80,8 +83,6 @@ export function defaultClaims(payload: Readonly<Record<string, unknown>>): Reade
   };
 }
 
-
-
 /** A reader source over the site's session token. */
 export function sessionReaders(settings: SessionSettings, emit: Emit, now: () => number, mode: 'open' | 'closed'): ReaderSource {
   const verify = createSessionVerifier(settings);
@@ -98,7 +99,11 @@ export function sessionReaders(settings: SessionSettings, emit: Emit, now: () =>
     } catch (cause) {
       return failed(cause, emit, 'session claims');
     }
-    if (answer instanceof Promise) return answer.then((a) => settle(a, emit, 'session claims'), (cause) => failed(cause, emit, 'session claims'));
+    if (answer instanceof Promise)
+      return answer.then(
+        (a) => settle(a, emit, 'session claims'),
+        (cause) => failed(cause, emit, 'session claims'),
+      );
     if (answer === null || answer === undefined) {
       emit({ type: 'session-rejected', reason: 'unmapped' });
       return { reader: ANONYMOUS, note: 'anonymous (session claims gave no reader)' };
@@ -125,12 +130,19 @@ export function sessionReaders(settings: SessionSettings, emit: Emit, now: () =>
         restUntil = now() + (settings.key.kind === 'jwks' ? settings.key.failureBackoffMs : 0);
         emit({
           type: 'session-error',
-          error: new PaywallError('ERR_SESSION_UNAVAILABLE', `meterwall: the session keys could not be fetched${check.code ? ` (${check.code})` : ''}`),
+          error: new PaywallError(
+            'ERR_SESSION_UNAVAILABLE',
+            `meterwall: the session keys could not be fetched${check.code ? ` (${check.code})` : ''}`,
+          ),
           policy: mode,
         });
         return { reader: ANONYMOUS, note: 'session not checked: the key endpoint failed', unavailable: true };
       }
-      emit(check.code === undefined ? { type: 'session-rejected', reason: check.reason } : { type: 'session-rejected', reason: check.reason, code: check.code });
+      emit(
+        check.code === undefined
+          ? { type: 'session-rejected', reason: check.reason }
+          : { type: 'session-rejected', reason: check.reason, code: check.code },
+      );
       return { reader: ANONYMOUS, note: `anonymous (session rejected: ${check.reason})` };
     });
   };

@@ -22,7 +22,15 @@ export interface ClaimAnswer {
  * budget (`'sample'`) for the meter `state.rid`; `null` when the store cannot claim (then the
  * cookie alone counts).
  */
-export function claimView(ctx: EngineContext, draft: Draft, state: MeterState, hash: string, kind: 'view' | 'sample', used: number, limit: number): Promise<ClaimAnswer> | null {
+export function claimView(
+  ctx: EngineContext,
+  draft: Draft,
+  state: MeterState,
+  hash: string,
+  kind: 'view' | 'sample',
+  used: number,
+  limit: number,
+): Promise<ClaimAnswer> | null {
   const { store } = ctx;
   const { timeoutMs } = ctx.options.failure;
   const { window, now } = draft;
@@ -30,7 +38,11 @@ export function claimView(ctx: EngineContext, draft: Draft, state: MeterState, h
     const referrals = ctx.options.referrals;
     if (!store.claimView || window.period === null || !referrals) return null;
     const key = `s:${window.period.toString(36)}:${state.rid}`;
-    return withTimeout(store.claimView(key, sampledViews(state), { limit: referrals.budget, at: now, expiresAt: window.end as number }), timeoutMs, 'store.claimView');
+    return withTimeout(
+      store.claimView(key, sampledViews(state), { limit: referrals.budget, at: now, expiresAt: window.end as number }),
+      timeoutMs,
+      'store.claimView',
+    );
   }
   if (window.period !== null) {
     if (!store.claimView) return null;
@@ -68,12 +80,21 @@ export async function spendAnonymousAllowance(ctx: EngineContext, draft: Draft, 
   try {
     if (window.period !== null && store.claimView && anonymousLimit > 0) {
       // claimView stores max(known, presented) + 1 while under the limit: presenting limit - 1 spends the rest.
-      const claim = store.claimView(`h:${window.period.toString(36)}:${state.rid}`, anonymousLimit - 1, { limit: anonymousLimit, at: now, expiresAt: window.end as number });
+      const claim = store.claimView(`h:${window.period.toString(36)}:${state.rid}`, anonymousLimit - 1, {
+        limit: anonymousLimit,
+        at: now,
+        expiresAt: window.end as number,
+      });
       await withTimeout(claim, failure.timeoutMs, 'store.claimView');
     } else if (window.period === null && store.merge && anonymousLimit > 0) {
       const at = Math.floor(now / 1000) * 1000;
       const spent = Array.from({ length: anonymousLimit }, (_, i) => ({ article: `~signed-in-${i}`, at }));
-      const merge = store.merge(`hr:${state.rid}`, spent, { limit: anonymousLimit, at, since: window.since + 1, expiresAt: ctx.meterEnd(window, at) });
+      const merge = store.merge(`hr:${state.rid}`, spent, {
+        limit: anonymousLimit,
+        at,
+        since: window.since + 1,
+        expiresAt: ctx.meterEnd(window, at),
+      });
       await withTimeout(merge, failure.timeoutMs, 'store.merge');
     }
   } catch (cause) {

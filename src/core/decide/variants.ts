@@ -44,7 +44,24 @@ export async function variantValues(keyring: Keyring): Promise<VariantValues> {
 export function decisionForVariant(variant: Variant, article?: Article): Decision {
   const gated = (article?.access ?? 'metered') === 'subscribers' || (article?.requires?.length ?? 0) > 0;
   const reason: DecisionReason =
-    variant === 'full' ? (article?.access === 'free' ? 'free-article' : 'metered') : variant === 'prompt' ? 'register-to-continue' : gated ? 'subscribers-only' : 'meter-exhausted';
+    variant === 'full'
+      ? article?.access === 'free'
+        ? 'free-article'
+        : 'metered'
+      : variant === 'prompt'
+        ? 'register-to-continue'
+        : gated
+          ? 'subscribers-only'
+          : 'meter-exhausted';
   const trace: readonly TraceEntry[] = Object.freeze([{ rule: 'request', matched: true, note: `rendered for the ${variant} variant` }]);
-  return new MeterDecision({ access: variant, reason, reader: ANONYMOUS, meter: null, counted: false, trace, setCookie: null, variantHeader: null });
+  return new MeterDecision({
+    access: variant,
+    reason,
+    reader: ANONYMOUS,
+    meter: null,
+    counted: false,
+    trace,
+    setCookie: null,
+    variantHeader: null,
+  });
 }

@@ -40,8 +40,18 @@ async function expectNotCounted(headers: Record<string, string>, method = 'GET',
 describe('prefetch and prerender signals of browsers and frameworks', () => {
   it.each([
     ['Sec-Purpose: prefetch (link prefetch, Speculation Rules)', { 'sec-purpose': 'prefetch' }, 'prefetch', 'Sec-Purpose: prefetch'],
-    ['Sec-Purpose: prefetch;prerender (Speculation Rules prerender)', { 'sec-purpose': 'prefetch;prerender' }, 'prerender', 'Sec-Purpose: prefetch'],
-    ['Sec-Purpose: prefetch;anonymous-client-ip (private prefetch proxy)', { 'sec-purpose': 'prefetch;anonymous-client-ip' }, 'prefetch', 'Sec-Purpose: prefetch'],
+    [
+      'Sec-Purpose: prefetch;prerender (Speculation Rules prerender)',
+      { 'sec-purpose': 'prefetch;prerender' },
+      'prerender',
+      'Sec-Purpose: prefetch',
+    ],
+    [
+      'Sec-Purpose: prefetch;anonymous-client-ip (private prefetch proxy)',
+      { 'sec-purpose': 'prefetch;anonymous-client-ip' },
+      'prefetch',
+      'Sec-Purpose: prefetch',
+    ],
     ['Purpose: prefetch (older browsers, Inertia, Next pages router)', { purpose: 'prefetch' }, 'prefetch', 'Purpose: prefetch'],
     ['X-Purpose: preview (Safari top sites)', { 'x-purpose': 'preview' }, 'prefetch', 'X-Purpose: preview'],
     ['X-Sec-Purpose: prefetch (Turbo 8 InstantClick)', { 'x-sec-purpose': 'prefetch' }, 'prefetch', 'X-Sec-Purpose: prefetch'],
@@ -50,8 +60,18 @@ describe('prefetch and prerender signals of browsers and frameworks', () => {
     ['X-Moz: prefetch (Firefox link prefetch)', { 'x-moz': 'prefetch' }, 'prefetch', 'X-Moz: prefetch'],
     ['Next-Router-Prefetch (Next app router <Link>)', { rsc: '1', 'next-router-prefetch': '1' }, 'prefetch', 'Next-Router-Prefetch'],
     ['Next-Router-Prefetch: 2 (Next full prefetch)', { rsc: '1', 'next-router-prefetch': '2' }, 'prefetch', 'Next-Router-Prefetch'],
-    ['Next-Router-Segment-Prefetch (Next segment cache)', { rsc: '1', 'next-router-segment-prefetch': '/_tree' }, 'prefetch', 'Next-Router-Segment-Prefetch'],
-    ['X-Middleware-Prefetch (Next pages router behind a middleware)', { 'x-middleware-prefetch': '1', purpose: 'nothing' }, 'prefetch', 'X-Middleware-Prefetch'],
+    [
+      'Next-Router-Segment-Prefetch (Next segment cache)',
+      { rsc: '1', 'next-router-segment-prefetch': '/_tree' },
+      'prefetch',
+      'Next-Router-Segment-Prefetch',
+    ],
+    [
+      'X-Middleware-Prefetch (Next pages router behind a middleware)',
+      { 'x-middleware-prefetch': '1', purpose: 'nothing' },
+      'prefetch',
+      'X-Middleware-Prefetch',
+    ],
     ['HX-Preloaded (htmx preload extension)', { 'hx-preloaded': 'true' }, 'prefetch', 'HX-Preloaded'],
   ])('%s: not counted, no full text, and the trace and event say why', async (_name, headers, cause, signal) => {
     const { decision, event } = await expectNotCounted(headers);
@@ -70,7 +90,9 @@ describe('prefetch and prerender signals of browsers and frameworks', () => {
 
   it('an ordinary navigation with unrelated purpose values still counts', async () => {
     const { reader } = setup();
-    const d = await reader.open('a', { headers: { 'user-agent': BROWSER_UA, purpose: 'navigate', 'sec-purpose': 'nothing', 'sec-fetch-dest': 'document' } });
+    const d = await reader.open('a', {
+      headers: { 'user-agent': BROWSER_UA, purpose: 'navigate', 'sec-purpose': 'nothing', 'sec-fetch-dest': 'document' },
+    });
     expect(d).toMatchObject({ access: 'full', reason: 'metered', counted: true });
   });
 });
@@ -117,10 +139,16 @@ describe('Fetch Metadata: only documents, frames and the site’s own script fet
   });
 
   it.each([
-    ['a top-level navigation from another site (a search result)', { 'sec-fetch-dest': 'document', 'sec-fetch-site': 'cross-site', 'sec-fetch-mode': 'navigate' }],
+    [
+      'a top-level navigation from another site (a search result)',
+      { 'sec-fetch-dest': 'document', 'sec-fetch-site': 'cross-site', 'sec-fetch-mode': 'navigate' },
+    ],
     ['a typed address', { 'sec-fetch-dest': 'document', 'sec-fetch-site': 'none', 'sec-fetch-mode': 'navigate', 'sec-fetch-user': '?1' }],
     ['a same-origin iframe', { 'sec-fetch-dest': 'iframe', 'sec-fetch-site': 'same-origin', 'sec-fetch-mode': 'navigate' }],
-    ['Next’s RSC fetch for a client-side navigation', { 'sec-fetch-dest': 'empty', 'sec-fetch-site': 'same-origin', rsc: '1', 'next-router-state-tree': '%5B%22%22%5D' }],
+    [
+      'Next’s RSC fetch for a client-side navigation',
+      { 'sec-fetch-dest': 'empty', 'sec-fetch-site': 'same-origin', rsc: '1', 'next-router-state-tree': '%5B%22%22%5D' },
+    ],
     ['a same-site script fetch (Turbo, Inertia visit)', { 'sec-fetch-dest': 'empty', 'sec-fetch-site': 'same-site', 'x-inertia': 'true' }],
     ['a client without Fetch Metadata', {}],
   ])('%s is a page view: counted', async (_name, headers) => {
@@ -131,10 +159,16 @@ describe('Fetch Metadata: only documents, frames and the site’s own script fet
 
   it("scriptFetches: 'ignore' counts documents only (for fetch-based prefetchers without a purpose header)", async () => {
     const ignore = { pageViews: { scriptFetches: 'ignore' as const } };
-    const { event } = await expectNotCounted({ 'sec-fetch-dest': 'empty', 'sec-fetch-site': 'same-origin', 'sec-fetch-mode': 'cors' }, 'GET', ignore);
+    const { event } = await expectNotCounted(
+      { 'sec-fetch-dest': 'empty', 'sec-fetch-site': 'same-origin', 'sec-fetch-mode': 'cors' },
+      'GET',
+      ignore,
+    );
     expect(event).toMatchObject({ cause: 'script-fetch', signal: 'Sec-Fetch-Dest: empty' });
     const { reader } = setup(ignore);
-    expect(await reader.open('a', { headers: { 'user-agent': BROWSER_UA, 'sec-fetch-dest': 'document' } })).toMatchObject({ counted: true });
+    expect(await reader.open('a', { headers: { 'user-agent': BROWSER_UA, 'sec-fetch-dest': 'document' } })).toMatchObject({
+      counted: true,
+    });
   });
 });
 
@@ -147,16 +181,20 @@ describe('automated clients: link previews, monitors, headless browsers, HTTP li
     Discordbot: 'Mozilla/5.0 (compatible; Discordbot/2.0; +https://discordapp.com)',
     WhatsApp: 'WhatsApp/2.23.20.0 A',
     TelegramBot: 'TelegramBot (like TwitterBot)',
-    'iMessage link preview': 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_11_1) AppleWebKit/601.2.4 (KHTML, like Gecko) Version/9.0.1 Safari/601.2.4 facebookexternalhit/1.1 Facebot Twitterbot/1.0',
-    'Teams preview': 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/91.0.4472.114 Safari/537.36 Edg/91.0.864.59 MicrosoftPreview/2.0 +https://aka.ms/MicrosoftPreview',
+    'iMessage link preview':
+      'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_11_1) AppleWebKit/601.2.4 (KHTML, like Gecko) Version/9.0.1 Safari/601.2.4 facebookexternalhit/1.1 Facebot Twitterbot/1.0',
+    'Teams preview':
+      'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/91.0.4472.114 Safari/537.36 Edg/91.0.864.59 MicrosoftPreview/2.0 +https://aka.ms/MicrosoftPreview',
     'Skype preview': 'Mozilla/5.0 (Windows NT 6.1; WOW64) SkypeUriPreview Preview/0.5 skype-url-preview@microsoft.com',
     'Bluesky card': 'Mozilla/5.0 (compatible; Bluesky Cardyb/1.1; +mailto:support@bsky.app)',
     'Mastodon preview': 'http.rb/5.1.1 (Mastodon/4.2.0; +https://mastodon.social/) Bot',
     UptimeRobot: 'Mozilla/5.0+(compatible; UptimeRobot/2.0; http://www.uptimerobot.com/)',
     Pingdom: 'Pingdom.com_bot_version_1.4_(http://www.pingdom.com/)',
-    StatusCake: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/71.0.3578.98 Safari/537.36 StatusCake',
+    StatusCake:
+      'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/71.0.3578.98 Safari/537.36 StatusCake',
     HeadlessChrome: 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/156.0.0.0 Safari/537.36',
-    Lighthouse: 'Mozilla/5.0 (Linux; Android 11; moto g power (2022)) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/114.0.0.0 Mobile Safari/537.36 Chrome-Lighthouse',
+    Lighthouse:
+      'Mozilla/5.0 (Linux; Android 11; moto g power (2022)) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/114.0.0.0 Mobile Safari/537.36 Chrome-Lighthouse',
     curl: 'curl/8.5.0',
     Wget: 'Wget/1.21.4',
     'python-requests': 'python-requests/2.31.0',
@@ -173,18 +211,36 @@ describe('automated clients: link previews, monitors, headless browsers, HTTP li
   it.each([
     ['Chrome', BROWSER_UA],
     ['Firefox', 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0'],
-    ['Safari on iPhone', 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1'],
-    ['Edge', 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36 Edg/120.0.0.0'],
-    ['Samsung Internet', 'Mozilla/5.0 (Linux; Android 13; SAMSUNG SM-S918B) AppleWebKit/537.36 (KHTML, like Gecko) SamsungBrowser/23.0 Chrome/115.0.0.0 Mobile Safari/537.36'],
-    ['the Facebook in-app browser', 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 [FBAN/FBIOS;FBAV/430.0.0.0;FBBV/0;FBDV/iPhone15,2;FBMD/iPhone;FBSN/iOS;FBSV/17.0;FBSS/3;FBCR/;FBID/phone;FBLC/en_US;FBOP/5]'],
-    ['the Google app', 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) GSA/300.0.598994205 Mobile/15E148 Safari/604.1'],
+    [
+      'Safari on iPhone',
+      'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1',
+    ],
+    [
+      'Edge',
+      'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36 Edg/120.0.0.0',
+    ],
+    [
+      'Samsung Internet',
+      'Mozilla/5.0 (Linux; Android 13; SAMSUNG SM-S918B) AppleWebKit/537.36 (KHTML, like Gecko) SamsungBrowser/23.0 Chrome/115.0.0.0 Mobile Safari/537.36',
+    ],
+    [
+      'the Facebook in-app browser',
+      'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 [FBAN/FBIOS;FBAV/430.0.0.0;FBBV/0;FBDV/iPhone15,2;FBMD/iPhone;FBSN/iOS;FBSV/17.0;FBSS/3;FBCR/;FBID/phone;FBLC/en_US;FBOP/5]',
+    ],
+    [
+      'the Google app',
+      'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) GSA/300.0.598994205 Mobile/15E148 Safari/604.1',
+    ],
   ])('%s is a reader: counted', async (_name, ua) => {
     const { reader } = setup();
     expect(await reader.open('a', { headers: { 'user-agent': ua } })).toMatchObject({ reason: 'metered', counted: true });
   });
 
   it('an oversized user agent is automated on its face', () => {
-    expect(check({ 'user-agent': `Mozilla/5.0 ${'x'.repeat(2000)}` })).toEqual({ cause: 'automated', signal: 'user agent: oversized user agent' });
+    expect(check({ 'user-agent': `Mozilla/5.0 ${'x'.repeat(2000)}` })).toEqual({
+      cause: 'automated',
+      signal: 'user agent: oversized user agent',
+    });
   });
 
   it('a site may pass its own detector, or turn detection off', async () => {
@@ -232,7 +288,12 @@ describe('automated clients: link previews, monitors, headless browsers, HTTP li
 
 describe('the site’s own signals', () => {
   it('notPageView names a signal of the site; a throw is ignored', async () => {
-    const own = { pageViews: { notPageView: (request: { headers: { get(name: string): string | null } }) => (request.headers.get('x-our-prefetch') ? 'X-Our-Prefetch' : null) } };
+    const own = {
+      pageViews: {
+        notPageView: (request: { headers: { get(name: string): string | null } }) =>
+          request.headers.get('x-our-prefetch') ? 'X-Our-Prefetch' : null,
+      },
+    };
     const { event } = await expectNotCounted({ 'x-our-prefetch': '1' }, 'GET', own);
     expect(event).toMatchObject({ cause: 'site', signal: 'X-Our-Prefetch' });
     const throwing = setup({
@@ -269,7 +330,14 @@ describe('what each request does to the meter, for every reader', () => {
 
   it('the page-view check is not run for a returning reader re-opening an article', async () => {
     let asked = 0;
-    const { reader } = setup({ pageViews: { notPageView: () => (asked++, null) } });
+    const { reader } = setup({
+      pageViews: {
+        notPageView: () => {
+          asked++;
+          return null;
+        },
+      },
+    });
     await reader.open('a');
     expect(asked).toBe(1);
     for (let i = 0; i < 5; i++) expect(await reader.open('a')).toMatchObject({ reason: 'already-read' });

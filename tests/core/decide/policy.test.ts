@@ -86,12 +86,20 @@ describe('evaluatePolicy: one reason code per rule, in order', () => {
     expect(decide({}, { ...spent, sampling: search(0) })).toEqual({ access: 'prompt', reason: 'register-to-continue', count: false });
     // The meter is used first; a HEAD never samples.
     expect(decide({}, { ...fresh, sampling: search(1) })).toEqual({ access: 'full', reason: 'metered', count: true });
-    expect(decide({ notPageView: head }, { ...spent, sampling: search(1) })).toEqual({ access: 'prompt', reason: 'not-counted', count: false });
+    expect(decide({ notPageView: head }, { ...spent, sampling: search(1) })).toEqual({
+      access: 'prompt',
+      reason: 'not-counted',
+      count: false,
+    });
   });
 
   it('signed-out: a browser where an account signed in this period has no anonymous allowance left, sampled or not', () => {
     expect(decide({}, { ...fresh, signedOut: true })).toEqual({ access: 'prompt', reason: 'signed-out', count: false });
-    expect(decide({}, { ...spent, signedOut: true, sampling: { source: 'search', remaining: 1 } })).toEqual({ access: 'prompt', reason: 'signed-out', count: false });
+    expect(decide({}, { ...spent, signedOut: true, sampling: { source: 'search', remaining: 1 } })).toEqual({
+      access: 'prompt',
+      reason: 'signed-out',
+      count: false,
+    });
     // What was read stays free; a request that is not a page view says so first.
     expect(decide({}, { ...fresh, read: true, signedOut: true })).toEqual({ access: 'full', reason: 'already-read', count: false });
     expect(decide({ notPageView: head }, { ...fresh, signedOut: true })).toEqual({ access: 'prompt', reason: 'not-counted', count: false });
@@ -99,7 +107,11 @@ describe('evaluatePolicy: one reason code per rule, in order', () => {
 
   it('not-counted: the trace names the signal', () => {
     const outcome = evaluatePolicy({ ...base, notPageView: { cause: 'prefetch', signal: 'Next-Router-Prefetch' } }, fresh);
-    expect(outcome.trace.at(-1)).toEqual({ rule: 'not-counted', matched: true, note: 'not a page view (Next-Router-Prefetch): never spends a view' });
+    expect(outcome.trace.at(-1)).toEqual({
+      rule: 'not-counted',
+      matched: true,
+      note: 'not a page view (Next-Router-Prefetch): never spends a view',
+    });
   });
 
   it('register-to-continue: an anonymous reader with a spent meter, when registering gives more', () => {
