@@ -57,5 +57,7 @@ for (let round = 0; round < ROUNDS; round++) {
 }
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const out = { rounds: ROUNDS, baseline: median(times.baseline), this: median(times.this), ratio: median(ratios) };
-console.log(`returning reader: baseline ${out.baseline.toFixed(2)} µs, this build ${out.this.toFixed(2)} µs, median ratio ${out.ratio.toFixed(3)}× over ${ROUNDS} rounds`);
+console.log(
+  `returning reader: baseline ${out.baseline.toFixed(2)} µs, this build ${out.this.toFixed(2)} µs, median ratio ${out.ratio.toFixed(3)}× over ${ROUNDS} rounds`,
+);
 console.log(JSON.stringify(out));

@@ -23,9 +23,7 @@ if (os.cpus().length >= 2 && process.env.BENCH_PIN !== '0') {
 async function start(mode) {
   const server = new URL('./server.mjs', import.meta.url).pathname;
   const stdio = ['ignore', 'pipe', 'inherit', 'ipc'];
-  const child = pinned
-    ? spawn('taskset', ['-c', '1', process.execPath, server, mode], { stdio })
-    : fork(server, [mode], { stdio });
+  const child = pinned ? spawn('taskset', ['-c', '1', process.execPath, server, mode], { stdio }) : fork(server, [mode], { stdio });
   const [line] = await once(child.stdout, 'data');
   const [, port, cookie] = String(line).trim().split(' ');
   return { child, port: Number(port), cookie };
@@ -82,4 +80,6 @@ const cpuPerRequest = {
   bare: median(runs.bare.map((x) => x.cpuPerRequest)),
   meterwall: median(runs.meterwall.map((x) => x.cpuPerRequest)),
 };
-console.log(JSON.stringify({ bare, meterwall, ratio: median(ratios), ratios, p99, cpuPerRequest, rounds: ROUNDS, seconds: DURATION, pinned }));
+console.log(
+  JSON.stringify({ bare, meterwall, ratio: median(ratios), ratios, p99, cpuPerRequest, rounds: ROUNDS, seconds: DURATION, pinned }),
+);

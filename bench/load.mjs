@@ -26,7 +26,16 @@ const ask = async (message) => {
 };
 
 // Returning readers: 2,000 browsers that have read one or two articles already.
-const slugs = ['tram-line-to-cross-the-river', 'council-budget-gap', 'heatwave-hospital-admissions', 'riverside-united-promotion-push', 'flood-defences-east-bank', 'startup-turns-old-mill-into-lab', 'theatre-review-the-ferryman', 'library-reopens-after-flood-repairs'];
+const slugs = [
+  'tram-line-to-cross-the-river',
+  'council-budget-gap',
+  'heatwave-hospital-admissions',
+  'riverside-united-promotion-push',
+  'flood-defences-east-bank',
+  'startup-turns-old-mill-into-lab',
+  'theatre-review-the-ferryman',
+  'library-reopens-after-flood-repairs',
+];
 const returning = [];
 for (let i = 0; i < 2000; i++) {
   let cookie = '';
@@ -52,8 +61,12 @@ const result = await autocannon({
         n++;
         const fresh = n % 5 === 0;
         const reader = returning[(n * 7919) % returning.length];
-        const slug = slugs[fresh ? n % slugs.length : (n % 3 === 0 ? n % slugs.length : (n * 7919) % 2)];
-        return { ...request, path: `/articles/${slug}`, headers: { 'user-agent': UA, accept: 'text/html', ...(fresh ? {} : { cookie: reader }) } };
+        const slug = slugs[fresh ? n % slugs.length : n % 3 === 0 ? n % slugs.length : (n * 7919) % 2];
+        return {
+          ...request,
+          path: `/articles/${slug}`,
+          headers: { 'user-agent': UA, accept: 'text/html', ...(fresh ? {} : { cookie: reader }) },
+        };
       },
     },
   ],

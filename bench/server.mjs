@@ -22,7 +22,7 @@ const cookie = first.headers.get('set-cookie').split(';')[0];
 
 const server = createServer(
   mode === 'bare'
-    ? (req, res) => {
+    ? (_req, res) => {
         res.setHeader('Cache-Control', 'private, no-store');
         res.setHeader('Vary', 'Cookie');
         res.setHeader('Content-Type', 'text/html; charset=utf-8');

@@ -31,7 +31,11 @@ process.on('message', async (message: unknown) => {
   // the store. Their addresses spread over many networks.
   for (let i = 0; i < simulate; i++, simulated++) {
     const ip = `10.${(simulated >> 16) & 255}.${(simulated >> 8) & 255}.${simulated & 255}`;
-    await site.paywall.decide({ method: 'GET', url: '/', headers: { get: () => null } }, { id: slugs[simulated % slugs.length] as string }, { ip });
+    await site.paywall.decide(
+      { method: 'GET', url: '/', headers: { get: () => null } },
+      { id: slugs[simulated % slugs.length] as string },
+      { ip },
+    );
   }
   process.send?.(memory());
 });

@@ -21,8 +21,23 @@ cutTeaser(node.japanese, { words: 50 });
 const coldMs = performance.now() - coldStart;
 const noop = () => {};
 const callbacks = Object.fromEntries(
-  ['onattribdata', 'onattribentity', 'onattribend', 'onattribname', 'oncdata', 'onclosetag', 'oncomment', 'ondeclaration',
-    'onend', 'onopentagend', 'onopentagname', 'onprocessinginstruction', 'onselfclosingtag', 'ontext', 'ontextentity'].map((n) => [n, noop]),
+  [
+    'onattribdata',
+    'onattribentity',
+    'onattribend',
+    'onattribname',
+    'oncdata',
+    'onclosetag',
+    'oncomment',
+    'ondeclaration',
+    'onend',
+    'onopentagend',
+    'onopentagname',
+    'onprocessinginstruction',
+    'onselfclosingtag',
+    'ontext',
+    'ontextentity',
+  ].map((n) => [n, noop]),
 );
 
 function tokenize(html) {
@@ -33,7 +48,12 @@ function tokenize(html) {
 
 const paywall = createPaywall({ secret: 'bench-secret-0123456789-abcdefghijk', meters: { anonymous: { limit: 0 } } });
 const wall = await paywall.decide({ method: 'GET', url: '/a', headers: new Headers() }, { id: 'tram' });
-const meta = { id: 'tram', version: '2026-11-23T10:00', headline: 'Tram line to cross the river', url: 'https://news.example/articles/tram' };
+const meta = {
+  id: 'tram',
+  version: '2026-11-23T10:00',
+  headline: 'Tram line to cross the river',
+  url: 'https://news.example/articles/tram',
+};
 paywall.render(wall, article, meta); // fills the cache
 
 bench('htmlparser2 Tokenizer over the whole article', () => {
@@ -75,9 +95,16 @@ function compare(base, fn, n) {
   for (let r = 0; r < 15; r++) {
     let x;
     let y;
-    if (r % 2 === 0) (x = time(base, n)), (y = time(fn, n));
-    else (y = time(fn, n)), (x = time(base, n));
-    a.push(x), b.push(y), ratios.push(y / x);
+    if (r % 2 === 0) {
+      x = time(base, n);
+      y = time(fn, n);
+    } else {
+      y = time(fn, n);
+      x = time(base, n);
+    }
+    a.push(x);
+    b.push(y);
+    ratios.push(y / x);
   }
   return { tokenizer: mid(a), words: mid(b), ratio: mid(ratios) };
 }
@@ -87,13 +114,28 @@ function compare(base, fn, n) {
 // an article's length (the body repeated to 6 KB or more, as the 6 KB article above).
 const dir = new URL('../tests/fixtures/articles/', import.meta.url);
 const bodies = {};
-for (const file of readdirSync(dir).filter((f) => f.endsWith('.html')).sort()) {
+for (const file of readdirSync(dir)
+  .filter((f) => f.endsWith('.html'))
+  .sort()) {
   const short = readFileSync(new URL(file, dir), 'utf8');
   const sized = short.repeat(Math.ceil(6144 / short.length));
   const row = {};
-  for (const [name, html] of [['short', short], ['sized', sized]]) {
-    for (let i = 0; i < 300; i++) (tokenize(html), cutTeaser(html, { words: 50 }));
-    row[name] = { kb: html.length / 1024, ...compare(() => tokenize(html), () => cutTeaser(html, { words: 50 }), 100) };
+  for (const [name, html] of [
+    ['short', short],
+    ['sized', sized],
+  ]) {
+    for (let i = 0; i < 300; i++) {
+      tokenize(html);
+      cutTeaser(html, { words: 50 });
+    }
+    row[name] = {
+      kb: html.length / 1024,
+      ...compare(
+        () => tokenize(html),
+        () => cutTeaser(html, { words: 50 }),
+        100,
+      ),
+    };
   }
   bodies[file.replace(/\.html$/, '')] = row;
 }
@@ -114,4 +156,6 @@ for (const [script, html] of Object.entries(node)) {
     long[`${script} ${JSON.stringify(options)}`] = { kb: Math.round(html.length / 1024), median: times[4], worst: times[8] };
   }
 }
-console.log(JSON.stringify({ bytes: Buffer.byteLength(article), paragraphs: (article.match(/<p[\s>]/g) ?? []).length, avg, bodies, long, coldMs }));
+console.log(
+  JSON.stringify({ bytes: Buffer.byteLength(article), paragraphs: (article.match(/<p[\s>]/g) ?? []).length, avg, bodies, long, coldMs }),
+);

@@ -33,7 +33,14 @@ export function createAccounts() {
     find: (id: string) => byId.get(id),
     findByEmail: (email: string) => byEmail.get(email.toLowerCase()),
     create(name: string, email: string): Account {
-      const account: Account = { id: randomUUID(), email: email.toLowerCase(), name, subscriber: false, plan: null, newsletters: signUps.delete(email.toLowerCase()) };
+      const account: Account = {
+        id: randomUUID(),
+        email: email.toLowerCase(),
+        name,
+        subscriber: false,
+        plan: null,
+        newsletters: signUps.delete(email.toLowerCase()),
+      };
       byId.set(account.id, account);
       byEmail.set(account.email, account);
       return account;

@@ -5,7 +5,15 @@
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseCookie, stringifySetCookie } from 'cookie';
-import { createMemoryStore, createPaywall, createRenderer, escapeHtml, type CrawlerVerifier, type MeterStore, type PaywallEvent } from 'meterwall';
+import {
+  createMemoryStore,
+  createPaywall,
+  createRenderer,
+  escapeHtml,
+  type CrawlerVerifier,
+  type MeterStore,
+  type PaywallEvent,
+} from 'meterwall';
 import { decideNode } from 'meterwall/node';
 import { createAccounts, createSessions, SESSION_COOKIE, SESSION_ISSUER, type Account } from './accounts.js';
 import { ARTICLES as BUILT_IN, articleHtml, type StoryArticle } from './articles.js';
@@ -75,7 +83,10 @@ export function createNewsSite(options: NewsSiteOptions) {
     // Search crawlers get the full text only from a verified address; readers arriving from
     // search or social get one more article a month after their meter is spent.
     ...(options.crawlerVerifiers ? { crawlers: { verifiers: options.crawlerVerifiers } } : {}),
-    referrals: { budget: 1, sources: { search: ['google.com', 'bing.com', 'duckduckgo.com'], social: ['t.co', 'facebook.com', 'linkedin.com'] } },
+    referrals: {
+      budget: 1,
+      sources: { search: ['google.com', 'bing.com', 'duckduckgo.com'], social: ['t.co', 'facebook.com', 'linkedin.com'] },
+    },
     ...(options.freshMetersPerHour ? { freshMeters: { perHour: options.freshMetersPerHour } } : {}),
     // meterwall reads the site's own session cookie and verifies it (HS256, pinned), then maps
     // its claims to a reader: a plan claim makes a subscriber.
@@ -89,9 +100,7 @@ export function createNewsSite(options: NewsSiteOptions) {
       claims(payload) {
         const id = payload['sub'];
         if (typeof id !== 'string' || !accounts.find(id)) return null; // an account from before a restart
-        return typeof payload['plan'] === 'string'
-          ? { status: 'subscriber', id, entitlements: ['digital'] }
-          : { status: 'registered', id };
+        return typeof payload['plan'] === 'string' ? { status: 'subscriber', id, entitlements: ['digital'] } : { status: 'registered', id };
       },
     },
   });
@@ -99,7 +108,11 @@ export function createNewsSite(options: NewsSiteOptions) {
   const renderer = createRenderer({
     teaser: { paragraphs: 2 },
     prompt: {
-      urls: { register: '/register?returnTo={returnTo}', subscribe: '/subscribe?returnTo={returnTo}', signIn: '/signin?returnTo={returnTo}' },
+      urls: {
+        register: '/register?returnTo={returnTo}',
+        subscribe: '/subscribe?returnTo={returnTo}',
+        signIn: '/signin?returnTo={returnTo}',
+      },
       renderPrompt: promptMarkup,
     },
   });
@@ -109,7 +122,10 @@ export function createNewsSite(options: NewsSiteOptions) {
     res.setHeader('Content-Type', 'text/html; charset=utf-8');
     res.setHeader('X-Content-Type-Options', 'nosniff');
     res.setHeader('Referrer-Policy', 'strict-origin-when-cross-origin');
-    res.setHeader('Content-Security-Policy', "default-src 'self'; img-src 'self'; style-src 'self'; script-src 'none'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
+    res.setHeader(
+      'Content-Security-Policy',
+      "default-src 'self'; img-src 'self'; style-src 'self'; script-src 'none'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+    );
     if (!res.hasHeader('Cache-Control')) res.setHeader('Cache-Control', 'private, no-store');
     for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
     res.end(html);
@@ -161,7 +177,16 @@ export function createNewsSite(options: NewsSiteOptions) {
 
   async function articleRoute(req: IncomingMessage, res: ServerResponse, slug: string, url: URL): Promise<void> {
     const article = findArticle(slug);
-    if (!article) return send(res, 404, layout({ title: `Not found – ${PAPER}`, body: messagePage('Page not found', 'There is no article at this address.'), account: await accountFor(req.headers.cookie) }));
+    if (!article)
+      return send(
+        res,
+        404,
+        layout({
+          title: `Not found – ${PAPER}`,
+          body: messagePage('Page not found', 'There is no article at this address.'),
+          account: await accountFor(req.headers.cookie),
+        }),
+      );
     const decision = await decideNode(paywall, req, res, { id: article.slug, access: article.access });
     const rendered = renderer.render(decision, articleHtml(article, escapeHtml), {
       id: article.slug,
@@ -184,15 +209,32 @@ export function createNewsSite(options: NewsSiteOptions) {
       subscriber: decision.reader.status === 'subscriber',
       debug: url.searchParams.get('debug') === '1' ? debugPanel(decision) : '',
     });
-    send(res, 200, layout({ title: `${article.headline} – ${PAPER}`, description: article.standfirst, head: rendered.structuredData, body, account }));
+    send(
+      res,
+      200,
+      layout({ title: `${article.headline} – ${PAPER}`, description: article.standfirst, head: rendered.structuredData, body, account }),
+    );
   }
 
   async function registerRoute(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     if (req.method === 'GET') {
-      return send(res, 200, layout({ title: `Register – ${PAPER}`, body: registerPage({ name: '', email: '', returnTo: safeReturnTo(url.searchParams.get('returnTo')) }, {}, METERS.registered.limit), account: await accountFor(req.headers.cookie) }));
+      return send(
+        res,
+        200,
+        layout({
+          title: `Register – ${PAPER}`,
+          body: registerPage(
+            { name: '', email: '', returnTo: safeReturnTo(url.searchParams.get('returnTo')) },
+            {},
+            METERS.registered.limit,
+          ),
+          account: await accountFor(req.headers.cookie),
+        }),
+      );
     }
     const form = await readForm(req);
-    if (!form) return send(res, 400, layout({ title: PAPER, body: messagePage('Bad request', 'The form could not be read.'), account: undefined }));
+    if (!form)
+      return send(res, 400, layout({ title: PAPER, body: messagePage('Bad request', 'The form could not be read.'), account: undefined }));
     const values = {
       name: (form.get('name') ?? '').trim(),
       email: (form.get('email') ?? '').trim(),
@@ -205,7 +247,11 @@ export function createNewsSite(options: NewsSiteOptions) {
     else if (!EMAIL.test(values.email)) errors['email'] = 'Enter an email address like name@example.com.';
     else if (accounts.findByEmail(values.email)) errors['email'] = 'An account with this email address already exists. Sign in instead.';
     if (Object.keys(errors).length > 0) {
-      return send(res, 422, layout({ title: `Register – ${PAPER}`, body: registerPage(values, errors, METERS.registered.limit), account: undefined }));
+      return send(
+        res,
+        422,
+        layout({ title: `Register – ${PAPER}`, body: registerPage(values, errors, METERS.registered.limit), account: undefined }),
+      );
     }
     await signIn(res, accounts.create(values.name, values.email));
     redirect(res, values.returnTo);
@@ -213,10 +259,19 @@ export function createNewsSite(options: NewsSiteOptions) {
 
   async function signInRoute(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     if (req.method === 'GET') {
-      return send(res, 200, layout({ title: `Sign in – ${PAPER}`, body: signInPage({ email: '', returnTo: safeReturnTo(url.searchParams.get('returnTo')) }), account: await accountFor(req.headers.cookie) }));
+      return send(
+        res,
+        200,
+        layout({
+          title: `Sign in – ${PAPER}`,
+          body: signInPage({ email: '', returnTo: safeReturnTo(url.searchParams.get('returnTo')) }),
+          account: await accountFor(req.headers.cookie),
+        }),
+      );
     }
     const form = await readForm(req);
-    if (!form) return send(res, 400, layout({ title: PAPER, body: messagePage('Bad request', 'The form could not be read.'), account: undefined }));
+    if (!form)
+      return send(res, 400, layout({ title: PAPER, body: messagePage('Bad request', 'The form could not be read.'), account: undefined }));
     const values = { email: (form.get('email') ?? '').trim(), returnTo: safeReturnTo(form.get('returnTo')) };
     let errors: FieldErrors = {};
     const account = EMAIL.test(values.email) ? accounts.findByEmail(values.email) : undefined;
@@ -231,7 +286,15 @@ export function createNewsSite(options: NewsSiteOptions) {
   async function subscribeRoute(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     const account = await accountFor(req.headers.cookie);
     if (req.method === 'GET') {
-      return send(res, 200, layout({ title: `Subscribe – ${PAPER}`, body: subscribePage(account, { plan: 'monthly', returnTo: safeReturnTo(url.searchParams.get('returnTo')) }), account }));
+      return send(
+        res,
+        200,
+        layout({
+          title: `Subscribe – ${PAPER}`,
+          body: subscribePage(account, { plan: 'monthly', returnTo: safeReturnTo(url.searchParams.get('returnTo')) }),
+          account,
+        }),
+      );
     }
     if (!account) return redirect(res, '/register?returnTo=%2Fsubscribe');
     const form = await readForm(req);
@@ -239,7 +302,15 @@ export function createNewsSite(options: NewsSiteOptions) {
     const plan = form.get('plan') ?? '';
     const returnTo = safeReturnTo(form.get('returnTo'));
     if (plan !== 'monthly' && plan !== 'annual') {
-      return send(res, 422, layout({ title: `Subscribe – ${PAPER}`, body: subscribePage(account, { plan, returnTo }, { plan: 'Choose a monthly or an annual plan.' }), account }));
+      return send(
+        res,
+        422,
+        layout({
+          title: `Subscribe – ${PAPER}`,
+          body: subscribePage(account, { plan, returnTo }, { plan: 'Choose a monthly or an annual plan.' }),
+          account,
+        }),
+      );
     }
     account.subscriber = true;
     account.plan = plan;
@@ -275,13 +346,18 @@ export function createNewsSite(options: NewsSiteOptions) {
         const path = url.pathname;
         const method = req.method ?? 'GET';
         if (method === 'POST' && crossSite(req)) {
-          return send(res, 403, layout({ title: PAPER, body: messagePage('Forbidden', 'Forms can only be sent from this site.'), account: undefined }));
+          return send(
+            res,
+            403,
+            layout({ title: PAPER, body: messagePage('Forbidden', 'Forms can only be sent from this site.'), account: undefined }),
+          );
         }
         if (method !== 'GET' && method !== 'HEAD' && method !== 'POST') {
           res.setHeader('Allow', 'GET, HEAD, POST');
           return send(res, 405, '');
         }
-        if (path === '/styles.css') return send(res, 200, STYLES, { 'Content-Type': 'text/css; charset=utf-8', 'Cache-Control': 'public, max-age=3600' });
+        if (path === '/styles.css')
+          return send(res, 200, STYLES, { 'Content-Type': 'text/css; charset=utf-8', 'Cache-Control': 'public, max-age=3600' });
         const image = /^\/images\/([a-z0-9-]+)\.svg$/.exec(path);
         if (image) {
           const article = findArticle(image[1] as string);
@@ -296,19 +372,32 @@ export function createNewsSite(options: NewsSiteOptions) {
         if (articlePath) return await articleRoute(req, res, articlePath[1] as string, url);
         // A differently cased or slash-terminated address of an article: one canonical URL.
         const loose = /^\/articles\/([A-Za-z0-9-]+)\/?$/i.exec(path);
-        if (loose && findArticle((loose[1] as string).toLowerCase())) return redirect(res, `/articles/${(loose[1] as string).toLowerCase()}`, 301);
+        if (loose && findArticle((loose[1] as string).toLowerCase()))
+          return redirect(res, `/articles/${(loose[1] as string).toLowerCase()}`, 301);
         if (path === '/register' && method !== 'HEAD') return await registerRoute(req, res, url);
         if (path === '/signin' && method !== 'HEAD') return await signInRoute(req, res, url);
         if (path === '/subscribe' && method !== 'HEAD') return await subscribeRoute(req, res, url);
         if (path === '/newsletters' && method !== 'HEAD') return await newslettersRoute(req, res, url);
         if (path === '/signout' && method === 'POST') {
-          res.appendHeader('Set-Cookie', stringifySetCookie({ name: SESSION_COOKIE, value: '', httpOnly: true, secure: true, sameSite: 'lax', path: '/', maxAge: 0 }));
+          res.appendHeader(
+            'Set-Cookie',
+            stringifySetCookie({ name: SESSION_COOKIE, value: '', httpOnly: true, secure: true, sameSite: 'lax', path: '/', maxAge: 0 }),
+          );
           return redirect(res, '/');
         }
-        send(res, 404, layout({ title: `Not found – ${PAPER}`, body: messagePage('Page not found', 'There is nothing at this address.'), account: undefined }));
+        send(
+          res,
+          404,
+          layout({
+            title: `Not found – ${PAPER}`,
+            body: messagePage('Page not found', 'There is nothing at this address.'),
+            account: undefined,
+          }),
+        );
       } catch (error) {
         console.error(error);
-        if (!res.headersSent) send(res, 500, layout({ title: PAPER, body: messagePage('Something went wrong', 'Please try again.'), account: undefined }));
+        if (!res.headersSent)
+          send(res, 500, layout({ title: PAPER, body: messagePage('Something went wrong', 'Please try again.'), account: undefined }));
         else res.end();
       }
     },

@@ -23,7 +23,11 @@ export const ARTICLES: readonly StoryArticle[] = [
     author: 'Nadia Okafor',
     published: '2026-11-23T07:00:00Z',
     access: 'metered',
-    figure: { caption: 'How the new bridge will look from the east bank.', credit: 'Illustration: Courier graphics desk', palette: ['#1d4e89', '#f2a541', '#e8eef5'] },
+    figure: {
+      caption: 'How the new bridge will look from the east bank.',
+      credit: 'Illustration: Courier graphics desk',
+      palette: ['#1d4e89', '#f2a541', '#e8eef5'],
+    },
     paragraphs: [
       'The vote on Tuesday evening ended one of the longest planning disputes in Riverside’s recent history. After a debate that ran past midnight, councillors approved the eastern extension of the tram line, which will carry passengers across the river on a new bridge for the first time.',
       'Supporters say the line will cut journey times for tens of thousands of commuters who now rely on buses that crawl across the old bridge at rush hour. “This is the biggest improvement to public transport in a generation,” said the council’s transport lead, Marion Achterberg.',
@@ -41,7 +45,11 @@ export const ARTICLES: readonly StoryArticle[] = [
     author: 'Tomás Herrera',
     published: '2026-11-22T09:30:00Z',
     access: 'free',
-    figure: { caption: 'The restored reading room, with its original oak shelving.', credit: 'Illustration: Courier graphics desk', palette: ['#7a4419', '#d9b26f', '#f6efe3'] },
+    figure: {
+      caption: 'The restored reading room, with its original oak shelving.',
+      credit: 'Illustration: Courier graphics desk',
+      palette: ['#7a4419', '#d9b26f', '#f6efe3'],
+    },
     paragraphs: [
       'By seven o’clock on Saturday morning, the queue outside the central library stretched past the fountain and around the corner into Weavers Lane. When the doors opened at nine, the first visitors applauded the staff who had kept a temporary service going from a shop unit for two years.',
       'The building was closed after the river burst its banks in the winter of 2024, flooding the basement archive and damaging the ground floor. Repairs cost £6.8 million and included raising the electrical systems and moving the local history collection to the top floor.',
@@ -57,7 +65,11 @@ export const ARTICLES: readonly StoryArticle[] = [
     author: 'Priya Raman',
     published: '2026-11-21T16:00:00Z',
     access: 'metered',
-    figure: { caption: 'Riverside town hall, where the budget will be set in February.', credit: 'Illustration: Courier graphics desk', palette: ['#3c3c3c', '#c94c4c', '#f1ecea'] },
+    figure: {
+      caption: 'Riverside town hall, where the budget will be set in February.',
+      credit: 'Illustration: Courier graphics desk',
+      palette: ['#3c3c3c', '#c94c4c', '#f1ecea'],
+    },
     paragraphs: [
       'Riverside council will have to find £23 million in savings next year, its finance director has warned, as the cost of caring for older and disabled residents continues to rise faster than its income.',
       'Spending on adult social care has grown by a third in four years and now takes up more than half of the council’s day-to-day budget. The number of residents aged over 85 is expected to double by 2040.',
@@ -70,11 +82,16 @@ export const ARTICLES: readonly StoryArticle[] = [
     slug: 'heatwave-hospital-admissions',
     section: 'Health',
     headline: 'Summer heat sent record numbers to Riverside hospitals, report finds',
-    standfirst: 'Admissions for heat-related illness tripled during the July heatwave, with older residents in top-floor flats most at risk.',
+    standfirst:
+      'Admissions for heat-related illness tripled during the July heatwave, with older residents in top-floor flats most at risk.',
     author: 'Dr Elif Şahin',
     published: '2026-11-20T08:15:00Z',
     access: 'metered',
-    figure: { caption: 'Temperatures in the city centre passed 38C on three days in July.', credit: 'Illustration: Courier graphics desk', palette: ['#b23a48', '#fcb9b2', '#fff5ec'] },
+    figure: {
+      caption: 'Temperatures in the city centre passed 38C on three days in July.',
+      credit: 'Illustration: Courier graphics desk',
+      palette: ['#b23a48', '#fcb9b2', '#fff5ec'],
+    },
     paragraphs: [
       'Hospitals in Riverside treated three times as many people for heat-related illness during this summer’s heatwave as in any previous year, according to a report by the city’s public health team.',
       'The report found that people over 75 living alone in top-floor flats were most at risk, and that many did not recognise the early signs of heat exhaustion. Nearly half of those admitted had been indoors when they became ill.',
@@ -91,7 +108,11 @@ export const ARTICLES: readonly StoryArticle[] = [
     author: 'Sam Lindqvist',
     published: '2026-11-22T21:45:00Z',
     access: 'metered',
-    figure: { caption: 'Harbour Park was sold out for the first time this season.', credit: 'Illustration: Courier graphics desk', palette: ['#2e6b3a', '#f0f0f0', '#9fd3a8'] },
+    figure: {
+      caption: 'Harbour Park was sold out for the first time this season.',
+      credit: 'Illustration: Courier graphics desk',
+      palette: ['#2e6b3a', '#f0f0f0', '#9fd3a8'],
+    },
     paragraphs: [
       'Riverside United climbed to second in the table on Saturday with a 2–1 win at Harbour Park, settled by a header from 19-year-old defender Kofi Mensah in the 88th minute.',
       'United fielded the youngest starting eleven in the division, with an average age of just over 22. Five of the side came through the club’s academy, which was nearly closed three years ago to save money.',
@@ -107,7 +128,11 @@ export const ARTICLES: readonly StoryArticle[] = [
     author: 'Léa Fontaine',
     published: '2026-11-19T12:00:00Z',
     access: 'subscribers',
-    figure: { caption: 'Steamed dumplings at Arch Seven, under the railway viaduct.', credit: 'Illustration: Courier graphics desk', palette: ['#8c2f39', '#f5d0a9', '#fff8f0'] },
+    figure: {
+      caption: 'Steamed dumplings at Arch Seven, under the railway viaduct.',
+      credit: 'Illustration: Courier graphics desk',
+      palette: ['#8c2f39', '#f5d0a9', '#fff8f0'],
+    },
     paragraphs: [
       'It has been a remarkable year for eating out in Riverside. Despite rising rents and energy bills, more than thirty new restaurants, cafés and counters have opened since January, many of them run by cooks who learned their trade in the city’s markets.',
       'At the top of our list is Arch Seven, a dumpling counter with eight stools under the railway viaduct. The pork and chive dumplings are folded to order and arrive too hot to eat, which is the only complaint we have.',
@@ -124,7 +149,11 @@ export const ARTICLES: readonly StoryArticle[] = [
     author: 'Nadia Okafor',
     published: '2026-11-18T10:20:00Z',
     access: 'metered',
-    figure: { caption: 'The new flood wall along Quay Street during last week’s high tide.', credit: 'Illustration: Courier graphics desk', palette: ['#1b3a4b', '#6fb3d2', '#e9f4f8'] },
+    figure: {
+      caption: 'The new flood wall along Quay Street during last week’s high tide.',
+      credit: 'Illustration: Courier graphics desk',
+      palette: ['#1b3a4b', '#6fb3d2', '#e9f4f8'],
+    },
     paragraphs: [
       'The river rose to within half a metre of its 2024 peak during last week’s storm, but the new flood walls along the east bank held, according to the environment agency.',
       'The £41 million scheme, completed in September, includes a mile of concrete walls, glass panels along the riverside walk and gates that can be closed across side streets.',
@@ -136,11 +165,16 @@ export const ARTICLES: readonly StoryArticle[] = [
     slug: 'startup-turns-old-mill-into-lab',
     section: 'Business',
     headline: 'Battery start-up brings 200 jobs to the old cotton mill',
-    standfirst: 'Founded by two university researchers, Voltmill plans to recycle car batteries in a building that has stood empty for twenty years.',
+    standfirst:
+      'Founded by two university researchers, Voltmill plans to recycle car batteries in a building that has stood empty for twenty years.',
     author: 'Priya Raman',
     published: '2026-11-17T07:30:00Z',
     access: 'metered',
-    figure: { caption: 'The old cotton mill on Canal Street, empty since 2006.', credit: 'Illustration: Courier graphics desk', palette: ['#4a4e69', '#f4d35e', '#f2f2f2'] },
+    figure: {
+      caption: 'The old cotton mill on Canal Street, empty since 2006.',
+      credit: 'Illustration: Courier graphics desk',
+      palette: ['#4a4e69', '#f4d35e', '#f2f2f2'],
+    },
     paragraphs: [
       'A battery recycling company founded by two Riverside university researchers is to create 200 jobs in the old cotton mill on Canal Street, which has stood empty for twenty years.',
       'Voltmill has developed a process for recovering lithium, nickel and cobalt from worn-out car batteries using less energy than existing methods. It raised £30 million from investors this autumn.',
@@ -156,7 +190,11 @@ export const ARTICLES: readonly StoryArticle[] = [
     author: 'Tomás Herrera',
     published: '2026-11-16T19:00:00Z',
     access: 'metered',
-    figure: { caption: 'The Lantern Theatre’s stage, set as the last ferry of the night.', credit: 'Illustration: Courier graphics desk', palette: ['#2b2d42', '#ef8354', '#edf2f4'] },
+    figure: {
+      caption: 'The Lantern Theatre’s stage, set as the last ferry of the night.',
+      credit: 'Illustration: Courier graphics desk',
+      palette: ['#2b2d42', '#ef8354', '#edf2f4'],
+    },
     paragraphs: [
       'Before the bridges, a ferry carried people across the river at Riverside for six hundred years. The Lantern Theatre’s new play imagines the last night of that crossing, in 1887, and the passengers who refuse to get off.',
       'The writer, a former ferry worker’s great-granddaughter, has a gift for dialogue that turns from comedy to grief in a single line. The ferryman, played with gruff tenderness by Ade Bello, insists every passenger pays the fare, even the ones who have been dead for years.',
@@ -176,11 +214,11 @@ export function findArticle(slug: string): StoryArticle | undefined {
  * promo and a newsletter sign-up box, then the rest. The teaser (2 paragraphs) meets both boxes
  * and still keeps 2 paragraphs of the article.
  */
-export function articleHtml(article: StoryArticle, escape: (s: string) => string): string {
+export function articleHtml(article: StoryArticle, esc: (s: string) => string): string {
   const [first = '', ...rest] = article.paragraphs;
   const figure =
     `<figure class="article-figure"><img src="/images/${article.slug}.svg" alt="" width="1200" height="675">` +
-    `<figcaption>${escape(article.figure.caption)} <span class="credit">${escape(article.figure.credit)}</span></figcaption></figure>`;
+    `<figcaption>${esc(article.figure.caption)} <span class="credit">${esc(article.figure.credit)}</span></figcaption></figure>`;
   const boxes = subscribePromo(article.slug) + newsletterBox(article.slug);
-  return `<p>${escape(first)}</p>${figure}${boxes}${rest.map((p) => `<p>${escape(p)}</p>`).join('')}`;
+  return `<p>${esc(first)}</p>${figure}${boxes}${rest.map((p) => `<p>${esc(p)}</p>`).join('')}`;
 }

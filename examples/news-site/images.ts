@@ -6,7 +6,10 @@ export function illustration(article: StoryArticle): string {
   const [ink, accent, paper] = article.figure.palette;
   // A stable pseudo-random sequence from the slug, so each article has its own skyline.
   let seed = [...article.slug].reduce((h, c) => (h * 31 + c.charCodeAt(0)) >>> 0, 7);
-  const random = () => ((seed = (seed * 1103515245 + 12345) >>> 0) % 1000) / 1000;
+  const random = () => {
+    seed = (seed * 1103515245 + 12345) >>> 0;
+    return (seed % 1000) / 1000;
+  };
   const buildings = Array.from({ length: 14 }, (_, i) => {
     const width = 50 + random() * 40;
     const height = 90 + random() * 220;

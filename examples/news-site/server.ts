@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
+import type { MeterStore } from 'meterwall';
 import { createDnsVerifier } from 'meterwall/dns';
 import { createRedisStore } from 'meterwall/redis';
 import { createClient } from 'redis';
@@ -37,7 +38,7 @@ if (missing.length > 0) {
 // Meters in Redis with --redis <url> (or REDIS_URL); in this process's memory otherwise.
 const flag = process.argv.indexOf('--redis');
 const redisUrl = flag === -1 ? process.env['REDIS_URL'] : process.argv[flag + 1];
-let store;
+let store: MeterStore | undefined;
 if (redisUrl) {
   // No offline queue: while Redis is down a command fails at once and meterwall's failure
   // policy answers, instead of the command running late.

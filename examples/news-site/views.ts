@@ -82,7 +82,10 @@ export function frontPage(articles: readonly StoryArticle[]): string {
 }
 
 /** An article page: the banner, the body (full or teaser with a fade) and the prompt. */
-export function articlePage(a: StoryArticle, parts: { html: string; prompt: string; banner: string; full: boolean; subscriber: boolean; debug: string }): string {
+export function articlePage(
+  a: StoryArticle,
+  parts: { html: string; prompt: string; banner: string; full: boolean; subscriber: boolean; debug: string },
+): string {
   return `
   <article class="story${parts.subscriber ? ' story--subscriber' : ''}">
     ${parts.banner}
@@ -140,7 +143,13 @@ export function promptMarkup(context: PromptContext): string {
     </section>`;
   }
   const heading =
-    kind === 'subscribers-only' ? texts.subscribersOnlyHeading : kind === 'upgrade' ? texts.upgradeHeading : kind === 'unavailable' ? texts.unavailableHeading : texts.exhaustedHeading;
+    kind === 'subscribers-only'
+      ? texts.subscribersOnlyHeading
+      : kind === 'upgrade'
+        ? texts.upgradeHeading
+        : kind === 'unavailable'
+          ? texts.unavailableHeading
+          : texts.exhaustedHeading;
   return `
     <section class="prompt" aria-labelledby="prompt-heading">
       <h2 id="prompt-heading">${e(heading)}</h2>
@@ -154,7 +163,10 @@ export function promptMarkup(context: PromptContext): string {
 export function debugPanel(decision: Decision): string {
   const meter = decision.meter;
   const rows = decision.trace
-    .map((t) => `<tr${t.matched ? ' class="trace--matched"' : ''}><td>${e(t.rule)}</td><td>${t.matched ? 'yes' : ''}</td><td>${e(t.note)}</td></tr>`)
+    .map(
+      (t) =>
+        `<tr${t.matched ? ' class="trace--matched"' : ''}><td>${e(t.rule)}</td><td>${t.matched ? 'yes' : ''}</td><td>${e(t.note)}</td></tr>`,
+    )
     .join('');
   return `
   <aside class="debug" aria-label="Paywall decision">
@@ -192,7 +204,11 @@ function errorSummary(errors: FieldErrors): string {
 }
 
 /** The registration page. */
-export function registerPage(values: { name: string; email: string; returnTo: string }, errors: FieldErrors, registeredLimit: number): string {
+export function registerPage(
+  values: { name: string; email: string; returnTo: string },
+  errors: FieldErrors,
+  registeredLimit: number,
+): string {
   return `
   <section class="form-page">
     <h1>Register for free</h1>

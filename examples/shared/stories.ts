@@ -12,22 +12,38 @@ export const STORIES: Readonly<Record<string, Story>> = {
   'harbour-wall': {
     id: 'harbour-wall',
     title: 'Harbour wall repairs finish a year early',
-    html: paragraphs('The harbour wall reopened on Monday.', 'Engineers finished the repairs a year early.', 'HELD-BACK: the final cost came in under budget.'),
+    html: paragraphs(
+      'The harbour wall reopened on Monday.',
+      'Engineers finished the repairs a year early.',
+      'HELD-BACK: the final cost came in under budget.',
+    ),
   },
   'night-buses': {
     id: 'night-buses',
     title: 'Night buses return to the east side',
-    html: paragraphs('Three night routes return next month.', 'The council found the money in its reserves.', 'HELD-BACK: drivers will be recruited locally.'),
+    html: paragraphs(
+      'Three night routes return next month.',
+      'The council found the money in its reserves.',
+      'HELD-BACK: drivers will be recruited locally.',
+    ),
   },
   'river-festival': {
     id: 'river-festival',
     title: 'The river festival moves to September',
-    html: paragraphs('The river festival will move to September next year.', 'Organisers hope for warmer water and longer evenings.', 'HELD-BACK: the fireworks will be launched from a barge.'),
+    html: paragraphs(
+      'The river festival will move to September next year.',
+      'Organisers hope for warmer water and longer evenings.',
+      'HELD-BACK: the fireworks will be launched from a barge.',
+    ),
   },
   'market-hall': {
     id: 'market-hall',
     title: 'The market hall gets a new roof',
-    html: paragraphs('Work on the market hall roof starts in spring.', 'Traders will move to the square for six weeks.', 'HELD-BACK: the old slates will be reused.'),
+    html: paragraphs(
+      'Work on the market hall roof starts in spring.',
+      'Traders will move to the square for six weeks.',
+      'HELD-BACK: the old slates will be reused.',
+    ),
   },
 };
 
@@ -54,7 +70,11 @@ export function paywallOptions({ meterSecret, sessionSecret }: ExampleSecrets) {
       key: { secret: sessionSecret },
       algorithms: ['HS256'],
       claims: (claims: Readonly<Record<string, unknown>>) =>
-        typeof claims['sub'] !== 'string' ? null : claims['plan'] ? { status: 'subscriber' as const, id: claims['sub'] } : { status: 'registered' as const, id: claims['sub'] },
+        typeof claims['sub'] !== 'string'
+          ? null
+          : claims['plan']
+            ? { status: 'subscriber' as const, id: claims['sub'] }
+            : { status: 'registered' as const, id: claims['sub'] },
     },
   };
 }
