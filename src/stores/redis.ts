@@ -5,7 +5,7 @@
  * their period; keys are namespaced and hold only keyed hashes, never an email or account id.
  */
 import { createHash } from 'node:crypto';
-import { invalidOption } from '../errors.js';
+import { invalidOption, PaywallError } from '../errors.js';
 import type { MeterStore, StoreClaimResult, StoreRecordResult, StoreSnapshot } from '../types.js';
 
 /** The smallest client meterwall needs: run a Lua script (by SHA, or by source when not loaded). */
@@ -132,7 +132,7 @@ function toRunner(client: unknown): RedisScriptRunner {
 }
 
 function snapshotOf(reply: unknown): StoreSnapshot {
-  if (!Array.isArray(reply) || reply.length < 3) throw new TypeError('meterwall: unexpected reply from the Redis meter script');
+  if (!Array.isArray(reply) || reply.length < 3) throw new PaywallError('ERR_STORE_FAILED', 'meterwall: unexpected reply from the Redis meter script');
   const oldest = Number(reply[2]);
   return { used: Number(reply[0]), read: Number(reply[1]) === 1, oldestAt: oldest < 0 ? null : oldest };
 }
@@ -184,7 +184,7 @@ export function createRedisStore(client: NodeRedisClient | IoRedisClient | Redis
     },
     async claimView(key, presented, claim): Promise<StoreClaimResult> {
       const reply = await run('claim', key, [String(presented), String(claim.limit), ttl(claim.at, claim.expiresAt)]);
-      if (!Array.isArray(reply)) throw new TypeError('meterwall: unexpected reply from the Redis claim script');
+      if (!Array.isArray(reply)) throw new PaywallError('ERR_STORE_FAILED', 'meterwall: unexpected reply from the Redis claim script');
       return { allowed: Number(reply[0]) === 1, used: Number(reply[1]) };
     },
     async countFresh(key, ttlMs) {
