@@ -132,7 +132,8 @@ function toRunner(client: unknown): RedisScriptRunner {
 }
 
 function snapshotOf(reply: unknown): StoreSnapshot {
-  if (!Array.isArray(reply) || reply.length < 3) throw new PaywallError('ERR_STORE_FAILED', 'meterwall: unexpected reply from the Redis meter script');
+  if (!Array.isArray(reply) || reply.length < 3)
+    throw new PaywallError('ERR_STORE_FAILED', 'meterwall: unexpected reply from the Redis meter script');
   const oldest = Number(reply[2]);
   return { used: Number(reply[0]), read: Number(reply[1]) === 1, oldestAt: oldest < 0 ? null : oldest };
 }

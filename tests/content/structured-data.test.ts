@@ -51,8 +51,8 @@ describe('jsonLdScript', () => {
     const html = `${jsonLdScript(data)}<p>after</p>`;
     const fragment = parseFragment(html);
     const [script, paragraph] = fragment.childNodes as Array<{ nodeName: string; childNodes: Array<{ value: string }> }>;
-    expect(script?.nodeName).toBe('script');
-    expect(paragraph?.nodeName).toBe('p');
-    expect(JSON.parse((script?.childNodes[0] as { value: string }).value)).toEqual(data);
+    expect([script?.nodeName, paragraph?.nodeName]).toEqual(['script', 'p']);
+    const text = script?.childNodes[0]?.value ?? '';
+    expect(JSON.parse(text)).toEqual(data);
   });
 });
