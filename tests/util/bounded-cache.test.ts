@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createBoundedCache } from '../../src/util/bounded-cache.js';
 
@@ -56,5 +57,38 @@ describe('createBoundedCache', () => {
     expect(cache.size).toBe(100);
     expect(cache.get('k99999')).toBe(99_999);
     expect(cache.get('k0')).toBeUndefined();
+  });
+
+  it('agrees with a plain list model of least-recently-used under any sequence of reads, writes and deletes (fast-check)', () => {
+    const op = fc.oneof(
+      fc.record({ kind: fc.constant('get' as const), key: fc.integer({ min: 0, max: 7 }) }),
+      fc.record({ kind: fc.constant('set' as const), key: fc.integer({ min: 0, max: 7 }), value: fc.integer() }),
+      fc.record({ kind: fc.constant('delete' as const), key: fc.integer({ min: 0, max: 7 }) }),
+    );
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 5 }), fc.array(op, { maxLength: 60 }), (max, ops) => {
+        const cache = createBoundedCache<number>(max);
+        let model: Array<[string, number]> = []; // least recent first
+        for (const o of ops) {
+          const key = `k${o.key}`;
+          const at = model.findIndex(([k]) => k === key);
+          if (o.kind === 'get') {
+            const expected = at === -1 ? undefined : (model[at] as [string, number])[1];
+            if (at !== -1) model.push(...model.splice(at, 1));
+            expect(cache.get(key)).toBe(expected);
+          } else if (o.kind === 'set') {
+            if (at !== -1) model.splice(at, 1);
+            model.push([key, o.value]);
+            if (model.length > max) model = model.slice(1);
+            cache.set(key, o.value);
+          } else {
+            if (at !== -1) model.splice(at, 1);
+            cache.delete(key);
+          }
+          expect(cache.size).toBe(model.length);
+        }
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
