@@ -6,6 +6,7 @@ import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:
 import { writeDecisionHeaders, type HeaderTarget } from '../core/decide/headers.js';
 import { decideNow, type Paywall } from '../core/paywall.js';
 import type { Article, Decision, RequestLike } from '../types.js';
+import { isPromiseLike } from '../util/maybe-async.js';
 
 const UPPER = /[A-Z]/;
 
@@ -83,7 +84,9 @@ export function toRequestLike(req: IncomingMessage): RequestLike {
 export function decideNode(paywall: Paywall, req: IncomingMessage, res: ServerResponse, article: Article): Promise<Decision> {
   const decision = decideNow(paywall, new NodeRequest(req), article, { ip: req.socket?.remoteAddress });
   // A returning reader is decided synchronously: one promise for the caller, nothing more.
-  return decision instanceof Promise ? decision.then((d) => writeHeaders(res, d)) : Promise.resolve(writeHeaders(res, decision));
+  return isPromiseLike(decision)
+    ? Promise.resolve(decision).then((d) => writeHeaders(res, d))
+    : Promise.resolve(writeHeaders(res, decision));
 }
 
 /** A Node response as a header target (several values joined as a `Headers` would). */

@@ -7,9 +7,18 @@ import { PaywallError, type PaywallErrorCode } from '../errors.js';
 /** A value now, or a promise of it. */
 export type MaybePromise<T> = T | Promise<T>;
 
+/**
+ * Whether `value` is a promise or any thenable. Not `instanceof Promise`: a promise from another
+ * realm (the edge runtime's VM hands out its host's Web Crypto promises) fails that test, and a
+ * pending signature check taken for a ready value is a forged token accepted.
+ */
+export function isPromiseLike<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
+  return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
+}
+
 /** Runs `next` now when `value` is ready, or when it resolves. */
-export function andThen<T, U>(value: MaybePromise<T>, next: (value: T) => MaybePromise<U>): MaybePromise<U> {
-  return value instanceof Promise ? value.then(next) : next(value);
+export function andThen<T, U>(value: MaybePromise<T> | PromiseLike<T>, next: (value: T) => MaybePromise<U>): MaybePromise<U> {
+  return isPromiseLike(value) ? Promise.resolve(value).then(next) : next(value);
 }
 
 /**

@@ -3,7 +3,7 @@
  * moved into the current window, the conservative one of two kept, and the rejections reported.
  */
 import type { MeterState, TokenReadResult } from '../meter-token.js';
-import type { MaybePromise } from '../../util/maybe-async.js';
+import { isPromiseLike, type MaybePromise } from '../../util/maybe-async.js';
 import type { Draft, EngineContext } from './context.js';
 import { freshMeter, inWindow, usedViews } from '../meter.js';
 
@@ -18,8 +18,15 @@ export interface PresentedMeter {
 
 /** Reads the meter cookie(s) of a request. */
 export function presentedMeter(ctx: EngineContext, draft: Draft): MaybePromise<PresentedMeter> {
-  const reads = draft.facts.meterCookies.map((value) => ctx.tokens.read(value, draft.now));
-  if (reads.some((read) => read instanceof Promise)) return Promise.all(reads).then((done) => choose(ctx, draft, done));
+  const values = draft.facts.meterCookies;
+  const reads: MaybePromise<TokenReadResult>[] = [];
+  let pending = false;
+  for (const value of values) {
+    const read = ctx.tokens.read(value, draft.now);
+    if (isPromiseLike(read)) pending = true;
+    reads.push(read);
+  }
+  if (pending) return Promise.all(reads).then((done) => choose(ctx, draft, done));
   return choose(ctx, draft, reads as TokenReadResult[]);
 }
 

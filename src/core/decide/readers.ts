@@ -6,6 +6,7 @@
  */
 import { PaywallError } from '../../errors.js';
 import { createBoundedCache } from '../../util/bounded-cache.js';
+import { isPromiseLike } from '../../util/maybe-async.js';
 import type { PaywallEvent, Reader, ReaderInput, RequestLike } from '../../types.js';
 import type { SessionSettings } from '../../options/settings.js';
 import { createSessionVerifier } from '../session-token.js';
@@ -32,7 +33,7 @@ const EMPTY: readonly string[] = /* @__PURE__ */ Object.freeze([]);
 const MAX_ACCOUNT_ID = 512;
 
 /** Checks a reader the site gave; `null`/`undefined` is anonymous, `undefined` back means invalid. */
-export function toReader(input: ReaderInput | null | undefined): Reader | undefined {
+function toReader(input: ReaderInput | null | undefined): Reader | undefined {
   if (input === null || input === undefined) return ANONYMOUS;
   if (typeof input !== 'object') return undefined;
   const { status, id, entitlements = EMPTY } = input;
@@ -71,7 +72,7 @@ export function callbackReaders(resolve: ReaderCallback, emit: Emit): ReaderSour
 }
 
 /** The default claims mapping: `sub` is the account, `status` and `entitlements` claims when present. */
-export function defaultClaims(payload: Readonly<Record<string, unknown>>): ReaderInput | null {
+function defaultClaims(payload: Readonly<Record<string, unknown>>): ReaderInput | null {
   const sub = payload['sub'];
   if (typeof sub !== 'string' || sub === '') return null;
   const status = payload['status'];
@@ -99,8 +100,8 @@ export function sessionReaders(settings: SessionSettings, emit: Emit, now: () =>
     } catch (cause) {
       return failed(cause, emit, 'session claims');
     }
-    if (answer instanceof Promise)
-      return answer.then(
+    if (isPromiseLike(answer))
+      return Promise.resolve(answer).then(
         (a) => settle(a, emit, 'session claims'),
         (cause) => failed(cause, emit, 'session claims'),
       );
