@@ -9,7 +9,7 @@
 import { attribute } from './sanitize.js';
 
 /** Class and id name parts that mark furniture. */
-export const FURNITURE_NAMES: readonly string[] = /* @__PURE__ */ Object.freeze([
+const FURNITURE_NAMES: readonly string[] = /* @__PURE__ */ Object.freeze([
   'ad',
   'ads',
   'advert',
@@ -60,7 +60,7 @@ export const FURNITURE_NAMES: readonly string[] = /* @__PURE__ */ Object.freeze(
 ]);
 
 /** ARIA roles that mark furniture. */
-export const FURNITURE_ROLES: readonly string[] = /* @__PURE__ */ Object.freeze([
+const FURNITURE_ROLES: readonly string[] = /* @__PURE__ */ Object.freeze([
   'complementary',
   'navigation',
   'banner',

@@ -160,7 +160,7 @@ export interface ResolvedPromptOptions {
 }
 
 /** A link target: a path or an absolute http(s) URL; never `javascript:`, `data:` or `//host`. */
-export function isLinkTarget(url: string): boolean {
+function isLinkTarget(url: string): boolean {
   // No whitespace, control characters or backslashes (`/\\host` is another host to a browser).
   for (let i = 0; i < url.length; i++) {
     const c = url.charCodeAt(i);

@@ -15,7 +15,7 @@ import {
 import { escapeHtml } from './sanitize.js';
 
 /** Which prompt a decision calls for, or `null` for a full decision. */
-export function promptKind(decision: Decision): PromptKind | null {
+function promptKind(decision: Decision): PromptKind | null {
   if (decision.access === 'full') return null;
   switch (decision.reason) {
     case 'register-to-continue':

@@ -72,7 +72,7 @@ export function escapeText(text: string): string {
 }
 
 /** A URL a teaser may link to: no `javascript:`, `vbscript:` or `data:`, however written. */
-export function isSafeUrl(value: string): boolean {
+function isSafeUrl(value: string): boolean {
   // Browsers ignore whitespace and control characters inside a scheme: strip them before checking.
   // biome-ignore lint/suspicious/noControlCharactersInRegex: browsers ignore these in a URL's scheme, so `java\tscript:` must be caught.
   const compact = value.replace(/[\u0000-\u0020\u007f-\u009f]/g, '');

@@ -153,16 +153,6 @@ function lastSpace(text: string, before: number): number {
   return 0;
 }
 
-/** Counts code points. */
-export function codePoints(text: string, from = 0, to = text.length): number {
-  let n = 0;
-  for (let i = from; i < to; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 0xdc00 || c > 0xdfff) n++;
-  }
-  return n;
-}
-
 /** Whitespace collapsing across text runs: a space counts once, and not at the start of a block. */
 export interface Collapse {
   /** A whitespace run waits: it counts when visible text follows in the same block. */

@@ -41,7 +41,7 @@ function distance(a: string, b: string, max: number): number {
 }
 
 /** The known key a misspelt `key` most likely meant: same letters in another case, or at most 2 edits away. */
-export function closest(key: string, known: readonly string[]): string | undefined {
+function closest(key: string, known: readonly string[]): string | undefined {
   const lower = key.toLowerCase();
   const sameCase = known.find((k) => k.toLowerCase() === lower);
   if (sameCase !== undefined) return sameCase;

@@ -14,7 +14,7 @@ export const CLOSES_P = /* @__PURE__ */ set(
 export const HEADINGS = /* @__PURE__ */ set('h1 h2 h3 h4 h5 h6');
 export const VOID = /* @__PURE__ */ set('area base basefont bgsound br col embed hr img input keygen link meta param source track wbr');
 export const IMPLIED_END = /* @__PURE__ */ set('dd dt li optgroup option p rb rp rt rtc');
-export const SPECIAL = /* @__PURE__ */ set(
+const SPECIAL = /* @__PURE__ */ set(
   'address applet area article aside base basefont bgsound blockquote body br button caption center col colgroup dd details dir div dl dt embed fieldset figcaption figure footer form frame frameset h1 h2 h3 h4 h5 h6 head header hgroup hr html iframe img input keygen li link listing main marquee menu meta nav noembed noframes noscript object ol p param plaintext pre script search section select source style summary table tbody td template textarea tfoot th thead title tr track ul wbr xmp',
 );
 export const SCOPE = /* @__PURE__ */ set('applet caption html table td th marquee object template');

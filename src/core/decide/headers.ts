@@ -7,7 +7,7 @@ import type { Decision } from '../../types.js';
 import { MeterDecision } from './decision.js';
 
 /** A decision's headers as name/value pairs (`Cache-Control`, `Vary`, `Set-Cookie` when the meter changed, the CDN variant). */
-export function decisionHeaderList(decision: Decision): ReadonlyArray<readonly [string, string]> {
+function decisionHeaderList(decision: Decision): ReadonlyArray<readonly [string, string]> {
   if (decision instanceof MeterDecision) return MeterDecision.list(decision);
   const list: Array<readonly [string, string]> = [];
   decision.headers.forEach((value, name) => {
@@ -17,7 +17,7 @@ export function decisionHeaderList(decision: Decision): ReadonlyArray<readonly [
 }
 
 /** The one `Vary` rule: `existing` with `add` appended, or `null` when it already varies on it or on `*`. */
-export function varyWith(existing: string | null | undefined, add: string): string | null {
+function varyWith(existing: string | null | undefined, add: string): string | null {
   if (existing === null || existing === undefined || existing.trim() === '') return add;
   const wanted = add.toLowerCase();
   for (const part of existing.split(',')) {
