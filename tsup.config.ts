@@ -13,7 +13,12 @@ export default defineConfig({
     // Not a public entry (not in package.json's exports): it makes the renderer a chunk of its
     // own, so a bundle that only decides drops it whole, the HTML entities' tables included.
     'internal/content': 'src/content/render.ts',
+    // The runtime primitives, picked at install time by package.json's `imports` map: the
+    // `node` condition gets node:crypto, every other runtime Web Crypto. Never bundled in.
+    'runtime/node': 'src/runtime/node.ts',
+    'runtime/web': 'src/runtime/web.ts',
   },
+  external: ['#runtime'],
   format: ['esm', 'cjs'],
   dts: true,
   clean: true,

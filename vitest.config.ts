@@ -7,6 +7,8 @@ export default defineConfig({
   resolve: {
     // The examples import the public entry points; in tests they run from source.
     alias: [
+      // On Node the package's `node` condition picks the node:crypto runtime; so do the tests.
+      { find: /^#runtime$/, replacement: src('runtime/node.ts') },
       { find: /^meterwall\/node$/, replacement: src('adapters/node.ts') },
       { find: /^meterwall\/redis$/, replacement: src('stores/redis.ts') },
       { find: /^meterwall\/dns$/, replacement: src('crawlers/dns.ts') },

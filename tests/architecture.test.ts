@@ -16,7 +16,7 @@ function files(dir: string): string[] {
 
 /** From the ground floor up; a module may import its own layer or any below it. */
 const LAYERS: ReadonlyArray<readonly [name: string, test: (file: string) => boolean]> = [
-  ['util, errors', (f) => f.startsWith('util/') || f === 'errors.ts'],
+  ['util, runtime primitives, errors', (f) => f.startsWith('util/') || f.startsWith('runtime/') || f === 'errors.ts'],
   ['types', (f) => f === 'types.ts'],
   ['options', (f) => f.startsWith('options/')],
   ['content, stores', (f) => f.startsWith('content/') || f.startsWith('stores/')],

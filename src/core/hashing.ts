@@ -1,10 +1,11 @@
 /**
  * Keyed hashes of article and account ids (HMAC-SHA256 under a key derived from a secret), so
- * neither a meter cookie nor a store key reveals what was read or who read it. Hashing costs a
- * Web Crypto call; hashes are cached in a bounded LRU because a site has few hot articles.
+ * neither a meter cookie nor a store key reveals what was read or who read it. Hashing costs an
+ * HMAC (a Web Crypto call, or a synchronous one on Node); hashes are cached in a bounded LRU because a site has few hot articles.
  */
-import { createBoundedCache } from '../util/bounded-cache.js';
-import { toBase64Url, utf8 } from '../util/encoding.js';
+import { type BoundedCache, createBoundedCache } from '../util/bounded-cache.js';
+import { type HmacKey, runtime } from '#runtime';
+import { andThen } from '../util/maybe-async.js';
 import type { Keyring } from './keys.js';
 
 /** Length of an article hash in the meter token: 6 bytes, 8 base64url characters. */
@@ -21,29 +22,40 @@ export interface IdHasher {
   account(id: string): string | Promise<string>;
 }
 
-/** Creates a hasher with a cache of `max` hashes. */
+/** Creates a hasher with a cache of `max` hashes per key (article hashes) and `max` account hashes. */
 export function createIdHasher(keyring: Keyring, max: number): IdHasher {
-  const cache = createBoundedCache<string>(max);
-  const compute = async (cacheKey: string, key: CryptoKey, input: string, bytes: number): Promise<string> => {
-    const mac = new Uint8Array(await crypto.subtle.sign('HMAC', key, utf8(input)));
-    const hash = toBase64Url(mac.subarray(0, bytes));
-    // Long ids are hashed every time rather than cached, so hostile ids cannot bloat the cache.
-    if (cacheKey.length <= MAX_CACHED_KEY) cache.set(cacheKey, hash);
-    return hash;
+  // One cache per kid, keyed by the id itself: no key string is built on the hot path.
+  const articles = new Map<string, BoundedCache<string>>();
+  const accounts = createBoundedCache<string>(max);
+  const compute = (cache: BoundedCache<string>, id: string, key: HmacKey, input: string, bytes: number): string | Promise<string> => {
+    const done = (mac: Uint8Array): string => {
+      const hash = runtime.base64Url(mac.subarray(0, bytes));
+      // Long ids are hashed every time rather than cached, so hostile ids cannot bloat the cache.
+      if (id.length <= MAX_CACHED_KEY) cache.set(id, hash);
+      return hash;
+    };
+    const mac = runtime.hmacSha256(key, input);
+    return andThen(mac, done);
   };
   const signingKid = keyring.signing.kid;
   return {
     article(kid, id) {
-      const cacheKey = `a\u0000${kid}\u0000${id}`;
-      const hit = cache.get(cacheKey);
-      if (hit !== undefined) return hit;
+      let cache = articles.get(kid);
+      if (cache !== undefined) {
+        const hit = cache.get(id);
+        if (hit !== undefined) return hit;
+      }
       const key = keyring.hashing.get(kid);
-      return key && compute(cacheKey, key, `article\u0000${id}`, ARTICLE_HASH_BYTES);
+      if (key === undefined) return undefined;
+      if (cache === undefined) {
+        cache = createBoundedCache<string>(max);
+        articles.set(kid, cache);
+      }
+      return compute(cache, id, key, `article\u0000${id}`, ARTICLE_HASH_BYTES);
     },
     account(id) {
-      const cacheKey = `r\u0000${id}`;
       return (
-        cache.get(cacheKey) ?? compute(cacheKey, keyring.hashing.get(signingKid) as CryptoKey, `account\u0000${id}`, ACCOUNT_HASH_BYTES)
+        accounts.get(id) ?? compute(accounts, id, keyring.hashing.get(signingKid) as HmacKey, `account\u0000${id}`, ACCOUNT_HASH_BYTES)
       );
     },
   };

@@ -1,5 +1,6 @@
 /**
- * Compact JWS with HS256, signed and verified with Web Crypto: the meter token's format, which
+ * Compact JWS with HS256, signed and verified with the runtime's HMAC (`#runtime`: `node:crypto`
+ * on Node, synchronous; Web Crypto elsewhere): the meter token's format, which
  * jose's own `jwtVerify` accepts (a test checks it both ways). Verification follows jose's order
  * and reports jose's error codes (`ERR_JWS_INVALID`, `ERR_JOSE_ALG_NOT_ALLOWED`,
  * `ERR_JWKS_NO_MATCHING_KEY`, `ERR_JWS_SIGNATURE_VERIFICATION_FAILED`, `ERR_JWT_INVALID`,
@@ -7,7 +8,9 @@
  * read the same whichever code signed. Nothing in an unverified token is trusted beyond the
  * `kid` that picks the key.
  */
-import { base64UrlOfText, fromBase64Url, textOf, toBase64Url, utf8 } from '../util/encoding.js';
+import { type HmacKey, runtime } from '#runtime';
+import { andThen, type MaybePromise } from '../util/maybe-async.js';
+import { fromBase64Url, textOf } from '../util/encoding.js';
 
 /** A compact JWS, structurally: three non-empty base64url parts. */
 export const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
@@ -51,19 +54,24 @@ function sameTyp(a: unknown, b: string): boolean {
   return normalize(a) === normalize(b);
 }
 
-/** Signs `claims` as a compact JWS (HS256) with `key` under `kid`. */
-export async function signHs256(claims: Record<string, unknown>, typ: string, kid: string, key: CryptoKey): Promise<string> {
-  const input = `${base64UrlOfText(JSON.stringify({ alg: 'HS256', typ, kid }))}.${base64UrlOfText(JSON.stringify(claims))}`;
-  const mac = await crypto.subtle.sign('HMAC', key, utf8(input));
-  return `${input}.${toBase64Url(new Uint8Array(mac))}`;
+/** The last encoded protected header: the signing key changes only with a rotation. */
+let last = { typ: '', kid: '', header: '' };
+
+function encodedHeader(typ: string, kid: string): string {
+  if (last.typ !== typ || last.kid !== kid)
+    last = { typ, kid, header: runtime.base64UrlOfText(JSON.stringify({ alg: 'HS256', typ, kid })) };
+  return last.header;
 }
 
-/** Verifies a compact HS256 JWS whose key `keyFor(kid)` gives, then its JWT claims. */
-export async function verifyHs256(
-  token: string,
-  keyFor: (kid: string) => CryptoKey | undefined,
-  expect: JwsExpectations,
-): Promise<JwsResult> {
+/** Signs `claims` as a compact JWS (HS256) with `key` under `kid`: synchronous where the runtime's HMAC is. */
+export function signHs256(claims: Record<string, unknown>, typ: string, kid: string, key: HmacKey): MaybePromise<string> {
+  const input = `${encodedHeader(typ, kid)}.${runtime.base64UrlOfText(JSON.stringify(claims))}`;
+  const mac = runtime.hmacSha256(key, input);
+  return andThen(mac, (m) => `${input}.${runtime.base64Url(m)}`);
+}
+
+/** Verifies a compact HS256 JWS whose key `keyFor(kid)` gives, then its JWT claims: synchronous where the runtime's HMAC is. */
+export function verifyHs256(token: string, keyFor: (kid: string) => HmacKey | undefined, expect: JwsExpectations): MaybePromise<JwsResult> {
   const [headerPart = '', payloadPart = '', signaturePart = ''] = token.split('.');
   const header = jsonObject(headerPart);
   if (header === null) return fail('ERR_JWS_INVALID');
@@ -75,8 +83,14 @@ export async function verifyHs256(
   if (key === undefined) return fail('ERR_JWKS_NO_MATCHING_KEY');
   const signature = fromBase64Url(signaturePart);
   if (signature === null) return fail('ERR_JWS_INVALID');
-  if (!(await crypto.subtle.verify('HMAC', key, signature, utf8(`${headerPart}.${payloadPart}`))))
-    return fail('ERR_JWS_SIGNATURE_VERIFICATION_FAILED');
+  const valid = runtime.hmacVerify(key, `${headerPart}.${payloadPart}`, signature);
+  return andThen(valid, (ok) => claimsOf(ok, header, payloadPart, kid as string, expect));
+}
+
+/** After the signature: the claims, checked in jose's order. */
+function claimsOf(valid: boolean, header: Record<string, unknown>, payloadPart: string, kid: string, expect: JwsExpectations): JwsResult {
+  // Strictly `true`: anything else (a promise taken for a boolean, say) is a failed check.
+  if (valid !== true) return fail('ERR_JWS_SIGNATURE_VERIFICATION_FAILED');
   const payload = jsonObject(payloadPart);
   if (payload === null) return fail('ERR_JWT_INVALID');
   if (!sameTyp(header['typ'], expect.typ)) return fail('ERR_JWT_CLAIM_VALIDATION_FAILED');
@@ -89,5 +103,5 @@ export async function verifyHs256(
   const now = Math.floor(expect.now / 1000);
   if (typeof nbf === 'number' && nbf > now) return fail('ERR_JWT_CLAIM_VALIDATION_FAILED');
   if (exp <= now) return fail('ERR_JWT_EXPIRED');
-  return { ok: true, kid: kid as string, payload };
+  return { ok: true, kid, payload };
 }

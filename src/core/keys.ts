@@ -3,33 +3,31 @@
  * `kid`. The first secret signs; all verify. Each secret also yields its own hashing key for
  * article and account ids, so an id's hash never reveals the id and never equals a signature.
  */
+import { type HmacKey, runtime } from '#runtime';
 import type { SecretEntry } from '../options/settings.js';
-import { toBase64Url, utf8 } from '../util/encoding.js';
 
-/** Imported keys, ready for the hot path. */
+/** Imported keys, ready for the hot path (Web Crypto keys, or `node:crypto` key objects on Node). */
 export interface Keyring {
   /** The signing key: the first secret. */
-  readonly signing: { readonly kid: string; readonly key: CryptoKey };
+  readonly signing: { readonly kid: string; readonly key: HmacKey };
   /** Every verifying key by `kid`. */
-  readonly verify: ReadonlyMap<string, CryptoKey>;
+  readonly verify: ReadonlyMap<string, HmacKey>;
   /** The id-hashing key derived from each secret, by `kid`. */
-  readonly hashing: ReadonlyMap<string, CryptoKey>;
+  readonly hashing: ReadonlyMap<string, HmacKey>;
 }
-
-const HMAC = { name: 'HMAC', hash: 'SHA-256' } as const;
 
 /** Imports the secrets as keys. A secret without a named kid gets one derived from its SHA-256. */
 export async function importKeyring(secrets: readonly SecretEntry[]): Promise<Keyring> {
-  const verify = new Map<string, CryptoKey>();
-  const hashing = new Map<string, CryptoKey>();
+  const verify = new Map<string, HmacKey>();
+  const hashing = new Map<string, HmacKey>();
   let signing: Keyring['signing'] | undefined;
   for (const entry of secrets) {
-    const kid = entry.kid ?? toBase64Url(new Uint8Array(await crypto.subtle.digest('SHA-256', entry.bytes)).subarray(0, 6));
+    const kid = entry.kid ?? runtime.base64Url(new Uint8Array(await crypto.subtle.digest('SHA-256', entry.bytes)).subarray(0, 6));
     if (verify.has(kid)) continue; // the same secret listed twice
-    const key = await crypto.subtle.importKey('raw', entry.bytes, HMAC, false, ['sign', 'verify']);
-    const derived = await crypto.subtle.sign('HMAC', key, utf8('meterwall id-hash v1'));
+    const key = await runtime.importHmacKey(entry.bytes);
+    const derived = await runtime.hmacSha256(key, 'meterwall id-hash v1');
     verify.set(kid, key);
-    hashing.set(kid, await crypto.subtle.importKey('raw', derived, HMAC, false, ['sign']));
+    hashing.set(kid, await runtime.importHmacKey(derived));
     signing ??= { kid, key };
   }
   if (!signing) throw new TypeError('meterwall: no secret'); // unreachable: normalizeSecrets refuses an empty list

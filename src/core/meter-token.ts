@@ -4,17 +4,19 @@
  * failed verification is never cached, so a forgery can never hit.
  */
 import { LIMITS } from '../options/defaults.js';
+import type { HmacKey } from '#runtime';
 import { createBoundedCache } from '../util/bounded-cache.js';
+import { andThen, type MaybePromise } from '../util/maybe-async.js';
 import type { TokenRejection } from '../types.js';
 import { ARTICLE_HASH_LENGTH } from './hashing.js';
 import type { Keyring } from './keys.js';
-import { COMPACT_JWS, signHs256, verifyHs256 } from './jws.js';
+import { COMPACT_JWS, type JwsResult, signHs256, verifyHs256 } from './jws.js';
 import { reasonOf } from './token-rejections.js';
 
 /** The `typ` header of a meter token; a session token or any other JWT is refused by it. */
 export const METER_TOKEN_TYPE = 'meterwall-meter+jwt';
 /** The format version claim `v`; tokens of any other version are refused as `old-format`. */
-export const METER_TOKEN_VERSION = 1;
+const METER_TOKEN_VERSION = 1;
 /** Tokens longer than this are ignored before any crypto. */
 export const MAX_TOKEN_LENGTH = 4096;
 /** Most entries a token may carry (the largest limit allowed). */
@@ -66,7 +68,7 @@ export interface MeterTokens {
   /** Verifies a presented token; synchronous on a cache hit. Never throws. */
   read(token: string, now: number): TokenReadResult | Promise<TokenReadResult>;
   /** Signs a state with the signing key, valid until `expiresAt` (ms); the result is cached as verified. */
-  sign(state: MeterState, now: number, expiresAt: number): Promise<string>;
+  sign(state: MeterState, now: number, expiresAt: number): MaybePromise<string>;
 }
 
 /** Options of {@link createMeterTokens}. */
@@ -133,11 +135,10 @@ export function createMeterTokens(keyring: Keyring, options: MeterTokenOptions):
   const remember = (token: string, entry: VerifiedToken): void => {
     verified.set(token.slice(token.lastIndexOf('.') + 1), { token, entry });
   };
-  const keyFor = (kid: string): CryptoKey | undefined => keyring.verify.get(kid);
+  const keyFor = (kid: string): HmacKey | undefined => keyring.verify.get(kid);
   const expectations = { typ: METER_TOKEN_TYPE, issuer: options.issuer, audience: options.audience };
 
-  const verify = async (token: string, now: number): Promise<TokenReadResult> => {
-    const result = await verifyHs256(token, keyFor, { ...expectations, now });
+  const verified$ = (token: string, result: JwsResult): TokenReadResult => {
     if (!result.ok) return rejection(result.code);
     const state = parseState(result.payload, result.kid);
     if (!state) return { ok: false, reason: 'old-format' };
@@ -145,6 +146,8 @@ export function createMeterTokens(keyring: Keyring, options: MeterTokenOptions):
     remember(token, entry);
     return { ok: true, token: entry };
   };
+  const verify = (token: string, now: number): MaybePromise<TokenReadResult> =>
+    andThen(verifyHs256(token, keyFor, { ...expectations, now }), (result) => verified$(token, result));
 
   return {
     read(token, now) {
@@ -159,7 +162,7 @@ export function createMeterTokens(keyring: Keyring, options: MeterTokenOptions):
       if (!COMPACT_JWS.test(token)) return { ok: false, reason: 'malformed' };
       return verify(token, now);
     },
-    async sign(state, now, expiresAt) {
+    sign(state, now, expiresAt) {
       const { kid, key } = keyring.signing;
       const claims: Record<string, unknown> = { v: METER_TOKEN_VERSION, rid: state.rid, a: state.entries };
       if (state.period !== null) claims['p'] = Math.floor(state.period / 1000);
@@ -174,9 +177,10 @@ export function createMeterTokens(keyring: Keyring, options: MeterTokenOptions):
       claims['aud'] = options.audience;
       claims['iat'] = Math.floor(now / 1000);
       claims['exp'] = exp;
-      const token = await signHs256(claims, METER_TOKEN_TYPE, kid, key);
-      remember(token, { state, kid, expiresAt: exp * 1000 });
-      return token;
+      return andThen(signHs256(claims, METER_TOKEN_TYPE, kid, key), (token) => {
+        remember(token, { state, kid, expiresAt: exp * 1000 });
+        return token;
+      });
     },
   };
 }

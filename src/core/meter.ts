@@ -2,7 +2,7 @@
  * The meter kept in the cookie: pure operations on a token's state (which articles were read in
  * the current period, adding one, moving to a new period). No I/O, no clock of its own.
  */
-import { randomId } from '../util/encoding.js';
+import { runtime } from '#runtime';
 import { ARTICLE_HASH_LENGTH } from './hashing.js';
 import type { PeriodRule } from './period.js';
 import type { MeterState } from './meter-token.js';
@@ -35,7 +35,7 @@ export function windowAt(rule: PeriodRule, now: number): MeterWindow {
 }
 
 /** A new, empty meter with a random reader id. */
-export function freshMeter(window: MeterWindow, hashKid: string, rid = randomId()): MeterState {
+export function freshMeter(window: MeterWindow, hashKid: string, rid = runtime.randomId(16)): MeterState {
   return {
     rid,
     period: window.period,

@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { build } from 'esbuild';
+import { runtimeImports } from '../helpers-bundle.js';
 import { Miniflare } from 'miniflare';
 import { afterAll, beforeAll } from 'vitest';
 import { BROWSER_UA } from '../helpers.js';
@@ -41,6 +42,7 @@ beforeAll(async () => {
     format: 'esm',
     platform: 'browser',
     conditions: ['workerd', 'worker', 'browser'],
+    plugins: [runtimeImports(['workerd', 'worker', 'browser'])],
     target: 'es2022',
     alias: { meterwall: './src/index.ts' },
     logLevel: 'silent',

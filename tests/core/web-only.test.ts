@@ -13,6 +13,8 @@ function files(dir: string): string[] {
 // The core must run unchanged on Node, Workers, Deno, Bun and edge middleware.
 const core = [
   ...files('util'),
+  'runtime/contract.ts',
+  'runtime/web.ts',
   ...files('core'),
   ...files('options'),
   ...files('content'),
@@ -33,11 +35,21 @@ describe('the core uses Web APIs only', () => {
     const all = files('.').map((file) => [file, readFileSync(join(root, file), 'utf8')] as const);
     const importers = (pkg: string) => all.filter(([, s]) => new RegExp(`from '${pkg}'`).test(s)).map(([f]) => f);
     expect(importers('jose')).toEqual(['core/jose.ts']);
-    expect(importers('cookie')).toEqual(['core/cookies.ts']);
+    expect(importers('cookie')).toEqual([]); // Set-Cookie is written by core/cookies.ts, checked against cookie in its test
     expect(importers('lru-cache')).toEqual([]);
     expect(importers('entities')).toEqual(['content/html/tokenizer.ts']);
     expect(importers('isbot')).toEqual(['core/decide/automated-clients.ts']);
     expect(importers('htmlparser2')).toEqual([]);
+  });
+
+  it('node:crypto is reached only through #runtime, which picks it under the node condition only', () => {
+    const all = files('.').map((file) => [file, readFileSync(join(root, file), 'utf8')] as const);
+    expect(all.filter(([, s]) => /from '[./]+runtime\/(node|web)\.js'/.test(s)).map(([f]) => f)).toEqual([]);
+    const pkg = JSON.parse(readFileSync(join(root, '..', 'package.json'), 'utf8'));
+    expect(pkg.imports['#runtime']).toEqual({
+      node: { import: './dist/runtime/node.js', require: './dist/runtime/node.cjs' },
+      default: { import: './dist/runtime/web.js', require: './dist/runtime/web.cjs' },
+    });
   });
 
   it('the root entry never imports an adapter', () => {

@@ -1,8 +1,10 @@
 import { EdgeVM } from '@edge-runtime/vm';
 import { build } from 'esbuild';
+import { runtimeImports } from '../helpers-bundle.js';
 import { Miniflare } from 'miniflare';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runScenarios } from './scenarios.js';
+import { runTokenMatrix, type TokenMatrix } from './token-matrix.js';
 
 /** The scenarios bundled for a Web-only runtime, as Wrangler or Next would bundle them. */
 async function bundle(format: 'esm' | 'iife'): Promise<string> {
@@ -11,8 +13,15 @@ async function bundle(format: 'esm' | 'iife'): Promise<string> {
       contents:
         format === 'esm'
           ? `import { runScenarios } from './tests/runtime/scenarios.ts';
-             export default { async fetch() { return Response.json(await runScenarios()); } };`
-          : `import { runScenarios } from './tests/runtime/scenarios.ts'; globalThis.__runScenarios = runScenarios;`,
+             import { runTokenMatrix } from './tests/runtime/token-matrix.ts';
+             export default { async fetch(request) {
+               if (new URL(request.url).pathname === '/tokens')
+                 return Response.json(await runTokenMatrix(new URL(request.url).searchParams.getAll('token')));
+               return Response.json(await runScenarios());
+             } };`
+          : `import { runScenarios } from './tests/runtime/scenarios.ts';
+             import { runTokenMatrix } from './tests/runtime/token-matrix.ts';
+             globalThis.__runScenarios = runScenarios; globalThis.__runTokenMatrix = runTokenMatrix;`,
       resolveDir: process.cwd(),
       loader: 'ts',
     },
@@ -21,20 +30,39 @@ async function bundle(format: 'esm' | 'iife'): Promise<string> {
     format,
     platform: 'browser',
     conditions: ['workerd', 'worker', 'edge-light', 'browser'],
+    plugins: [runtimeImports(['workerd', 'worker', 'edge-light', 'browser'])],
     target: 'es2022',
     alias: { meterwall: './src/index.ts' },
     logLevel: 'silent',
   });
-  return result.outputFiles[0]?.text ?? '';
+  const text = result.outputFiles[0]?.text ?? '';
+  // The runtime's own build: Web Crypto, never node:crypto (the `node` condition is not set).
+  if (text.includes('node:crypto') || !text.includes('name: "web"')) throw new Error('the bundle did not take the Web Crypto runtime');
+  return text;
 }
 
 let node: Awaited<ReturnType<typeof runScenarios>>;
+let nodeTokens: TokenMatrix;
 
 beforeAll(async () => {
   node = await runScenarios();
+  nodeTokens = await runTokenMatrix();
 });
 
-describe('the same decisions on every runtime', () => {
+/**
+ * A runtime's token matrix against Node's: the same verdicts, plus the Node-signed token
+ * accepted there; and the runtime's own token accepted by Node (node:crypto) and by jose.
+ */
+async function expectSameTokens(other: TokenMatrix): Promise<void> {
+  expect(other.verdicts).toEqual([
+    ...nodeTokens.verdicts,
+    { name: 'signed on another runtime #1', reason: 'already-read', rejected: null },
+  ]);
+  const back = await runTokenMatrix([other.token]);
+  expect(back.verdicts.at(-1)).toEqual({ name: 'signed on another runtime #1', reason: 'already-read', rejected: null });
+}
+
+describe('the same decisions and the same token verdicts on every runtime', () => {
   it('on Node: the reference outcomes', () => {
     expect(node.outcomes.map((o) => `${o.step}: ${o.access}/${o.reason}`)).toEqual([
       'first view: full/metered',
@@ -58,11 +86,31 @@ describe('the same decisions on every runtime', () => {
     expect(node.banner).toContain('0 of 3 free articles left this month');
   });
 
+  it('on Node (node:crypto): jose accepts its tokens, it accepts jose’s, and refuses every tampering with jose’s codes', () => {
+    expect(nodeTokens.verdicts.map((v) => `${v.name}: ${v.reason}${v.rejected ? ` (${v.rejected})` : ''}`)).toEqual([
+      'signed here, verified by jose: jose accepts',
+      'jose signs with the secret: already-read',
+      'jose signs with another secret: metered (bad-signature ERR_JWS_SIGNATURE_VERIFICATION_FAILED)',
+      'jose signs an expired token: metered (expired ERR_JWT_EXPIRED)',
+      'a flipped signature: metered (bad-signature ERR_JWS_SIGNATURE_VERIFICATION_FAILED)',
+      'a truncated signature: metered (bad-signature ERR_JWS_SIGNATURE_VERIFICATION_FAILED)',
+      'alg none: metered (malformed)',
+      'alg none with a signature: metered (algorithm ERR_JOSE_ALG_NOT_ALLOWED)',
+      'HS512 claimed: metered (algorithm ERR_JOSE_ALG_NOT_ALLOWED)',
+      'an unknown kid: metered (unknown-key ERR_JWKS_NO_MATCHING_KEY)',
+      'a changed payload: metered (bad-signature ERR_JWS_SIGNATURE_VERIFICATION_FAILED)',
+      'a crit header: metered (algorithm ERR_JOSE_NOT_SUPPORTED)',
+      'not a JWS: metered (malformed)',
+    ]);
+  });
+
   it('in Cloudflare workerd (Miniflare): identical', async () => {
     const mf = new Miniflare({ modules: true, script: await bundle('esm'), compatibilityDate: '2025-09-01' });
     try {
       const response = await mf.dispatchFetch('https://runtime.test/');
       expect(await response.json()).toEqual(JSON.parse(JSON.stringify(node)));
+      const tokens = await mf.dispatchFetch(`https://runtime.test/tokens?token=${encodeURIComponent(nodeTokens.token)}`);
+      await expectSameTokens((await tokens.json()) as TokenMatrix);
     } finally {
       await mf.dispose();
     }
@@ -73,5 +121,7 @@ describe('the same decisions on every runtime', () => {
     vm.evaluate(await bundle('iife'));
     const result = await vm.evaluate<Promise<unknown>>('__runScenarios()');
     expect(JSON.parse(JSON.stringify(result))).toEqual(JSON.parse(JSON.stringify(node)));
+    const tokens = await vm.evaluate<Promise<TokenMatrix>>(`__runTokenMatrix([${JSON.stringify(nodeTokens.token)}])`);
+    await expectSameTokens(JSON.parse(JSON.stringify(tokens)) as TokenMatrix);
   }, 60_000);
 });

@@ -4,7 +4,7 @@
  * and trust no bare `full` from anyone else.
  */
 import type { Article, Decision, DecisionReason, TraceEntry, Variant } from '../../types.js';
-import { toBase64Url, utf8 } from '../../util/encoding.js';
+import { runtime } from '#runtime';
 import { MeterDecision } from './decision.js';
 import type { Keyring } from '../keys.js';
 import { ANONYMOUS } from './readers.js';
@@ -21,8 +21,8 @@ export async function variantValues(keyring: Keyring): Promise<VariantValues> {
   const accepted = new Map<string, Variant>();
   for (const [kid, key] of keyring.verify) {
     for (const variant of ['full', 'teaser', 'prompt'] as const) {
-      const mac = new Uint8Array(await crypto.subtle.sign('HMAC', key, utf8(`meterwall cdn variant ${variant}`)));
-      const value = `${variant}.${toBase64Url(mac.subarray(0, 16))}`;
+      const mac = await runtime.hmacSha256(key, `meterwall cdn variant ${variant}`);
+      const value = `${variant}.${runtime.base64Url(mac.subarray(0, 16))}`;
       accepted.set(value, variant);
       if (kid === keyring.signing.kid) signed.set(variant, value);
     }
