@@ -1,7 +1,7 @@
 /** The default in-memory meter store: bounded, each meter expiring at its period's end. */
 import { createBoundedCache } from '../util/bounded-cache.js';
 import { invalidOption } from '../errors.js';
-import type { MeterStore, StoreClaimResult, StoreRecordResult, StoreSnapshot, StoreView, StoreWindow } from '../types.js';
+import type { MeterStore, StoreClaim, StoreClaimResult, StoreRecordResult, StoreSnapshot, StoreView, StoreWindow } from '../types.js';
 
 /** Options of {@link createMemoryStore}. */
 export interface MemoryStoreOptions {
@@ -19,6 +19,18 @@ export interface MemoryStoreOptions {
 
 /** A meter as the memory store keeps it: article key → time of its first counted view. */
 type Views = Map<string, number>;
+
+/**
+ * Marks a store whose operations finish in this process without waiting on anything (internal):
+ * the decision then sets no timeout timer around them, which would cost more than the operation,
+ * and claims a view synchronously through {@link LocalStore}.
+ */
+export const IN_PROCESS: unique symbol = Symbol('meterwall.local-store');
+
+/** The synchronous face of an in-process store (internal). */
+export interface LocalStore {
+  claimView(key: string, presented: number, claim: StoreClaim): StoreClaimResult;
+}
 
 /**
  * Creates the default meter store: in this process's memory, bounded by `max` meters, each
@@ -55,7 +67,14 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MeterStore 
     return { used, read: views.has(article), oldestAt };
   };
 
-  return {
+  const claimView = (key: string, presented: number, claim: StoreClaim): StoreClaimResult => {
+    const used = Math.max(highWater.get(key) ?? 0, presented);
+    if (used >= claim.limit) return { allowed: false, used };
+    highWater.set(key, used + 1, claim.expiresAt - claim.at);
+    return { allowed: true, used };
+  };
+
+  const store: MeterStore = {
     async peek(key, article, window) {
       return snapshot(meters.get(key), article, window);
     },
@@ -85,10 +104,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MeterStore 
       return { ...snapshot(views, '', window), added };
     },
     async claimView(key, presented, claim): Promise<StoreClaimResult> {
-      const used = Math.max(highWater.get(key) ?? 0, presented);
-      if (used >= claim.limit) return { allowed: false, used };
-      highWater.set(key, used + 1, claim.expiresAt - claim.at);
-      return { allowed: true, used };
+      return claimView(key, presented, claim);
     },
     async countFresh(key, ttlMs) {
       const count = (fresh.get(key) ?? 0) + 1;
@@ -96,4 +112,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MeterStore 
       return count;
     },
   };
+  const local: LocalStore = { claimView };
+  Object.defineProperty(store, IN_PROCESS, { value: local });
+  return store;
 }

@@ -8,7 +8,7 @@ import {
   type PaywallOptions,
   type ReaderInput,
 } from '../../src/index.js';
-import { SECRET, createReader, fakeClock } from '../helpers.js';
+import { SECRET, articleRequest, createReader, fakeClock } from '../helpers.js';
 
 /** A paywall whose reader the test switches, like a browser signing in and out. */
 function setup(extra: Partial<PaywallOptions> = {}) {
@@ -100,6 +100,22 @@ describe('rollback protection', () => {
     expect(await browser.open('d')).toMatchObject({ access: 'prompt', reason: 'register-to-continue' });
   });
 
+  it('a request without a cookie never writes to the store, so a flood of them cannot evict real readers’ claims', async () => {
+    const memory = createMemoryStore({ max: 4 });
+    let claims = 0;
+    const counting: MeterStore = { ...memory, claimView: (...args) => (claims++, memory.claimView?.(...args) as never) };
+    const { paywall, browser, events } = setup({ store: counting });
+    await browser.open('a');
+    const older = browser.token; // one view spent: not claimed (nothing older can be replayed)
+    await browser.open('b'); // claimed: the store knows 2
+    expect(claims).toBe(1);
+    for (let i = 0; i < 50; i++) await paywall.decide(articleRequest(), { id: `flood-${i}` });
+    expect(claims).toBe(1);
+    browser.token = older;
+    expect(await browser.open('c')).toMatchObject({ reason: 'metered', meter: { used: 3 } });
+    expect(events.filter((e) => e.type === 'rollback-detected')).toEqual([{ type: 'rollback-detected', presented: 1, known: 2 }]);
+  });
+
   it('replaying an older meter cookie does not bring views back', async () => {
     const { browser, events } = setup();
     await browser.open('a');
@@ -146,9 +162,13 @@ describe('rollback protection', () => {
   it('a store failure during the check follows the failure policy', async () => {
     const memory = createMemoryStore();
     const failing: MeterStore = { ...memory, claimView: () => Promise.reject(new Error('down')) };
+    // A meter minted by the request itself has nothing to claim (no older cookie of it exists):
+    // its first view never asks the store. The second one does.
     const open = setup({ store: failing });
     expect(await open.browser.open('a')).toMatchObject({ access: 'full', reason: 'metered' });
+    expect(await open.browser.open('b')).toMatchObject({ access: 'full', reason: 'metered' });
     const closed = setup({ store: failing, failure: { mode: 'closed' } });
-    expect(await closed.browser.open('a')).toMatchObject({ access: 'prompt', reason: 'store-unavailable', counted: false });
+    expect(await closed.browser.open('a')).toMatchObject({ access: 'full', reason: 'metered' });
+    expect(await closed.browser.open('b')).toMatchObject({ access: 'prompt', reason: 'store-unavailable', counted: false });
   });
 });

@@ -5,7 +5,7 @@
  * store fails, the paywall fails closed, or open to the cookie meter.
  */
 import type { MeterSnapshot, StoreRecordResult, StoreSnapshot } from '../../types.js';
-import { withTimeout, type MaybePromise } from '../../util/maybe-async.js';
+import type { MaybePromise } from '../../util/maybe-async.js';
 import type { MeterState } from '../meter-token.js';
 import type { Draft, EngineContext } from './context.js';
 import { measureCookieMeter, type CookieMeter } from './cookie-meter.js';
@@ -81,7 +81,6 @@ async function storeMeter(
   cookie: MeterState | null,
 ): Promise<{ snapshot: StoreSnapshot | StoreRecordResult; merged: number } | null> {
   const { store } = ctx;
-  const { timeoutMs } = ctx.options.failure;
   const { window, now } = draft;
   try {
     const [account, article] = await Promise.all([
@@ -92,16 +91,15 @@ async function storeMeter(
     const expiresAt = ctx.meterEnd(window, now);
     let merged = 0;
     if (cookie !== null && store.merge) {
-      const result = await withTimeout(
+      const result = await ctx.bounded(
         store.merge(key, viewsOf(cookie, now), { limit, at: now, since: window.since, expiresAt }),
-        timeoutMs,
         'store.merge',
       );
       merged = result.added;
     }
     const snapshot = counting
-      ? await withTimeout(store.record(key, article, { limit, at: now, since: window.since, expiresAt }), timeoutMs, 'store.record')
-      : await withTimeout(store.peek(key, article, { since: window.since }), timeoutMs, 'store.peek');
+      ? await ctx.bounded(store.record(key, article, { limit, at: now, since: window.since, expiresAt }), 'store.record')
+      : await ctx.bounded(store.peek(key, article, { since: window.since }), 'store.peek');
     return { snapshot, merged };
   } catch (cause) {
     ctx.storeFailed(cause);

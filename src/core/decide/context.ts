@@ -4,9 +4,20 @@
  * passes the same values along positionally.
  */
 import { PaywallError } from '../../errors.js';
-import type { ArticleAccess, Article, MeterSnapshot, MeterStore, PaywallEvent, TraceEntry } from '../../types.js';
+import { andThen, type MaybePromise, withTimeout } from '../../util/maybe-async.js';
+import { IN_PROCESS, type LocalStore } from '../../stores/memory.js';
+import type {
+  ArticleAccess,
+  Article,
+  MeterSnapshot,
+  MeterStore,
+  PaywallEvent,
+  StoreClaim,
+  StoreClaimResult,
+  TraceEntry,
+} from '../../types.js';
 import type { MeterState, MeterTokens } from '../meter-token.js';
-import { meterSetCookie } from '../cookies.js';
+import { createMeterCookieWriter } from '../cookies.js';
 import type { IdHasher } from '../hashing.js';
 import type { Keyring } from '../keys.js';
 import { newestView, type MeterWindow } from '../meter.js';
@@ -57,12 +68,30 @@ export class EngineContext {
   readonly tokens: MeterTokens;
   readonly hasher: IdHasher;
 
+  /** The store's synchronous face when it answers in this process (the memory store): no timeout timers, no promises. */
+  readonly #local: LocalStore | undefined;
+  readonly #setCookie: (value: string, maxAgeSeconds: number) => string;
+
   constructor(options: EngineSettings, store: MeterStore, keyring: Keyring, tokens: MeterTokens, hasher: IdHasher) {
     this.options = options;
     this.store = store;
+    this.#local = (store as { [IN_PROCESS]?: LocalStore })[IN_PROCESS];
+    this.#setCookie = createMeterCookieWriter(options.cookie);
     this.keyring = keyring;
     this.tokens = tokens;
     this.hasher = hasher;
+  }
+
+  /** A store call, bounded by `failure.timeoutMs` (the error names `what`) unless the store answers in this process. */
+  bounded<T>(call: Promise<T>, what: string): Promise<T> {
+    return this.#local ? call : withTimeout(call, this.options.failure.timeoutMs, what);
+  }
+
+  /** `store.claimView`, synchronous with an in-process store, else bounded by the timeout; `null` without one. */
+  claimView(key: string, presented: number, claim: StoreClaim): MaybePromise<StoreClaimResult> | null {
+    if (this.#local) return this.#local.claimView(key, presented, claim);
+    const { claimView } = this.store;
+    return claimView ? this.bounded(claimView.call(this.store, key, presented, claim), 'store.claimView') : null;
   }
 
   /** Reports an event; a handler that throws never breaks a reader's request. */
@@ -108,10 +137,9 @@ export class EngineContext {
   }
 
   /** Signs a meter and builds its `Set-Cookie`, expiring with the meter. */
-  async meterCookie(state: MeterState, now: number, window: MeterWindow): Promise<string> {
+  meterCookie(state: MeterState, now: number, window: MeterWindow): MaybePromise<string> {
     const end = this.meterEnd(window, newestView(state) ?? now);
-    const token = await this.tokens.sign(state, now, end + TOKEN_GRACE_MS);
-    return meterSetCookie(this.options.cookie, token, (end - now) / 1000);
+    return andThen(this.tokens.sign(state, now, end + TOKEN_GRACE_MS), (token) => this.#setCookie(token, (end - now) / 1000));
   }
 }
 

@@ -7,7 +7,7 @@
  */
 import type { MeterSnapshot } from '../../types.js';
 import { isUnder } from '../../util/hosts.js';
-import { andThen, type MaybePromise } from '../../util/maybe-async.js';
+import { andThen, isPromiseLike, type MaybePromise } from '../../util/maybe-async.js';
 import type { Draft, EngineContext } from './context.js';
 import { hasRead, oldestView, sampledViews, usedViews, withSample, withView } from '../meter.js';
 import { evaluatePolicy, type DecidedOutcome, type MeterInput } from './policy.js';
@@ -19,6 +19,8 @@ export interface CookieMeter {
   readonly presented: PresentedMeter;
   readonly hash: string;
   readonly standing: MeterInput;
+  /** The rules' answer for `standing`, when measuring already asked them (saves a second evaluation). */
+  readonly outcome?: DecidedOutcome;
 }
 
 /** The referral source of the request (its `Referer` host under a configured source), or `null`. */
@@ -61,60 +63,94 @@ export function measureCookieMeter(
 ): MaybePromise<CookieMeter> {
   return andThen(ctx.hasher.article(presented.state.hashKid, draft.article.id) as MaybePromise<string>, (hash) => {
     const standing = standingOf(ctx, draft, presented, hash, limit);
-    if (!guard || !evaluatePolicy(draft.input, standing).count) return { presented, hash, standing };
-    return guarded(ctx, draft, presented, hash, limit, standing);
+    if (!guard) return { presented, hash, standing };
+    const outcome = evaluatePolicy(draft.input, standing);
+    if (!outcome.count) return { presented, hash, standing, outcome };
+    return guarded(ctx, draft, presented, hash, limit, standing, outcome);
   });
 }
 
-async function guarded(
+function guarded(
   ctx: EngineContext,
   draft: Draft,
   presented: PresentedMeter,
   hash: string,
   limit: number,
   standing: MeterInput,
-): Promise<CookieMeter> {
+  outcome: DecidedOutcome,
+): MaybePromise<CookieMeter> {
   const cap = ctx.options.freshMeters;
   const ip = presented.fresh && cap ? draft.facts.clientAddress : null;
-  if (cap && ip !== null && ctx.store.countFresh && (await freshMeterCapped(ctx, draft, ip, cap.perHour))) {
+  if (!cap || ip === null || !ctx.store.countFresh) return claimFor(ctx, draft, presented, hash, standing, outcome);
+  return freshMeterCapped(ctx, draft, ip, cap.perHour).then((capped) => {
+    if (!capped) return claimFor(ctx, draft, presented, hash, standing);
     // Too many new meters from this network this hour: this one starts spent, so the reader is
     // offered registration at once (never a hard wall from this rule alone).
     const { state } = presented;
-    presented = { state: { ...state, spent: limit - usedViews(state) + state.spent }, rewrite: true, fresh: false };
+    const spent: PresentedMeter = { state: { ...state, spent: limit - usedViews(state) + state.spent }, rewrite: true, fresh: false };
     draft.trace.push({ rule: 'client', matched: true, note: 'too many new meters from this network this hour: started spent' });
-    standing = { ...standingOf(ctx, draft, presented, hash, limit), correction: 'capped' };
-  }
-  return { presented, hash, standing: await claimed(ctx, draft, presented, hash, standing) };
+    return claimFor(ctx, draft, spent, hash, { ...standingOf(ctx, draft, spent, hash, limit), correction: 'capped' });
+  });
 }
 
-/** Claims what the rules would spend (a view, else the referral budget); the store's count wins. */
-async function claimed(
+function claimFor(
   ctx: EngineContext,
   draft: Draft,
   presented: PresentedMeter,
   hash: string,
   standing: MeterInput,
-): Promise<MeterInput> {
-  let current = standing;
-  for (let tentative = evaluatePolicy(draft.input, current); tentative.count; tentative = evaluatePolicy(draft.input, current)) {
-    const kind = tentative.reason === 'sampled' ? 'sample' : 'view';
-    const claim = claimView(ctx, draft, presented.state, hash, kind, current.used, current.limit);
-    if (claim === null) return current; // no store claim possible: the cookie alone counts
-    let answer: ClaimAnswer;
-    try {
-      answer = await claim;
-    } catch (cause) {
-      ctx.storeFailed(cause);
-      if (ctx.options.failure.mode === 'closed') return { ...current, unavailable: true };
-      draft.trace.push({ rule: 'store', matched: true, note: 'store failed: counting on the cookie alone' });
-      return current;
-    }
+  outcome?: DecidedOutcome,
+): MaybePromise<CookieMeter> {
+  // A calendar meter minted by this very request has no older cookie that could be replayed
+  // against it: its first view needs no claim (the next view's claim records both). So a request
+  // without a cookie never writes to the store, and a flood of them cannot push real readers'
+  // claims out of a bounded store. (A rolling meter's store keeps the articles themselves: it
+  // records the first one too.)
+  if (presented.fresh && draft.window.period !== null)
+    return outcome ? { presented, hash, standing, outcome } : { presented, hash, standing };
+  return andThen(claimed(ctx, draft, presented, hash, standing, outcome), (claimedStanding) => ({
+    presented,
+    hash,
+    standing: claimedStanding,
+  }));
+}
+
+/**
+ * Claims what the rules would spend (a view, else the referral budget); the store's count wins.
+ * Synchronous with a store that answers in this process (the memory store).
+ */
+function claimed(
+  ctx: EngineContext,
+  draft: Draft,
+  presented: PresentedMeter,
+  hash: string,
+  current: MeterInput,
+  known?: DecidedOutcome,
+): MaybePromise<MeterInput> {
+  const tentative = known ?? evaluatePolicy(draft.input, current);
+  if (!tentative.count) return { ...current, spent: 'none' };
+  const kind = tentative.reason === 'sampled' ? 'sample' : 'view';
+  const storeFailed = (cause: unknown): MeterInput => {
+    ctx.storeFailed(cause);
+    if (ctx.options.failure.mode === 'closed') return { ...current, unavailable: true };
+    draft.trace.push({ rule: 'store', matched: true, note: 'store failed: counting on the cookie alone' });
+    return current;
+  };
+  const answered = (answer: ClaimAnswer): MaybePromise<MeterInput> => {
     const rolledBack = kind === 'view' && answer.used > current.used;
     if (rolledBack) ctx.emit({ type: 'rollback-detected', presented: current.used, known: answer.used });
     if (answer.allowed) {
-      return kind === 'view'
-        ? { ...current, used: answer.used, spent: 'view', correction: rolledBack ? 'rolled-back' : (current.correction ?? null) }
-        : { ...current, spent: 'sample' };
+      // Built field by field (a spread of this object costs more than the claim itself).
+      return {
+        used: kind === 'view' ? answer.used : current.used,
+        limit: current.limit,
+        read: current.read,
+        signedOut: current.signedOut ?? false,
+        sampling: current.sampling ?? null,
+        spent: kind,
+        correction: rolledBack ? 'rolled-back' : (current.correction ?? null),
+        unavailable: false,
+      };
     }
     draft.trace.push({
       rule: 'store',
@@ -124,12 +160,21 @@ async function claimed(
           ? 'this reader already spent the referral budget this period (an older cookie was replayed)'
           : `this reader already spent ${answer.used} views this period (an older cookie was replayed)`,
     });
-    current =
+    const next: MeterInput =
       kind === 'sample'
         ? { ...current, sampling: { source: (current.sampling as NonNullable<MeterInput['sampling']>).source, remaining: 0 } }
         : { ...standingOf(ctx, draft, presented, hash, current.limit, answer.used), correction: 'rolled-back' };
+    return claimed(ctx, draft, presented, hash, next);
+  };
+  let claim: MaybePromise<ClaimAnswer> | null;
+  try {
+    claim = claimView(ctx, draft, presented.state, hash, kind, current.used, current.limit);
+  } catch (cause) {
+    return storeFailed(cause);
   }
-  return { ...current, spent: 'none' };
+  if (claim === null) return current; // no store claim possible: the cookie alone counts
+  if (!isPromiseLike(claim)) return answered(claim);
+  return Promise.resolve(claim).then(answered, storeFailed);
 }
 
 /**
@@ -161,5 +206,5 @@ export function settleCookieMeter(
   const snapshot = ctx.snapshot(used, standing.limit, window, oldestView(next), now, 'cookie');
   const write = outcome.count || (presented.rewrite && (!presented.fresh || state.signedIn) && draft.facts.notPageView === null);
   if (!write) return { meter: snapshot, setCookie: null };
-  return ctx.meterCookie(next, now, window).then((setCookie) => ({ meter: snapshot, setCookie }));
+  return andThen(ctx.meterCookie(next, now, window), (setCookie) => ({ meter: snapshot, setCookie }));
 }

@@ -62,7 +62,9 @@ export class Engine {
     this.#ctx = ctx;
     this.#readers = readers;
     const o = ctx.options;
-    this.#facts = { meterCookie: o.cookie.name, sessionCookie: o.session?.cookie, proxy: o.proxy, pageViews: o.pageViews };
+    const session = o.session?.cookie;
+    const cookieNames = session === undefined ? ([o.cookie.name] as const) : ([o.cookie.name, session] as const);
+    this.#facts = { cookieNames, proxy: o.proxy, pageViews: o.pageViews };
   }
 
   /** Decides; throws (synchronously) only on a bad article. */
@@ -102,8 +104,11 @@ export class Engine {
     if (crawler !== null) trace.push({ rule: 'client', matched: crawler.verified, note: crawler.note });
     const draft: Draft = { article, facts, input, trace, now, window: windowAt(o.period, now) };
 
-    const first = evaluatePolicy(input, null);
+    // Only a verified crawler, an unknown reader failing closed or an account can be decided
+    // before the meter; an anonymous reader (most requests) goes straight to the meter.
+    const first = input.crawler || input.readerUnavailable || input.reader.status !== 'anonymous' ? evaluatePolicy(input, null) : null;
     if (
+      first !== null &&
       !first.needsMeter &&
       (first.reason === 'crawler' || first.reason === 'session-unavailable' || input.reader.status === 'subscriber')
     ) {
@@ -115,7 +120,7 @@ export class Engine {
     return andThen(presentedMeter(ctx, draft), (presented) => {
       if (input.reader.status === 'registered' && o.registeredLimit !== null) {
         // A view that may count needs one atomic round trip (record); anything else only reads (peek).
-        return this.#account(draft, presented, o.registeredLimit, first.needsMeter && facts.notPageView === null);
+        return this.#account(draft, presented, o.registeredLimit, first?.needsMeter === true && facts.notPageView === null);
       }
       return this.#cookie(draft, presented, o.anonymousLimit, true);
     });
@@ -123,7 +128,7 @@ export class Engine {
 
   #cookie(draft: Draft, presented: PresentedMeter, limit: number, guard: boolean): MaybePromise<Decision> {
     return andThen(measureCookieMeter(this.#ctx, draft, presented, limit, guard), (meter) => {
-      const outcome = evaluatePolicy(draft.input, meter.standing);
+      const outcome = meter.outcome ?? evaluatePolicy(draft.input, meter.standing);
       return andThen(settleCookieMeter(this.#ctx, draft, meter, outcome), (settled) =>
         this.#finish(draft, outcome, settled.meter, settled.setCookie),
       );
@@ -134,7 +139,7 @@ export class Engine {
     const ctx = this.#ctx;
     const meter = await measureAccountMeter(ctx, draft, presented, limit, counting);
     if (meter.kind === 'cookie') {
-      const outcome = evaluatePolicy(draft.input, meter.cookie.standing);
+      const outcome = meter.cookie.outcome ?? evaluatePolicy(draft.input, meter.cookie.standing);
       const settled = await settleCookieMeter(ctx, draft, meter.cookie, outcome);
       return this.#finish(draft, outcome, settled.meter, settled.setCookie);
     }

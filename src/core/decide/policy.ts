@@ -93,6 +93,10 @@ const CORRECTIONS = {
   capped: 'a new meter started spent (too many new meters from this network this hour)',
 } as const;
 
+function decided(trace: readonly TraceEntry[], access: Access, reason: DecisionReason, count: boolean): DecidedOutcome {
+  return { needsMeter: false, access, reason, count, trace };
+}
+
 /**
  * Decides access for an article request. With `meter` `null` it answers as far as it can
  * without a meter and returns `needsMeter: true` when the meter decides (so a caller fetches
@@ -108,30 +112,23 @@ export function evaluatePolicy(input: PolicyInput, meter: MeterInput): DecidedOu
 export function evaluatePolicy(input: PolicyInput, meter: MeterInput | null): PolicyOutcome;
 export function evaluatePolicy(input: PolicyInput, meter: MeterInput | null): PolicyOutcome {
   const trace: TraceEntry[] = [];
-  const done = (access: Access, reason: DecisionReason, count = false): DecidedOutcome => ({
-    needsMeter: false,
-    access,
-    reason,
-    count,
-    trace,
-  });
   const { reader, requires } = input;
 
   if (input.access === 'free') {
     trace.push(FIXED.free);
-    return done('full', 'free-article');
+    return decided(trace, 'full', 'free-article', false);
   }
   trace.push(input.access === 'metered' ? FIXED.metered : FIXED.subscribersArticle);
   if (input.readerUnavailable === true) {
     trace.push(FIXED.readerUnavailable);
-    return done('prompt', 'session-unavailable');
+    return decided(trace, 'prompt', 'session-unavailable', false);
   }
 
   const subscriber = reader.status === 'subscriber';
   const missing = requires.length === 0 ? requires : requires.filter((needed) => !reader.entitlements.includes(needed));
   if (subscriber && missing.length === 0) {
     trace.push(entry('subscriber', true, requires.length ? `holds ${requires.join(', ')}` : 'subscriber'));
-    return done('full', 'subscriber');
+    return decided(trace, 'full', 'subscriber', false);
   }
   trace.push(
     subscriber
@@ -143,25 +140,25 @@ export function evaluatePolicy(input: PolicyInput, meter: MeterInput | null): Po
 
   if (input.crawler) {
     trace.push(entry('crawler', true, 'verified crawler'));
-    return done('full', 'crawler');
+    return decided(trace, 'full', 'crawler', false);
   }
 
   if (input.access === 'subscribers' || requires.length > 0) {
     const why = input.access === 'subscribers' ? 'article is for subscribers' : `article requires ${requires.join(', ')}`;
     trace.push(entry('subscribers-only', true, why));
-    return subscriber ? done('teaser', 'missing-entitlement') : done('teaser', 'subscribers-only');
+    return subscriber ? decided(trace, 'teaser', 'missing-entitlement', false) : decided(trace, 'teaser', 'subscribers-only', false);
   }
   trace.push(FIXED.notGated);
 
   if (meter === null) return { needsMeter: true, trace };
   if (meter.unavailable === true) {
     trace.push(FIXED.storeUnavailable);
-    return done('prompt', 'store-unavailable');
+    return decided(trace, 'prompt', 'store-unavailable', false);
   }
 
   if (meter.read) {
     trace.push(FIXED.read);
-    return done('full', 'already-read');
+    return decided(trace, 'full', 'already-read', false);
   }
   trace.push(FIXED.unread);
 
@@ -173,19 +170,19 @@ export function evaluatePolicy(input: PolicyInput, meter: MeterInput | null): Po
   const notPageView = input.notPageView;
   if (notPageView !== null) {
     trace.push(entry('not-counted', true, `not a page view (${notPageView.signal}): never spends a view`));
-    return done(wallAccess, 'not-counted');
+    return decided(trace, wallAccess, 'not-counted', false);
   }
   trace.push(FIXED.pageView);
 
   if (meter.signedOut === true) {
     trace.push(FIXED.signedOut);
-    return done('prompt', 'signed-out');
+    return decided(trace, 'prompt', 'signed-out', false);
   }
 
   const spent = meter.spent;
   if (spent === undefined ? meter.used < meter.limit : spent === 'view') {
     trace.push(entry('metered', true, `view ${meter.used + 1} of ${meter.limit}`));
-    return done('full', 'metered', true);
+    return decided(trace, 'full', 'metered', true);
   }
   const correction = meter.correction ? `: ${CORRECTIONS[meter.correction]}` : '';
   trace.push(entry('metered', false, `${meter.used} of ${meter.limit} used${correction}`));
@@ -193,7 +190,7 @@ export function evaluatePolicy(input: PolicyInput, meter: MeterInput | null): Po
   if (sampling) {
     if (spent === undefined ? sampling.remaining > 0 : spent === 'sample') {
       trace.push(entry('sampled', true, `referred by ${sampling.source}: ${sampling.remaining} referral view(s) left`));
-      return done('full', 'sampled', true);
+      return decided(trace, 'full', 'sampled', true);
     }
     trace.push(
       entry(
@@ -205,5 +202,5 @@ export function evaluatePolicy(input: PolicyInput, meter: MeterInput | null): Po
   }
   const reason: DecisionReason = register ? 'register-to-continue' : 'meter-exhausted';
   trace.push(register ? FIXED.register : FIXED.noRegister);
-  return done(wallAccess, reason);
+  return decided(trace, wallAccess, reason, false);
 }

@@ -14,8 +14,8 @@ import { notPageView, type NotPageView, type PageViewSettings } from './page-vie
 
 /** What the facts need to know of the options (internal). */
 export interface FactSettings {
-  readonly meterCookie: string;
-  readonly sessionCookie: string | undefined;
+  /** The meter cookie's name, then the session cookie's when the site names one. */
+  readonly cookieNames: readonly [string] | readonly [string, string];
   readonly proxy: ProxySettings | null;
   readonly pageViews: PageViewSettings;
 }
@@ -40,11 +40,7 @@ export class RequestFacts {
   }
 
   #readCookies(): string[][] {
-    if (this.#cookies === undefined) {
-      const { meterCookie, sessionCookie } = this.#settings;
-      const names = sessionCookie === undefined ? [meterCookie] : [meterCookie, sessionCookie];
-      this.#cookies = readCookies(this.request.headers.get('cookie'), names);
-    }
+    if (this.#cookies === undefined) this.#cookies = readCookies(this.request.headers.get('cookie'), this.#settings.cookieNames);
     return this.#cookies;
   }
 

@@ -5,8 +5,8 @@
  * Every call is bounded by `failure.timeoutMs` and names what timed out.
  */
 import type { MeterStore } from '../../types.js';
+import type { MaybePromise } from '../../util/maybe-async.js';
 import { networkOf, type IpAddress } from '../../util/ip.js';
-import { withTimeout } from '../../util/maybe-async.js';
 import type { MeterState } from '../meter-token.js';
 import type { Draft, EngineContext } from './context.js';
 import { sampledViews } from '../meter.js';
@@ -30,30 +30,24 @@ export function claimView(
   kind: 'view' | 'sample',
   used: number,
   limit: number,
-): Promise<ClaimAnswer> | null {
+): MaybePromise<ClaimAnswer> | null {
   const { store } = ctx;
-  const { timeoutMs } = ctx.options.failure;
   const { window, now } = draft;
   if (kind === 'sample') {
     const referrals = ctx.options.referrals;
-    if (!store.claimView || window.period === null || !referrals) return null;
+    if (window.period === null || !referrals) return null;
     const key = `s:${window.period.toString(36)}:${state.rid}`;
-    return withTimeout(
-      store.claimView(key, sampledViews(state), { limit: referrals.budget, at: now, expiresAt: window.end as number }),
-      timeoutMs,
-      'store.claimView',
-    );
+    return ctx.claimView(key, sampledViews(state), { limit: referrals.budget, at: now, expiresAt: window.end as number });
   }
   if (window.period !== null) {
-    if (!store.claimView) return null;
     const key = `h:${window.period.toString(36)}:${state.rid}`;
-    return withTimeout(store.claimView(key, used, { limit, at: now, expiresAt: window.end as number }), timeoutMs, 'store.claimView');
+    return ctx.claimView(key, used, { limit, at: now, expiresAt: window.end as number });
   }
   // A rolling window: the store keeps the meter id's own views (distinct articles in the window),
   // timed to the second and dropped at the window's edge, as the cookie keeps them.
   const at = Math.floor(now / 1000) * 1000;
   const record = store.record(`hr:${state.rid}`, hash, { limit, at, since: window.since + 1, expiresAt: ctx.meterEnd(window, at) });
-  return withTimeout(record, timeoutMs, 'store.record').then((r) => ({ allowed: r.added || r.read, used: Math.max(r.used, used) }));
+  return ctx.bounded(record, 'store.record').then((r) => ({ allowed: r.added || r.read, used: Math.max(r.used, used) }));
 }
 
 /** Whether this network started more new meters this hour than allowed (counting this one). A store failure never caps. */
@@ -62,7 +56,7 @@ export async function freshMeterCapped(ctx: EngineContext, draft: Draft, ip: IpA
   try {
     const key = `f:${Math.floor(draft.now / 3_600_000).toString(36)}:${await ctx.hasher.account(`network\u0000${network}`)}`;
     const countFresh = ctx.store.countFresh as NonNullable<MeterStore['countFresh']>;
-    const count = await withTimeout(countFresh.call(ctx.store, key, 3_600_000), ctx.options.failure.timeoutMs, 'store.countFresh');
+    const count = await ctx.bounded(countFresh.call(ctx.store, key, 3_600_000), 'store.countFresh');
     if (count <= perHour) return false;
     ctx.emit({ type: 'fresh-meter-capped', network, count });
     return true;
@@ -75,7 +69,7 @@ export async function freshMeterCapped(ctx: EngineContext, draft: Draft, ip: IpA
 /** Records that the meter `state.rid` has no anonymous view left this period (a store failure is reported, not thrown). */
 export async function spendAnonymousAllowance(ctx: EngineContext, draft: Draft, state: MeterState): Promise<void> {
   const { store } = ctx;
-  const { failure, anonymousLimit } = ctx.options;
+  const { anonymousLimit } = ctx.options;
   const { window, now } = draft;
   try {
     if (window.period !== null && store.claimView && anonymousLimit > 0) {
@@ -85,7 +79,7 @@ export async function spendAnonymousAllowance(ctx: EngineContext, draft: Draft, 
         at: now,
         expiresAt: window.end as number,
       });
-      await withTimeout(claim, failure.timeoutMs, 'store.claimView');
+      await ctx.bounded(claim, 'store.claimView');
     } else if (window.period === null && store.merge && anonymousLimit > 0) {
       const at = Math.floor(now / 1000) * 1000;
       const spent = Array.from({ length: anonymousLimit }, (_, i) => ({ article: `~signed-in-${i}`, at }));
@@ -95,7 +89,7 @@ export async function spendAnonymousAllowance(ctx: EngineContext, draft: Draft, 
         since: window.since + 1,
         expiresAt: ctx.meterEnd(window, at),
       });
-      await withTimeout(merge, failure.timeoutMs, 'store.merge');
+      await ctx.bounded(merge, 'store.merge');
     }
   } catch (cause) {
     ctx.storeFailed(cause);
