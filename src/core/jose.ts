@@ -2,7 +2,7 @@
  * The only module that imports `jose`: verifying the site's session tokens (pinned keys, public
  * keys, a remote JWKS) and reading jose's errors.
  */
-import { createRemoteJWKSet, errors, importJWK, jwtVerify, type JWTVerifyGetKey, type JWTVerifyOptions } from 'jose';
+import { createRemoteJWKSet, importJWK, jwtVerify, type JWTVerifyGetKey, type JWTVerifyOptions } from 'jose';
 import type { SessionRejection, TokenRejection } from '../types.js';
 import { reasonOf } from './token-rejections.js';
 
@@ -45,12 +45,17 @@ const PARAMETERS: Readonly<Record<string, RsaHashedImportParams | EcKeyImportPar
 export function importPublicKey(material: string | JsonWebKey, alg: string): Promise<CryptoKey> {
   if (typeof material !== 'string') return importJWK(material, alg) as Promise<CryptoKey>;
   const parameters = PARAMETERS[alg];
-  if (parameters === undefined) return Promise.reject(new errors.JOSENotSupported(`unsupported algorithm ${alg}`));
+  // Read like jose's own refusal (only its `code` is ever looked at).
+  if (parameters === undefined)
+    return Promise.reject(Object.assign(new Error(`unsupported algorithm ${alg}`), { code: 'ERR_JOSE_NOT_SUPPORTED' }));
   const binary = atob(material.replace(/-----(?:BEGIN|END) PUBLIC KEY-----|\s/g, ''));
   const der = new Uint8Array(binary.length);
   for (let i = 0; i < binary.length; i++) der[i] = binary.charCodeAt(i);
   return crypto.subtle.importKey('spki', der, parameters, false, ['verify']);
 }
+
+/** The codes jose's errors carry. */
+const JOSE_CODE = /^ERR_(?:JOSE|JWT|JWS|JWKS|JWK|JWE)_[A-Z_]+$/;
 
 /** jose errors that mean a JWKS could not be had, not that the token is bad. */
 const UNAVAILABLE = /* @__PURE__ */ new Set(['ERR_JWKS_TIMEOUT', 'ERR_JWKS_INVALID', 'ERR_JOSE_GENERIC']);
@@ -69,14 +74,16 @@ export interface JoseFailure {
 
 /** Reads a jose error (anything else, such as a network error fetching a JWKS, is "unavailable"). */
 export function joseFailure(error: unknown): JoseFailure {
-  if (!(error instanceof errors.JOSEError))
+  // jose's errors are told by their code, not by class: importing jose's `errors` namespace keeps
+  // every error class in an edge bundle.
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string' || !JOSE_CODE.test(code))
     return { code: undefined, reason: 'malformed', unavailable: true, unsupported: false, notYetValid: false };
-  const code = error.code;
   return {
     code,
     reason: reasonOf(code),
     unavailable: UNAVAILABLE.has(code),
     unsupported: code === 'ERR_JOSE_NOT_SUPPORTED',
-    notYetValid: code === 'ERR_JWT_CLAIM_VALIDATION_FAILED' && (error as errors.JWTClaimValidationFailed).claim === 'nbf',
+    notYetValid: code === 'ERR_JWT_CLAIM_VALIDATION_FAILED' && (error as { claim?: unknown }).claim === 'nbf',
   };
 }

@@ -90,7 +90,8 @@ const cookieShape = /* @__PURE__ */ object(
 function resolveCookie(value: unknown): CookieSettings {
   const { name, sameSite, secure, path, domain } = cookieShape(value, 'cookie');
   if (!isCookieName(name)) throw invalidOption('cookie.name', 'is not a valid cookie name');
-  if (!path.startsWith('/') || /[;\s]/.test(path)) throw invalidOption('cookie.path', 'must start with / and hold no ; or spaces');
+  if (!/^\/[\x21-\x3A\x3C-\x7E]*$/.test(path))
+    throw invalidOption('cookie.path', 'must start with / and hold only visible ASCII, no ; or spaces');
   if (domain !== undefined && !/^\.?[A-Za-z0-9.-]+$/.test(domain)) throw invalidOption('cookie.domain', 'must be a host name');
   const lower = name.toLowerCase();
   if (lower.startsWith('__host-')) {

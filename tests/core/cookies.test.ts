@@ -1,5 +1,7 @@
+import { stringifySetCookie } from 'cookie';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { readCookies } from '../../src/core/cookies.js';
+import { createMeterCookieWriter, readCookies } from '../../src/core/cookies.js';
 
 const readCookieValues = (header: string | null, name: string): string[] => readCookies(header, [name])[0] as string[];
 
@@ -32,5 +34,38 @@ describe('readCookies', () => {
       ['s1'],
     ]);
     expect(readCookies('x=1', ['a', 'b'])).toEqual([[], []]);
+  });
+});
+
+describe('createMeterCookieWriter', () => {
+  it('writes exactly what cookie’s stringifySetCookie writes, for any token, age and attributes (fast-check)', () => {
+    const settings = fc.record({
+      name: fc.constantFrom('__Host-meterwall', 'meterwall', 'mw'),
+      sameSite: fc.constantFrom('lax' as const, 'strict' as const, 'none' as const),
+      secure: fc.boolean(),
+      path: fc.constantFrom('/', '/news'),
+      domain: fc.option(fc.constantFrom('news.example', '.example.org'), { nil: undefined }),
+    });
+    const token = fc.stringMatching(/^[A-Za-z0-9_-]{1,40}\.[A-Za-z0-9_-]{1,200}\.[A-Za-z0-9_-]{43}$/);
+    fc.assert(
+      fc.property(settings, token, fc.double({ min: -10, max: 1e8, noNaN: true }), (s, value, age) => {
+        const write = createMeterCookieWriter(s as never);
+        const expected = stringifySetCookie(
+          {
+            name: s.name,
+            value,
+            maxAge: Math.max(0, Math.floor(age)),
+            httpOnly: true,
+            secure: s.secure,
+            sameSite: s.sameSite,
+            path: s.path,
+            ...(s.domain === undefined ? {} : { domain: s.domain }),
+          },
+          { encode: (x) => x },
+        );
+        expect(write(value, age)).toBe(expected);
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
