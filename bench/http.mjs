@@ -1,12 +1,23 @@
-// Loads the bare and the decideNode() server with autocannon on 127.0.0.1, alternating, in one
-// run, and reports requests per second and the ratio. Prints JSON on the last line.
+// Loads the bare server and the decideNode() server with autocannon on 127.0.0.1, in one run,
+// for three kinds of traffic, and reports requests per second and each one's ratio to the bare
+// server measured in the same round. Prints JSON on the last line.
+//
+// - returning: every request re-opens an article the reader has read (nothing is signed);
+// - new:       every request is a new reader (no cookie: a new meter is signed);
+// - counted:   every request is a counted view of a returning reader: each connection plays a
+//              reader who reads 20 new articles in a row, presenting the cookie the last response
+//              set (its first token comes from a pool of readers with one view, made up front).
 import autocannon from 'autocannon';
 import { execFileSync, fork, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import os from 'node:os';
+import { createPaywall } from '../dist/index.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 9);
 const DURATION = Number(process.env.BENCH_SECONDS ?? 3);
+const MODES = ['bare', 'returning', 'new', 'counted'];
+const READS_PER_READER = 20;
+const UA = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_6) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36';
 
 // With two or more cores and taskset, autocannon runs on core 0 and the server on core 1, so
 // they do not take turns on one core (which makes runs noisy).
@@ -20,10 +31,33 @@ if (os.cpus().length >= 2 && process.env.BENCH_PIN !== '0') {
   }
 }
 
-async function start(mode) {
+// Readers with one view, for the counted runs: signed here with the server's secret, so each
+// server process (with its own, empty store) meets them as returning readers it never saw.
+const pool = [];
+{
+  const maker = createPaywall({ secret: 'bench-secret-0123456789-abcdefghijk', meters: { anonymous: { limit: 50 } } });
+  for (let i = 0; i < 30_000; i++) {
+    const d = await maker.decide({ method: 'GET', url: '/articles/start', headers: new Headers({ 'user-agent': UA }) }, { id: 'start' });
+    pool.push(d.headers.get('set-cookie').split(';')[0]);
+  }
+}
+let nextReader = 0;
+
+async function start() {
+  const server = new URL('./server.mjs', import.meta.url).pathname;
+  const mode = 'meterwall';
+  const stdio = ['ignore', 'pipe', 'inherit', 'ipc'];
+  const args = [server];
+  const child = pinned ? spawn('taskset', ['-c', '1', process.execPath, ...args, mode], { stdio }) : fork(server, [mode], { stdio });
+  const [line] = await once(child.stdout, 'data');
+  const [, port, cookie] = String(line).trim().split(' ');
+  return { child, port: Number(port), cookie };
+}
+
+async function startBare() {
   const server = new URL('./server.mjs', import.meta.url).pathname;
   const stdio = ['ignore', 'pipe', 'inherit', 'ipc'];
-  const child = pinned ? spawn('taskset', ['-c', '1', process.execPath, server, mode], { stdio }) : fork(server, [mode], { stdio });
+  const child = pinned ? spawn('taskset', ['-c', '1', process.execPath, server, 'bare'], { stdio }) : fork(server, ['bare'], { stdio });
   const [line] = await once(child.stdout, 'data');
   const [, port, cookie] = String(line).trim().split(' ');
   return { child, port: Number(port), cookie };
@@ -36,24 +70,34 @@ async function cpu(child) {
   return usage;
 }
 
+/** autocannon options for a kind of traffic (the bare server gets the returning reader's requests). */
+function traffic(mode, cookie) {
+  const base = { 'user-agent': UA, accept: 'text/html,application/xhtml+xml' };
+  if (mode === 'new') return { path: '/articles/tram', headers: base };
+  if (mode !== 'counted') return { path: '/articles/tram', headers: { ...base, cookie } };
+  const requests = Array.from({ length: READS_PER_READER }, (_, i) => ({
+    setupRequest(req, context) {
+      if (i === 0) context.cookie = pool[nextReader++ % pool.length];
+      return { ...req, path: `/articles/a${i}`, headers: { ...base, cookie: context.cookie } };
+    },
+    onResponse(status, _body, context, headers) {
+      const set = Object.entries(headers).find(([name]) => name.toLowerCase() === 'set-cookie')?.[1];
+      if (status !== 200 || !set) throw new Error(`counted run: no new cookie (status ${status})`);
+      context.cookie = String(set).split(';')[0];
+    },
+  }));
+  return { requests };
+}
+
 async function load(mode) {
-  const { child, port, cookie } = await start(mode);
-  // A browser's request: its meter cookie and a user agent (both servers get the same).
-  const headers = {
-    cookie,
-    'user-agent': 'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_6) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36',
-    accept: 'text/html,application/xhtml+xml',
-  };
+  const { child, port, cookie } = mode === 'bare' ? await startBare() : await start();
+  const options = traffic(mode, cookie);
+  const url = `http://127.0.0.1:${port}${options.path ?? ''}`;
+  const common = { url, connections: 50, pipelining: 1, headers: options.headers, requests: options.requests };
   // A short warm-up, then the measured run (bounded by duration).
-  await autocannon({ url: `http://127.0.0.1:${port}/articles/tram`, connections: 50, duration: 1, headers });
+  await autocannon({ ...common, duration: 1 });
   const cpuBefore = await cpu(child);
-  const result = await autocannon({
-    url: `http://127.0.0.1:${port}/articles/tram`,
-    connections: 50,
-    pipelining: 1,
-    duration: DURATION,
-    headers,
-  });
+  const result = await autocannon({ ...common, duration: DURATION });
   const cpuAfter = await cpu(child);
   child.send('stop');
   await once(child, 'exit');
@@ -62,24 +106,23 @@ async function load(mode) {
   return { rps: result.requests.average, p99: result.latency.p99, cpuPerRequest: cpuMicros / result.requests.total };
 }
 
-const runs = { bare: [], meterwall: [] };
+const runs = Object.fromEntries(MODES.map((m) => [m, []]));
 for (let r = 0; r < ROUNDS; r++) {
-  for (const mode of r % 2 ? ['meterwall', 'bare'] : ['bare', 'meterwall']) {
+  for (const mode of r % 2 ? [...MODES].reverse() : MODES) {
     const res = await load(mode);
     runs[mode].push(res);
     console.log(`round ${r + 1} ${mode}: ${Math.round(res.rps)} req/s, p99 ${res.p99} ms, ${res.cpuPerRequest.toFixed(1)} µs CPU/request`);
   }
 }
-// The host's load drifts: compare each round's pair (run back to back) and take the median ratio.
+// The host's load drifts: compare each round's runs (back to back) and take the median ratio.
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const bare = median(runs.bare.map((x) => x.rps));
-const meterwall = median(runs.meterwall.map((x) => x.rps));
-const ratios = runs.bare.map((b, i) => runs.meterwall[i].rps / b.rps);
-const p99 = { bare: median(runs.bare.map((x) => x.p99)), meterwall: median(runs.meterwall.map((x) => x.p99)) };
-const cpuPerRequest = {
-  bare: median(runs.bare.map((x) => x.cpuPerRequest)),
-  meterwall: median(runs.meterwall.map((x) => x.cpuPerRequest)),
-};
-console.log(
-  JSON.stringify({ bare, meterwall, ratio: median(ratios), ratios, p99, cpuPerRequest, rounds: ROUNDS, seconds: DURATION, pinned }),
-);
+const out = { rounds: ROUNDS, seconds: DURATION, pinned };
+for (const mode of MODES) {
+  out[mode] = {
+    rps: median(runs[mode].map((x) => x.rps)),
+    ratio: median(runs[mode].map((x, i) => x.rps / runs.bare[i].rps)),
+    p99: median(runs[mode].map((x) => x.p99)),
+    cpuPerRequest: median(runs[mode].map((x) => x.cpuPerRequest)),
+  };
+}
+console.log(JSON.stringify(out));

@@ -3,21 +3,30 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
+import { join } from 'node:path';
+import { measureBundles } from '../scripts/bundle-size.mjs';
 
 const here = new URL('.', import.meta.url);
-function runScript(name) {
-  const out = execFileSync(process.execPath, [new URL(name, here).pathname], {
+function runScript(name, args = [], env = {}) {
+  const path = name.startsWith('/') ? name : new URL(name, here).pathname;
+  const out = execFileSync(process.execPath, [path, ...args], {
     encoding: 'utf8',
-    env: { ...process.env },
+    env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   process.stdout.write(out);
   return JSON.parse(out.trim().split('\n').at(-1));
 }
 
+// BENCH_BASELINE: a checkout of an earlier commit, built (`npm run build` there), to compare
+// decide() against in this run (compare.mjs) and to load its example site right before this one.
+const baseline = process.env.BENCH_BASELINE;
+const bundles = await measureBundles();
 const decide = runScript('decide.mjs');
 const teaser = runScript('teaser.mjs');
 const http = runScript('http.mjs');
+const compared = baseline ? runScript('compare.mjs', [join(baseline, 'dist')]) : null;
+const oldLoad = baseline ? runScript(join(baseline, 'bench/load.mjs'), [], { BENCH_READERS: '0' }) : null;
 const load = runScript('load.mjs');
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -41,7 +50,25 @@ Measured ${new Date().toISOString().slice(0, 10)} on ${os.cpus()[0]?.model ?? 'u
 |---|---|---|
 ${rows}
 
-A returning reader costs **${(returning / raw).toFixed(2)}×** a raw HMAC (budget: 4×).
+A returning reader costs **${(returning / raw).toFixed(2)}×** a raw HMAC (budget: 4×); a counted view **${(decide['decide(): counted view (verify cached, re-sign)'] / raw).toFixed(2)}×** and a fresh reader **${(decide['decide(): fresh reader (new meter, sign)'] / raw).toFixed(2)}×** (budget: 8× each).
+
+**What an edge function ships (esbuild, minified, platform neutral, with every dependency, gzip level 9; \`scripts/bundle-size.mjs\`)**
+
+| bundle | gzipped | minified | largest inputs (minified bytes) |
+|---|---|---|---|
+${Object.entries(bundles)
+  .map(
+    ([name, b]) =>
+      `| ${name === 'decide' ? 'deciding: createPaywall + decide + applyDecisionHeaders' : 'rendering: createRenderer + render'} | **${(b.gzip / 1024).toFixed(1)} KB** | ${(b.minified / 1024).toFixed(1)} KB | ${Object.entries(
+        b.inputs,
+      )
+        .sort((x, y) => y[1] - x[1])
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')} |`,
+  )
+  .join('\n')}
+
+Budgets: deciding 30 KB, rendering 40 KB (a test in \`tests/package\` keeps both).
 
 **Cutting the ${(teaser.bytes / 1024).toFixed(1)} KB article in \`fixtures/article.html\` (${teaser.paragraphs} paragraphs, links, emphasis, a figure with caption, an aside) (mitata, same run)**
 
@@ -83,24 +110,43 @@ ${Object.entries(teaser.long)
 
 Every cut of a 160 KB text node takes at most **${Math.max(...Object.values(teaser.long).map((l) => l.worst)).toFixed(2)} ms** (budget: 10 ms): segmentation runs over bounded windows. The process's very first cut took ${teaser.coldMs.toFixed(1)} ms, once: it loads ICU's word-break data for \`Intl.Segmenter\`.
 
-**node:http serving a fixed 6 KB article, loaded by autocannon on 127.0.0.1 (50 connections, ${http.rounds} rounds of ${http.seconds} s, the two servers back to back in each round${http.pinned ? ', autocannon pinned to core 0 and the server to core 1' : ''})**
+**node:http serving a fixed 6 KB article, loaded by autocannon on 127.0.0.1 (50 connections, ${http.rounds} rounds of ${http.seconds} s, the four servers back to back in each round, the order reversed every other round${http.pinned ? ', autocannon pinned to core 0 and the server to core 1' : ''})**
 
-| server | median requests/s | median p99 latency | median server CPU per request |
+| server and traffic | median requests/s | median ratio to bare (per round) | median p99 latency | median server CPU per request |
+|---|---|---|---|---|
+${[
+  ['bare (sets its own Cache-Control and Vary)', 'bare'],
+  ['decideNode(), returning reader (an article already read: nothing signed)', 'returning'],
+  ['decideNode(), every request a new reader (no cookie: a new meter, signed)', 'new'],
+  ['decideNode(), every request a counted view of a returning reader (verify, claim, re-sign)', 'counted'],
+]
+  .map(
+    ([label, key]) =>
+      `| ${label} | ${Math.round(http[key].rps)} | **${http[key].ratio.toFixed(2)}×** | ${http[key].p99} ms | ${http[key].cpuPerRequest.toFixed(1)} µs |`,
+  )
+  .join('\n')}
+
+Budgets: returning readers 0.85× or more, new readers and counted views 0.50× or more. In a counted run each connection plays a reader who reads 20 new articles in a row, presenting the cookie the last response set; its first token comes from a pool of 30,000 one-view readers signed up front (so the server's store has never seen them).
+
+${
+  compared
+    ? `**decide() of this build against the baseline build (\`compare.mjs\`, ${compared.rounds} rounds alternating the two, medians of per-round ratios)**
+
+| case | baseline | this build | median ratio |
 |---|---|---|---|
-| bare (sets its own Cache-Control and Vary) | ${Math.round(http.bare)} | ${http.p99.bare} ms | ${http.cpuPerRequest.bare.toFixed(1)} µs |
-| decideNode() per request, returning reader | ${Math.round(http.meterwall)} | ${http.p99.meterwall} ms | ${http.cpuPerRequest.meterwall.toFixed(1)} µs |
+${['returning reader', 'counted view'].map((c) => `| ${c} | ${compared[c].baseline.toFixed(2)} µs | ${compared[c].this.toFixed(2)} µs | **${compared[c].ratio.toFixed(3)}×** |`).join('\n')}
 
-Per-round ratios: ${http.ratios.map((r) => `${(r * 100).toFixed(0)}%`).join(', ')}. The meterwall server holds a median **${(http.ratio * 100).toFixed(1)}%** of the bare server's throughput (budget: 80% or more).
-
-**The example news site under load (in-memory store, 127.0.0.1, ${load.connections} connections, ${load.seconds} s${load.pinned ? ', autocannon and the site on separate cores' : ''})**
+`
+    : ''
+}**The example news site under load (in-memory store, 127.0.0.1, ${load.connections} connections, ${load.seconds} s${load.pinned ? ', autocannon and the site on separate cores' : ''})**
 
 A realistic mix: 2,000 returning readers (80% of requests; most re-open an article they read, some read a new one and are counted and re-signed) and new readers (20%; a fresh meter, counted and signed), each page fully rendered (layout, teaser or article, banner, prompt, JSON-LD).
 
-| requests/s | p50 latency | p99 latency | requests |
-|---|---|---|---|
-| ${load.rps} | ${load.p50} ms | ${load.p99} ms | ${load.total} |
+| build | requests/s | p50 latency | p99 latency | requests |
+|---|---|---|---|---|
+${oldLoad ? `| baseline (${baseline.split('/').filter(Boolean).at(-1)}), loaded just before | ${oldLoad.rps} | ${oldLoad.p50} ms | ${oldLoad.p99} ms | ${oldLoad.total} |\n` : ''}| this build | **${load.rps}** | ${load.p50} ms | ${load.p99} ms | ${load.total} |
 
-Memory of the site process (after a forced GC) as simulated new readers accumulate, each given a fresh meter, counted and signed, leaving a rollback count and a fresh-meter count in the in-memory store (bounded at 100,000 entries each) and a verified token in the cache (10,000):
+Memory of the site process (after a forced GC) as simulated new readers accumulate, each given a fresh meter, counted and signed, leaving a fresh-meter count in the in-memory store (bounded at 100,000 entries) and a verified token in the cache (10,000); a new meter's first view claims nothing in the store:
 
 | readers | RSS | heap used |
 |---|---|---|

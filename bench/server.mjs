@@ -1,7 +1,8 @@
 // A node:http server serving a fixed 6 KB article: bare (its own Cache-Control and Vary), and
-// with decideNode() per request for a returning reader. Started as a child process so the
-// server and autocannon do not share a thread; listens on 127.0.0.1 only.
-// Usage: node bench/server.mjs <bare|meterwall> → prints "ready <port> <cookie>".
+// with decideNode() per request, the article id taken from the path (/articles/<id>). Started as
+// a child process so the server and autocannon do not share a thread; listens on 127.0.0.1 only.
+// Usage: node bench/server.mjs <bare|meterwall> → prints "ready <port> <cookie>", the cookie of a
+// reader who has read /articles/tram.
 import { createServer } from 'node:http';
 import { createPaywall } from '../dist/index.js';
 import { decideNode } from '../dist/adapters/node.js';
@@ -14,7 +15,11 @@ const paragraph =
 const ARTICLE = `<article><h1>Tram line to cross the river</h1>\n${paragraph.repeat(24)}</article>`.slice(0, 6144);
 const TEASER = ARTICLE.slice(0, 800);
 
-const paywall = createPaywall({ secret: 'bench-secret-0123456789-abcdefghijk' });
+// A limit high enough that a counted-view run never runs a reader out (see http.mjs).
+const paywall = createPaywall({
+  secret: 'bench-secret-0123456789-abcdefghijk',
+  meters: { anonymous: { limit: 50 }, registered: { limit: 50 } },
+});
 // A returning reader: one read article, re-opened on every request. Both servers receive the
 // same request, cookie included, so the difference is decideNode() alone.
 const first = await paywall.decide({ method: 'GET', url: '/articles/tram', headers: new Headers() }, { id: 'tram' });
@@ -29,7 +34,7 @@ const server = createServer(
         res.end(ARTICLE);
       }
     : async (req, res) => {
-        const decision = await decideNode(paywall, req, res, { id: 'tram' });
+        const decision = await decideNode(paywall, req, res, { id: req.url.slice(10) });
         res.setHeader('Content-Type', 'text/html; charset=utf-8');
         res.end(decision.access === 'full' ? ARTICLE : TEASER);
       },

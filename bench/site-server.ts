@@ -27,7 +27,7 @@ process.on('message', async (message: unknown) => {
   if (message === 'memory') return process.send?.(memory());
   const { simulate } = message as { simulate: number };
   // Simulated new readers, decided in-process (HTTP would only add parsing): each gets a fresh
-  // meter, is counted, signed, cached, and leaves a rollback count and a fresh-meter count in
+  // meter, is counted, signed, cached, and leaves a fresh-meter count in
   // the store. Their addresses spread over many networks.
   for (let i = 0; i < simulate; i++, simulated++) {
     const ip = `10.${(simulated >> 16) & 255}.${(simulated >> 8) & 255}.${simulated & 255}`;
