@@ -7,9 +7,10 @@ import { join } from 'node:path';
 import { measureBundles } from '../scripts/bundle-size.mjs';
 
 const here = new URL('.', import.meta.url);
-function runScript(name, args = [], env = {}) {
+function runScript(name, args = [], env = {}, cwd = undefined) {
   const path = name.startsWith('/') ? name : new URL(name, here).pathname;
   const out = execFileSync(process.execPath, [path, ...args], {
+    cwd,
     encoding: 'utf8',
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -26,7 +27,8 @@ const decide = runScript('decide.mjs');
 const teaser = runScript('teaser.mjs');
 const http = runScript('http.mjs');
 const compared = baseline ? runScript('compare.mjs', [join(baseline, 'dist')]) : null;
-const oldLoad = baseline ? runScript(join(baseline, 'bench/load.mjs'), [], { BENCH_READERS: '0' }) : null;
+// Run from the checkout itself, so its tsconfig (and its own build) is the one resolved.
+const oldLoad = baseline ? runScript(join(baseline, 'bench/load.mjs'), [], { BENCH_READERS: '0' }, baseline) : null;
 const load = runScript('load.mjs');
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -34,7 +36,7 @@ const us = (ns) => `${(ns / 1000).toFixed(2)} µs`;
 const TOKENIZER = 'htmlparser2 Tokenizer over the whole article';
 const CUT = 'cutTeaser(article, { paragraphs: 2 })';
 const WORDS = 'cutTeaser(article, { words: 50 })';
-const RENDER = 'paywall.render(): cached cut + prompt + JSON-LD';
+const RENDER = 'renderer.render(): cached cut + prompt + JSON-LD';
 const raw = decide['raw HMAC-SHA256 of the token (node:crypto)'];
 const returning = decide['decide(): returning reader, token unchanged'];
 const rows = Object.entries(decide)

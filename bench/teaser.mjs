@@ -7,7 +7,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { Parser, Tokenizer } from 'htmlparser2';
 import { bench, do_not_optimize, run } from 'mitata';
-import { createPaywall, cutTeaser } from '../dist/index.js';
+import { createPaywall, createRenderer, cutTeaser } from '../dist/index.js';
 
 const article = readFileSync(new URL('./fixtures/article.html', import.meta.url), 'utf8');
 const node = {
@@ -54,7 +54,8 @@ const meta = {
   headline: 'Tram line to cross the river',
   url: 'https://news.example/articles/tram',
 };
-paywall.render(wall, article, meta); // fills the cache
+const renderer = createRenderer();
+renderer.render(wall, article, meta); // fills the cache
 
 bench('htmlparser2 Tokenizer over the whole article', () => {
   tokenize(article);
@@ -71,8 +72,8 @@ bench('cutTeaser(article, { words: 50 })', () => {
 bench('cutTeaser(article, { characters: 300 })', () => {
   do_not_optimize(cutTeaser(article, { characters: 300 }));
 });
-bench('paywall.render(): cached cut + prompt + JSON-LD', () => {
-  do_not_optimize(paywall.render(wall, article, meta));
+bench('renderer.render(): cached cut + prompt + JSON-LD', () => {
+  do_not_optimize(renderer.render(wall, article, meta));
 });
 
 const result = await run({ format: 'mitata', colors: false });

@@ -63,9 +63,10 @@ function encodedHeader(typ: string, kid: string): string {
   return last.header;
 }
 
-/** Signs `claims` as a compact JWS (HS256) with `key` under `kid`: synchronous where the runtime's HMAC is. */
-export function signHs256(claims: Record<string, unknown>, typ: string, kid: string, key: HmacKey): MaybePromise<string> {
-  const input = `${encodedHeader(typ, kid)}.${runtime.base64UrlOfText(JSON.stringify(claims))}`;
+/** Signs `claims` (an object, or its JSON) as a compact JWS (HS256) with `key` under `kid`: synchronous where the runtime's HMAC is. */
+export function signHs256(claims: Record<string, unknown> | string, typ: string, kid: string, key: HmacKey): MaybePromise<string> {
+  const json = typeof claims === 'string' ? claims : JSON.stringify(claims);
+  const input = `${encodedHeader(typ, kid)}.${runtime.base64UrlOfText(json)}`;
   const mac = runtime.hmacSha256(key, input);
   return andThen(mac, (m) => `${input}.${runtime.base64Url(m)}`);
 }
