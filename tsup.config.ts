@@ -22,7 +22,9 @@ export default defineConfig({
   format: ['esm', 'cjs'],
   dts: true,
   clean: true,
-  sourcemap: true,
+  // No source maps in the package: the output is readable, unminified ES2022, and the maps were
+  // two thirds of the unpacked tarball (1.2 of 1.9 MB).
+  sourcemap: false,
   target: 'es2022',
   platform: 'neutral',
   splitting: true,

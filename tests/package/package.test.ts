@@ -69,6 +69,16 @@ describe('the published package', () => {
     expect(Object.keys(sizes.decide.inputs).sort()).toEqual(['isbot', 'jose', 'meterwall']);
   }, 60_000);
 
+  it('ships no source maps, and the tarball stays small (under 200 KB packed)', async () => {
+    const [pack] = JSON.parse(await sh('npm', ['pack', '--dry-run', '--json', '--silent'])) as Array<{
+      size: number;
+      unpackedSize: number;
+      files: Array<{ path: string }>;
+    }>;
+    expect(pack?.files.filter((f) => f.path.endsWith('.map'))).toEqual([]);
+    expect(pack?.size).toBeLessThanOrEqual(200 * 1024);
+  }, 60_000);
+
   it('compiles the core with no Node types (types: [], lib: ES2022 + DOM)', async () => {
     await sh(bin('tsc'), ['--noEmit', '-p', 'tsconfig.core.json']);
   }, 60_000);
