@@ -13,13 +13,16 @@ declare module 'fastify' {
 export async function createApp(secrets: ExampleSecrets) {
   const paywall = createPaywall(paywallOptions(secrets));
   const app = Fastify();
-  const slugOf = (url: string) => /^\/articles\/([a-z0-9-]+)$/.exec(url.split('?')[0] ?? '')?.[1];
-  await app.register(meterwallPlugin, { paywall, article: (request) => STORIES[slugOf(request.raw.url ?? '') ?? ''] });
-  app.get<{ Params: { slug: string } }>('/articles/:slug', async (request, reply) => {
+  await app.register(meterwallPlugin, { paywall });
+  // Only this route opts in: every other page is left alone.
+  const config = { meterwall: (request: { params?: unknown }) => STORIES[(request.params as { slug: string }).slug] ?? null };
+  app.get<{ Params: { slug: string } }>('/articles/:slug', { config }, async (request, reply) => {
     const story = STORIES[request.params.slug];
     if (!story || !request.meterwall) return reply.code(404).send('Not found');
     return reply.type('text/html').send(storyPage(story, renderer.render(request.meterwall, story.html, story)));
   });
+  app.get('/', async (_request, reply) => reply.type('text/html').send('<h1>Front page</h1>'));
+  app.get('/about', async (_request, reply) => reply.type('text/html').send('<h1>About us</h1>'));
   return app;
 }
 

@@ -12,8 +12,15 @@ import { toRequestLike } from './node.js';
 /** What the plugin needs of a Fastify request. */
 export interface FastifyRequestLike {
   readonly raw: IncomingMessage;
+  /** The route's parameters (Fastify's `request.params`). */
+  readonly params?: unknown;
+  /** The matched route's options; its `config.meterwall` opts the route in (Fastify 4.10 and later). */
+  readonly routeOptions?: { readonly config?: unknown };
   meterwall?: Decision | null;
 }
+
+/** Finds the article a request is for, or `null` when it is not an article page (no decision is made). */
+export type FastifyArticleFinder = (request: FastifyRequestLike) => Article | null | undefined | Promise<Article | null | undefined>;
 
 /** What the plugin needs of a Fastify reply. */
 export interface FastifyReplyLike {
@@ -31,26 +38,39 @@ export interface FastifyInstanceLike {
 export interface FastifyMeterwallOptions {
   /** The paywall. */
   readonly paywall: Paywall;
-  /** The article a request is for, or `null` for other pages (no decision is made). */
-  readonly article: (request: FastifyRequestLike) => Article | null | undefined | Promise<Article | null | undefined>;
+  /**
+   * The article any request is for, or `null` for every other page (the home page, `/favicon.ico`,
+   * `/about`: anything it answers for those is decided as an article). Leave it out to let only
+   * the routes that opt in with `config: { meterwall: finder }` be decided.
+   * @default undefined
+   */
+  readonly article?: FastifyArticleFinder;
 }
 
 /**
- * Fastify plugin: `request.meterwall` holds the decision for article requests.
+ * Fastify plugin: `request.meterwall` holds the decision for article requests. A route opts in
+ * with `config: { meterwall: (request) => article }`; other routes are left alone (`meterwall`
+ * stays `null`, no header is written). An `article` option applies to every route instead.
  *
  * @example
  * ```ts
  * import { meterwallPlugin } from 'meterwall/fastify';
- * await app.register(meterwallPlugin, { paywall, article: (request) => cms.article(request.params.slug) });
- * app.get('/articles/:slug', (request) => page(request.meterwall));
+ * await app.register(meterwallPlugin, { paywall });
+ * const config = { meterwall: (request) => cms.article(request.params.slug) };
+ * app.get('/articles/:slug', { config }, (request, reply) => reply.type('text/html').send(page(request.meterwall)));
  * ```
  */
 export async function meterwallPlugin(fastify: FastifyInstanceLike, options: FastifyMeterwallOptions): Promise<void> {
-  if (typeof options?.article !== 'function') throw invalidOption('article', 'must be a function');
+  if (options?.article !== undefined && typeof options.article !== 'function') throw invalidOption('article', 'must be a function');
   const { paywall } = options;
   fastify.decorateRequest('meterwall', null);
   fastify.addHook('preHandler', async (request, reply) => {
-    const article = await options.article(request);
+    const config = request.routeOptions?.config as { meterwall?: unknown } | undefined;
+    const routeFinder = config?.meterwall;
+    if (routeFinder !== undefined && typeof routeFinder !== 'function') throw invalidOption('config.meterwall', 'must be a function');
+    const find = (routeFinder as FastifyArticleFinder | undefined) ?? options.article;
+    if (find === undefined) return;
+    const article = await find(request);
     if (!article) return;
     const decision = await decideNow(paywall, toRequestLike(request.raw), article, { ip: request.raw.socket?.remoteAddress });
     request.meterwall = decision;

@@ -103,7 +103,13 @@ describe('rollback protection', () => {
   it('a request without a cookie never writes to the store, so a flood of them cannot evict real readers’ claims', async () => {
     const memory = createMemoryStore({ max: 4 });
     let claims = 0;
-    const counting: MeterStore = { ...memory, claimView: (...args) => (claims++, memory.claimView?.(...args) as never) };
+    const counting: MeterStore = {
+      ...memory,
+      claimView: (...args) => {
+        claims++;
+        return memory.claimView?.(...args) as never;
+      },
+    };
     const { paywall, browser, events } = setup({ store: counting });
     await browser.open('a');
     const older = browser.token; // one view spent: not claimed (nothing older can be replayed)
