@@ -93,3 +93,92 @@ export async function startRedis(binary: string): Promise<TestRedis> {
     },
   };
 }
+
+/** A Redis Cluster of the test's own: three masters on free 127.0.0.1 ports, joined by redis-cli. */
+export interface TestRedisCluster {
+  readonly ports: readonly number[];
+  stop(): Promise<void>;
+}
+
+export async function startRedisCluster(binary: string, cli: string): Promise<TestRedisCluster> {
+  const ports = [await freePort(), await freePort(), await freePort()];
+  const dir = mkdtempSync(join(tmpdir(), 'meterwall-redis-cluster-'));
+  const children: ChildProcess[] = [];
+  const stop = async (): Promise<void> => {
+    await Promise.all(
+      children.map(
+        (child) =>
+          new Promise<void>((resolve) => {
+            if (child.exitCode !== null) return resolve();
+            child.once('exit', () => resolve());
+            child.kill('SIGKILL');
+          }),
+      ),
+    );
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    await Promise.all(
+      ports.map(async (port) => {
+        const child = spawn(
+          binary,
+          [
+            '--port',
+            String(port),
+            '--bind',
+            '127.0.0.1',
+            '--dir',
+            dir,
+            '--save',
+            '',
+            '--appendonly',
+            'no',
+            '--cluster-enabled',
+            'yes',
+            '--cluster-config-file',
+            `nodes-${port}.conf`,
+            '--cluster-node-timeout',
+            '2000',
+          ],
+          { stdio: ['ignore', 'pipe', 'pipe'] },
+        );
+        children.push(child);
+        await new Promise<void>((resolve, reject) => {
+          let output = '';
+          const timer = setTimeout(() => reject(new Error(`redis-server (cluster) did not start: ${output}`)), 10_000);
+          child.stdout?.on('data', (chunk: Buffer) => {
+            output += chunk.toString();
+            if (output.includes('Ready to accept connections')) {
+              clearTimeout(timer);
+              resolve();
+            }
+          });
+          child.once('exit', (code) => {
+            clearTimeout(timer);
+            reject(new Error(`redis-server (cluster) exited (${code}): ${output}`));
+          });
+        });
+      }),
+    );
+    const run = (args: string[]) =>
+      new Promise<string>((resolve, reject) => {
+        const child = spawn(cli, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+        let output = '';
+        child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+        child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+        child.once('exit', (code) => (code === 0 ? resolve(output) : reject(new Error(`redis-cli ${args.join(' ')}: ${output}`))));
+      });
+    await run(['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '0', '--cluster-yes']);
+    // Wait until every node sees the whole cluster (all 16384 slots served).
+    for (let attempt = 0; ; attempt++) {
+      const states = await Promise.all(ports.map((p) => run(['-p', String(p), 'cluster', 'info'])));
+      if (states.every((s) => s.includes('cluster_state:ok'))) break;
+      if (attempt > 100) throw new Error(`the cluster did not settle: ${states.join('\n')}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { ports, stop };
+}
