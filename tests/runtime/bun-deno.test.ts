@@ -1,8 +1,8 @@
 /**
  * Bun and Deno (the npm packages `bun` and `deno`, which ship their binaries): the same decision
- * scenarios and the same token verdicts as on Node, from a bundle of the scenarios resolved as
- * each runtime resolves the package (`bun` / `deno` and `node` conditions: the node:crypto
- * runtime, which both implement). Each runtime's tokens are accepted by Node, and Node's by it.
+ * scenarios and the same token verdicts as on Node, from a bundle of the scenarios resolved with
+ * the `bun` (or `deno`) and `node` conditions, so on each runtime's own `node:crypto`. Each
+ * runtime's tokens are accepted by Node, and Node's by it.
  */
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
