@@ -1,13 +1,13 @@
 /** meterwall in a Hono app (Node, Workers, Deno, Bun): `npx tsx examples/hono/app.ts`. */
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
-import { createPaywall, type Decision } from 'meterwall';
-import { meterwall } from 'meterwall/hono';
+import { createPaywall } from 'meterwall';
+import { meterwall, type MeterwallVariables } from 'meterwall/hono';
 import { STORIES, paywallOptions, renderer, storyPage, type ExampleSecrets } from '../shared/stories.js';
 
 export function createApp(secrets: ExampleSecrets) {
   const paywall = createPaywall(paywallOptions(secrets));
-  const app = new Hono<{ Variables: { meterwall: Decision } }>();
+  const app = new Hono<{ Variables: MeterwallVariables }>();
   app.use('/articles/:slug', meterwall(paywall, { article: (c) => STORIES[c.req.param('slug') ?? ''] }));
   app.get('/articles/:slug', (c) => {
     const story = STORIES[c.req.param('slug')];

@@ -16,6 +16,15 @@ export interface HonoContextLike {
   res: Response;
 }
 
+/**
+ * The context variables the middleware sets, for `new Hono<{ Variables: MeterwallVariables }>()`:
+ * then `c.get('meterwall')` is typed in handlers.
+ */
+export interface MeterwallVariables {
+  /** The decision, on article requests (routes the middleware decided for). */
+  meterwall: Decision;
+}
+
 /** Options of {@link meterwall}. */
 export interface HonoMeterwallOptions<C extends HonoContextLike> {
   /** The article a request is for, or `null` for other pages (no decision is made). */
@@ -33,8 +42,10 @@ export interface HonoMeterwallOptions<C extends HonoContextLike> {
  *
  * @example
  * ```ts
- * import { meterwall } from 'meterwall/hono';
- * app.use('/articles/:slug', meterwall(paywall, { article: (c) => cms.article(c.req.param('slug')) }));
+ * import { Hono } from 'hono';
+ * import { meterwall, type MeterwallVariables } from 'meterwall/hono';
+ * const app = new Hono<{ Variables: MeterwallVariables }>();
+ * app.use('/articles/:slug', meterwall(paywall, { article: (c) => cms.article(c.req.param('slug') ?? '') }));
  * app.get('/articles/:slug', (c) => c.html(page(c.get('meterwall'))));
  * ```
  */
