@@ -82,7 +82,7 @@ export class EngineContext {
     this.hasher = hasher;
   }
 
-  /** A store call, bounded by `failure.timeoutMs` (the error names `what`) unless the store answers in this process. */
+  /** A store call, bounded by `failure.timeoutMs` (the error names `what`) unless the store is the in-memory one (no I/O, nothing to time out). */
   bounded<T>(call: Promise<T>, what: string): Promise<T> {
     return this.#local ? call : withTimeout(call, this.options.failure.timeoutMs, what);
   }
