@@ -21,6 +21,26 @@ async function freePort(): Promise<number> {
   });
 }
 
+/** Starts redis-server with `args` and resolves once it accepts connections (10 s at most). */
+function spawnRedisServer(binary: string, args: readonly string[]): Promise<ChildProcess> {
+  const child = spawn(binary, [...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  return new Promise<ChildProcess>((resolve, reject) => {
+    let output = '';
+    const timer = setTimeout(() => reject(new Error(`redis-server did not start: ${output}`)), 10_000);
+    child.stdout?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('Ready to accept connections')) {
+        clearTimeout(timer);
+        resolve(child);
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`redis-server exited (${code}): ${output}`));
+    });
+  });
+}
+
 /** A redis-server of the test's own on a free 127.0.0.1 port, persisting every write (AOF, fsync always). */
 export interface TestRedis {
   readonly url: string;
@@ -38,41 +58,22 @@ export async function startRedis(binary: string): Promise<TestRedis> {
   const dir = mkdtempSync(join(tmpdir(), 'meterwall-redis-'));
   let child: ChildProcess | undefined;
   const start = async (): Promise<void> => {
-    child = spawn(
-      binary,
-      [
-        '--port',
-        String(port),
-        '--bind',
-        '127.0.0.1',
-        '--dir',
-        dir,
-        '--save',
-        '',
-        '--appendonly',
-        'yes',
-        '--appendfsync',
-        'always',
-        '--protected-mode',
-        'yes',
-      ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    await new Promise<void>((resolve, reject) => {
-      let output = '';
-      const timer = setTimeout(() => reject(new Error(`redis-server did not start: ${output}`)), 10_000);
-      child?.stdout?.on('data', (chunk: Buffer) => {
-        output += chunk.toString();
-        if (output.includes('Ready to accept connections')) {
-          clearTimeout(timer);
-          resolve();
-        }
-      });
-      child?.once('exit', (code) => {
-        clearTimeout(timer);
-        reject(new Error(`redis-server exited (${code}): ${output}`));
-      });
-    });
+    child = await spawnRedisServer(binary, [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--dir',
+      dir,
+      '--save',
+      '',
+      '--appendonly',
+      'yes',
+      '--appendfsync',
+      'always',
+      '--protected-mode',
+      'yes',
+    ]);
   };
   const kill = async (): Promise<void> => {
     const running = child;
@@ -120,9 +121,8 @@ export async function startRedisCluster(binary: string, cli: string): Promise<Te
   try {
     await Promise.all(
       ports.map(async (port) => {
-        const child = spawn(
-          binary,
-          [
+        children.push(
+          await spawnRedisServer(binary, [
             '--port',
             String(port),
             '--bind',
@@ -139,25 +139,8 @@ export async function startRedisCluster(binary: string, cli: string): Promise<Te
             `nodes-${port}.conf`,
             '--cluster-node-timeout',
             '2000',
-          ],
-          { stdio: ['ignore', 'pipe', 'pipe'] },
+          ]),
         );
-        children.push(child);
-        await new Promise<void>((resolve, reject) => {
-          let output = '';
-          const timer = setTimeout(() => reject(new Error(`redis-server (cluster) did not start: ${output}`)), 10_000);
-          child.stdout?.on('data', (chunk: Buffer) => {
-            output += chunk.toString();
-            if (output.includes('Ready to accept connections')) {
-              clearTimeout(timer);
-              resolve();
-            }
-          });
-          child.once('exit', (code) => {
-            clearTimeout(timer);
-            reject(new Error(`redis-server (cluster) exited (${code}): ${output}`));
-          });
-        });
       }),
     );
     const run = (args: string[]) =>
