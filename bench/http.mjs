@@ -1,6 +1,14 @@
 // Loads the bare server and the decideNode() server with autocannon on 127.0.0.1, in one run,
 // for three kinds of traffic, and reports requests per second and each one's ratio to the bare
-// server measured in the same round. Prints JSON on the last line.
+// server under the same traffic, measured in the same round. Prints JSON on the last line.
+//
+// The bare server gets the very requests meterwall gets, and where meterwall sets a cookie (new
+// readers, counted views) it sets one of the same length (server.mjs `bare-cookie`): autocannon's
+// own work per request differs a lot between kinds of traffic (a counted run calls two functions
+// of ours per request and parses a Set-Cookie), and on this 2-core machine it is the load
+// generator that limits the bare server first. Each result also gives its ratio to the bare
+// server under returning traffic (the comparison of earlier runs) and the server's CPU time per
+// request, which shows the cost even when the load generator is the limit.
 //
 // - returning: every request re-opens an article the reader has read (nothing is signed);
 // - new:       every request is a new reader (no cookie: a new meter is signed);
@@ -15,7 +23,17 @@ import { createPaywall } from '../dist/index.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 9);
 const DURATION = Number(process.env.BENCH_SECONDS ?? 3);
-const MODES = ['bare', 'returning', 'new', 'counted'];
+// Each run: the server, and the traffic it gets. A kind's bare run is its baseline.
+const RUNS = {
+  bare: { server: 'bare', traffic: 'returning' },
+  returning: { server: 'meterwall', traffic: 'returning' },
+  'bare-new': { server: 'bare-cookie', traffic: 'new' },
+  new: { server: 'meterwall', traffic: 'new' },
+  'bare-counted': { server: 'bare-cookie', traffic: 'counted' },
+  counted: { server: 'meterwall', traffic: 'counted' },
+};
+const BASELINE = { returning: 'bare', new: 'bare-new', counted: 'bare-counted' };
+const MODES = Object.keys(RUNS);
 const READS_PER_READER = 20;
 const UA = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_6) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36';
 
@@ -43,21 +61,10 @@ const pool = [];
 }
 let nextReader = 0;
 
-async function start() {
-  const server = new URL('./server.mjs', import.meta.url).pathname;
-  const mode = 'meterwall';
-  const stdio = ['ignore', 'pipe', 'inherit', 'ipc'];
-  const args = [server];
-  const child = pinned ? spawn('taskset', ['-c', '1', process.execPath, ...args, mode], { stdio }) : fork(server, [mode], { stdio });
-  const [line] = await once(child.stdout, 'data');
-  const [, port, cookie] = String(line).trim().split(' ');
-  return { child, port: Number(port), cookie };
-}
-
-async function startBare() {
+async function start(kind) {
   const server = new URL('./server.mjs', import.meta.url).pathname;
   const stdio = ['ignore', 'pipe', 'inherit', 'ipc'];
-  const child = pinned ? spawn('taskset', ['-c', '1', process.execPath, server, 'bare'], { stdio }) : fork(server, ['bare'], { stdio });
+  const child = pinned ? spawn('taskset', ['-c', '1', process.execPath, server, kind], { stdio }) : fork(server, [kind], { stdio });
   const [line] = await once(child.stdout, 'data');
   const [, port, cookie] = String(line).trim().split(' ');
   return { child, port: Number(port), cookie };
@@ -70,7 +77,7 @@ async function cpu(child) {
   return usage;
 }
 
-/** autocannon options for a kind of traffic (the bare server gets the returning reader's requests). */
+/** autocannon options for a kind of traffic. */
 function traffic(mode, cookie) {
   const base = { 'user-agent': UA, accept: 'text/html,application/xhtml+xml' };
   if (mode === 'new') return { path: '/articles/tram', headers: base };
@@ -96,8 +103,8 @@ function traffic(mode, cookie) {
 }
 
 async function load(mode) {
-  const { child, port, cookie } = mode === 'bare' ? await startBare() : await start();
-  const options = traffic(mode, cookie);
+  const { child, port, cookie } = await start(RUNS[mode].server);
+  const options = traffic(RUNS[mode].traffic, cookie);
   const url = `http://127.0.0.1:${port}${options.path ?? ''}`;
   const common = { url, connections: 50, pipelining: 1, headers: options.headers, requests: options.requests };
   // A short warm-up, then the measured run (bounded by duration).
@@ -124,9 +131,12 @@ for (let r = 0; r < ROUNDS; r++) {
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const out = { rounds: ROUNDS, seconds: DURATION, pinned };
 for (const mode of MODES) {
+  const baseline = BASELINE[mode] ?? mode;
   out[mode] = {
     rps: median(runs[mode].map((x) => x.rps)),
-    ratio: median(runs[mode].map((x, i) => x.rps / runs.bare[i].rps)),
+    ratio: median(runs[mode].map((x, i) => x.rps / runs[baseline][i].rps)),
+    ratioToBare: median(runs[mode].map((x, i) => x.rps / runs.bare[i].rps)),
+    cpuRatio: median(runs[mode].map((x, i) => runs[baseline][i].cpuPerRequest / x.cpuPerRequest)),
     p99: median(runs[mode].map((x) => x.p99)),
     cpuPerRequest: median(runs[mode].map((x) => x.cpuPerRequest)),
   };

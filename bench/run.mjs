@@ -112,19 +112,21 @@ ${Object.entries(teaser.long)
 
 Every cut of a 160 KB text node takes at most **${Math.max(...Object.values(teaser.long).map((l) => l.worst)).toFixed(2)} ms** (budget: 10 ms): segmentation runs over bounded windows. The process's very first cut took ${teaser.coldMs.toFixed(1)} ms, once: it loads ICU's word-break data for \`Intl.Segmenter\`.
 
-**node:http serving a fixed 6 KB article, loaded by autocannon on 127.0.0.1 (50 connections, ${http.rounds} rounds of ${http.seconds} s, the four servers back to back in each round, the order reversed every other round${http.pinned ? ', autocannon pinned to core 0 and the server to core 1' : ''})**
+**node:http serving a fixed 6 KB article, loaded by autocannon on 127.0.0.1 (50 connections, ${http.rounds} rounds of ${http.seconds} s, the six servers back to back in each round, the order reversed every other round${http.pinned ? ', autocannon pinned to core 0 and the server to core 1' : ''}). Each kind of traffic is measured against the bare server under the same requests (for new readers and counted views it answers with a Set-Cookie as long as meterwall's), so the difference is \`decideNode()\` alone; the last column keeps the comparison of earlier runs, against the bare server under returning traffic.**
 
-| server and traffic | median requests/s | median ratio to bare (per round) | median p99 latency | median server CPU per request |
-|---|---|---|---|---|
+| server and traffic | median requests/s | median ratio to bare, same traffic (per round) | median server CPU per request | bare's CPU / this CPU | median p99 latency | ratio to bare under returning traffic |
+|---|---|---|---|---|---|---|
 ${[
-  ['bare (sets its own Cache-Control and Vary)', 'bare'],
+  ['bare, returning traffic (sets its own Cache-Control and Vary)', 'bare'],
   ['decideNode(), returning reader (an article already read: nothing signed)', 'returning'],
+  ['bare, new-reader traffic (and a Set-Cookie)', 'bare-new'],
   ['decideNode(), every request a new reader (no cookie: a new meter, signed)', 'new'],
+  ['bare, counted-view traffic (and a Set-Cookie)', 'bare-counted'],
   ['decideNode(), every request a counted view of a returning reader (verify, claim, re-sign)', 'counted'],
 ]
   .map(
     ([label, key]) =>
-      `| ${label} | ${Math.round(http[key].rps)} | **${http[key].ratio.toFixed(2)}×** | ${http[key].p99} ms | ${http[key].cpuPerRequest.toFixed(1)} µs |`,
+      `| ${label} | ${Math.round(http[key].rps)} | **${http[key].ratio.toFixed(2)}×** | ${http[key].cpuPerRequest.toFixed(1)} µs | ${http[key].cpuRatio.toFixed(2)}× | ${http[key].p99} ms | ${http[key].ratioToBare.toFixed(2)}× |`,
   )
   .join('\n')}
 

@@ -1,8 +1,11 @@
 // A node:http server serving a fixed 6 KB article: bare (its own Cache-Control and Vary), and
 // with decideNode() per request, the article id taken from the path (/articles/<id>). Started as
 // a child process so the server and autocannon do not share a thread; listens on 127.0.0.1 only.
-// Usage: node bench/server.mjs <bare|meterwall> → prints "ready <port> <cookie>", the cookie of a
-// reader who has read /articles/tram.
+// Usage: node bench/server.mjs <bare|bare-cookie|meterwall> → prints "ready <port> <cookie>", the
+// cookie of a reader who has read /articles/tram. `bare-cookie` is the bare server answering every
+// request with a Set-Cookie as long as meterwall's for a reader midway through a counted run (ten
+// articles read): the bare server for the traffic where meterwall sets a cookie, so the load
+// generator does the same work against both and the difference is decideNode() alone.
 import { createServer } from 'node:http';
 import { createPaywall } from '../dist/index.js';
 import { decideNode } from '../dist/adapters/node.js';
@@ -24,12 +27,19 @@ const paywall = createPaywall({
 // same request, cookie included, so the difference is decideNode() alone.
 const first = await paywall.decide({ method: 'GET', url: '/articles/tram', headers: new Headers() }, { id: 'tram' });
 const cookie = first.headers.get('set-cookie').split(';')[0];
+let midway = first;
+for (let i = 0; i < 10; i++) {
+  const headers = new Headers({ cookie: midway.headers.get('set-cookie').split(';')[0] });
+  midway = await paywall.decide({ method: 'GET', url: `/articles/m${i}`, headers }, { id: `m${i}` });
+}
+const SET_COOKIE = midway.headers.get('set-cookie');
 
 const server = createServer(
-  mode === 'bare'
+  mode === 'bare' || mode === 'bare-cookie'
     ? (_req, res) => {
         res.setHeader('Cache-Control', 'private, no-store');
         res.setHeader('Vary', 'Cookie');
+        if (mode === 'bare-cookie') res.setHeader('Set-Cookie', SET_COOKIE);
         res.setHeader('Content-Type', 'text/html; charset=utf-8');
         res.end(ARTICLE);
       }

@@ -67,8 +67,11 @@ export type TokenReadResult =
 export interface MeterTokens {
   /** Verifies a presented token; synchronous on a cache hit. Never throws. */
   read(token: string, now: number): TokenReadResult | Promise<TokenReadResult>;
-  /** Signs a state with the signing key, valid until `expiresAt` (ms); the result is cached as verified. */
-  sign(state: MeterState, now: number, expiresAt: number): MaybePromise<string>;
+  /**
+   * Signs a state with the signing key, valid until `expiresAt` (ms). With `cache` (the default)
+   * the token is kept as verified, so the reader's next request presenting it costs no HMAC.
+   */
+  sign(state: MeterState, now: number, expiresAt: number, cache?: boolean): MaybePromise<string>;
 }
 
 /** Options of {@link createMeterTokens}. */
@@ -182,13 +185,15 @@ export function createMeterTokens(keyring: Keyring, options: MeterTokenOptions):
       if (!COMPACT_JWS.test(token)) return { ok: false, reason: 'malformed' };
       return verify(token, now);
     },
-    sign(state, now, expiresAt) {
+    sign(state, now, expiresAt, cache = true) {
       const { kid, key } = keyring.signing;
       const exp = Math.ceil(expiresAt / 1000);
       const claims = meterClaimsJson(state, kid, issuerAudience, Math.floor(now / 1000), exp);
-      return andThen(signHs256(claims, METER_TOKEN_TYPE, kid, key), (token) => {
-        remember(token, { state, kid, expiresAt: exp * 1000 });
-        return token;
+      const token = signHs256(claims, METER_TOKEN_TYPE, kid, key);
+      if (!cache) return token;
+      return andThen(token, (signed) => {
+        remember(signed, { state, kid, expiresAt: exp * 1000 });
+        return signed;
       });
     },
   };

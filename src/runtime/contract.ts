@@ -5,7 +5,7 @@
  * the `node` export condition. The core imports `#runtime` and never knows which it got.
  */
 
-/** An imported HMAC-SHA256 key: a `CryptoKey` on Web Crypto, a `KeyObject` on Node. */
+/** An imported HMAC-SHA256 key: a `CryptoKey` on Web Crypto, the key's bytes on Node. */
 export interface HmacKey {
   /** Always `'secret'`. */
   readonly type: string;

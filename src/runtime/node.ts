@@ -4,7 +4,7 @@
  * thread pool (~40–80 µs under load), and `Buffer` encodes base64url natively. See
  * `contract.ts`; tests check both implementations give the same bytes.
  */
-import { createHmac, createSecretKey, type KeyObject, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { HmacKey, Runtime } from './contract.js';
 
 // Random bytes are drawn 4 KB at a time (as node:crypto's randomUUID does): one call into the
@@ -22,15 +22,28 @@ function randomId(bytes: number): string {
   return id;
 }
 
+/**
+ * The key's bytes, kept as a `Buffer` rather than a `KeyObject`: on Node 20 `createHmac` with a
+ * `KeyObject` costs ~0.75 µs more per call (it goes through the key handle) than with the bytes
+ * (measured in the issue-14 breakdown, bench/README.md). Private to this module.
+ */
+class NodeHmacKey implements HmacKey {
+  readonly type = 'secret';
+  readonly bytes: Buffer;
+  constructor(raw: Uint8Array) {
+    this.bytes = Buffer.from(raw); // a copy: the caller's array may be reused
+  }
+}
+
 const mac = (key: HmacKey, data: string | Uint8Array): Buffer =>
-  createHmac('sha256', key as KeyObject)
+  createHmac('sha256', (key as NodeHmacKey).bytes)
     .update(data)
     .digest();
 
 /** The `node:crypto` primitives (internal). */
 export const runtime: Runtime = {
   name: 'node',
-  importHmacKey: async (raw) => createSecretKey(Buffer.from(raw)),
+  importHmacKey: async (raw) => new NodeHmacKey(raw),
   hmacSha256: mac,
   hmacVerify(key, data, expected) {
     const actual = mac(key, data);

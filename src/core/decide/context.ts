@@ -136,10 +136,13 @@ export class EngineContext {
     };
   }
 
-  /** Signs a meter and builds its `Set-Cookie`, expiring with the meter. */
-  meterCookie(state: MeterState, now: number, window: MeterWindow): MaybePromise<string> {
+  /**
+   * Signs a meter and builds its `Set-Cookie`, expiring with the meter. `cache: false` keeps the
+   * token out of the verified-token cache (see `settleCookieMeter`).
+   */
+  meterCookie(state: MeterState, now: number, window: MeterWindow, cache = true): MaybePromise<string> {
     const end = this.meterEnd(window, newestView(state) ?? now);
-    return andThen(this.tokens.sign(state, now, end + TOKEN_GRACE_MS), (token) => this.#setCookie(token, (end - now) / 1000));
+    return andThen(this.tokens.sign(state, now, end + TOKEN_GRACE_MS, cache), (token) => this.#setCookie(token, (end - now) / 1000));
   }
 }
 

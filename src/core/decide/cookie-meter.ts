@@ -206,5 +206,9 @@ export function settleCookieMeter(
   const snapshot = ctx.snapshot(used, standing.limit, window, oldestView(next), now, 'cookie');
   const write = outcome.count || (presented.rewrite && (!presented.fresh || state.signedIn) && draft.facts.notPageView === null);
   if (!write) return { meter: snapshot, setCookie: null };
-  return andThen(ctx.meterCookie(next, now, window), (setCookie) => ({ meter: snapshot, setCookie }));
+  // A meter minted by this request is not put in the verified-token cache: most cookie-less
+  // requests never come back (link previews, one-off visits, a flood), and caching each of them
+  // would push returning readers' tokens out of the bounded cache. A new reader who does come back
+  // pays one HMAC on the second view, and is cached from then on.
+  return andThen(ctx.meterCookie(next, now, window, !presented.fresh), (setCookie) => ({ meter: snapshot, setCookie }));
 }
