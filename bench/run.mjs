@@ -130,7 +130,7 @@ ${[
   )
   .join('\n')}
 
-Budgets: returning readers 0.85× or more, new readers and counted views 0.50× or more. In a counted run each connection plays a reader who reads 20 new articles in a row, presenting the cookie the last response set; its first token comes from a pool of 30,000 one-view readers signed up front (so the server's store has never seen them).
+Budgets, each against the bare server under the same traffic: returning readers 0.85× or more, new readers and counted views 0.50× or more. In a counted run each connection plays a reader who reads 20 new articles in a row, presenting the cookie the last response set; its first token comes from a pool of 30,000 one-view readers signed up front (so the server's store has never seen them).
 
 ${
   compared
