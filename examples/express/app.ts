@@ -1,17 +1,17 @@
 /** meterwall in an Express app: `npx tsx examples/express/app.ts`. */
-import express from 'express';
-import { createPaywall, type Decision } from 'meterwall';
-import { meterwall } from 'meterwall/express';
+import express, { type Response } from 'express';
+import { createPaywall } from 'meterwall';
+import { meterwall, type MeterwallLocals } from 'meterwall/express';
 import { STORIES, paywallOptions, renderer, storyPage, type ExampleSecrets } from '../shared/stories.js';
 
 export function createApp(secrets: ExampleSecrets) {
   const paywall = createPaywall(paywallOptions(secrets));
   const app = express();
   app.use('/articles/:slug', meterwall(paywall, { article: (req) => STORIES[req.params['slug'] as string] }));
-  app.get('/articles/:slug', (req, res) => {
+  app.get('/articles/:slug', (req, res: Response<string, MeterwallLocals>) => {
     const story = STORIES[req.params.slug];
-    if (!story) return void res.status(404).send('Not found');
-    const decision = res.locals['meterwall'] as Decision;
+    const decision = res.locals.meterwall;
+    if (!story || !decision) return void res.status(404).send('Not found');
     res.type('html').send(storyPage(story, renderer.render(decision, story.html, story)));
   });
   return app;

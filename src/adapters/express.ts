@@ -27,13 +27,30 @@ interface ExpressResponse extends ServerResponse {
 }
 
 /**
+ * What the middleware puts on `res.locals`, for Express's own typing of locals: a handler typed
+ * `(req, res: Response<string, MeterwallLocals>)` reads `res.locals.meterwall` as a `Decision`
+ * (absent when `article` found none). Express types `res.locals` as `Record<string, any>` unless
+ * a handler names its locals, and a `declare global { namespace Express { interface Locals } }`
+ * augmentation reads as `any` through that index signature, so the generic is the way that types.
+ */
+export interface MeterwallLocals {
+  /** The decision for this request; absent when the `article` function returned none. */
+  meterwall?: Decision;
+}
+
+/**
  * Express middleware: `res.locals.meterwall` holds the decision for article requests.
  *
  * @example
  * ```ts
- * import { meterwall } from 'meterwall/express';
- * app.use('/articles/:slug', meterwall(paywall, { article: (req) => cms.article(req.params.slug) }));
- * app.get('/articles/:slug', (req, res) => res.send(page(res.locals.meterwall)));
+ * import type { Response } from 'express';
+ * import { meterwall, type MeterwallLocals } from 'meterwall/express';
+ * app.use('/articles/:slug', meterwall(paywall, { article: (req) => cms.article(req.params['slug'] ?? '') }));
+ * app.get('/articles/:slug', (_req, res: Response<string, MeterwallLocals>) => {
+ *   const decision = res.locals.meterwall;
+ *   if (!decision) return void res.status(404).send('Not found');
+ *   res.send(page(decision));
+ * });
  * ```
  */
 export function meterwall<Req extends IncomingMessage = ExpressRequestLike>(paywall: Paywall, options: ExpressMeterwallOptions<Req>) {
