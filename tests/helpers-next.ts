@@ -4,7 +4,7 @@
  * resolves `meterwall` through the package's `exports`, as an installed package.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -51,11 +51,24 @@ export interface BuiltNextApp {
   remove(): void;
 }
 
-/** Builds the library and the Next example into a scratch directory under `.tmp/`. */
-export async function buildNextExample(env: Record<string, string>): Promise<BuiltNextApp> {
+/** How to build the example: as Next 16's `proxy.ts` (as written) or as the older `middleware.ts`. */
+export interface NextBuildOptions {
+  /** @default 'proxy' */
+  readonly entry?: 'proxy' | 'middleware';
+}
+
+/**
+ * Builds the library and the Next example into a scratch directory under `.tmp/`. `env` is the
+ * build's environment on top of this process's (give a secret as `''` to build without it).
+ */
+export async function buildNextExample(env: Record<string, string>, options: NextBuildOptions = {}): Promise<BuiltNextApp> {
   const scratch = join(root, '.tmp', `next-${process.pid}-${Date.now().toString(36)}`);
   const modules = join(scratch, 'node_modules');
   mkdirSync(join(modules, '@types'), { recursive: true });
+  // A package scope of its own: without it, the repository's package.json (named `meterwall`,
+  // with `exports`) would be the app's scope, and TypeScript would resolve `meterwall` to this
+  // checkout's dist/ by self-reference instead of to the build installed below.
+  writeFileSync(join(scratch, 'package.json'), '{ "private": true }\n');
   // The library, built on its own, laid out as npm would install it.
   const library = join(modules, 'meterwall');
   await sh(join(root, 'node_modules', '.bin', 'tsup'), ['--silent', '--out-dir', join(library, 'dist')], root);
@@ -65,6 +78,14 @@ export async function buildNextExample(env: Record<string, string>): Promise<Bui
   cpSync(join(root, 'examples', 'next'), join(scratch, 'examples', 'next'), { recursive: true });
   cpSync(join(root, 'examples', 'shared'), join(scratch, 'examples', 'shared'), { recursive: true });
   const dir = join(scratch, 'examples', 'next');
+  if (options.entry === 'middleware') {
+    // The same file as Next 15 and earlier name it: middleware.ts exporting `middleware`.
+    const proxy = readFileSync(join(dir, 'proxy.ts'), 'utf8');
+    const middleware = proxy.replace('export const proxy = ', 'export const middleware = ');
+    if (middleware === proxy) throw new Error('examples/next/proxy.ts no longer exports `proxy`');
+    writeFileSync(join(dir, 'middleware.ts'), middleware);
+    rmSync(join(dir, 'proxy.ts'));
+  }
   // Turbopack reads files only under its root: the linked packages live in this repository.
   writeFileSync(
     join(dir, 'next.config.mjs'),

@@ -1,9 +1,13 @@
-/** Next.js middleware: decides for article pages, sets the meter cookie, hands the page a signed variant. */
+/**
+ * The Next.js proxy (Next 16's name for middleware): decides for article pages, sets the meter
+ * cookie, hands the page a signed variant. On Next 15 or earlier the same file is
+ * `middleware.ts` with the export named `middleware` (the suite builds it both ways).
+ */
 import { paywallMiddleware } from 'meterwall/next';
 import { STORIES } from '../shared/stories';
-import { paywall } from './paywall';
+import { getPaywall } from './paywall';
 
-export const middleware = paywallMiddleware(paywall, {
+export const proxy = paywallMiddleware(getPaywall, {
   article: (request) => STORIES[request.nextUrl.pathname.split('/').pop() ?? ''] ?? null,
 });
 
@@ -11,7 +15,7 @@ export const config = {
   matcher: [
     {
       source: '/articles/:slug*',
-      // Next removes its prefetch headers before a middleware sees the request, so a `<Link>`
+      // Next removes its prefetch headers before a proxy sees the request, so a `<Link>`
       // prefetch looks like a click. Keep prefetches out here: they never reach the paywall,
       // never spend a view, and the page renders the teaser for them.
       missing: [

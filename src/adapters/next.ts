@@ -12,6 +12,18 @@ import type { Article, Decision, Variant } from '../types.js';
 /** The request header that carries the signed variant from middleware to the page. */
 export const VARIANT_HEADER = 'x-meterwall-variant';
 
+/**
+ * A paywall, or a function that makes it on first use. Pass the function when the paywall's
+ * options come from the environment: `next build` evaluates the proxy and the pages to collect
+ * their configuration, where a site's secrets are often not set, and `createPaywall` refuses a
+ * missing secret. Made on the first request instead, a missing secret fails there, with the
+ * same `InvalidOptionError`. The function is called for every request: keep the paywall it makes
+ * (`paywall ??= createPaywall(…)`).
+ */
+export type PaywallSource = Paywall | (() => Paywall);
+
+const paywallOf = (source: PaywallSource): Paywall => (typeof source === 'function' ? source() : source);
+
 /** Options of {@link paywallMiddleware}. */
 export interface NextMeterwallOptions {
   /** The article a request is for, or `null` for other pages (the request passes through). */
@@ -28,10 +40,11 @@ export interface NextMeterwallOptions {
  *
  * @example
  * ```ts
+ * import { type NextRequest, NextResponse } from 'next/server';
  * import { decideNext, withDecision } from 'meterwall/next';
- * export async function GET(request) {
+ * export async function GET(request: NextRequest) {
  *   const decision = await decideNext(paywall, request, { id: 'budget-2027' });
- *   return withDecision(NextResponse.json(await bodyFor(decision)), decision);
+ *   return withDecision(NextResponse.json({ access: decision.access }), decision);
  * }
  * ```
  */
@@ -44,8 +57,9 @@ export function decideNext(paywall: Paywall, request: NextRequest, article: Arti
  *
  * @example
  * ```ts
+ * import { NextResponse } from 'next/server';
  * import { withDecision } from 'meterwall/next';
- * return withDecision(NextResponse.next(), decision);
+ * const response = withDecision(NextResponse.next(), decision);
  * ```
  */
 export function withDecision<R extends Response>(response: R, decision: Decision): R {
@@ -53,21 +67,21 @@ export function withDecision<R extends Response>(response: R, decision: Decision
 }
 
 /**
- * A whole Next.js middleware: decides for article requests, forwards the signed variant to the
+ * A whole Next.js proxy (`proxy.ts`, Next 16) or middleware (`middleware.ts`): decides for article requests, forwards the signed variant to the
  * page as a request header (read it with `readPageVariant`), and sets the meter cookie. Next
  * removes its prefetch headers before a middleware runs, so the matcher must keep prefetches
  * out (`missing`), or each `<Link>` prefetch would look like a page view.
  *
  * @example
  * ```ts
- * // middleware.ts
+ * // proxy.ts (Next 16; on Next 15 or earlier: middleware.ts, exporting `middleware`)
  * import { paywallMiddleware } from 'meterwall/next';
- * export const middleware = paywallMiddleware(paywall, { article: (request) => ({ id: request.nextUrl.pathname.split('/').pop()! }) });
+ * export const proxy = paywallMiddleware(getPaywall, { article: (request) => ({ id: request.nextUrl.pathname.split('/').pop() ?? '' }) });
  * export const config = {
  *   matcher: [
  *     {
  *       source: '/articles/:slug*',
- *       // Next removes its prefetch headers before a middleware runs: keep prefetches out here.
+ *       // Next removes its prefetch headers before a proxy runs: keep prefetches out here.
  *       missing: [
  *         { type: 'header', key: 'next-router-prefetch' },
  *         { type: 'header', key: 'purpose', value: 'prefetch' },
@@ -77,11 +91,12 @@ export function withDecision<R extends Response>(response: R, decision: Decision
  * };
  * ```
  */
-export function paywallMiddleware(paywall: Paywall, options: NextMeterwallOptions) {
+export function paywallMiddleware(source: PaywallSource, options: NextMeterwallOptions) {
   if (typeof options?.article !== 'function') throw invalidOption('article', 'must be a function');
   return async (request: NextRequest): Promise<NextResponse> => {
     const article = await options.article(request);
     if (!article) return NextResponse.next();
+    const paywall = paywallOf(source);
     const decision = await decideNow(paywall, request, article, { ip: options.ip?.(request) });
     const headers = new Headers(request.headers);
     headers.set(VARIANT_HEADER, await paywall.signVariant(decision.variant));
@@ -97,11 +112,11 @@ export function paywallMiddleware(paywall: Paywall, options: NextMeterwallOption
  * ```ts
  * import { headers } from 'next/headers';
  * import { readPageVariant } from 'meterwall/next';
- * const variant = await readPageVariant(paywall, await headers());
+ * const variant = await readPageVariant(getPaywall, await headers());
  * ```
  */
-export async function readPageVariant(paywall: Paywall, headers: Headers): Promise<Variant> {
+export async function readPageVariant(source: PaywallSource, headers: Headers): Promise<Variant> {
   // readVariant reads only the variant header; this view gives it the one the middleware set.
   const value = headers.get(VARIANT_HEADER);
-  return (await paywall.readVariant({ method: 'GET', url: '/', headers: { get: () => value } })) ?? 'teaser';
+  return (await paywallOf(source).readVariant({ method: 'GET', url: '/', headers: { get: () => value } })) ?? 'teaser';
 }

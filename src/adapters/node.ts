@@ -2,8 +2,8 @@
  * The Node adapter (`meterwall/node`): decides straight from an `IncomingMessage` and writes the
  * headers to the `ServerResponse`, without building a Fetch `Request`, `Headers` or `URL`.
  */
-import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
-import { writeDecisionHeaders, type HeaderTarget } from '../core/decide/headers.js';
+import { type IncomingHttpHeaders, type IncomingMessage, type OutgoingHttpHeader, ServerResponse } from 'node:http';
+import { mergeVary, writeDecisionHeaders, type HeaderTarget } from '../core/decide/headers.js';
 import { decideNow, type Paywall } from '../core/paywall.js';
 import type { Article, Decision, RequestLike } from '../types.js';
 import { isPromiseLike } from '../util/maybe-async.js';
@@ -72,12 +72,12 @@ export function toRequestLike(req: IncomingMessage): RequestLike {
  * import { createPaywall } from 'meterwall';
  * import { decideNode } from 'meterwall/node';
  *
- * const paywall = createPaywall({ secret: process.env.METERWALL_SECRET! }); // 32+ bytes
+ * const paywall = createPaywall({ secret: process.env.METERWALL_SECRET! }); // 32+ random bytes
+ * const story = { html: '<h1>Tram line to cross the river</h1><p>The whole story.</p>', teaser: '<h1>Tram line to cross the river</h1>' };
  * createServer(async (req, res) => {
- *   const article = await cms.find(req.url); // your CMS: { id, html, teaserHtml }
- *   const decision = await decideNode(paywall, req, res, { id: article.id });
+ *   const decision = await decideNode(paywall, req, res, { id: req.url ?? '/' }); // your CMS's article id
  *   res.setHeader('content-type', 'text/html; charset=utf-8');
- *   res.end(decision.access === 'full' ? article.html : article.teaserHtml + promptFor(decision));
+ *   res.end(decision.access === 'full' ? story.html : `${story.teaser}<p>Subscribe to read on (${decision.reason}).</p>`);
  * }).listen(3000);
  * ```
  */
@@ -105,4 +105,38 @@ function nodeHeaderTarget(res: ServerResponse): HeaderTarget {
 function writeHeaders(res: ServerResponse, decision: Decision): Decision {
   if (!res.headersSent) writeDecisionHeaders(nodeHeaderTarget(res), decision);
   return decision;
+}
+
+const MERGING_VARY = Symbol.for('meterwall.mergeVaryHeaders');
+
+/**
+ * Makes every `ServerResponse` of this process merge a `Vary` header it is given with the one it
+ * already has, instead of replacing it. For frameworks that overwrite `Vary` after the paywall
+ * set it: Next.js's app router sets its own `Vary` on every page response, dropping the `Cookie`
+ * a proxy or middleware added (vercel/next.js#85999). Call it once at start-up, from Next's
+ * `instrumentation.ts`. A wider `Vary` is always safe for a cache; a response can no longer
+ * narrow its own `Vary` by setting it again (remove it first with `removeHeader`). Idempotent.
+ *
+ * @example
+ * ```ts
+ * // instrumentation.ts: keep `Vary: Cookie` on page responses
+ * export async function register() {
+ *   if (process.env.NEXT_RUNTIME === 'nodejs') (await import('meterwall/node')).mergeVaryHeaders();
+ * }
+ * ```
+ */
+export function mergeVaryHeaders(): void {
+  const proto = ServerResponse.prototype as ServerResponse & { [MERGING_VARY]?: true };
+  if (proto[MERGING_VARY]) return;
+  const setHeader = proto.setHeader;
+  proto.setHeader = function setHeaderMergingVary(this: ServerResponse, name: string, value: OutgoingHttpHeader) {
+    if (name.length === 4 && name.toLowerCase() === 'vary' && this.hasHeader('vary')) {
+      const existing = this.getHeader('vary');
+      const before = Array.isArray(existing) ? existing.join(', ') : String(existing);
+      const added = Array.isArray(value) ? value.join(', ') : String(value);
+      return setHeader.call(this, name, mergeVary(before, added));
+    }
+    return setHeader.call(this, name, value);
+  } as typeof proto.setHeader;
+  Object.defineProperty(proto, MERGING_VARY, { value: true });
 }

@@ -1,8 +1,12 @@
 /**
  * The Next.js example as a real app: `next build` + `next start` on 127.0.0.1, with the
- * library's `meterwall/next` middleware as the README shows. Over HTTP it serves the same
- * journey as every other framework; in headless Chromium, the `<Link>` prefetches Next sends
- * for a front page spend no view, a click spends exactly one, a reload none.
+ * library's `meterwall/next` proxy as the docs show. Built without the secrets (they are given
+ * to `next start` only), as a CI build often is; started without them, the first article
+ * request fails with the option error. Over HTTP it serves the same journey as every other
+ * framework, `Vary: Cookie` included (the example's instrumentation.ts merges it back into the
+ * page's `Vary`); in headless Chromium, the `<Link>` prefetches Next sends for a front page
+ * spend no view, a click spends exactly one, a reload none. The same app built as
+ * `middleware.ts` (Next 15's name) serves the journey too.
  */
 import { decodeJwt } from 'jose';
 import { chromium, type Browser, type BrowserContext } from 'playwright-core';
@@ -14,11 +18,12 @@ import { browserFetch } from '../helpers.js';
 import { buildNextExample, startNext, type BuiltNextApp, type NextServer } from '../helpers-next.js';
 
 const env = { METERWALL_SECRET: SECRETS.meterSecret, SESSION_SECRET: SECRETS.sessionSecret };
+const NO_SECRETS = { METERWALL_SECRET: '', SESSION_SECRET: '' };
 let app: BuiltNextApp | undefined;
 let server: NextServer | undefined;
 
 beforeAll(async () => {
-  app = await buildNextExample(env);
+  app = await buildNextExample(NO_SECRETS);
   server = await startNext(app, env);
 }, 300_000);
 
@@ -29,12 +34,40 @@ afterAll(async () => {
 
 const base = () => (server as NextServer).url;
 
-// The page renders by the signed variant alone (no per-reader banner). Next's page renderer
-// replaces the middleware's `Vary` with its own; `Cache-Control: private, no-store` survives.
-journey('Next.js 16 (next build + next start, meterwall/next middleware)', () => httpGet(base), { banner: false, vary: false });
+// The page renders by the signed variant alone (no per-reader banner).
+journey('Next.js 16 (next build without secrets + next start, meterwall/next in proxy.ts)', () => httpGet(base), { banner: false });
 
-describe('Next.js: what the middleware forwards', () => {
-  it('a variant header sent by a client is replaced by the middleware’s: a spent meter still gets the wall', async () => {
+describe('Next.js: building and starting', () => {
+  it('next build succeeded without METERWALL_SECRET, and built proxy.ts as the proxy', () => {
+    const output = (app as BuiltNextApp).output;
+    expect(output).not.toMatch(/option "secret"/);
+    expect(output).toMatch(/Proxy/i);
+  });
+
+  it('the page response keeps Next’s own Vary fields beside Cookie', async () => {
+    const response = await browserFetch(`${base()}/articles/harbour-wall`);
+    const vary = (response.headers.get('vary') ?? '').toLowerCase().split(/\s*,\s*/);
+    expect(vary).toContain('cookie');
+    expect(vary).toContain('rsc');
+    expect(response.headers.get('cache-control')).toContain('no-store');
+  });
+
+  it('started without the secret, an article request fails with the option error; other pages still serve', async () => {
+    const bare = await startNext(app as BuiltNextApp, NO_SECRETS);
+    try {
+      const article = await browserFetch(`${bare.url}/articles/harbour-wall`);
+      expect(article.status).toBe(500);
+      expect(await article.text()).not.toContain('HELD-BACK');
+      expect(bare.log()).toMatch(/option "secret"/);
+      expect((await browserFetch(`${bare.url}/`)).status).toBe(200);
+    } finally {
+      await bare.stop();
+    }
+  });
+});
+
+describe('Next.js: what the proxy forwards', () => {
+  it('a variant header sent by a client is replaced by the proxy’s: a spent meter still gets the wall', async () => {
     let cookie: string | undefined;
     for (const slug of ['harbour-wall', 'night-buses', 'market-hall']) {
       const response = await browserFetch(`${base()}/articles/${slug}`, { headers: cookie ? { cookie } : {} });
@@ -104,5 +137,33 @@ describe.skipIf(!executablePath)(title, () => {
     await page.waitForLoadState('networkidle');
     expect(await views(context)).toBe(1);
     await context.close();
+  });
+});
+
+describe('Next.js: the same app as middleware.ts', () => {
+  let legacy: BuiltNextApp | undefined;
+  let legacyServer: NextServer | undefined;
+
+  beforeAll(async () => {
+    legacy = await buildNextExample(NO_SECRETS, { entry: 'middleware' });
+    legacyServer = await startNext(legacy, env);
+  }, 300_000);
+
+  afterAll(async () => {
+    await legacyServer?.stop();
+    legacy?.remove();
+  });
+
+  it('builds as Middleware and meters: three articles, then the wall', async () => {
+    expect((legacy as BuiltNextApp).output).toMatch(/Middleware/i);
+    let cookie: string | undefined;
+    const reasons: string[] = [];
+    for (const slug of ['harbour-wall', 'night-buses', 'market-hall', 'river-festival']) {
+      const response = await browserFetch(`${(legacyServer as NextServer).url}/articles/${slug}`, { headers: cookie ? { cookie } : {} });
+      cookie = response.headers.getSetCookie()[0]?.split(';')[0] ?? cookie;
+      reasons.push((await response.text()).includes('HELD-BACK') ? 'full' : 'wall');
+      expect(response.headers.get('vary')?.toLowerCase()).toContain('cookie');
+    }
+    expect(reasons).toEqual(['full', 'full', 'full', 'wall']);
   });
 });

@@ -17,7 +17,7 @@ function decisionHeaderList(decision: Decision): ReadonlyArray<readonly [string,
 }
 
 /** The one `Vary` rule: `existing` with `add` appended, or `null` when it already varies on it or on `*`. */
-function varyWith(existing: string | null | undefined, add: string): string | null {
+export function varyWith(existing: string | null | undefined, add: string): string | null {
   if (existing === null || existing === undefined || existing.trim() === '') return add;
   const wanted = add.toLowerCase();
   for (const part of existing.split(',')) {
@@ -25,6 +25,17 @@ function varyWith(existing: string | null | undefined, add: string): string | nu
     if (token === wanted || token === '*') return null;
   }
   return `${existing}, ${add}`;
+}
+
+/** Two `Vary` values as one: every field of either, once (case-insensitively), `existing`'s first. */
+export function mergeVary(existing: string, added: string): string {
+  let merged = existing;
+  for (const part of added.split(',')) {
+    const field = part.trim();
+    if (field === '') continue;
+    merged = varyWith(merged, field) ?? merged;
+  }
+  return merged;
 }
 
 /** Somewhere headers can be written: a Fetch `Headers`, a Node response, a framework's reply. */
@@ -53,7 +64,7 @@ export function writeDecisionHeaders(target: HeaderTarget, decision: Decision): 
  *
  * @example
  * ```ts
- * return applyDecisionHeaders(new Response(page, { headers: { 'content-type': 'text/html' } }), decision);
+ * return applyDecisionHeaders(new Response(body, { headers: { 'content-type': 'text/html' } }), decision);
  * ```
  */
 export function applyDecisionHeaders(response: Response, decision: Decision): Response {

@@ -1,16 +1,16 @@
-/** An article page behind the middleware: renders the variant the middleware signed, never more. */
+/** An article page behind the proxy: renders the variant the middleware signed, never more. */
 import { headers } from 'next/headers';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { decisionForVariant } from 'meterwall';
 import { readPageVariant } from 'meterwall/next';
 import { STORIES, renderer } from '../../../../shared/stories';
-import { paywall } from '../../../paywall';
+import { getPaywall } from '../../../paywall';
 
 export default async function ArticlePage({ params }: { params: Promise<{ slug: string }> }) {
   const story = STORIES[(await params).slug];
   if (!story) notFound();
-  const variant = await readPageVariant(paywall, await headers()); // 'teaser' unless the middleware signed otherwise
+  const variant = await readPageVariant(getPaywall, await headers()); // 'teaser' unless the proxy signed otherwise
   const { html, prompt, structuredData } = renderer.render(decisionForVariant(variant, story), story.html, story);
   return (
     <article data-variant={variant}>
