@@ -54,10 +54,12 @@ export interface FastifyMeterwallOptions {
  *
  * @example
  * ```ts
- * import { meterwallPlugin } from 'meterwall/fastify';
  * await app.register(meterwallPlugin, { paywall });
- * const config = { meterwall: (request) => cms.article(request.params.slug) };
- * app.get('/articles/:slug', { config }, (request, reply) => reply.type('text/html').send(page(request.meterwall)));
+ * const config = { meterwall: (request: FastifyRequestLike) => cms.article((request.params as { slug: string }).slug) };
+ * app.get<{ Params: { slug: string } }>('/articles/:slug', { config }, async (request, reply) => {
+ *   if (!request.meterwall) return reply.code(404).send('Not found');
+ *   return reply.type('text/html').send(page(request.meterwall));
+ * });
  * ```
  */
 export async function meterwallPlugin(fastify: FastifyInstanceLike, options: FastifyMeterwallOptions): Promise<void> {

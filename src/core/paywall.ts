@@ -29,7 +29,7 @@ export interface Paywall {
    * @example
    * ```ts
    * const decision = await paywall.decide(request, { id: 'budget-2027', access: 'metered' });
-   * if (decision.access === 'full') body = article.html;
+   * const body = decision.access === 'full' ? article.html : teaserOf(article.html);
    * ```
    */
   decide(request: RequestLike, article: Article, context?: DecideContext): Promise<Decision>;
@@ -61,7 +61,7 @@ export interface Paywall {
    *
    * @example
    * ```ts
-   * return new Response(pageFor(variant), { headers: paywall.variantHeaders(variant) });
+   * const response = new Response(pageFor(variant), { headers: paywall.variantHeaders(variant) });
    * ```
    */
   variantHeaders(variant: Variant): Headers;

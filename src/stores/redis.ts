@@ -149,7 +149,7 @@ const ttl = (from: number, to: number): string => String(Math.max(1, Math.ceil(t
  * ```ts
  * import { createClient } from 'redis';
  * import { createRedisStore } from 'meterwall/redis';
- * const client = await createClient({ url: process.env.REDIS_URL, disableOfflineQueue: true }).connect();
+ * const client = await createClient({ url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', disableOfflineQueue: true }).connect();
  * const paywall = createPaywall({ secret, store: createRedisStore(client) });
  * ```
  */

@@ -1,6 +1,6 @@
 /**
- * The README's ten-line node:http server, with a CMS that finds an article for any URL (the
- * worst case), opened in headless Chromium: the page's favicon and image requests reach
+ * The README's ten-line node:http server, where every path is an article (the worst case),
+ * opened in headless Chromium: the page's favicon and image requests reach
  * `decideNode` like the article does, and spend nothing.
  */
 import { createServer, type Server } from 'node:http';
@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { decodeJwt } from 'jose';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPaywall, type Decision, type PaywallEvent } from '../../src/index.js';
+import { createPaywall, type PaywallEvent } from '../../src/index.js';
 import { decideNode } from '../../src/adapters/node.js';
 import { CHROMIUM_ARGS, chromiumPath, readerContext } from '../helpers-browser.js';
 
@@ -18,18 +18,11 @@ const title = executablePath
   : "the README's node:http server in headless Chromium — SKIPPED: no chromium on PATH (apt-get install chromium)";
 if (!executablePath) console.warn(`[e2e] ${title}`);
 
-/** A CMS that answers every path with an article, favicon and images included. */
-const cms = {
-  async find(url: string | undefined) {
-    const id = (url ?? '/').split('?')[0] as string;
-    return {
-      id,
-      html: `<!doctype html><link rel="icon" href="/favicon.ico"><h1>${id}</h1><img src="/images/lead.jpg" alt=""><img src="/articles/other" alt=""><p>HELD-BACK ending</p>`,
-      teaserHtml: `<!doctype html><link rel="icon" href="/favicon.ico"><h1>${id}</h1>`,
-    };
-  },
+/** The README's story, with a favicon and images, so the page makes subresource requests. */
+const story = {
+  html: '<!doctype html><link rel="icon" href="/favicon.ico"><h1>Tram line to cross the river</h1><img src="/images/lead.jpg" alt=""><img src="/articles/other" alt=""><p>HELD-BACK ending</p>',
+  teaser: '<!doctype html><link rel="icon" href="/favicon.ico"><h1>Tram line to cross the river</h1>',
 };
-const promptFor = (decision: Decision) => `<p class="prompt">${decision.reason}</p>`;
 
 describe.skipIf(!executablePath)(title, () => {
   let browser: Browser;
@@ -40,13 +33,12 @@ describe.skipIf(!executablePath)(title, () => {
 
   beforeAll(async () => {
     const paywall = createPaywall({ secret: 'readme-node-secret-0123456789-abcdef', onEvent: (e) => events.push(e) });
-    // The README's lines, as written, with the CMS above.
+    // The README's lines, as written (every path is an article), recording each decision.
     server = createServer(async (req, res) => {
-      const article = await cms.find(req.url);
-      const decision = await decideNode(paywall, req, res, { id: article.id });
+      const decision = await decideNode(paywall, req, res, { id: req.url ?? '/' }); // your CMS's article id
       decided.push({ path: req.url ?? '', reason: decision.reason, counted: decision.counted });
       res.setHeader('content-type', 'text/html; charset=utf-8');
-      res.end(decision.access === 'full' ? article.html : article.teaserHtml + promptFor(decision));
+      res.end(decision.access === 'full' ? story.html : `${story.teaser}<p>Subscribe to read on (${decision.reason}).</p>`);
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -63,7 +55,7 @@ describe.skipIf(!executablePath)(title, () => {
     const page = await context.newPage();
     await page.goto(`${base}/articles/budget`);
     await page.waitForLoadState('networkidle');
-    await expect(page.locator('h1').textContent()).resolves.toBe('/articles/budget');
+    await expect(page.locator('h1').textContent()).resolves.toBe('Tram line to cross the river');
     const meter = async () =>
       decodeJwt((await context.cookies()).find((c) => c.name === '__Host-meterwall')?.value as string)['a'] as string;
     expect((await meter()).length / 8).toBe(1);
@@ -83,6 +75,20 @@ describe.skipIf(!executablePath)(title, () => {
     await page.waitForLoadState('networkidle');
     expect((await meter()).length / 8).toBe(1);
     expect(byPath('/articles/budget').at(-1)).toMatchObject({ reason: 'already-read', counted: false });
+    await context.close();
+  });
+
+  it('as the README says: /a, /b and /c are read in full, /d asks the reader to subscribe', async () => {
+    const context = await readerContext(browser);
+    const page = await context.newPage();
+    for (const path of ['/a', '/b', '/c']) {
+      await page.goto(`${base}${path}`);
+      await expect(page.locator('body').textContent()).resolves.toContain('HELD-BACK ending');
+    }
+    await page.goto(`${base}/d`);
+    const body = (await page.locator('body').textContent()) ?? '';
+    expect(body).not.toContain('HELD-BACK');
+    expect(body).toMatch(/Subscribe to read on \((register-to-continue|meter-exhausted)\)\./);
     await context.close();
   });
 });

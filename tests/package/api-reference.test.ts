@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error: a plain ES module script without declarations
@@ -12,6 +12,13 @@ interface Export {
 }
 
 const readme = readFileSync('README.md', 'utf8');
+// The README and the guides it links (docs/*.md): where a reader finds each example.
+const documentation = [
+  readme,
+  ...readdirSync('docs')
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => readFileSync(`docs/${f}`, 'utf8')),
+].join('\n');
 const entries = collect() as Array<{ entry: string; exports: Export[] }>;
 const squash = (text: string) => text.replace(/\s+/g, ' ').trim();
 
@@ -25,13 +32,14 @@ describe('the API reference in the README', () => {
     expect(missing).toEqual([]);
   });
 
-  it('every public function has an @example, and the README shows it', () => {
+  it('every public function has an @example, and the README or a guide in docs/ shows it', () => {
     const problems: string[] = [];
     for (const { entry, exports } of entries) {
       for (const e of exports.filter((x) => x.kind === 'function')) {
         if (e.examples.length === 0) problems.push(`${entry}: ${e.name} has no @example`);
         for (const example of e.examples)
-          if (!squash(readme).includes(squash(example))) problems.push(`${entry}: ${e.name}'s example is not in the README`);
+          if (!squash(documentation).includes(squash(example)))
+            problems.push(`${entry}: ${e.name}'s example is not in the README or docs/`);
       }
     }
     expect(problems).toEqual([]);
@@ -64,7 +72,7 @@ describe('the API reference in the README', () => {
         );
       if (examples.length === 0) problems.push(`${method.getName()} has no @example`);
       for (const example of examples)
-        if (!squash(readme).includes(squash(example))) problems.push(`${method.getName()}'s example is not in the README`);
+        if (!squash(documentation).includes(squash(example))) problems.push(`${method.getName()}'s example is not in the README or docs/`);
     }
     expect(problems).toEqual([]);
   });
