@@ -25,6 +25,14 @@ export interface Article {
    * @default []
    */
   readonly requires?: readonly string[];
+  /** The article's section, for rules (e.g. `'sport'`). */
+  readonly section?: string;
+  /** The article's tags, for rules. */
+  readonly tags?: readonly string[];
+  /** The article's type, for rules (e.g. `'news'`, `'opinion'`, `'newsletter'`). */
+  readonly type?: string;
+  /** When the article was published (a `Date`, or an ISO 8601 string), for rules on its age. */
+  readonly publishedAt?: Date | string;
 }
 
 /** Who the reader is, as far as the site knows. */
@@ -101,7 +109,11 @@ export type DecisionReason =
   | 'register-to-continue'
   | 'meter-exhausted'
   | 'store-unavailable'
-  | 'session-unavailable';
+  | 'session-unavailable'
+  | 'rule-free'
+  | 'registration-wall'
+  | 'registered-reader'
+  | 'institution';
 
 /** The state of the reader's meter after this decision. */
 export interface MeterSnapshot {
@@ -124,6 +136,7 @@ export type MeterPeriod = { readonly calendar: 'day' | 'week' | 'month'; readonl
 
 /** Names of the steps that appear in a decision's trace. */
 export type TraceRule =
+  | 'rules'
   | 'token'
   | 'reader'
   | 'request'
@@ -137,7 +150,9 @@ export type TraceRule =
   | 'metered'
   | 'sampled'
   | 'client'
-  | 'exhausted';
+  | 'exhausted'
+  | 'institution'
+  | 'registration-wall';
 
 /** One step of a decision: which rule was looked at, whether it decided, and what it saw. */
 export interface TraceEntry {
@@ -168,6 +183,10 @@ export interface Decision {
   readonly variant: Variant;
   /** The rules in the order they were tried, answering "why did this reader see the wall?". */
   readonly trace: readonly TraceEntry[];
+  /** The name of the site's rule (`rules`) that matched, or `null` when none did (or the article's own `access` decided). */
+  readonly rule: string | null;
+  /** The institution whose network granted access (`reason: 'institution'`), or `null`. */
+  readonly institution: string | null;
   /** Headers to send: `Set-Cookie` only when the meter changed, `Cache-Control`, `Vary`. Built on first access. */
   readonly headers: Headers;
 }
@@ -238,6 +257,14 @@ export type PaywallEvent =
   | { readonly type: 'session-error'; readonly error: PaywallError; readonly policy: 'open' | 'closed' }
   | { readonly type: 'meter-merged'; readonly reader: Reader; readonly merged: number; readonly meter: MeterSnapshot }
   | { readonly type: 'rollback-detected'; readonly presented: number; readonly known: number }
+  | {
+      readonly type: 'institution-access';
+      readonly article: string;
+      /** The institution the rule names. */
+      readonly institution: string;
+      /** The rule that matched. */
+      readonly rule: string;
+    }
   | { readonly type: 'crawler-verified'; readonly crawler: string; readonly ip: string }
   | {
       readonly type: 'crawler-unverified';
@@ -566,6 +593,13 @@ export interface ProxyOptions {
    * @default 'x-forwarded-for'
    */
   readonly header?: 'x-forwarded-for' | 'forwarded';
+  /**
+   * The header in which the trusted proxy (a CDN) reports the client's country as an ISO 3166
+   * code, e.g. `'cf-ipcountry'` (Cloudflare) or `'cloudfront-viewer-country'`: what a rule's
+   * `country` condition reads. Without it, rules cannot name countries.
+   * @default undefined
+   */
+  readonly countryHeader?: string;
 }
 
 /** Referral sampling: a small separate budget for readers arriving from chosen sites. */
@@ -629,6 +663,74 @@ export interface DecideContext {
 }
 
 /** Options of {@link createPaywall}. */
+/**
+ * A length of time for rules on an article's age: milliseconds, or a number with a unit,
+ * `'90m'`, `'24h'`, `'30d'`, `'2w'` (minutes, hours, days of 24 hours, weeks).
+ */
+export type RuleDuration = number | `${number}${'m' | 'h' | 'd' | 'w'}`;
+
+/**
+ * What a rule looks at. Every condition given must hold; a rule without conditions matches
+ * every request (a catch-all, which must come last).
+ */
+export interface RuleConditions {
+  /** The article's section is one of these. */
+  readonly section?: string | readonly string[];
+  /** The article has at least one of these tags. */
+  readonly tag?: string | readonly string[];
+  /** The article's type is one of these. */
+  readonly type?: string | readonly string[];
+  /** The article was published less than this long ago (an article without `publishedAt` never matches). */
+  readonly newerThan?: RuleDuration;
+  /** The article was published at least this long ago (an article without `publishedAt` never matches). */
+  readonly olderThan?: RuleDuration;
+  /** The reader's status is one of these. */
+  readonly reader?: ReaderStatus | readonly ReaderStatus[];
+  /** The reader holds every one of these entitlements. */
+  readonly entitlements?: readonly string[];
+  /** The client's address (the connection's, or what trusted proxies report) is in one of these CIDR ranges. */
+  readonly network?: readonly string[];
+  /** The client's country, as the trusted proxy reports it in `proxy.countryHeader`, is one of these ISO 3166 codes. */
+  readonly country?: string | readonly string[];
+  /** The `Referer`'s host is one of these domains or under one of them. */
+  readonly referrer?: string | readonly string[];
+}
+
+/**
+ * What a matching rule does with the article:
+ * - `'free'`: everyone reads it in full, nothing counted (reason `rule-free`);
+ * - `'metered'` or `{ metered: 'default' }`: the meter decides, as without rules;
+ * - `'registered'`: a registration wall: registered readers and subscribers read it in full
+ *   (`registered-reader`), anonymous readers get the register prompt (`registration-wall`), no
+ *   meter involved;
+ * - `'subscribers'` or `{ subscribers: { entitlements } }`: subscribers (holding those
+ *   entitlements) only;
+ * - `{ institution: name }`: an institution's readers (give it a `network` condition) read in
+ *   full without an account (`institution`); the decision and an `institution-access` event
+ *   name it.
+ */
+export type RuleTreatment =
+  | 'free'
+  | 'metered'
+  | 'registered'
+  | 'subscribers'
+  | { readonly metered: string }
+  | { readonly subscribers: { readonly entitlements?: readonly string[] } }
+  | { readonly institution: string };
+
+/** One rule: first match wins. */
+export interface Rule {
+  /** What the desk calls it; the trace and the decision name it. Unique. */
+  readonly name: string;
+  /**
+   * The conditions, all of which must hold.
+   * @default {} (matches everything: a catch-all)
+   */
+  readonly when?: RuleConditions;
+  /** What a match does with the article. (Not `then`: an object with a `then` reads as a promise to linters and to `await`.) */
+  readonly treatment: RuleTreatment;
+}
+
 export interface PaywallOptions {
   /**
    * Secret(s) for signing meter tokens, each at least 32 bytes. A list or a `{ kid: secret }`
@@ -685,6 +787,13 @@ export interface PaywallOptions {
    * @default undefined (forwarding headers are ignored)
    */
   readonly proxy?: ProxyOptions;
+  /**
+   * Ordered rules, first match wins, that decide how an article is treated from its facts, the
+   * reader and the request (an article's own `access` or `requires` wins over them). Without
+   * rules, or when none matches, an article is metered.
+   * @default []
+   */
+  readonly rules?: readonly Rule[];
   /**
    * Referral sampling.
    * @default undefined (off)

@@ -40,12 +40,21 @@ export function resolveCrawlers(value: unknown): NetworkSettings['crawlers'] {
 export function resolveProxy(value: unknown): ProxySettings | null {
   if (value === undefined) return null;
   const proxy = record(value, 'proxy');
-  rejectUnknown(proxy, 'proxy', ['trustedHops', 'trustedRanges', 'header'], 'a proxy option');
+  rejectUnknown(proxy, 'proxy', ['trustedHops', 'trustedRanges', 'header', 'countryHeader'], 'a proxy option');
   const header = oneOf(['x-forwarded-for', 'forwarded'] as const, DEFAULTS.proxy.header)(proxy['header'], 'proxy.header');
+  const country = proxy['countryHeader'];
+  if (country !== undefined && (typeof country !== 'string' || !/^[A-Za-z0-9-]{1,64}$/.test(country)))
+    throw invalidOption('proxy.countryHeader', 'must be a header name, e.g. "cf-ipcountry"');
+  const countryHeader = country === undefined ? undefined : country.toLowerCase();
   if ((proxy['trustedHops'] === undefined) === (proxy['trustedRanges'] === undefined))
     throw invalidOption('proxy', 'takes either trustedHops or trustedRanges');
   if (proxy['trustedHops'] !== undefined) {
-    return Object.freeze({ hops: integer(1, 10)(proxy['trustedHops'], 'proxy.trustedHops'), ranges: Object.freeze([]), header });
+    return Object.freeze({
+      hops: integer(1, 10)(proxy['trustedHops'], 'proxy.trustedHops'),
+      ranges: Object.freeze([]),
+      header,
+      countryHeader,
+    });
   }
   const list = proxy['trustedRanges'];
   if (!Array.isArray(list) || list.length === 0) throw invalidOption('proxy.trustedRanges', 'must list CIDR ranges');
@@ -55,7 +64,7 @@ export function resolveProxy(value: unknown): ProxySettings | null {
     if (range.prefix === 0) throw invalidOption(at('proxy.trustedRanges', i), 'trusts every address');
     return range;
   });
-  return Object.freeze({ hops: 0, ranges: Object.freeze(ranges), header });
+  return Object.freeze({ hops: 0, ranges: Object.freeze(ranges), header, countryHeader });
 }
 
 /** `referrals`: a small budget of views for readers referred by search or social, or `undefined`. */

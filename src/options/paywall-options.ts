@@ -6,6 +6,7 @@
 import { invalidOption } from '../errors.js';
 import type { MeterStore, PaywallEvent, PaywallOptions } from '../types.js';
 import { isCookieName, isValidTimeZone } from '../util/http.js';
+import { DEFAULT_METER, resolveRules } from './rules-options.js';
 import { DEFAULTS, LIMITS } from './defaults.js';
 import { resolveCdn, resolveCrawlers, resolveFreshMeters, resolvePageViews, resolveProxy, resolveReferrals } from './network-options.js';
 import { callback, integer, object, oneOf, record, rejectUnknown, text, type Check } from '../util/schema.js';
@@ -28,6 +29,7 @@ const TOP_LEVEL = [
   'freshMeters',
   'cdn',
   'pageViews',
+  'rules',
   'store',
   'failure',
   'now',
@@ -152,6 +154,7 @@ export function resolveOptions(options: PaywallOptions): ResolvedOptions {
   const meters = resolveMeters(options.meters);
   const period = resolvePeriod(options.period);
   const store = resolveStore(options.store);
+  const proxy = resolveProxy(options.proxy);
   return Object.freeze({
     secrets,
     anonymousLimit: meters.anonymous,
@@ -168,10 +171,11 @@ export function resolveOptions(options: PaywallOptions): ResolvedOptions {
     cache: cache(options.cache, 'cache'),
     session: resolveSession(options.session, secrets),
     crawlers: resolveCrawlers(options.crawlers),
-    proxy: resolveProxy(options.proxy),
+    proxy,
     referrals: resolveReferrals(options.referrals, period),
     freshMeters: resolveFreshMeters(options.freshMeters, store, period, meters.registered !== null),
     cdn: resolveCdn(options.cdn),
     pageViews: resolvePageViews(options.pageViews),
+    rules: resolveRules(options.rules, { meters: new Set([DEFAULT_METER]), proxy }),
   });
 }

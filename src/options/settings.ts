@@ -7,6 +7,8 @@ import type { CrawlerVerifier, MeterStore, PaywallEvent, ReaderInput, RequestLik
 import type { IpRange } from '../util/ip.js';
 
 /** A validated secret with its `kid` when the site named one. */
+import type { RuleSettings } from './rules-options.js';
+
 export interface SecretEntry {
   readonly kid: string | undefined;
   readonly bytes: Uint8Array<ArrayBuffer>;
@@ -34,6 +36,8 @@ export interface ProxySettings {
   readonly ranges: readonly IpRange[];
   /** The header the proxies write. */
   readonly header: 'x-forwarded-for' | 'forwarded';
+  /** The lower-case header in which the trusted proxy reports the client's country, or `undefined`. */
+  readonly countryHeader: string | undefined;
 }
 
 /** What counts as a page view, as configured. */
@@ -107,4 +111,6 @@ export interface ResolvedOptions {
   readonly freshMeters: { readonly perHour: number } | undefined;
   readonly cdn: { readonly header: string; readonly sharedMaxAge: number; readonly enabled: boolean };
   readonly pageViews: PageViewOptionSettings;
+  /** The site's rules, in order (`[]` without rules). */
+  readonly rules: readonly RuleSettings[];
 }

@@ -21,6 +21,8 @@ function decision(
     counted: false,
     variant: access,
     trace: [],
+    rule: null,
+    institution: null,
     headers: new Headers(),
   };
 }

@@ -70,7 +70,7 @@ describe('IP addresses and ranges', () => {
 
 describe('the client address', () => {
   const xff = (value: string) => articleRequest({ 'x-forwarded-for': value });
-  const hops = (n: number): ProxySettings => ({ hops: n, ranges: [], header: 'x-forwarded-for' });
+  const hops = (n: number): ProxySettings => ({ hops: n, ranges: [], header: 'x-forwarded-for', countryHeader: undefined });
 
   it('is the connection address by default: forwarding headers are ignored', () => {
     expect(formatIp(clientIp(xff('66.249.66.1'), '203.0.113.50', null) as never)).toBe('203.0.113.50');
@@ -86,7 +86,7 @@ describe('the client address', () => {
 
   it('with trusted ranges, walks back over trusted proxies only', () => {
     const ranges = [parseRange('10.0.0.0/8'), parseRange('192.0.2.0/24')].filter((r) => r !== null);
-    const proxy: ProxySettings = { hops: 0, ranges, header: 'x-forwarded-for' };
+    const proxy: ProxySettings = { hops: 0, ranges, header: 'x-forwarded-for', countryHeader: undefined };
     expect(formatIp(clientIp(xff('66.249.66.1, 203.0.113.9, 192.0.2.10'), '10.0.0.2', proxy) as never)).toBe('203.0.113.9');
     // A connection that is not a trusted proxy: its own address, whatever the header says.
     expect(formatIp(clientIp(xff('66.249.66.1'), '198.51.100.1', proxy) as never)).toBe('198.51.100.1');
@@ -98,7 +98,7 @@ describe('the client address', () => {
     const request = articleRequest({
       forwarded: 'for=66.249.66.1;proto=https, for="[2001:db8::7]:4711";by=10.0.0.1, for=203.0.113.9:5000',
     });
-    const proxy: ProxySettings = { hops: 1, ranges: [], header: 'forwarded' };
+    const proxy: ProxySettings = { hops: 1, ranges: [], header: 'forwarded', countryHeader: undefined };
     expect(formatIp(clientIp(request, '10.0.0.2', proxy) as never)).toBe('203.0.113.9');
     expect(formatIp(clientIp(request, '10.0.0.2', { ...proxy, hops: 2 }) as never)).toBe('2001:db8::7');
   });

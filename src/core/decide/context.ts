@@ -37,6 +37,23 @@ export interface NormalizedArticle {
   readonly id: string;
   readonly access: ArticleAccess;
   readonly requires: readonly string[];
+  /** Whether the article set its own `access` or `requires` (then no rule applies to it). */
+  readonly explicit: boolean;
+  /** The facts rules look at. */
+  readonly section: string | undefined;
+  readonly tags: readonly string[];
+  readonly type: string | undefined;
+  /** `publishedAt` in ms, or `null`. */
+  readonly publishedAt: number | null;
+}
+
+const invalid = (problem: string): PaywallError => new PaywallError('ERR_INVALID_ARTICLE', `meterwall: ${problem}`);
+
+function timeOf(value: Date | string | undefined): number | null {
+  if (value === undefined) return null;
+  const ms = value instanceof Date ? value.getTime() : typeof value === 'string' ? Date.parse(value) : Number.NaN;
+  if (Number.isNaN(ms)) throw invalid('article.publishedAt must be a Date or an ISO 8601 date string');
+  return ms;
 }
 
 /** Validates the article argument (misuse rejects; any string id is accepted). */
@@ -51,7 +68,21 @@ export function normalizeArticle(article: Article): NormalizedArticle {
   if (!Array.isArray(requires) || requires.some((r) => typeof r !== 'string')) {
     throw new PaywallError('ERR_INVALID_ARTICLE', 'meterwall: article.requires must be an array of strings');
   }
-  return { id: article.id, access, requires };
+  const { section, type } = article;
+  const tags = article.tags ?? EMPTY;
+  if (section !== undefined && typeof section !== 'string') throw invalid('article.section must be a string');
+  if (type !== undefined && typeof type !== 'string') throw invalid('article.type must be a string');
+  if (!Array.isArray(tags) || tags.some((t) => typeof t !== 'string')) throw invalid('article.tags must be an array of strings');
+  return {
+    id: article.id,
+    access,
+    requires,
+    explicit: article.access !== undefined || requires.length > 0,
+    section,
+    tags,
+    type,
+    publishedAt: timeOf(article.publishedAt),
+  };
 }
 
 /** The settings a paywall decides on: its options, with the period rule and page-view detector built. */

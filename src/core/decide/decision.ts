@@ -22,6 +22,10 @@ export interface DecisionParts {
   readonly setCookie: string | null;
   /** The CDN variant header's name, when CDN variants are on. */
   readonly variantHeader: string | null;
+  /** The site's rule that matched, or `null`. */
+  readonly rule: string | null;
+  /** The institution that granted access, or `null`. */
+  readonly institution: string | null;
 }
 
 /** The decision object; `headers` is built on first access, so adapters that write headers directly skip it. */
@@ -33,6 +37,8 @@ export class MeterDecision implements Decision {
   readonly counted: boolean;
   readonly variant: Variant;
   readonly trace: readonly TraceEntry[];
+  readonly rule: string | null;
+  readonly institution: string | null;
   readonly #setCookie: string | null;
   readonly #variantHeader: string | null;
   #headers: Headers | undefined;
@@ -45,6 +51,8 @@ export class MeterDecision implements Decision {
     this.counted = parts.counted;
     this.variant = parts.access;
     this.trace = parts.trace;
+    this.rule = parts.rule;
+    this.institution = parts.institution;
     this.#setCookie = parts.setCookie;
     this.#variantHeader = parts.variantHeader;
   }
@@ -71,8 +79,9 @@ export class MeterDecision implements Decision {
 }
 
 /**
- * The events a decision reports: a counted view (and an exhausted meter), a request that was
- * not a page view, and the wall shown.
+ * The events a decision reports: a counted view (and an exhausted meter), a page view on an
+ * institution's network, a request that was not a page view, and the wall shown. `notPageView`
+ * is given for `not-counted` and `institution` decisions.
  */
 export function decisionEvents(
   article: string,
@@ -85,6 +94,8 @@ export function decisionEvents(
     emit({ type: 'view-counted', article, reader, meter });
     if (meter.remaining === 0) emit({ type: 'meter-exhausted', article, reader, meter });
   }
+  if (reason === 'institution' && decision.institution !== null && decision.rule !== null && notPageView === null)
+    emit({ type: 'institution-access', article, institution: decision.institution, rule: decision.rule });
   if (reason === 'not-counted' && notPageView !== null)
     emit({ type: 'view-not-counted', article, reader, cause: notPageView.cause, signal: notPageView.signal });
   if (access === 'prompt') emit({ type: 'prompt-shown', article, reader, reason });

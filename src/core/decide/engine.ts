@@ -13,16 +13,47 @@ import { checkCrawler, type CrawlerCheck } from './crawler.js';
 import { decisionEvents, MeterDecision, type DecisionParts } from './decision.js';
 import { windowAt } from '../meter.js';
 import type { NotPageView } from './page-view.js';
-import { evaluatePolicy, type DecidedOutcome, type PolicyInput } from './policy.js';
+import { evaluatePolicy, type DecidedOutcome, type PolicyAccess, type PolicyInput } from './policy.js';
+import { matchRule } from './rules.js';
+import type { RuleSettings } from '../../options/rules-options.js';
 import { presentedMeter, type PresentedMeter } from './presented-meter.js';
 import { ANONYMOUS, type ReaderSource, type ResolvedReader } from './readers.js';
 import { RequestFacts, type FactSettings } from './request-facts.js';
 
 const NO_RESOLVER: ResolvedReader = /* @__PURE__ */ Object.freeze({ reader: ANONYMOUS, note: 'anonymous (no resolveReader)' });
 
+const EXPLICIT: TraceEntry = /* @__PURE__ */ Object.freeze({
+  rule: 'rules',
+  matched: false,
+  note: 'the article sets its own access: no rule applies',
+});
+const NO_RULE: TraceEntry = /* @__PURE__ */ Object.freeze({ rule: 'rules', matched: false, note: 'no rule matched: metered' });
+
+/** The trace's entry for the site's rules: which one matched and what it made of the article. */
+function ruleTrace(rule: RuleSettings | null, explicit: boolean): TraceEntry {
+  if (explicit) return EXPLICIT;
+  if (rule === null) return NO_RULE;
+  const then = rule.treatment;
+  const what =
+    then.kind === 'metered'
+      ? `metered by the ${then.meter} meter`
+      : then.kind === 'subscribers'
+        ? then.entitlements.length > 0
+          ? `for subscribers holding ${then.entitlements.join(', ')}`
+          : 'for subscribers'
+        : then.kind === 'institution'
+          ? `open on the network of ${then.institution}`
+          : then.kind === 'registered'
+            ? 'for registered readers'
+            : 'free';
+  return { rule: 'rules', matched: true, note: `"${rule.name}": ${what}` };
+}
+
 /** What the rules look at besides the meter; whether the request is a page view is asked of the facts only when it matters. */
 class DecisionInput implements PolicyInput {
-  readonly access: NormalizedArticle['access'];
+  readonly access: PolicyAccess;
+  readonly rule: string | null;
+  readonly institution: string | null;
   readonly requires: readonly string[];
   readonly reader: Reader;
   readonly crawler: boolean;
@@ -32,14 +63,23 @@ class DecisionInput implements PolicyInput {
 
   constructor(
     article: NormalizedArticle,
+    rule: RuleSettings | null,
     resolved: ResolvedReader,
     crawler: boolean,
     registration: boolean,
     failClosed: boolean,
     facts: RequestFacts,
   ) {
-    this.access = article.access;
-    this.requires = article.requires;
+    const treatment = rule?.treatment;
+    this.rule = rule?.name ?? null;
+    this.institution = treatment?.kind === 'institution' ? treatment.institution : null;
+    this.access =
+      treatment === undefined || treatment.kind === 'metered'
+        ? article.access
+        : treatment.kind === 'subscribers'
+          ? 'subscribers'
+          : treatment.kind;
+    this.requires = treatment?.kind === 'subscribers' && treatment.entitlements.length > 0 ? treatment.entitlements : article.requires;
     this.reader = resolved.reader;
     this.crawler = crawler;
     this.registration = registration;
@@ -90,8 +130,14 @@ export class Engine {
   ): MaybePromise<Decision> {
     const ctx = this.#ctx;
     const o = ctx.options;
+    const rules = o.rules;
+    const rule =
+      rules.length === 0 || article.explicit
+        ? null
+        : matchRule(rules, { article, reader: resolved.reader, facts, now, countryHeader: o.proxy?.countryHeader });
     const input = new DecisionInput(
       article,
+      rule,
       resolved,
       crawler?.verified === true,
       o.registeredLimit !== null,
@@ -101,6 +147,7 @@ export class Engine {
     const trace: TraceEntry[] = [
       { rule: 'reader', matched: input.reader.status !== 'anonymous' || resolved.unavailable === true, note: resolved.note },
     ];
+    if (rules.length > 0) trace.push(ruleTrace(rule, article.explicit));
     if (crawler !== null) trace.push({ rule: 'client', matched: crawler.verified, note: crawler.note });
     const draft: Draft = { article, facts, input, trace, now, window: windowAt(o.period, now) };
 
@@ -163,10 +210,15 @@ export class Engine {
       trace: draft.trace.concat(outcome.trace),
       setCookie,
       variantHeader: o.cdn.enabled ? o.cdn.header : null,
+      rule: draft.input.rule,
+      institution: outcome.reason === 'institution' ? draft.input.institution : null,
     };
     if (o.onEvent)
-      decisionEvents(draft.article.id, parts, outcome.reason === 'not-counted' ? draft.facts.notPageView : null, (event) =>
-        this.#ctx.emit(event),
+      decisionEvents(
+        draft.article.id,
+        parts,
+        outcome.reason === 'not-counted' || outcome.reason === 'institution' ? draft.facts.notPageView : null,
+        (event) => this.#ctx.emit(event),
       );
     return new MeterDecision(parts);
   }

@@ -5,9 +5,19 @@
 import type { Access, ArticleAccess, DecisionReason, Reader, TraceEntry } from '../../types.js';
 import type { NotPageView } from './page-view.js';
 
+/**
+ * How the article is treated: its own `access`, or what the site's rule made of it (a
+ * registration wall, an institution's network).
+ */
+export type PolicyAccess = ArticleAccess | 'registered' | 'institution';
+
 /** Everything the rules look at except the meter. */
 export interface PolicyInput {
-  readonly access: ArticleAccess;
+  readonly access: PolicyAccess;
+  /** The site's rule that gave the treatment, or `null`. */
+  readonly rule: string | null;
+  /** For `access: 'institution'`: the institution's name. */
+  readonly institution: string | null;
   /** Who is reading could not be checked (session keys unavailable) and the paywall fails closed. */
   readonly readerUnavailable?: boolean;
   readonly requires: readonly string[];
@@ -85,7 +95,17 @@ const FIXED = {
   noRegister: Object.freeze(entry('exhausted', true, 'no larger allowance to register for')),
   storeUnavailable: Object.freeze(entry('store', true, 'store failed: failing closed')),
   readerUnavailable: Object.freeze(entry('reader', true, 'who is reading could not be checked: failing closed')),
+  registeredReader: Object.freeze(entry('registration-wall', true, 'a registration wall: the reader has an account')),
+  registrationWall: Object.freeze(entry('registration-wall', true, 'a registration wall: register to read')),
 } as const;
+
+/** The trace's note on how the article is treated, when it is not free. */
+const ACCESS_NOTES: Readonly<Record<Exclude<PolicyAccess, 'free'>, TraceEntry>> = {
+  metered: FIXED.metered,
+  subscribers: FIXED.subscribersArticle,
+  registered: Object.freeze(entry('free-article', false, 'article is for registered readers')),
+  institution: Object.freeze(entry('free-article', false, 'article is open on an institution’s network')),
+};
 
 const CORRECTIONS = {
   'rolled-back': 'the store knew more views (an older cookie was replayed)',
@@ -102,8 +122,9 @@ function decided(trace: readonly TraceEntry[], access: Access, reason: DecisionR
  * without a meter and returns `needsMeter: true` when the meter decides (so a caller fetches
  * an account's meter from the store only when it matters).
  *
- * Order: free article → reader unknown while failing closed → entitled subscriber → verified
- * crawler → subscribers-only (or entitled articles) → store unavailable while failing closed →
+ * Order: free article (or a rule's free) → reader unknown while failing closed → entitled
+ * subscriber → an institution's network → verified crawler → subscribers-only (or entitled
+ * articles) → registration wall → store unavailable while failing closed →
  * already read → not a page view (HEAD, prefetch, subresource, automated client…) → signed out
  * on this browser → meter has views → referral budget (only for a referred reader whose meter
  * is spent) → spent.
@@ -115,10 +136,14 @@ export function evaluatePolicy(input: PolicyInput, meter: MeterInput | null): Po
   const { reader, requires } = input;
 
   if (input.access === 'free') {
-    trace.push(FIXED.free);
-    return decided(trace, 'full', 'free-article', false);
+    if (input.rule === null) {
+      trace.push(FIXED.free);
+      return decided(trace, 'full', 'free-article', false);
+    }
+    trace.push(entry('free-article', true, `free by the rule "${input.rule}"`));
+    return decided(trace, 'full', 'rule-free', false);
   }
-  trace.push(input.access === 'metered' ? FIXED.metered : FIXED.subscribersArticle);
+  trace.push(ACCESS_NOTES[input.access]);
   if (input.readerUnavailable === true) {
     trace.push(FIXED.readerUnavailable);
     return decided(trace, 'prompt', 'session-unavailable', false);
@@ -138,6 +163,11 @@ export function evaluatePolicy(input: PolicyInput, meter: MeterInput | null): Po
         : FIXED.registered,
   );
 
+  if (input.access === 'institution') {
+    trace.push(entry('institution', true, `the network of ${input.institution ?? 'an institution'}`));
+    return decided(trace, 'full', 'institution', false);
+  }
+
   if (input.crawler) {
     trace.push(entry('crawler', true, 'verified crawler'));
     return decided(trace, 'full', 'crawler', false);
@@ -147,6 +177,15 @@ export function evaluatePolicy(input: PolicyInput, meter: MeterInput | null): Po
     const why = input.access === 'subscribers' ? 'article is for subscribers' : `article requires ${requires.join(', ')}`;
     trace.push(entry('subscribers-only', true, why));
     return subscriber ? decided(trace, 'teaser', 'missing-entitlement', false) : decided(trace, 'teaser', 'subscribers-only', false);
+  }
+  if (input.access === 'registered') {
+    // A registration wall: any account reads, an anonymous reader is asked to register; no meter.
+    if (reader.status !== 'anonymous') {
+      trace.push(FIXED.registeredReader);
+      return decided(trace, 'full', 'registered-reader', false);
+    }
+    trace.push(FIXED.registrationWall);
+    return decided(trace, 'prompt', 'registration-wall', false);
   }
   trace.push(FIXED.notGated);
 

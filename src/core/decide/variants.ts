@@ -63,5 +63,7 @@ export function decisionForVariant(variant: Variant, article?: Article): Decisio
     trace,
     setCookie: null,
     variantHeader: null,
+    rule: null,
+    institution: null,
   });
 }

@@ -10,6 +10,8 @@ const premium: Reader = { status: 'subscriber', id: 's2', entitlements: ['digita
 
 const base: PolicyInput = {
   access: 'metered',
+  rule: null,
+  institution: null,
   requires: [],
   reader: anonymous,
   crawler: false,

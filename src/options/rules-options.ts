@@ -1,0 +1,210 @@
+/**
+ * `rules`: the site's ordered rules, validated once into plain data. Every mistake a desk can
+ * make is a `TypeError` (`InvalidOptionError`) that names the rule: an unknown condition or
+ * treatment, a meter that does not exist, a malformed range or duration, a duplicate name, a
+ * country condition without a trusted proxy that reports countries, and a rule that can never
+ * match because a catch-all comes before it.
+ */
+import { invalidOption } from '../errors.js';
+import type { ReaderStatus } from '../types.js';
+import { HOST_NAME } from '../util/hosts.js';
+import { type IpRange, parseRange } from '../util/ip.js';
+import { isRecord, rejectUnknown } from '../util/schema.js';
+import type { ProxySettings } from './settings.js';
+
+/** A rule's conditions, normalized (absent means "any"). */
+export interface RuleConditionSettings {
+  readonly section?: ReadonlySet<string>;
+  readonly tag?: ReadonlySet<string>;
+  readonly type?: ReadonlySet<string>;
+  /** Published less than this many ms ago. */
+  readonly newerThanMs?: number;
+  /** Published at least this many ms ago. */
+  readonly olderThanMs?: number;
+  readonly reader?: ReadonlySet<ReaderStatus>;
+  readonly entitlements?: readonly string[];
+  readonly network?: readonly IpRange[];
+  /** Upper-case ISO 3166 codes. */
+  readonly country?: ReadonlySet<string>;
+  /** Lower-case domains. */
+  readonly referrer?: readonly string[];
+}
+
+/** A rule's treatment, normalized. */
+export type RuleTreatmentSettings =
+  | { readonly kind: 'free' }
+  | { readonly kind: 'metered'; readonly meter: string }
+  | { readonly kind: 'registered' }
+  | { readonly kind: 'subscribers'; readonly entitlements: readonly string[] }
+  | { readonly kind: 'institution'; readonly institution: string };
+
+/** One validated rule. */
+export interface RuleSettings {
+  readonly name: string;
+  readonly when: RuleConditionSettings;
+  readonly treatment: RuleTreatmentSettings;
+  /** Whether it has no condition (matches every request). */
+  readonly catchAll: boolean;
+}
+
+/** The meter every paywall has; `{ metered: 'default' }` names it. */
+export const DEFAULT_METER = 'default';
+
+const CONDITIONS = [
+  'section',
+  'tag',
+  'type',
+  'newerThan',
+  'olderThan',
+  'reader',
+  'entitlements',
+  'network',
+  'country',
+  'referrer',
+] as const;
+const STATUSES: readonly ReaderStatus[] = ['anonymous', 'registered', 'subscriber'];
+const UNITS: Readonly<Record<string, number>> = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+const MAX_RULES = 200;
+
+/** What the rules are checked against. */
+export interface RuleContext {
+  /** The meters that exist. */
+  readonly meters: ReadonlySet<string>;
+  readonly proxy: ProxySettings | null;
+}
+
+/** `rules`, validated; `[]` when absent. */
+export function resolveRules(value: unknown, context: RuleContext): readonly RuleSettings[] {
+  if (value === undefined) return Object.freeze([]);
+  if (!Array.isArray(value)) throw invalidOption('rules', 'must be an array of rules ({ name, when?, treatment })');
+  if (value.length > MAX_RULES) throw invalidOption('rules', `has ${value.length} rules; at most ${MAX_RULES}`);
+  const names = new Set<string>();
+  const rules: RuleSettings[] = [];
+  value.forEach((item: unknown, i) => {
+    const rule = ruleAt(item, i, context);
+    if (names.has(rule.name)) throw invalidOption(`rules[${i}]`, `repeats the name "${rule.name}": each rule needs its own`);
+    const catchAll = rules.find((r) => r.catchAll);
+    if (catchAll) throw invalidOption(`rules[${i}]`, `("${rule.name}") can never match: "${catchAll.name}" before it matches everything`);
+    names.add(rule.name);
+    rules.push(rule);
+  });
+  return Object.freeze(rules);
+}
+
+function ruleAt(item: unknown, i: number, context: RuleContext): RuleSettings {
+  const path = `rules[${i}]`;
+  if (!isRecord(item)) throw invalidOption(path, 'must be a rule ({ name, when?, treatment })');
+  const name = item['name'];
+  if (typeof name !== 'string' || name.trim() === '' || name.length > 100)
+    throw invalidOption(`${path}.name`, 'must be a name of 1 to 100 characters (the trace and the decision show it)');
+  const label = `${path} ("${name}")`;
+  rejectUnknown(item, path, ['name', 'when', 'treatment'], `a rule option of "${name}"`);
+  const when = conditions(item['when'], `${label}.when`, context);
+  const treated = treatment(item['treatment'], `${label}.treatment`, context);
+  return Object.freeze({ name, when, treatment: treated, catchAll: Object.keys(when).length === 0 });
+}
+
+function conditions(value: unknown, path: string, context: RuleContext): RuleConditionSettings {
+  if (value === undefined) return Object.freeze({});
+  if (!isRecord(value)) throw invalidOption(path, 'must be an object of conditions');
+  rejectUnknown(value, path, CONDITIONS, 'a rule condition');
+  const out: Record<string, unknown> = {};
+  const list = (key: string, check?: (item: string) => string): string[] | undefined => {
+    const raw = value[key];
+    if (raw === undefined) return undefined;
+    const items = typeof raw === 'string' ? [raw] : raw;
+    if (!Array.isArray(items) || items.length === 0 || items.some((x) => typeof x !== 'string' || x === ''))
+      throw invalidOption(`${path}.${key}`, 'must be a non-empty string or a non-empty list of them');
+    return (items as string[]).map((item) => (check ? check(item) : item));
+  };
+  for (const key of ['section', 'tag', 'type'] as const) {
+    const items = list(key);
+    if (items) out[key] = new Set(items);
+  }
+  for (const key of ['newerThan', 'olderThan'] as const) {
+    if (value[key] !== undefined) out[`${key}Ms`] = duration(value[key], `${path}.${key}`);
+  }
+  const readers = list('reader', (status) => {
+    if (!STATUSES.includes(status as ReaderStatus)) throw invalidOption(`${path}.reader`, `has "${status}": use ${STATUSES.join(', ')}`);
+    return status;
+  });
+  if (readers) out['reader'] = new Set(readers);
+  const entitlements = list('entitlements');
+  if (entitlements) out['entitlements'] = Object.freeze(entitlements);
+  const network = list('network');
+  if (network) {
+    out['network'] = Object.freeze(
+      network.map((cidr) => {
+        const range = parseRange(cidr);
+        if (!range) throw invalidOption(`${path}.network`, `has "${cidr}", which is not a CIDR range`);
+        if (range.prefix === 0) throw invalidOption(`${path}.network`, `has "${cidr}", which is every address`);
+        return range;
+      }),
+    );
+  }
+  const countries = list('country', (code) => {
+    if (!/^[A-Za-z]{2}$/.test(code)) throw invalidOption(`${path}.country`, `has "${code}": use ISO 3166 two-letter codes`);
+    return code.toUpperCase();
+  });
+  if (countries) {
+    if (!context.proxy?.countryHeader)
+      throw invalidOption(`${path}.country`, 'needs a trusted proxy that reports countries: set proxy.countryHeader (e.g. "cf-ipcountry")');
+    out['country'] = new Set(countries);
+  }
+  const referrers = list('referrer', (host) => {
+    const domain = host.toLowerCase();
+    if (!HOST_NAME.test(domain)) throw invalidOption(`${path}.referrer`, `has "${host}", which is not a domain`);
+    return domain;
+  });
+  if (referrers) out['referrer'] = Object.freeze(referrers);
+  if (
+    out['newerThanMs'] !== undefined &&
+    out['olderThanMs'] !== undefined &&
+    (out['olderThanMs'] as number) >= (out['newerThanMs'] as number)
+  )
+    throw invalidOption(path, 'olderThan must be shorter than newerThan, or no article can match both');
+  return Object.freeze(out) as RuleConditionSettings;
+}
+
+function duration(value: unknown, path: string): number {
+  if (typeof value === 'number' && Number.isInteger(value) && value > 0) return value;
+  const match = typeof value === 'string' ? /^(\d+)([mhdw])$/.exec(value) : null;
+  const ms = match ? Number(match[1]) * (UNITS[match[2] as string] as number) : Number.NaN;
+  if (!(ms > 0) || !Number.isSafeInteger(ms))
+    throw invalidOption(path, 'must be milliseconds or a duration such as "90m", "24h", "30d", "2w"');
+  return ms;
+}
+
+function treatment(value: unknown, path: string, context: RuleContext): RuleTreatmentSettings {
+  if (value === 'free' || value === 'registered') return Object.freeze({ kind: value });
+  if (value === 'metered') return Object.freeze({ kind: 'metered', meter: DEFAULT_METER });
+  if (value === 'subscribers') return Object.freeze({ kind: 'subscribers', entitlements: Object.freeze([]) });
+  if (!isRecord(value) || Object.keys(value).length !== 1)
+    throw invalidOption(
+      path,
+      "must be 'free', 'metered', 'registered', 'subscribers', { metered: meter }, { subscribers: { entitlements } } or { institution: name }",
+    );
+  rejectUnknown(value, path, ['metered', 'subscribers', 'institution'], 'a rule treatment');
+  if ('metered' in value) {
+    const meter = value['metered'];
+    if (typeof meter !== 'string' || !context.meters.has(meter))
+      throw invalidOption(
+        `${path}.metered`,
+        `names the meter "${String(meter)}", which does not exist (meters: ${[...context.meters].join(', ')})`,
+      );
+    return Object.freeze({ kind: 'metered', meter });
+  }
+  if ('institution' in value) {
+    const institution = value['institution'];
+    if (typeof institution !== 'string' || institution.trim() === '' || institution.length > 200)
+      throw invalidOption(`${path}.institution`, 'must be the institution’s name (1 to 200 characters)');
+    return Object.freeze({ kind: 'institution', institution });
+  }
+  const subscribers = value['subscribers'];
+  if (!isRecord(subscribers)) throw invalidOption(`${path}.subscribers`, 'must be { entitlements?: string[] }');
+  rejectUnknown(subscribers, `${path}.subscribers`, ['entitlements'], 'a subscribers option');
+  const entitlements = subscribers['entitlements'] ?? [];
+  if (!Array.isArray(entitlements) || entitlements.some((e) => typeof e !== 'string' || e === ''))
+    throw invalidOption(`${path}.subscribers.entitlements`, 'must be a list of entitlement names');
+  return Object.freeze({ kind: 'subscribers', entitlements: Object.freeze([...entitlements] as string[]) });
+}
