@@ -24,6 +24,7 @@ function runScript(name, args = [], env = {}, cwd = undefined) {
 const baseline = process.env.BENCH_BASELINE;
 const bundles = await measureBundles();
 const decide = runScript('decide.mjs');
+const rules = runScript('rules.mjs');
 const teaser = runScript('teaser.mjs');
 const http = runScript('http.mjs');
 const compared = baseline ? runScript('compare.mjs', [join(baseline, 'dist')]) : null;
@@ -53,6 +54,16 @@ Measured ${new Date().toISOString().slice(0, 10)} on ${os.cpus()[0]?.model ?? 'u
 ${rows}
 
 A returning reader costs **${(returning / raw).toFixed(2)}×** a raw HMAC (budget: 4×); a counted view **${(decide['decide(): counted view (verify cached, re-sign)'] / raw).toFixed(2)}×** and a fresh reader **${(decide['decide(): fresh reader (new meter, sign)'] / raw).toFixed(2)}×** (budget: 8× each).
+
+**A returning reader on a paywall with ${rules.rules} rules of every kind (none matching its article until the last, a catch-all), against the same reader without rules and a raw HMAC (\`rules.mjs\`, ${rules.rounds} rounds alternating the three, medians of per-round ratios)**
+
+| case | median | ratio |
+|---|---|---|
+| decide(): returning reader, no rules | ${rules.none.toFixed(2)} µs | 1.00× |
+| decide(): returning reader, ${rules.rules} rules | ${rules.ruled.toFixed(2)} µs | **${rules.vsNone.toFixed(2)}×** |
+| raw HMAC-SHA256 of its token | ${rules.hmac.toFixed(2)} µs | (the ${rules.rules}-rule figure is ${rules.vsHmac.toFixed(2)}× this) |
+
+With ${rules.rules} rules a returning reader costs **${rules.vsNone.toFixed(2)}×** the figure without rules (budget: 1.5×) and **${rules.vsHmac.toFixed(2)}×** a raw HMAC (budget: 4×). The rules are built once into bit masks over the article's section, type and tags (one lookup each); only the rules those leave possible are tried on the reader and the request.
 
 **What an edge function ships (esbuild, minified, platform neutral, with every dependency, gzip level 9; \`scripts/bundle-size.mjs\`)**
 

@@ -662,7 +662,6 @@ export interface DecideContext {
   readonly ip?: string | null | undefined;
 }
 
-/** Options of {@link createPaywall}. */
 /**
  * A length of time for rules on an article's age: milliseconds, or a number with a unit,
  * `'90m'`, `'24h'`, `'30d'`, `'2w'` (minutes, hours, days of 24 hours, weeks).
@@ -731,6 +730,7 @@ export interface Rule {
   readonly treatment: RuleTreatment;
 }
 
+/** Options of {@link createPaywall}. */
 export interface PaywallOptions {
   /**
    * Secret(s) for signing meter tokens, each at least 32 bytes. A list or a `{ kid: secret }`

@@ -8,44 +8,9 @@
 import { invalidOption } from '../errors.js';
 import type { ReaderStatus } from '../types.js';
 import { HOST_NAME } from '../util/hosts.js';
-import { type IpRange, parseRange } from '../util/ip.js';
+import { parseRange } from '../util/ip.js';
 import { isRecord, rejectUnknown } from '../util/schema.js';
-import type { ProxySettings } from './settings.js';
-
-/** A rule's conditions, normalized (absent means "any"). */
-export interface RuleConditionSettings {
-  readonly section?: ReadonlySet<string>;
-  readonly tag?: ReadonlySet<string>;
-  readonly type?: ReadonlySet<string>;
-  /** Published less than this many ms ago. */
-  readonly newerThanMs?: number;
-  /** Published at least this many ms ago. */
-  readonly olderThanMs?: number;
-  readonly reader?: ReadonlySet<ReaderStatus>;
-  readonly entitlements?: readonly string[];
-  readonly network?: readonly IpRange[];
-  /** Upper-case ISO 3166 codes. */
-  readonly country?: ReadonlySet<string>;
-  /** Lower-case domains. */
-  readonly referrer?: readonly string[];
-}
-
-/** A rule's treatment, normalized. */
-export type RuleTreatmentSettings =
-  | { readonly kind: 'free' }
-  | { readonly kind: 'metered'; readonly meter: string }
-  | { readonly kind: 'registered' }
-  | { readonly kind: 'subscribers'; readonly entitlements: readonly string[] }
-  | { readonly kind: 'institution'; readonly institution: string };
-
-/** One validated rule. */
-export interface RuleSettings {
-  readonly name: string;
-  readonly when: RuleConditionSettings;
-  readonly treatment: RuleTreatmentSettings;
-  /** Whether it has no condition (matches every request). */
-  readonly catchAll: boolean;
-}
+import type { ProxySettings, RuleConditionSettings, RuleSettings, RuleTreatmentSettings } from './settings.js';
 
 /** The meter every paywall has; `{ metered: 'default' }` names it. */
 export const DEFAULT_METER = 'default';
@@ -101,14 +66,28 @@ function ruleAt(item: unknown, i: number, context: RuleContext): RuleSettings {
   rejectUnknown(item, path, ['name', 'when', 'treatment'], `a rule option of "${name}"`);
   const when = conditions(item['when'], `${label}.when`, context);
   const treated = treatment(item['treatment'], `${label}.treatment`, context);
-  return Object.freeze({ name, when, treatment: treated, catchAll: Object.keys(when).length === 0 });
+  return Object.freeze({ name, when, treatment: treated, catchAll: Object.values(when).every((condition) => condition === null) });
 }
 
+/** No condition at all: a catch-all. */
+const NONE: RuleConditionSettings = Object.freeze({
+  section: null,
+  tag: null,
+  type: null,
+  newerThanMs: null,
+  olderThanMs: null,
+  reader: null,
+  entitlements: null,
+  network: null,
+  country: null,
+  referrer: null,
+});
+
 function conditions(value: unknown, path: string, context: RuleContext): RuleConditionSettings {
-  if (value === undefined) return Object.freeze({});
+  if (value === undefined) return NONE;
   if (!isRecord(value)) throw invalidOption(path, 'must be an object of conditions');
   rejectUnknown(value, path, CONDITIONS, 'a rule condition');
-  const out: Record<string, unknown> = {};
+  const out: Record<string, unknown> = { ...NONE };
   const list = (key: string, check?: (item: string) => string): string[] | undefined => {
     const raw = value[key];
     if (raw === undefined) return undefined;
@@ -157,13 +136,11 @@ function conditions(value: unknown, path: string, context: RuleContext): RuleCon
     return domain;
   });
   if (referrers) out['referrer'] = Object.freeze(referrers);
-  if (
-    out['newerThanMs'] !== undefined &&
-    out['olderThanMs'] !== undefined &&
-    (out['olderThanMs'] as number) >= (out['newerThanMs'] as number)
-  )
+  const newer = out['newerThanMs'] as number | null;
+  const older = out['olderThanMs'] as number | null;
+  if (newer !== null && older !== null && older >= newer)
     throw invalidOption(path, 'olderThan must be shorter than newerThan, or no article can match both');
-  return Object.freeze(out) as RuleConditionSettings;
+  return Object.freeze(out) as unknown as RuleConditionSettings;
 }
 
 function duration(value: unknown, path: string): number {

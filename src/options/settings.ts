@@ -3,12 +3,10 @@
  * layer produces it; `createPaywall` builds keys, store, period rules and detectors from it,
  * and the decision pipeline only reads it.
  */
-import type { CrawlerVerifier, MeterStore, PaywallEvent, ReaderInput, RequestLike } from '../types.js';
+import type { CrawlerVerifier, MeterStore, PaywallEvent, ReaderInput, ReaderStatus, RequestLike } from '../types.js';
 import type { IpRange } from '../util/ip.js';
 
 /** A validated secret with its `kid` when the site named one. */
-import type { RuleSettings } from './rules-options.js';
-
 export interface SecretEntry {
   readonly kid: string | undefined;
   readonly bytes: Uint8Array<ArrayBuffer>;
@@ -113,4 +111,42 @@ export interface ResolvedOptions {
   readonly pageViews: PageViewOptionSettings;
   /** The site's rules, in order (`[]` without rules). */
   readonly rules: readonly RuleSettings[];
+}
+
+/**
+ * A rule's conditions, normalized: every field present (`null` when the rule does not ask), so
+ * every rule has the same shape and trying twenty of them stays on V8's fast path.
+ */
+export interface RuleConditionSettings {
+  readonly section: ReadonlySet<string> | null;
+  readonly tag: ReadonlySet<string> | null;
+  readonly type: ReadonlySet<string> | null;
+  /** Published less than this many ms ago. */
+  readonly newerThanMs: number | null;
+  /** Published at least this many ms ago. */
+  readonly olderThanMs: number | null;
+  readonly reader: ReadonlySet<ReaderStatus> | null;
+  readonly entitlements: readonly string[] | null;
+  readonly network: readonly IpRange[] | null;
+  /** Upper-case ISO 3166 codes. */
+  readonly country: ReadonlySet<string> | null;
+  /** Lower-case domains. */
+  readonly referrer: readonly string[] | null;
+}
+
+/** A rule's treatment, normalized. */
+export type RuleTreatmentSettings =
+  | { readonly kind: 'free' }
+  | { readonly kind: 'metered'; readonly meter: string }
+  | { readonly kind: 'registered' }
+  | { readonly kind: 'subscribers'; readonly entitlements: readonly string[] }
+  | { readonly kind: 'institution'; readonly institution: string };
+
+/** One validated rule. */
+export interface RuleSettings {
+  readonly name: string;
+  readonly when: RuleConditionSettings;
+  readonly treatment: RuleTreatmentSettings;
+  /** Whether it has no condition (matches every request). */
+  readonly catchAll: boolean;
 }

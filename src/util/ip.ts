@@ -18,18 +18,26 @@ export interface IpRange {
   readonly text: string;
 }
 
+/** Dotted-quad IPv4, strictly: four decimal parts of 0–255, no leading zeros. One pass, no allocation but the result. */
 function parseIpv4(text: string): Uint8Array | null {
-  const parts = text.split('.');
-  if (parts.length !== 4) return null;
   const bytes = new Uint8Array(4);
-  for (let i = 0; i < 4; i++) {
-    const part = parts[i] as string;
-    if (!/^\d{1,3}$/.test(part) || (part.length > 1 && part.startsWith('0'))) return null;
-    const n = Number(part);
-    if (n > 255) return null;
-    bytes[i] = n;
+  let part = 0;
+  let value = 0;
+  let digits = 0;
+  for (let i = 0; i <= text.length; i++) {
+    const c = i === text.length ? 46 : text.charCodeAt(i); // the end closes the last part like a '.'
+    if (c === 46) {
+      if (digits === 0 || part > 3) return null;
+      bytes[part++] = value;
+      value = 0;
+      digits = 0;
+    } else if (c >= 48 && c <= 57) {
+      if (digits > 0 && value === 0) return null; // a leading zero
+      value = value * 10 + (c - 48);
+      if (++digits > 3 || value > 255) return null;
+    } else return null;
   }
-  return bytes;
+  return part === 4 ? bytes : null;
 }
 
 function parseIpv6(text: string): Uint8Array | null {

@@ -14,8 +14,8 @@ import { decisionEvents, MeterDecision, type DecisionParts } from './decision.js
 import { windowAt } from '../meter.js';
 import type { NotPageView } from './page-view.js';
 import { evaluatePolicy, type DecidedOutcome, type PolicyAccess, type PolicyInput } from './policy.js';
-import { matchRule } from './rules.js';
-import type { RuleSettings } from '../../options/rules-options.js';
+import { createRuleMatcher, type RuleMatcher } from './rules.js';
+import type { RuleSettings } from '../../options/settings.js';
 import { presentedMeter, type PresentedMeter } from './presented-meter.js';
 import { ANONYMOUS, type ReaderSource, type ResolvedReader } from './readers.js';
 import { RequestFacts, type FactSettings } from './request-facts.js';
@@ -29,10 +29,8 @@ const EXPLICIT: TraceEntry = /* @__PURE__ */ Object.freeze({
 });
 const NO_RULE: TraceEntry = /* @__PURE__ */ Object.freeze({ rule: 'rules', matched: false, note: 'no rule matched: metered' });
 
-/** The trace's entry for the site's rules: which one matched and what it made of the article. */
-function ruleTrace(rule: RuleSettings | null, explicit: boolean): TraceEntry {
-  if (explicit) return EXPLICIT;
-  if (rule === null) return NO_RULE;
+/** The trace's entry for a rule that matched: its name and what it made of the article. */
+function ruleTrace(rule: RuleSettings): TraceEntry {
   const then = rule.treatment;
   const what =
     then.kind === 'metered'
@@ -97,10 +95,15 @@ export class Engine {
   readonly #ctx: EngineContext;
   readonly #readers: ReaderSource | null;
   readonly #facts: FactSettings;
+  readonly #matchRule: RuleMatcher | null;
+  /** Each rule's trace entry, made once. */
+  readonly #ruleTraces: ReadonlyMap<RuleSettings, TraceEntry>;
 
   constructor(ctx: EngineContext, readers: ReaderSource | null) {
     this.#ctx = ctx;
     this.#readers = readers;
+    this.#matchRule = ctx.options.rules.length > 0 ? createRuleMatcher(ctx.options.rules) : null;
+    this.#ruleTraces = new Map(ctx.options.rules.map((rule) => [rule, Object.freeze(ruleTrace(rule))]));
     const o = ctx.options;
     const session = o.session?.cookie;
     const cookieNames = session === undefined ? ([o.cookie.name] as const) : ([o.cookie.name, session] as const);
@@ -130,11 +133,11 @@ export class Engine {
   ): MaybePromise<Decision> {
     const ctx = this.#ctx;
     const o = ctx.options;
-    const rules = o.rules;
+    const match = this.#matchRule;
     const rule =
-      rules.length === 0 || article.explicit
+      match === null || article.explicit
         ? null
-        : matchRule(rules, { article, reader: resolved.reader, facts, now, countryHeader: o.proxy?.countryHeader });
+        : match({ article, reader: resolved.reader, facts, now, countryHeader: o.proxy?.countryHeader });
     const input = new DecisionInput(
       article,
       rule,
@@ -147,7 +150,7 @@ export class Engine {
     const trace: TraceEntry[] = [
       { rule: 'reader', matched: input.reader.status !== 'anonymous' || resolved.unavailable === true, note: resolved.note },
     ];
-    if (rules.length > 0) trace.push(ruleTrace(rule, article.explicit));
+    if (match !== null) trace.push(article.explicit ? EXPLICIT : rule === null ? NO_RULE : (this.#ruleTraces.get(rule) as TraceEntry));
     if (crawler !== null) trace.push({ rule: 'client', matched: crawler.verified, note: crawler.note });
     const draft: Draft = { article, facts, input, trace, now, window: windowAt(o.period, now) };
 

@@ -1,10 +1,12 @@
 /**
  * The site's rules, tried in order against one request: the first whose conditions all hold
- * gives the article its treatment. The cheap facts (the article's, the reader's) are checked
- * before the request's (the client's address and country are read only when a rule asks), so
- * twenty rules cost a returning reader next to nothing.
+ * gives the article its treatment. Built once per paywall into a matcher that answers the
+ * article's own conditions (section, type, tags) with one lookup each, as bit masks over the
+ * rules, and tries the remaining conditions only on the rules still possible, the request's
+ * last (the client's address and country are read only when a rule asks). So twenty rules cost
+ * a returning reader a few lookups, not twenty checks.
  */
-import type { RuleConditionSettings, RuleSettings } from '../../options/rules-options.js';
+import type { RuleConditionSettings, RuleSettings } from '../../options/settings.js';
 import type { Reader } from '../../types.js';
 import { isUnder } from '../../util/hosts.js';
 import { inRange } from '../../util/ip.js';
@@ -21,43 +23,111 @@ export interface RuleFacts {
   readonly countryHeader: string | undefined;
 }
 
-function someIn(values: readonly string[], wanted: ReadonlySet<string>): boolean {
-  for (const value of values) if (wanted.has(value)) return true;
-  return false;
+/** Finds the first rule that matches, or `null`. */
+export type RuleMatcher = (on: RuleFacts) => RuleSettings | null;
+
+type Mask = Uint32Array;
+
+/** Which rules an article's value of one fact leaves possible. */
+class FactMasks {
+  /** Rules possible when the article's value is not one any rule names: those that do not ask. */
+  readonly unnamed: Mask;
+  readonly #byValue = new Map<string, Mask>();
+
+  constructor(rules: readonly RuleSettings[], words: number, values: (when: RuleConditionSettings) => ReadonlySet<string> | null) {
+    this.unnamed = new Uint32Array(words);
+    rules.forEach((rule, i) => {
+      const wanted = values(rule.when);
+      if (wanted === null) setBit(this.unnamed, i);
+      else for (const value of wanted) setBit(this.#masked(value, words), i);
+    });
+    // A rule that does not ask is possible whatever the value.
+    for (const mask of this.#byValue.values()) for (let w = 0; w < words; w++) mask[w] = (mask[w] as number) | (this.unnamed[w] as number);
+  }
+
+  #masked(value: string, words: number): Mask {
+    let mask = this.#byValue.get(value);
+    if (mask === undefined) {
+      mask = new Uint32Array(words);
+      this.#byValue.set(value, mask);
+    }
+    return mask;
+  }
+
+  of(value: string | undefined): Mask {
+    return value === undefined ? this.unnamed : (this.#byValue.get(value) ?? this.unnamed);
+  }
 }
 
-/** Whether every condition of `when` holds. */
-function holds(when: RuleConditionSettings, on: RuleFacts): boolean {
-  const { article } = on;
-  if (when.section !== undefined && (article.section === undefined || !when.section.has(article.section))) return false;
-  if (when.type !== undefined && (article.type === undefined || !when.type.has(article.type))) return false;
-  if (when.tag !== undefined && !someIn(article.tags, when.tag)) return false;
-  if (when.newerThanMs !== undefined || when.olderThanMs !== undefined) {
-    if (article.publishedAt === null) return false;
+function setBit(mask: Mask, i: number): void {
+  mask[i >>> 5] = (mask[i >>> 5] as number) | (1 << (i & 31));
+}
+
+/** Whether the conditions besides section, type and tags hold. */
+function restHolds(when: RuleConditionSettings, on: RuleFacts): boolean {
+  if (when.newerThanMs !== null || when.olderThanMs !== null) {
+    const published = on.article.publishedAt;
+    if (published === null) return false;
     // Elapsed milliseconds: a day is 24 hours whatever the clocks do across a DST change.
-    const age = on.now - article.publishedAt;
-    if (when.newerThanMs !== undefined && !(age < when.newerThanMs)) return false;
-    if (when.olderThanMs !== undefined && !(age >= when.olderThanMs)) return false;
+    const age = on.now - published;
+    if (when.newerThanMs !== null && !(age < when.newerThanMs)) return false;
+    if (when.olderThanMs !== null && !(age >= when.olderThanMs)) return false;
   }
-  if (when.reader !== undefined && !when.reader.has(on.reader.status)) return false;
-  if (when.entitlements !== undefined && !when.entitlements.every((e) => on.reader.entitlements.includes(e))) return false;
-  if (when.referrer !== undefined) {
+  if (when.reader !== null && !when.reader.has(on.reader.status)) return false;
+  if (when.entitlements !== null && !when.entitlements.every((e) => on.reader.entitlements.includes(e))) return false;
+  if (when.referrer !== null) {
     const host = on.facts.refererHost;
     if (host === null || !when.referrer.some((domain) => isUnder(host, domain))) return false;
   }
-  if (when.country !== undefined) {
+  if (when.country !== null) {
     const reported = on.countryHeader === undefined ? null : on.facts.request.headers.get(on.countryHeader);
     if (reported === null || !when.country.has(reported.trim().toUpperCase())) return false;
   }
-  if (when.network !== undefined) {
+  if (when.network !== null) {
     const address = on.facts.clientAddress;
     if (address === null || !when.network.some((range) => inRange(address, range))) return false;
   }
   return true;
 }
 
-/** The first rule that matches, or `null`. */
-export function matchRule(rules: readonly RuleSettings[], on: RuleFacts): RuleSettings | null {
-  for (const rule of rules) if (rule.catchAll || holds(rule.when, on)) return rule;
-  return null;
+/** Builds the matcher for `rules` (validated, in order). */
+export function createRuleMatcher(rules: readonly RuleSettings[]): RuleMatcher {
+  const words = Math.max(1, Math.ceil(rules.length / 32));
+  const sections = new FactMasks(rules, words, (when) => when.section);
+  const types = new FactMasks(rules, words, (when) => when.type);
+  const tags = new FactMasks(rules, words, (when) => when.tag);
+  // Whether each rule has conditions beyond the article's section, type and tags.
+  const rest = rules.map(
+    (rule) =>
+      rule.when.newerThanMs !== null ||
+      rule.when.olderThanMs !== null ||
+      rule.when.reader !== null ||
+      rule.when.entitlements !== null ||
+      rule.when.referrer !== null ||
+      rule.when.country !== null ||
+      rule.when.network !== null,
+  );
+  const byTags = new Uint32Array(words); // scratch: matching is synchronous, so one buffer serves every call
+
+  return (on) => {
+    const { article } = on;
+    const section = sections.of(article.section);
+    const type = types.of(article.type);
+    byTags.set(tags.unnamed);
+    for (const tag of article.tags) {
+      const mask = tags.of(tag);
+      if (mask !== tags.unnamed) for (let w = 0; w < words; w++) byTags[w] = (byTags[w] as number) | (mask[w] as number);
+    }
+    for (let w = 0; w < words; w++) {
+      let possible = (section[w] as number) & (type[w] as number) & (byTags[w] as number);
+      while (possible !== 0) {
+        const bit = 31 - Math.clz32(possible & -possible);
+        possible &= possible - 1;
+        const i = w * 32 + bit;
+        const rule = rules[i] as RuleSettings;
+        if (!rest[i] || restHolds(rule.when, on)) return rule;
+      }
+    }
+    return null;
+  };
 }
