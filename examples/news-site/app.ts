@@ -10,9 +10,11 @@ import {
   createPaywall,
   createRenderer,
   escapeHtml,
+  type Article,
   type CrawlerVerifier,
   type MeterStore,
   type PaywallEvent,
+  type Rule,
 } from 'meterwall';
 import { decideNode } from 'meterwall/node';
 import { createAccounts, createSessions, SESSION_COOKIE, SESSION_ISSUER, type Account } from './accounts.js';
@@ -55,6 +57,37 @@ export interface NewsSiteOptions {
 /** The example's meters: small, so the whole journey can be clicked through in a minute. */
 export const METERS = { anonymous: { limit: 3 }, registered: { limit: 5 } } as const;
 
+/**
+ * The desk's rules, first match wins: breaking news is free on its first day, the archive (ten
+ * years and older) is for subscribers, everything else is metered. An article's own `free` or
+ * `subscribers` wins over them.
+ */
+export const RULES: readonly Rule[] = [
+  { name: 'breaking news, free on its first day', when: { type: 'breaking', newerThan: '24h' }, treatment: 'free' },
+  { name: 'the archive, for subscribers', when: { olderThan: '3650d' }, treatment: 'subscribers' },
+  { name: 'everything else, metered', treatment: 'metered' },
+];
+
+/** What the paywall is told about an article: its facts for the rules, and its own access only when it sets one. */
+function articleFacts(article: StoryArticle): Article {
+  return {
+    id: article.slug,
+    section: article.section,
+    publishedAt: article.published,
+    ...(article.type ? { type: article.type } : {}),
+    ...(article.access === 'metered' ? {} : { access: article.access }),
+  };
+}
+
+/** The front page's note on what the desk's rules do with a story, for a reader arriving now. */
+export function ruleNote(article: StoryArticle, now: number): string | null {
+  if (article.access !== 'metered') return null;
+  const age = now - Date.parse(article.published);
+  if (article.type === 'breaking' && age < 24 * 3_600_000) return 'Free today: breaking news';
+  if (age >= 3650 * 86_400_000) return 'Archive: subscribers only';
+  return null;
+}
+
 const STYLES = readFileSync(new URL('./styles.css', import.meta.url), 'utf8');
 const MAX_BODY = 16 * 1024;
 const EMAIL = /^[^\s@<>"]{1,64}@[^\s@<>"]{1,185}\.[A-Za-z]{2,24}$/;
@@ -76,6 +109,7 @@ export function createNewsSite(options: NewsSiteOptions) {
   const paywall = createPaywall({
     secret: options.meterSecret,
     meters: METERS,
+    rules: RULES,
     period: { calendar: 'month', timeZone: 'Europe/London' },
     store: options.store ?? createMemoryStore({ now }),
     now,
@@ -187,7 +221,7 @@ export function createNewsSite(options: NewsSiteOptions) {
           account: await accountFor(req.headers.cookie),
         }),
       );
-    const decision = await decideNode(paywall, req, res, { id: article.slug, access: article.access });
+    const decision = await decideNode(paywall, req, res, articleFacts(article));
     const rendered = renderer.render(decision, articleHtml(article, escapeHtml), {
       id: article.slug,
       access: article.access,
@@ -366,7 +400,11 @@ export function createNewsSite(options: NewsSiteOptions) {
         }
         if (path === '/') {
           const account = await accountFor(req.headers.cookie);
-          return send(res, 200, layout({ title: `${PAPER} – News from Riverside`, body: frontPage(ARTICLES), account }));
+          return send(
+            res,
+            200,
+            layout({ title: `${PAPER} – News from Riverside`, body: frontPage(ARTICLES, (a) => ruleNote(a, now())), account }),
+          );
         }
         const articlePath = /^\/articles\/([a-z0-9-]+)$/.exec(path);
         if (articlePath) return await articleRoute(req, res, articlePath[1] as string, url);

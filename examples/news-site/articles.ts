@@ -8,8 +8,14 @@ export interface StoryArticle {
   readonly standfirst: string;
   readonly author: string;
   readonly published: string;
-  /** `free` is open to all, `subscribers` only for subscribers; the rest are metered. */
+  /**
+   * `free` is open to all, `subscribers` only for subscribers (the article's own access, which
+   * wins over the paper's rules); `metered` leaves it to the rules (`RULES` in app.ts), which
+   * meter everything they do not say otherwise about.
+   */
   readonly access: 'free' | 'metered' | 'subscribers';
+  /** The kind of story, for the rules: `breaking` news is free on its first day. */
+  readonly type?: string;
   readonly figure: { readonly caption: string; readonly credit: string; readonly palette: readonly [string, string, string] };
   readonly paragraphs: readonly string[];
 }
@@ -200,6 +206,49 @@ export const ARTICLES: readonly StoryArticle[] = [
       'The writer, a former ferry worker’s great-granddaughter, has a gift for dialogue that turns from comedy to grief in a single line. The ferryman, played with gruff tenderness by Ade Bello, insists every passenger pays the fare, even the ones who have been dead for years.',
       'The staging is simple: a wooden deck, a lantern and the sound of water. It is all the production needs. By the final scene, when the ferry pulls away into the dark, much of the audience was in tears.',
       'The play runs until the end of January, and is one of the best things the Lantern has staged in years.',
+    ],
+  },
+  {
+    slug: 'bridge-closed-after-lorry-strike',
+    section: 'City',
+    type: 'breaking',
+    headline: 'Old bridge closed after lorry strikes railing',
+    standfirst: 'Engineers are inspecting the 1890 crossing; buses are diverted over the new bridge until further notice.',
+    author: 'Nadia Okafor',
+    // Breaking news: published three hours before the site started, so it is free today.
+    published: new Date(Date.now() - 3 * 3_600_000).toISOString(),
+    access: 'metered',
+    figure: {
+      caption: 'The old bridge, closed to traffic this morning.',
+      credit: 'Illustration: Courier graphics desk',
+      palette: ['#7f1d1d', '#fbbf24', '#fef3c7'],
+    },
+    paragraphs: [
+      'The old bridge was closed to all traffic this morning after a lorry struck its railing shortly after six o’clock, leaving a section of the Victorian ironwork hanging over the water.',
+      'Nobody was hurt. The driver, who stopped at once, told police he had swerved to avoid a cyclist. Engineers from the council were on the bridge within the hour and said the structure itself appeared sound.',
+      'Buses that normally use the crossing are being diverted over the new bridge, adding about fifteen minutes to journeys at rush hour. Pedestrians can still cross on the north footway.',
+      'The council said it would not reopen the bridge to traffic until the railing had been made safe and the deck inspected, which could take several days.',
+    ],
+  },
+  {
+    slug: 'when-the-river-froze-1963',
+    section: 'From the archive',
+    headline: 'From 1963: the winter the river froze from bank to bank',
+    standfirst: 'Skaters, a brass band and a bonfire on the ice: the Courier’s report of the great freeze, as it ran at the time.',
+    author: 'Courier staff',
+    // Older than ten years: the archive, which the rules keep for subscribers.
+    published: '1963-01-20T08:00:00Z',
+    access: 'metered',
+    figure: {
+      caption: 'The frozen river below the old bridge, January 1963.',
+      credit: 'Illustration: Courier graphics desk',
+      palette: ['#0f172a', '#93c5fd', '#f8fafc'],
+    },
+    paragraphs: [
+      'For the first time in living memory the river froze from bank to bank this week, and half of Riverside seems to have walked out onto it.',
+      'By Saturday afternoon there were skaters below the old bridge, a brass band playing near the boathouse and a bonfire, lit on a sheet of iron, around which children roasted chestnuts.',
+      'The harbour master has warned that the ice is thinner near the piers and under the bridge, and that nobody should venture out after dark.',
+      'Older readers remember a partial freeze in 1947, but nothing like this. “You could walk to the east bank without getting your feet wet,” said one, “which is more than you can do on the bridge most days.”',
     ],
   },
 ];

@@ -50,20 +50,23 @@ ${page.body}
 </html>`;
 }
 
-function accessBadge(article: StoryArticle): string {
+function accessBadge(article: StoryArticle, note: string | null = null): string {
   if (article.access === 'free') return '<span class="badge badge--free">Free to read</span>';
   if (article.access === 'subscribers') return '<span class="badge badge--subscribers">Subscribers only</span>';
+  if (note !== null)
+    return `<span class="badge ${note.startsWith('Free') ? 'badge--free' : 'badge--subscribers'}" data-rule>${e(note)}</span>`;
   return '';
 }
 
-/** The front page: a lead story and a grid of cards. */
-export function frontPage(articles: readonly StoryArticle[]): string {
+/** The front page: a lead story and a grid of cards; `ruleNote` says what the desk's rules do with a story. */
+export function frontPage(articles: readonly StoryArticle[], ruleNote: (article: StoryArticle) => string | null = () => null): string {
+  const badge = (a: StoryArticle) => accessBadge(a, ruleNote(a));
   const [lead, ...rest] = articles;
   if (!lead) return '<p>No stories yet.</p>';
   const card = (a: StoryArticle) => `
     <article class="card" id="${e(a.section.toLowerCase())}">
       <a class="card__image" href="/articles/${e(a.slug)}" tabindex="-1" aria-hidden="true"><img src="/images/${e(a.slug)}.svg" alt="" width="600" height="338" loading="lazy"></a>
-      <p class="kicker">${e(a.section)} ${accessBadge(a)}</p>
+      <p class="kicker">${e(a.section)} ${badge(a)}</p>
       <h2 class="card__headline"><a href="/articles/${e(a.slug)}">${e(a.headline)}</a></h2>
       <p class="card__standfirst">${e(a.standfirst)}</p>
       <p class="byline">By ${e(a.author)}</p>
@@ -72,7 +75,7 @@ export function frontPage(articles: readonly StoryArticle[]): string {
   <section class="lead-story" id="${e(lead.section.toLowerCase())}">
     <a class="lead-story__image" href="/articles/${e(lead.slug)}" tabindex="-1" aria-hidden="true"><img src="/images/${e(lead.slug)}.svg" alt="" width="1200" height="675"></a>
     <div class="lead-story__text">
-      <p class="kicker">${e(lead.section)} ${accessBadge(lead)}</p>
+      <p class="kicker">${e(lead.section)} ${badge(lead)}</p>
       <h1 class="lead-story__headline"><a href="/articles/${e(lead.slug)}">${e(lead.headline)}</a></h1>
       <p class="lead-story__standfirst">${e(lead.standfirst)}</p>
       <p class="byline">By ${e(lead.author)} · ${e(shortDate(lead.published))}</p>
@@ -174,6 +177,7 @@ export function debugPanel(decision: Decision): string {
     <dl>
       <dt>access</dt><dd data-debug="access">${e(decision.access)}</dd>
       <dt>reason</dt><dd data-debug="reason">${e(decision.reason)}</dd>
+      <dt>rule</dt><dd data-debug="rule">${decision.rule === null ? 'none' : e(decision.rule)}</dd>
       <dt>counted</dt><dd>${decision.counted ? 'yes, this view was spent' : 'no'}</dd>
       <dt>reader</dt><dd data-debug="reader">${e(decision.reader.status)}${decision.reader.id ? ` (${e(decision.reader.id)})` : ''}${decision.reader.entitlements.length ? ` · ${e(decision.reader.entitlements.join(', '))}` : ''}</dd>
       <dt>meter</dt><dd data-debug="meter">${meter ? `${meter.used} of ${meter.limit} used, ${meter.remaining} left, resets ${e(meter.resetsAt.toISOString())} (${e(meter.source)})` : 'none'}</dd>

@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ruleNote } from '../../examples/news-site/app.js';
 import { ARTICLES } from '../../examples/news-site/articles.js';
 import { CHROMIUM_ARGS, chromiumPath, readerContext, startNewsSite } from '../helpers-browser.js';
 
@@ -10,7 +11,10 @@ const title = executablePath
   : 'the example news site in headless Chromium — SKIPPED: no chromium on PATH (apt-get install chromium)';
 if (!executablePath) console.warn(`[e2e] ${title}`);
 
-const metered = ARTICLES.filter((a) => a.access === 'metered');
+// The stories the desk's rules leave on the meter (not breaking news on its first day, not the archive).
+const metered = ARTICLES.filter((a) => a.access === 'metered' && ruleNote(a, Date.now()) === null);
+const breaking = ARTICLES.find((a) => ruleNote(a, Date.now())?.startsWith('Free'));
+const archived = ARTICLES.find((a) => ruleNote(a, Date.now())?.startsWith('Archive'));
 const free = ARTICLES.find((a) => a.access === 'free');
 const subscribersOnly = ARTICLES.find((a) => a.access === 'subscribers');
 
@@ -49,12 +53,16 @@ describe.skipIf(!executablePath)(title, () => {
     return { context, page: await context.newPage() };
   }
 
-  it('the front page lists the articles, one free and one for subscribers', async () => {
+  it('the front page lists the articles, one free and one for subscribers, and says what the rules do with two more', async () => {
     const { context, page } = await newReader();
     await page.goto(base);
     await expect(page.locator('.lead-story__headline, .card__headline').count()).resolves.toBe(ARTICLES.length);
-    await expect(page.locator('.badge--free').count()).resolves.toBe(1);
-    await expect(page.locator('.badge--subscribers').count()).resolves.toBe(1);
+    await expect(page.locator('.badge--free:not([data-rule])').count()).resolves.toBe(1);
+    await expect(page.locator('.badge--subscribers:not([data-rule])').count()).resolves.toBe(1);
+    await expect(page.locator('[data-rule]').allTextContents()).resolves.toEqual([
+      'Free today: breaking news',
+      'Archive: subscribers only',
+    ]);
     // Article pages are linked from the front page.
     await page.click(`a[href="/articles/${metered[1]?.slug}"] >> nth=0`);
     expect(page.url()).toBe(`${base}/articles/${metered[1]?.slug}`);
@@ -165,6 +173,22 @@ describe.skipIf(!executablePath)(title, () => {
     await expect(page.locator('h1').textContent()).resolves.toBe('You’re signed up');
     await page.click('text=Back to the article');
     expect(page.url()).toBe(`${base}/articles/${article.slug}`);
+    await context.close();
+  });
+
+  it('the desk’s rules: breaking news is free on its first day (no view spent), the archive is for subscribers', async () => {
+    const { context, page } = await newReader();
+    await page.goto(`${base}/articles/${breaking?.slug}?debug=1`);
+    await expect(page.locator('[data-debug=reason]').textContent()).resolves.toBe('rule-free');
+    await expect(page.locator('[data-debug=rule]').textContent()).resolves.toBe('breaking news, free on its first day');
+    await page.goto(`${base}/articles/${archived?.slug}?debug=1`);
+    await expect(page.locator('[data-debug=access]').textContent()).resolves.toBe('teaser');
+    await expect(page.locator('[data-debug=reason]').textContent()).resolves.toBe('subscribers-only');
+    await expect(page.locator('[data-debug=rule]').textContent()).resolves.toBe('the archive, for subscribers');
+    // Neither spent a view: the first metered story is still view 1 of 3.
+    await page.goto(`${base}/articles/${metered[0]?.slug}?debug=1`);
+    await expect(page.locator('[data-debug=meter]').textContent()).resolves.toContain('1 of 3 used');
+    await expect(page.locator('[data-debug=rule]').textContent()).resolves.toBe('everything else, metered');
     await context.close();
   });
 
