@@ -29,6 +29,7 @@ export type {
   MeterPeriod,
   MeterSnapshot,
   MeterStore,
+  NamedMeterOptions,
   PaywallEvent,
   PaywallOptions,
   PeriodOptions,

@@ -730,6 +730,14 @@ export interface Rule {
   readonly treatment: RuleTreatment;
 }
 
+/** A named meter's allowances (see `meters.named`). */
+export interface NamedMeterOptions {
+  /** The anonymous allowance on this meter. */
+  readonly anonymous: MeterLimit;
+  /** The registered allowance on this meter, kept on the account (needed when the site's meter has one). */
+  readonly registered?: MeterLimit;
+}
+
 /** Options of {@link createPaywall}. */
 export interface PaywallOptions {
   /**
@@ -746,6 +754,15 @@ export interface PaywallOptions {
     readonly anonymous?: MeterLimit;
     /** The registered allowance, kept on the account (default limit 10). */
     readonly registered?: MeterLimit;
+    /**
+     * More meters beside the site's (which rules call `'default'`), each counting its own
+     * articles with its own limits in the same calendar period, e.g. `{ sport: { anonymous: {
+     * limit: 5 }, registered: { limit: 20 } } }`. A rule sends articles to one with
+     * `treatment: { metered: 'sport' }`. Up to 8; names of 1 to 32 lower-case letters, digits,
+     * `-` or `_`. Each needs `registered` exactly when the site's meter has it.
+     * @default {}
+     */
+    readonly named?: Readonly<Record<string, NamedMeterOptions>>;
   };
   /**
    * When the meter resets.

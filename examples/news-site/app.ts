@@ -55,16 +55,23 @@ export interface NewsSiteOptions {
 }
 
 /** The example's meters: small, so the whole journey can be clicked through in a minute. */
-export const METERS = { anonymous: { limit: 3 }, registered: { limit: 5 } } as const;
+export const METERS = {
+  anonymous: { limit: 3 },
+  registered: { limit: 5 },
+  // Sport counts on a meter of its own: two a month for anonymous readers, four registered.
+  named: { sport: { anonymous: { limit: 2 }, registered: { limit: 4 } } },
+} as const;
 
 /**
  * The desk's rules, first match wins: breaking news is free on its first day, the archive (ten
- * years and older) is for subscribers, everything else is metered. An article's own `free` or
+ * years and older) is for subscribers, sport counts on its own meter, everything else on the
+ * site's. An article's own `free` or
  * `subscribers` wins over them.
  */
 export const RULES: readonly Rule[] = [
   { name: 'breaking news, free on its first day', when: { type: 'breaking', newerThan: '24h' }, treatment: 'free' },
   { name: 'the archive, for subscribers', when: { olderThan: '3650d' }, treatment: 'subscribers' },
+  { name: 'sport, on its own meter', when: { section: 'Sport' }, treatment: { metered: 'sport' } },
   { name: 'everything else, metered', treatment: 'metered' },
 ];
 
@@ -85,6 +92,7 @@ export function ruleNote(article: StoryArticle, now: number): string | null {
   const age = now - Date.parse(article.published);
   if (article.type === 'breaking' && age < 24 * 3_600_000) return 'Free today: breaking news';
   if (age >= 3650 * 86_400_000) return 'Archive: subscribers only';
+  if (article.section === 'Sport') return `Sport: ${METERS.named.sport.anonymous.limit} a month on its own meter`;
   return null;
 }
 

@@ -54,7 +54,7 @@ function accessBadge(article: StoryArticle, note: string | null = null): string 
   if (article.access === 'free') return '<span class="badge badge--free">Free to read</span>';
   if (article.access === 'subscribers') return '<span class="badge badge--subscribers">Subscribers only</span>';
   if (note !== null)
-    return `<span class="badge ${note.startsWith('Free') ? 'badge--free' : 'badge--subscribers'}" data-rule>${e(note)}</span>`;
+    return `<span class="badge ${note.startsWith('Free') ? 'badge--free' : note.startsWith('Archive') ? 'badge--subscribers' : 'badge--meter'}" data-rule>${e(note)}</span>`;
   return '';
 }
 

@@ -47,6 +47,29 @@ export interface MeterState {
    * anonymous allowance (signing out asks the reader to sign in again).
    */
   readonly signedIn: boolean;
+  /** The named meters' articles read this period (calendar periods only): meter name → concatenated hashes, non-empty ones only. */
+  readonly named: Readonly<Record<string, string>>;
+}
+
+/** No named meter read yet. */
+export const NO_NAMED: Readonly<Record<string, string>> = /* @__PURE__ */ Object.freeze({});
+/** Meter names, as the options allow them (so they are safe to write into JSON unescaped). */
+const METER_NAME = /^[a-z0-9_-]{1,32}$/;
+/** Most named meters a token may carry. */
+const MAX_NAMED = 8;
+
+/** The `n` claim, checked: `undefined` when it is malformed. */
+function parseNamed(n: unknown): Readonly<Record<string, string>> | undefined {
+  if (n === undefined) return NO_NAMED;
+  if (n === null || typeof n !== 'object' || Array.isArray(n)) return undefined;
+  const entries = Object.entries(n as Record<string, unknown>);
+  if (entries.length === 0 || entries.length > MAX_NAMED) return undefined;
+  for (const [name, hashes] of entries) {
+    if (!METER_NAME.test(name)) return undefined;
+    if (typeof hashes !== 'string' || hashes === '' || hashes.length % ARTICLE_HASH_LENGTH !== 0) return undefined;
+    if (hashes.length > MAX_ENTRIES * ARTICLE_HASH_LENGTH || !ENTRIES.test(hashes)) return undefined;
+  }
+  return Object.freeze(Object.fromEntries(entries) as Record<string, string>);
 }
 
 /** A token that verified. */
@@ -93,7 +116,9 @@ function rejection(code: string): TokenReadResult {
 /** Checks a verified payload against format v1; `undefined` when it is another format. */
 function parseState(payload: Record<string, unknown>, kid: string): MeterState | undefined {
   if (payload['v'] !== METER_TOKEN_VERSION) return undefined;
-  const { rid, a, p, t, hk, m, s, x, o } = payload as Record<string, unknown>;
+  const { rid, a, p, t, hk, m, s, x, o, n } = payload as Record<string, unknown>;
+  const named = parseNamed(n);
+  if (named === undefined || (named !== NO_NAMED && p === undefined)) return undefined; // named meters are calendar-only
   if (m !== undefined && m !== 1) return undefined;
   if (o !== undefined && o !== 1) return undefined;
   if (
@@ -127,6 +152,7 @@ function parseState(payload: Record<string, unknown>, kid: string): MeterState |
     sampled: (s as string | undefined) ?? '',
     spent: (x as number | undefined) ?? 0,
     signedIn: o === 1,
+    named,
   };
 }
 
@@ -146,6 +172,9 @@ export function meterClaimsJson(state: MeterState, signingKid: string, issuerAud
   if (state.sampled !== '') json += `,"s":"${state.sampled}"`;
   if (state.spent > 0) json += `,"x":${state.spent}`;
   if (state.signedIn) json += ',"o":1';
+  let named = '';
+  for (const name in state.named) named += `${named === '' ? '' : ','}"${name}":"${state.named[name]}"`;
+  if (named !== '') json += `,"n":{${named}}`;
   return `${json},${issuerAudience},"iat":${iat},"exp":${exp}}`;
 }
 

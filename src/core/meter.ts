@@ -5,7 +5,7 @@
 import { runtime } from '#runtime';
 import { ARTICLE_HASH_LENGTH } from './hashing.js';
 import type { PeriodRule } from './period.js';
-import type { MeterState } from './meter-token.js';
+import { type MeterState, NO_NAMED } from './meter-token.js';
 
 /** The window a meter counts in, for `now`. */
 export interface MeterWindow {
@@ -46,6 +46,7 @@ export function freshMeter(window: MeterWindow, hashKid: string, rid = runtime.r
     sampled: '',
     spent: 0,
     signedIn: false,
+    named: NO_NAMED,
   };
 }
 
@@ -132,4 +133,19 @@ export function viewsOf(state: MeterState, now: number): Array<{ article: string
     });
   }
   return views;
+}
+
+/**
+ * The state as a named meter sees it: that meter's articles as the entries, nothing of the site
+ * meter's (no times, referral views or views started spent). The reader id, period, key id and
+ * the signed-in and merged marks are the browser's, shared by every meter.
+ */
+export function namedView(state: MeterState, name: string): MeterState {
+  return { ...state, entries: state.named[name] ?? '', times: null, sampled: '', spent: 0 };
+}
+
+/** `state` (the whole token) after `view` (its projection on the named meter `name`) changed. */
+export function withNamedView(state: MeterState, name: string, view: MeterState): MeterState {
+  const named = view.entries === '' ? state.named : { ...state.named, [name]: view.entries };
+  return { ...view, entries: state.entries, times: state.times, sampled: state.sampled, spent: state.spent, named };
 }

@@ -9,7 +9,7 @@ import { isCookieName, isValidTimeZone } from '../util/http.js';
 import { DEFAULT_METER, resolveRules } from './rules-options.js';
 import { DEFAULTS, LIMITS } from './defaults.js';
 import { resolveCdn, resolveCrawlers, resolveFreshMeters, resolvePageViews, resolveProxy, resolveReferrals } from './network-options.js';
-import { callback, integer, object, oneOf, record, rejectUnknown, text, type Check } from '../util/schema.js';
+import { at, callback, integer, object, oneOf, record, rejectUnknown, text, type Check } from '../util/schema.js';
 import { resolveSession } from './session-options.js';
 import { normalizeSecrets } from './secrets.js';
 import type { CookieSettings, PeriodSettings, ResolvedOptions } from './settings.js';
@@ -40,13 +40,53 @@ const TOP_LEVEL = [
 const limit = (fallback: number): Check<{ readonly limit: number }> =>
   object({ limit: integer(0, LIMITS.entries, fallback) }, 'a meter option');
 
-function resolveMeters(value: unknown): { anonymous: number; registered: number | null } {
+type MeterLimits = { readonly anonymous: number; readonly registered: number | null };
+const METER_NAME = /^[a-z0-9_-]{1,32}$/;
+const MAX_NAMED_METERS = 8;
+
+function resolveMeters(value: unknown): MeterLimits & { readonly named: ReadonlyMap<string, MeterLimits> } {
   const meters = record(value, 'meters');
-  rejectUnknown(meters, 'meters', ['anonymous', 'registered'], 'a meter');
+  rejectUnknown(meters, 'meters', ['anonymous', 'registered', 'named'], 'a meter');
   const anonymous = limit(DEFAULTS.meters.anonymous.limit)(meters['anonymous'], 'meters.anonymous').limit;
   // Without `meters`, both allowances; with `meters` but no `registered`, no register step.
-  if (value !== undefined && meters['registered'] === undefined) return { anonymous, registered: null };
-  return { anonymous, registered: limit(DEFAULTS.meters.registered.limit)(meters['registered'], 'meters.registered').limit };
+  const registered =
+    value !== undefined && meters['registered'] === undefined
+      ? null
+      : limit(DEFAULTS.meters.registered.limit)(meters['registered'], 'meters.registered').limit;
+  return { anonymous, registered, named: resolveNamedMeters(meters['named'], registered !== null) };
+}
+
+function resolveNamedMeters(value: unknown, registered: boolean): ReadonlyMap<string, MeterLimits> {
+  const named = record(value, 'meters.named');
+  const names = Object.keys(named);
+  if (names.length > MAX_NAMED_METERS) throw invalidOption('meters.named', `has ${names.length} meters; at most ${MAX_NAMED_METERS}`);
+  const out = new Map<string, MeterLimits>();
+  for (const name of names) {
+    const path = at('meters.named', name);
+    if (!METER_NAME.test(name) || name === DEFAULT_METER)
+      throw invalidOption(
+        path,
+        `is not a meter name: 1 to 32 lower-case letters, digits, - or _, and not "${DEFAULT_METER}" (the site's own meter)`,
+      );
+    const meter = record(named[name], path);
+    rejectUnknown(meter, path, ['anonymous', 'registered'], 'a named meter option');
+    if (meter['anonymous'] === undefined) throw invalidOption(at(path, 'anonymous'), 'is required: the anonymous allowance on this meter');
+    if (registered !== (meter['registered'] !== undefined))
+      throw invalidOption(
+        at(path, 'registered'),
+        registered
+          ? 'is required, as the site’s meter has a registered allowance'
+          : 'is not allowed: the site’s meter has no registered allowance',
+      );
+    out.set(
+      name,
+      Object.freeze({
+        anonymous: limit(0)(meter['anonymous'], at(path, 'anonymous')).limit,
+        registered: registered ? limit(0)(meter['registered'], at(path, 'registered')).limit : null,
+      }),
+    );
+  }
+  return out;
 }
 
 const calendar = /* @__PURE__ */ object(
@@ -153,12 +193,15 @@ export function resolveOptions(options: PaywallOptions): ResolvedOptions {
   }
   const meters = resolveMeters(options.meters);
   const period = resolvePeriod(options.period);
+  if (meters.named.size > 0 && period.kind === 'rolling')
+    throw invalidOption('meters.named', 'count in calendar periods only: use period.calendar, or one meter with a rolling window');
   const store = resolveStore(options.store);
   const proxy = resolveProxy(options.proxy);
   return Object.freeze({
     secrets,
     anonymousLimit: meters.anonymous,
     registeredLimit: meters.registered,
+    namedMeters: meters.named,
     period,
     cookie: resolveCookie(options.cookie),
     issuer: text(DEFAULTS.issuer)(options.issuer, 'issuer'),
@@ -176,6 +219,6 @@ export function resolveOptions(options: PaywallOptions): ResolvedOptions {
     freshMeters: resolveFreshMeters(options.freshMeters, store, period, meters.registered !== null),
     cdn: resolveCdn(options.cdn),
     pageViews: resolvePageViews(options.pageViews),
-    rules: resolveRules(options.rules, { meters: new Set([DEFAULT_METER]), proxy }),
+    rules: resolveRules(options.rules, { meters: new Set([DEFAULT_METER, ...meters.named.keys()]), proxy }),
   });
 }

@@ -21,6 +21,11 @@ describe('meterClaimsJson', () => {
         sampled: hashes,
         spent: fc.integer({ min: 0, max: 100 }),
         signedIn: fc.boolean(),
+        named: fc.dictionary(
+          fc.stringMatching(/^[a-z0-9_-]{1,32}$/),
+          hashes.filter((h) => h !== ''),
+          { maxKeys: 8 },
+        ),
       })
       .map(
         (r): MeterState => ({
@@ -33,6 +38,7 @@ describe('meterClaimsJson', () => {
           sampled: r.sampled,
           spent: r.spent,
           signedIn: r.signedIn,
+          named: r.rolling ? {} : r.named,
         }),
       );
     const issuer = fc.constantFrom('meterwall', 'news "site" \\ ünïcode');
@@ -46,6 +52,7 @@ describe('meterClaimsJson', () => {
         if (s.sampled !== '') claims['s'] = s.sampled;
         if (s.spent > 0) claims['x'] = s.spent;
         if (s.signedIn) claims['o'] = 1;
+        if (Object.keys(s.named).length > 0) claims['n'] = s.named;
         Object.assign(claims, { iss, aud: 'meterwall:meter', iat, exp: iat + 3600 });
         const issuerAudience = `"iss":${JSON.stringify(iss)},"aud":${JSON.stringify('meterwall:meter')}`;
         expect(meterClaimsJson(s, 'k1', issuerAudience, iat, iat + 3600)).toBe(JSON.stringify(claims));

@@ -60,6 +60,7 @@ describe.skipIf(!executablePath)(title, () => {
     await expect(page.locator('.badge--free:not([data-rule])').count()).resolves.toBe(1);
     await expect(page.locator('.badge--subscribers:not([data-rule])').count()).resolves.toBe(1);
     await expect(page.locator('[data-rule]').allTextContents()).resolves.toEqual([
+      'Sport: 2 a month on its own meter',
       'Free today: breaking news',
       'Archive: subscribers only',
     ]);
@@ -176,7 +177,7 @@ describe.skipIf(!executablePath)(title, () => {
     await context.close();
   });
 
-  it('the desk’s rules: breaking news is free on its first day (no view spent), the archive is for subscribers', async () => {
+  it('the desk’s rules: sport on its own meter, breaking news free on its first day (no view spent), the archive for subscribers', async () => {
     const { context, page } = await newReader();
     await page.goto(`${base}/articles/${breaking?.slug}?debug=1`);
     await expect(page.locator('[data-debug=reason]').textContent()).resolves.toBe('rule-free');
@@ -185,7 +186,11 @@ describe.skipIf(!executablePath)(title, () => {
     await expect(page.locator('[data-debug=access]').textContent()).resolves.toBe('teaser');
     await expect(page.locator('[data-debug=reason]').textContent()).resolves.toBe('subscribers-only');
     await expect(page.locator('[data-debug=rule]').textContent()).resolves.toBe('the archive, for subscribers');
-    // Neither spent a view: the first metered story is still view 1 of 3.
+    const sportStory = ARTICLES.find((a) => a.section === 'Sport');
+    await page.goto(`${base}/articles/${sportStory?.slug}?debug=1`);
+    await expect(page.locator('[data-debug=rule]').textContent()).resolves.toBe('sport, on its own meter');
+    await expect(page.locator('[data-debug=meter]').textContent()).resolves.toContain('1 of 2 used');
+    // None of them spent a view of the site's meter: its first story is still view 1 of 3.
     await page.goto(`${base}/articles/${metered[0]?.slug}?debug=1`);
     await expect(page.locator('[data-debug=meter]').textContent()).resolves.toContain('1 of 3 used');
     await expect(page.locator('[data-debug=rule]').textContent()).resolves.toBe('everything else, metered');

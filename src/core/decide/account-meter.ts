@@ -12,7 +12,7 @@ import { measureCookieMeter, type CookieMeter } from './cookie-meter.js';
 import { usedViews, viewsOf } from '../meter.js';
 import type { MeterInput } from './policy.js';
 import type { PresentedMeter } from './presented-meter.js';
-import { spendAnonymousAllowance } from './store-claims.js';
+import { meterSuffix, spendAnonymousAllowance } from './store-claims.js';
 
 /** Where an account meter stands: from the store, or (store down, failing open) the cookie standing in for it. */
 export type AccountMeter =
@@ -87,7 +87,7 @@ async function storeMeter(
       ctx.hasher.account(draft.input.reader.id as string),
       ctx.hasher.article(ctx.keyring.signing.kid, draft.article.id) as MaybePromise<string>,
     ]);
-    const key = `${window.period === null ? 'r' : window.period.toString(36)}:${account}`;
+    const key = `${window.period === null ? 'r' : window.period.toString(36)}:${account}${meterSuffix(draft.meter)}`;
     const expiresAt = ctx.meterEnd(window, now);
     let merged = 0;
     if (cookie !== null && store.merge) {
@@ -132,7 +132,8 @@ export function accountSnapshot(ctx: EngineContext, draft: Draft, meter: Extract
 export function signedInCookie(ctx: EngineContext, draft: Draft, presented: PresentedMeter, merged = false): MaybePromise<string | null> {
   const { state } = presented;
   if ((state.signedIn && !merged) || draft.facts.notPageView !== null) return null;
-  const marked: MeterState = { ...state, signedIn: true, merged: state.merged || merged };
+  const view: MeterState = { ...state, signedIn: true, merged: state.merged || merged };
+  const marked = draft.restore === null ? view : draft.restore(view);
   if (presented.fresh || state.signedIn) return ctx.meterCookie(marked, draft.now, draft.window);
   return spendAnonymousAllowance(ctx, draft, state).then(() => ctx.meterCookie(marked, draft.now, draft.window));
 }

@@ -172,6 +172,7 @@ export class EngineContext {
    * token out of the verified-token cache (see `settleCookieMeter`).
    */
   meterCookie(state: MeterState, now: number, window: MeterWindow, cache = true): MaybePromise<string> {
+    // A meter's `Set-Cookie` always carries the whole token: every meter, not one projection.
     const end = this.meterEnd(window, newestView(state) ?? now);
     return andThen(this.tokens.sign(state, now, end + TOKEN_GRACE_MS, cache), (token) => this.#setCookie(token, (end - now) / 1000));
   }
@@ -179,6 +180,13 @@ export class EngineContext {
 
 /** What one decision has gathered so far. */
 export interface Draft {
+  /** The meter counting this article: `'default'` (the site's) or a named meter. */
+  readonly meter: string;
+  /**
+   * For a named meter: the whole token state from the projection the stages worked on (they see
+   * only the named meter's articles); `null` for the site's meter.
+   */
+  restore: ((view: MeterState) => MeterState) | null;
   readonly article: NormalizedArticle;
   readonly facts: RequestFacts;
   readonly input: PolicyInput;

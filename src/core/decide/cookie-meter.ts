@@ -13,6 +13,7 @@ import { hasRead, oldestView, sampledViews, usedViews, withSample, withView } fr
 import { evaluatePolicy, type DecidedOutcome, type MeterInput } from './policy.js';
 import type { PresentedMeter } from './presented-meter.js';
 import { type ClaimAnswer, claimView, freshMeterCapped } from './store-claims.js';
+import { DEFAULT_METER } from '../../options/rules-options.js';
 
 /** Where a cookie meter stands for this request. */
 export interface CookieMeter {
@@ -42,7 +43,7 @@ function standingOf(ctx: EngineContext, draft: Draft, presented: PresentedMeter,
   const referrals = ctx.options.referrals;
   // Only a referred anonymous reader whose meter is spent consults the (small) referral budget;
   // a meter the network cap started spent has none either.
-  if (referrals && anonymous && used >= limit && !read && !signedOut && state.spent === 0) {
+  if (referrals && draft.meter === DEFAULT_METER && anonymous && used >= limit && !read && !signedOut && state.spent === 0) {
     const source = referralSource(ctx, draft);
     if (source !== null) return { used, limit, read, sampling: { source, remaining: Math.max(0, referrals.budget - sampledViews(state)) } };
   }
@@ -79,7 +80,8 @@ function guarded(
   standing: MeterInput,
   outcome: DecidedOutcome,
 ): MaybePromise<CookieMeter> {
-  const cap = ctx.options.freshMeters;
+  // The fresh-meter cap starts a new browser's site meter spent; named meters are not capped.
+  const cap = draft.meter === DEFAULT_METER ? ctx.options.freshMeters : undefined;
   const ip = presented.fresh && cap ? draft.facts.clientAddress : null;
   if (!cap || ip === null || !ctx.store.countFresh) return claimFor(ctx, draft, presented, hash, standing, outcome);
   return freshMeterCapped(ctx, draft, ip, cap.perHour).then((capped) => {
@@ -210,5 +212,6 @@ export function settleCookieMeter(
   // requests never come back (link previews, one-off visits, a flood), and caching each of them
   // would push returning readers' tokens out of the bounded cache. A new reader who does come back
   // pays one HMAC on the second view, and is cached from then on.
-  return andThen(ctx.meterCookie(next, now, window, !presented.fresh), (setCookie) => ({ meter: snapshot, setCookie }));
+  const whole = draft.restore === null ? next : draft.restore(next);
+  return andThen(ctx.meterCookie(whole, now, window, !presented.fresh), (setCookie) => ({ meter: snapshot, setCookie }));
 }

@@ -11,7 +11,8 @@ import { type EngineContext, normalizeArticle, type Draft, type NormalizedArticl
 import { measureCookieMeter, settleCookieMeter } from './cookie-meter.js';
 import { checkCrawler, type CrawlerCheck } from './crawler.js';
 import { decisionEvents, MeterDecision, type DecisionParts } from './decision.js';
-import { windowAt } from '../meter.js';
+import { namedView, windowAt, withNamedView } from '../meter.js';
+import { DEFAULT_METER } from '../../options/rules-options.js';
 import type { NotPageView } from './page-view.js';
 import { evaluatePolicy, type DecidedOutcome, type PolicyAccess, type PolicyInput } from './policy.js';
 import { createRuleMatcher, type RuleMatcher } from './rules.js';
@@ -21,6 +22,15 @@ import { ANONYMOUS, type ReaderSource, type ResolvedReader } from './readers.js'
 import { RequestFacts, type FactSettings } from './request-facts.js';
 
 const NO_RESOLVER: ResolvedReader = /* @__PURE__ */ Object.freeze({ reader: ANONYMOUS, note: 'anonymous (no resolveReader)' });
+
+type MeterLimits = { readonly anonymous: number; readonly registered: number | null };
+
+/** The presented meter as the named meter `name` sees it; the draft learns how to put it back into the whole token. */
+function projected(draft: Draft, presented: PresentedMeter, name: string): PresentedMeter {
+  const whole = presented.state;
+  draft.restore = (view) => withNamedView(whole, name, view);
+  return { ...presented, state: namedView(whole, name) };
+}
 
 const EXPLICIT: TraceEntry = /* @__PURE__ */ Object.freeze({
   rule: 'rules',
@@ -96,6 +106,7 @@ export class Engine {
   readonly #readers: ReaderSource | null;
   readonly #facts: FactSettings;
   readonly #matchRule: RuleMatcher | null;
+  readonly #siteLimits: MeterLimits;
   /** Each rule's trace entry, made once. */
   readonly #ruleTraces: ReadonlyMap<RuleSettings, TraceEntry>;
 
@@ -103,6 +114,7 @@ export class Engine {
     this.#ctx = ctx;
     this.#readers = readers;
     this.#matchRule = ctx.options.rules.length > 0 ? createRuleMatcher(ctx.options.rules) : null;
+    this.#siteLimits = { anonymous: ctx.options.anonymousLimit, registered: ctx.options.registeredLimit };
     this.#ruleTraces = new Map(ctx.options.rules.map((rule) => [rule, Object.freeze(ruleTrace(rule))]));
     const o = ctx.options;
     const session = o.session?.cookie;
@@ -152,7 +164,9 @@ export class Engine {
     ];
     if (match !== null) trace.push(article.explicit ? EXPLICIT : rule === null ? NO_RULE : (this.#ruleTraces.get(rule) as TraceEntry));
     if (crawler !== null) trace.push({ rule: 'client', matched: crawler.verified, note: crawler.note });
-    const draft: Draft = { article, facts, input, trace, now, window: windowAt(o.period, now) };
+    const meter = rule?.treatment.kind === 'metered' ? rule.treatment.meter : DEFAULT_METER;
+    const limits = meter === DEFAULT_METER ? this.#siteLimits : (o.namedMeters.get(meter) as MeterLimits);
+    const draft: Draft = { meter, restore: null, article, facts, input, trace, now, window: windowAt(o.period, now) };
 
     // Only a verified crawler, an unknown reader failing closed or an account can be decided
     // before the meter; an anonymous reader (most requests) goes straight to the meter.
@@ -167,12 +181,13 @@ export class Engine {
       if (input.reader.status !== 'subscriber' || o.registeredLimit === null) return finish(null);
       return andThen(presentedMeter(ctx, draft), (presented) => andThen(signedInCookie(ctx, draft, presented), finish));
     }
-    return andThen(presentedMeter(ctx, draft), (presented) => {
-      if (input.reader.status === 'registered' && o.registeredLimit !== null) {
+    return andThen(presentedMeter(ctx, draft), (whole) => {
+      const presented = meter === DEFAULT_METER ? whole : projected(draft, whole, meter);
+      if (input.reader.status === 'registered' && limits.registered !== null) {
         // A view that may count needs one atomic round trip (record); anything else only reads (peek).
-        return this.#account(draft, presented, o.registeredLimit, first?.needsMeter === true && facts.notPageView === null);
+        return this.#account(draft, presented, limits.registered, first?.needsMeter === true && facts.notPageView === null);
       }
-      return this.#cookie(draft, presented, o.anonymousLimit, true);
+      return this.#cookie(draft, presented, limits.anonymous, true);
     });
   }
 

@@ -10,6 +10,12 @@ import { networkOf, type IpAddress } from '../../util/ip.js';
 import type { MeterState } from '../meter-token.js';
 import type { Draft, EngineContext } from './context.js';
 import { sampledViews } from '../meter.js';
+import { DEFAULT_METER } from '../../options/rules-options.js';
+
+/** What a named meter's store keys end with (the site's meter keeps the keys it always had). */
+export function meterSuffix(meter: string): string {
+  return meter === DEFAULT_METER ? '' : `:${meter}`;
+}
 
 /** The store's answer to a claimed view: whether it may be spent, and the views it knew of. */
 export interface ClaimAnswer {
@@ -40,7 +46,7 @@ export function claimView(
     return ctx.claimView(key, sampledViews(state), { limit: referrals.budget, at: now, expiresAt: window.end as number });
   }
   if (window.period !== null) {
-    const key = `h:${window.period.toString(36)}:${state.rid}`;
+    const key = `h:${window.period.toString(36)}:${state.rid}${meterSuffix(draft.meter)}`;
     return ctx.claimView(key, used, { limit, at: now, expiresAt: window.end as number });
   }
   // A rolling window: the store keeps the meter id's own views (distinct articles in the window),
@@ -72,14 +78,20 @@ export async function spendAnonymousAllowance(ctx: EngineContext, draft: Draft, 
   const { anonymousLimit } = ctx.options;
   const { window, now } = draft;
   try {
-    if (window.period !== null && store.claimView && anonymousLimit > 0) {
-      // claimView stores max(known, presented) + 1 while under the limit: presenting limit - 1 spends the rest.
-      const claim = store.claimView(`h:${window.period.toString(36)}:${state.rid}`, anonymousLimit - 1, {
-        limit: anonymousLimit,
-        at: now,
-        expiresAt: window.end as number,
-      });
-      await ctx.bounded(claim, 'store.claimView');
+    if (window.period !== null && store.claimView) {
+      // claimView stores max(known, presented) + 1 while under the limit: presenting limit - 1
+      // spends the rest. Every meter's anonymous allowance: the site's and each named one.
+      const meters: Array<[string, number]> = [[DEFAULT_METER, anonymousLimit]];
+      for (const [name, limits] of ctx.options.namedMeters) meters.push([name, limits.anonymous]);
+      for (const [name, limit] of meters) {
+        if (limit === 0) continue;
+        const claim = store.claimView(`h:${window.period.toString(36)}:${state.rid}${meterSuffix(name)}`, limit - 1, {
+          limit,
+          at: now,
+          expiresAt: window.end as number,
+        });
+        await ctx.bounded(claim, 'store.claimView');
+      }
     } else if (window.period === null && store.merge && anonymousLimit > 0) {
       const at = Math.floor(now / 1000) * 1000;
       const spent = Array.from({ length: anonymousLimit }, (_, i) => ({ article: `~signed-in-${i}`, at }));
