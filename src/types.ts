@@ -152,7 +152,8 @@ export type TraceRule =
   | 'client'
   | 'exhausted'
   | 'institution'
-  | 'registration-wall';
+  | 'registration-wall'
+  | 'experiment';
 
 /** One step of a decision: which rule was looked at, whether it decided, and what it saw. */
 export interface TraceEntry {
@@ -187,6 +188,11 @@ export interface Decision {
   readonly rule: string | null;
   /** The institution whose network granted access (`reason: 'institution'`), or `null`. */
   readonly institution: string | null;
+  /**
+   * The reader's variant of each experiment (`experiments`), experiment name → variant name;
+   * `{}` without experiments, or when the decision needed no meter (a subscriber, a crawler).
+   */
+  readonly buckets: Readonly<Record<string, string>>;
   /** Headers to send: `Set-Cookie` only when the meter changed, `Cache-Control`, `Vary`. Built on first access. */
   readonly headers: Headers;
 }
@@ -226,9 +232,30 @@ export type TokenRejection =
 
 /** The events `onEvent` receives; `type` tells them apart. */
 export type PaywallEvent =
-  | { readonly type: 'view-counted'; readonly article: string; readonly reader: Reader; readonly meter: MeterSnapshot }
-  | { readonly type: 'meter-exhausted'; readonly article: string; readonly reader: Reader; readonly meter: MeterSnapshot }
-  | { readonly type: 'prompt-shown'; readonly article: string; readonly reader: Reader; readonly reason: DecisionReason }
+  | {
+      readonly type: 'view-counted';
+      readonly article: string;
+      readonly reader: Reader;
+      readonly meter: MeterSnapshot;
+      /** The reader's experiment variants, when the site runs experiments. */
+      readonly buckets?: Readonly<Record<string, string>>;
+    }
+  | {
+      readonly type: 'meter-exhausted';
+      readonly article: string;
+      readonly reader: Reader;
+      readonly meter: MeterSnapshot;
+      /** The reader's experiment variants, when the site runs experiments. */
+      readonly buckets?: Readonly<Record<string, string>>;
+    }
+  | {
+      readonly type: 'prompt-shown';
+      readonly article: string;
+      readonly reader: Reader;
+      readonly reason: DecisionReason;
+      /** The reader's experiment variants, when the site runs experiments. */
+      readonly buckets?: Readonly<Record<string, string>>;
+    }
   | {
       readonly type: 'view-not-counted';
       readonly article: string;
@@ -237,8 +264,17 @@ export type PaywallEvent =
       readonly cause: NotCountedCause;
       /** The signal itself, e.g. `Next-Router-Prefetch` or `Sec-Fetch-Dest: image`. */
       readonly signal: string;
+      /** The reader's experiment variants, when the site runs experiments. */
+      readonly buckets?: Readonly<Record<string, string>>;
     }
-  | { readonly type: 'teaser-shown'; readonly article: string; readonly reader: Reader; readonly reason: DecisionReason }
+  | {
+      readonly type: 'teaser-shown';
+      readonly article: string;
+      readonly reader: Reader;
+      readonly reason: DecisionReason;
+      /** The reader's experiment variants, when the site runs experiments. */
+      readonly buckets?: Readonly<Record<string, string>>;
+    }
   | {
       readonly type: 'token-rejected';
       readonly reason: TokenRejection;
@@ -730,6 +766,41 @@ export interface Rule {
   readonly treatment: RuleTreatment;
 }
 
+/** What a variant of an experiment changes: the limits of the site's meter and of named meters. */
+export interface ExperimentMeters {
+  /** The site meter's anonymous allowance in this variant. */
+  readonly anonymous?: MeterLimit;
+  /** The site meter's registered allowance in this variant (only where the site has one). */
+  readonly registered?: MeterLimit;
+  /** Named meters' allowances in this variant. */
+  readonly named?: Readonly<Record<string, { readonly anonymous?: MeterLimit; readonly registered?: MeterLimit }>>;
+}
+
+/** One arm of an experiment. */
+export interface ExperimentVariant {
+  /** Its name, as decisions, traces and events report it. */
+  readonly name: string;
+  /** Its share of readers, relative to the other variants' weights (e.g. 50 and 50). */
+  readonly weight: number;
+  /**
+   * The limits it overrides; a variant without `meters` is the control.
+   * @default {}
+   */
+  readonly meters?: ExperimentMeters;
+}
+
+/**
+ * An A/B test of limits: readers are split by weight into variants, deterministically (a keyed
+ * hash of the experiment's name and the reader: the meter's random id, or the account id once
+ * signed in, so a reader stays in one variant across requests, and across devices once signed in).
+ */
+export interface Experiment {
+  /** Its name. */
+  readonly name: string;
+  /** Two to ten variants. */
+  readonly variants: readonly ExperimentVariant[];
+}
+
 /** A named meter's allowances (see `meters.named`). */
 export interface NamedMeterOptions {
   /** The anonymous allowance on this meter. */
@@ -804,6 +875,12 @@ export interface PaywallOptions {
    * @default undefined (forwarding headers are ignored)
    */
   readonly proxy?: ProxyOptions;
+  /**
+   * A/B tests of limits. A reader's variant of each is in `decision.buckets`, the trace and the
+   * decision's events.
+   * @default []
+   */
+  readonly experiments?: readonly Experiment[];
   /**
    * Ordered rules, first match wins, that decide how an article is treated from its facts, the
    * reader and the request (an article's own `access` or `requires` wins over them). Without

@@ -22,10 +22,13 @@ export const CHROMIUM_ARGS = [
 ];
 
 /** Starts the example site on a free 127.0.0.1 port. */
-export async function startNewsSite(): Promise<{ url: string; server: Server; site: ReturnType<typeof createNewsSite> }> {
+export async function startNewsSite(
+  options: { experiment?: boolean } = {},
+): Promise<{ url: string; server: Server; site: ReturnType<typeof createNewsSite> }> {
   const site = createNewsSite({
     meterSecret: 'e2e-meter-secret-0123456789-abcdefgh',
     sessionSecret: new TextEncoder().encode('e2e-session-secret-0123456789-abcdef'),
+    ...options,
   });
   const server = createServer((req, res) => void site.handle(req, res));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

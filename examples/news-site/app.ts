@@ -12,6 +12,7 @@ import {
   escapeHtml,
   type Article,
   type CrawlerVerifier,
+  type Experiment,
   type MeterStore,
   type PaywallEvent,
   type Rule,
@@ -52,7 +53,22 @@ export interface NewsSiteOptions {
   readonly crawlerVerifiers?: readonly CrawlerVerifier[];
   /** New meters a network may start per hour before new ones start spent. */
   readonly freshMetersPerHour?: number;
+  /**
+   * Runs the desk's A/B test of the anonymous limit (`EXPERIMENT`): half of new readers get
+   * three free articles, half four; `?debug=1` shows which. Off by default, so the path through
+   * the site is always three articles, then the prompt.
+   */
+  readonly experiment?: boolean;
 }
+
+/** The desk's A/B test: does a fourth free article bring more registrations? */
+export const EXPERIMENT: Experiment = {
+  name: 'anonymous limit',
+  variants: [
+    { name: 'three free', weight: 50 },
+    { name: 'four free', weight: 50, meters: { anonymous: { limit: 4 } } },
+  ],
+};
 
 /** The example's meters: small, so the whole journey can be clicked through in a minute. */
 export const METERS = {
@@ -118,6 +134,7 @@ export function createNewsSite(options: NewsSiteOptions) {
     secret: options.meterSecret,
     meters: METERS,
     rules: RULES,
+    ...(options.experiment ? { experiments: [EXPERIMENT] } : {}),
     period: { calendar: 'month', timeZone: 'Europe/London' },
     store: options.store ?? createMemoryStore({ now }),
     now,

@@ -57,6 +57,8 @@ const site = createNewsSite({
   crawlerVerifiers: [createDnsVerifier()],
   // A browser that clears its cookies on every visit gets the register prompt sooner.
   freshMetersPerHour: 200,
+  // `npm run example -- --experiment`: the A/B test of the anonymous limit (three or four free).
+  experiment: process.argv.includes('--experiment'),
   ...(process.env['DEBUG']?.includes('meterwall') ? { onEvent: (event) => console.log('[meterwall]', JSON.stringify(event)) } : {}),
 });
 
@@ -69,6 +71,7 @@ server.listen(port, host, () => {
   const shown = host === '127.0.0.1' || host === '0.0.0.0' ? 'localhost' : host;
   console.log(`The Riverside Courier is running at http://${shown}:${port}/`);
   console.log('Open an article, read three, and meet the wall. Add ?debug=1 to any article to see the decision.');
+  if (process.argv.includes('--experiment')) console.log('A/B test on: half of new readers get four free articles (?debug=1 says which).');
 });
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

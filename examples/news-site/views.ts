@@ -178,6 +178,11 @@ export function debugPanel(decision: Decision): string {
       <dt>access</dt><dd data-debug="access">${e(decision.access)}</dd>
       <dt>reason</dt><dd data-debug="reason">${e(decision.reason)}</dd>
       <dt>rule</dt><dd data-debug="rule">${decision.rule === null ? 'none' : e(decision.rule)}</dd>
+      <dt>A/B</dt><dd data-debug="buckets">${
+        Object.entries(decision.buckets)
+          .map(([experiment, variant]) => `${e(experiment)}: ${e(variant)}`)
+          .join('; ') || 'none'
+      }</dd>
       <dt>counted</dt><dd>${decision.counted ? 'yes, this view was spent' : 'no'}</dd>
       <dt>reader</dt><dd data-debug="reader">${e(decision.reader.status)}${decision.reader.id ? ` (${e(decision.reader.id)})` : ''}${decision.reader.entitlements.length ? ` · ${e(decision.reader.entitlements.join(', '))}` : ''}</dd>
       <dt>meter</dt><dd data-debug="meter">${meter ? `${meter.used} of ${meter.limit} used, ${meter.remaining} left, resets ${e(meter.resetsAt.toISOString())} (${e(meter.source)})` : 'none'}</dd>

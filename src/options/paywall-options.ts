@@ -7,6 +7,7 @@ import { invalidOption } from '../errors.js';
 import type { MeterStore, PaywallEvent, PaywallOptions } from '../types.js';
 import { isCookieName, isValidTimeZone } from '../util/http.js';
 import { DEFAULT_METER, resolveRules } from './rules-options.js';
+import { resolveExperiments } from './experiments-options.js';
 import { DEFAULTS, LIMITS } from './defaults.js';
 import { resolveCdn, resolveCrawlers, resolveFreshMeters, resolvePageViews, resolveProxy, resolveReferrals } from './network-options.js';
 import { at, callback, integer, object, oneOf, record, rejectUnknown, text, type Check } from '../util/schema.js';
@@ -30,6 +31,7 @@ const TOP_LEVEL = [
   'cdn',
   'pageViews',
   'rules',
+  'experiments',
   'store',
   'failure',
   'now',
@@ -219,6 +221,7 @@ export function resolveOptions(options: PaywallOptions): ResolvedOptions {
     freshMeters: resolveFreshMeters(options.freshMeters, store, period, meters.registered !== null),
     cdn: resolveCdn(options.cdn),
     pageViews: resolvePageViews(options.pageViews),
+    experiments: resolveExperiments(options.experiments, { named: new Set(meters.named.keys()), registered: meters.registered !== null }),
     rules: resolveRules(options.rules, { meters: new Set([DEFAULT_METER, ...meters.named.keys()]), proxy }),
   });
 }

@@ -111,6 +111,8 @@ export interface ResolvedOptions {
   readonly freshMeters: { readonly perHour: number } | undefined;
   readonly cdn: { readonly header: string; readonly sharedMaxAge: number; readonly enabled: boolean };
   readonly pageViews: PageViewOptionSettings;
+  /** The A/B tests of limits (`[]` without). */
+  readonly experiments: readonly ExperimentSettings[];
   /** The site's rules, in order (`[]` without rules). */
   readonly rules: readonly RuleSettings[];
 }
@@ -151,4 +153,26 @@ export interface RuleSettings {
   readonly treatment: RuleTreatmentSettings;
   /** Whether it has no condition (matches every request). */
   readonly catchAll: boolean;
+}
+
+/** Limits a variant overrides (`undefined`: the meter's own). */
+export interface LimitOverrides {
+  readonly anonymous: number | undefined;
+  readonly registered: number | undefined;
+  readonly named: ReadonlyMap<string, { readonly anonymous: number | undefined; readonly registered: number | undefined }>;
+}
+
+/** One variant, validated. */
+export interface VariantSettings {
+  readonly name: string;
+  readonly weight: number;
+  readonly meters: LimitOverrides;
+}
+
+/** One experiment, validated. */
+export interface ExperimentSettings {
+  readonly name: string;
+  readonly variants: readonly VariantSettings[];
+  /** The sum of the variants' weights. */
+  readonly total: number;
 }

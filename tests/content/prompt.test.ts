@@ -23,6 +23,7 @@ function decision(
     trace: [],
     rule: null,
     institution: null,
+    buckets: {},
     headers: new Headers(),
   };
 }

@@ -218,4 +218,28 @@ describe.skipIf(!executablePath)(title, () => {
     await expect(page.inputValue('#field-email')).resolves.toBe('grace-at-example');
     await context.close();
   });
+
+  it('with the A/B test on (--experiment), the debug panel names the reader’s variant and its limit applies', async () => {
+    const experimental = await startNewsSite({ experiment: true });
+    try {
+      const seen = new Set<string>();
+      for (let r = 0; r < 20 && seen.size < 2; r++) {
+        const { context, page } = await newReader();
+        let full = 0;
+        let variant = '';
+        for (const article of metered.slice(0, 5)) {
+          await page.goto(`${experimental.url}/articles/${article.slug}?debug=1`);
+          variant = (await page.locator('[data-debug=buckets]').textContent()) ?? '';
+          if ((await page.locator('[data-debug=access]').textContent()) === 'full') full++;
+        }
+        expect(variant).toMatch(/^anonymous limit: (three|four) free$/);
+        expect(full).toBe(variant.endsWith('three free') ? 3 : 4);
+        seen.add(variant);
+        await context.close();
+      }
+      expect(seen.size).toBe(2);
+    } finally {
+      await new Promise<void>((resolve) => experimental.server.close(() => resolve()));
+    }
+  });
 });

@@ -187,6 +187,8 @@ export interface Draft {
    * only the named meter's articles); `null` for the site's meter.
    */
   restore: ((view: MeterState) => MeterState) | null;
+  /** The reader's experiment variants (experiment → variant), once the meter's reader is known. */
+  buckets: Readonly<Record<string, string>>;
   readonly article: NormalizedArticle;
   readonly facts: RequestFacts;
   readonly input: PolicyInput;

@@ -26,6 +26,8 @@ export interface DecisionParts {
   readonly rule: string | null;
   /** The institution that granted access, or `null`. */
   readonly institution: string | null;
+  /** The reader's experiment variants (`{}` without experiments). */
+  readonly buckets: Readonly<Record<string, string>>;
 }
 
 /** The decision object; `headers` is built on first access, so adapters that write headers directly skip it. */
@@ -39,6 +41,7 @@ export class MeterDecision implements Decision {
   readonly trace: readonly TraceEntry[];
   readonly rule: string | null;
   readonly institution: string | null;
+  readonly buckets: Readonly<Record<string, string>>;
   readonly #setCookie: string | null;
   readonly #variantHeader: string | null;
   #headers: Headers | undefined;
@@ -53,6 +56,7 @@ export class MeterDecision implements Decision {
     this.trace = parts.trace;
     this.rule = parts.rule;
     this.institution = parts.institution;
+    this.buckets = parts.buckets;
     this.#setCookie = parts.setCookie;
     this.#variantHeader = parts.variantHeader;
   }
@@ -90,14 +94,21 @@ export function decisionEvents(
   emit: (event: PaywallEvent) => void,
 ): void {
   const { reader, meter, access, reason } = decision;
+  // The reader's experiment variants go with every event about the decision, when there are any.
+  const tagged = <E extends PaywallEvent>(event: E): E => (has(decision.buckets) ? { ...event, buckets: decision.buckets } : event);
   if (decision.counted && meter) {
-    emit({ type: 'view-counted', article, reader, meter });
-    if (meter.remaining === 0) emit({ type: 'meter-exhausted', article, reader, meter });
+    emit(tagged({ type: 'view-counted', article, reader, meter }));
+    if (meter.remaining === 0) emit(tagged({ type: 'meter-exhausted', article, reader, meter }));
   }
   if (reason === 'institution' && decision.institution !== null && decision.rule !== null && notPageView === null)
     emit({ type: 'institution-access', article, institution: decision.institution, rule: decision.rule });
   if (reason === 'not-counted' && notPageView !== null)
-    emit({ type: 'view-not-counted', article, reader, cause: notPageView.cause, signal: notPageView.signal });
-  if (access === 'prompt') emit({ type: 'prompt-shown', article, reader, reason });
-  else if (access === 'teaser') emit({ type: 'teaser-shown', article, reader, reason });
+    emit(tagged({ type: 'view-not-counted', article, reader, cause: notPageView.cause, signal: notPageView.signal }));
+  if (access === 'prompt') emit(tagged({ type: 'prompt-shown', article, reader, reason }));
+  else if (access === 'teaser') emit(tagged({ type: 'teaser-shown', article, reader, reason }));
+}
+
+function has(record: Readonly<Record<string, string>>): boolean {
+  for (const _ in record) return true;
+  return false;
 }

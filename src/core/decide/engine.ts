@@ -16,6 +16,7 @@ import { DEFAULT_METER } from '../../options/rules-options.js';
 import type { NotPageView } from './page-view.js';
 import { evaluatePolicy, type DecidedOutcome, type PolicyAccess, type PolicyInput } from './policy.js';
 import { createRuleMatcher, type RuleMatcher } from './rules.js';
+import { bucketsFor, limitsIn, type MeterLimits } from './buckets.js';
 import type { RuleSettings } from '../../options/settings.js';
 import { presentedMeter, type PresentedMeter } from './presented-meter.js';
 import { ANONYMOUS, type ReaderSource, type ResolvedReader } from './readers.js';
@@ -23,14 +24,14 @@ import { RequestFacts, type FactSettings } from './request-facts.js';
 
 const NO_RESOLVER: ResolvedReader = /* @__PURE__ */ Object.freeze({ reader: ANONYMOUS, note: 'anonymous (no resolveReader)' });
 
-type MeterLimits = { readonly anonymous: number; readonly registered: number | null };
-
 /** The presented meter as the named meter `name` sees it; the draft learns how to put it back into the whole token. */
 function projected(draft: Draft, presented: PresentedMeter, name: string): PresentedMeter {
   const whole = presented.state;
   draft.restore = (view) => withNamedView(whole, name, view);
   return { ...presented, state: namedView(whole, name) };
 }
+
+const NO_BUCKETS: Readonly<Record<string, string>> = /* @__PURE__ */ Object.freeze({});
 
 const EXPLICIT: TraceEntry = /* @__PURE__ */ Object.freeze({
   rule: 'rules',
@@ -166,7 +167,7 @@ export class Engine {
     if (crawler !== null) trace.push({ rule: 'client', matched: crawler.verified, note: crawler.note });
     const meter = rule?.treatment.kind === 'metered' ? rule.treatment.meter : DEFAULT_METER;
     const limits = meter === DEFAULT_METER ? this.#siteLimits : (o.namedMeters.get(meter) as MeterLimits);
-    const draft: Draft = { meter, restore: null, article, facts, input, trace, now, window: windowAt(o.period, now) };
+    const draft: Draft = { meter, restore: null, buckets: NO_BUCKETS, article, facts, input, trace, now, window: windowAt(o.period, now) };
 
     // Only a verified crawler, an unknown reader failing closed or an account can be decided
     // before the meter; an anonymous reader (most requests) goes straight to the meter.
@@ -181,14 +182,33 @@ export class Engine {
       if (input.reader.status !== 'subscriber' || o.registeredLimit === null) return finish(null);
       return andThen(presentedMeter(ctx, draft), (presented) => andThen(signedInCookie(ctx, draft, presented), finish));
     }
+    const counting = first?.needsMeter === true && facts.notPageView === null;
     return andThen(presentedMeter(ctx, draft), (whole) => {
       const presented = meter === DEFAULT_METER ? whole : projected(draft, whole, meter);
-      if (input.reader.status === 'registered' && limits.registered !== null) {
-        // A view that may count needs one atomic round trip (record); anything else only reads (peek).
-        return this.#account(draft, presented, limits.registered, first?.needsMeter === true && facts.notPageView === null);
-      }
-      return this.#cookie(draft, presented, limits.anonymous, true);
+      if (o.experiments.length === 0) return this.#metered(draft, presented, limits, counting);
+      // The reader's variants: by account once signed in (the same on every device), else by the meter's random id.
+      const reader = input.reader.id !== undefined ? `account:${input.reader.id}` : `meter:${whole.state.rid}`;
+      return andThen(bucketsFor(ctx, o.experiments, reader), (buckets) => {
+        draft.buckets = buckets.names;
+        const set = limitsIn(buckets.variants, meter, limits);
+        const names = Object.entries(buckets.names).map(([experiment, variant]) => `${experiment}: ${variant}`);
+        trace.push({
+          rule: 'experiment',
+          matched: set !== limits,
+          note: `${names.join(', ')}${set !== limits ? ` (limits ${set.anonymous}${set.registered === null ? '' : ` / ${set.registered}`})` : ''}`,
+        });
+        return this.#metered(draft, presented, set, counting);
+      });
     });
+  }
+
+  /** The meter decides: the account's for a registered reader (where an allowance exists), else the cookie's. */
+  #metered(draft: Draft, presented: PresentedMeter, limits: MeterLimits, counting: boolean): MaybePromise<Decision> {
+    if (draft.input.reader.status === 'registered' && limits.registered !== null) {
+      // A view that may count needs one atomic round trip (record); anything else only reads (peek).
+      return this.#account(draft, presented, limits.registered, counting);
+    }
+    return this.#cookie(draft, presented, limits.anonymous, true);
   }
 
   #cookie(draft: Draft, presented: PresentedMeter, limit: number, guard: boolean): MaybePromise<Decision> {
@@ -229,6 +249,7 @@ export class Engine {
       setCookie,
       variantHeader: o.cdn.enabled ? o.cdn.header : null,
       rule: draft.input.rule,
+      buckets: draft.buckets,
       institution: outcome.reason === 'institution' ? draft.input.institution : null,
     };
     if (o.onEvent)

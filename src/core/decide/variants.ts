@@ -65,5 +65,6 @@ export function decisionForVariant(variant: Variant, article?: Article): Decisio
     variantHeader: null,
     rule: null,
     institution: null,
+    buckets: Object.freeze({}),
   });
 }

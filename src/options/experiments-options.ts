@@ -1,0 +1,100 @@
+/**
+ * `experiments`: A/B tests of limits, validated once into plain data. Each mistake is an
+ * `InvalidOptionError` naming the experiment and the variant: a missing or repeated name, fewer
+ * than two or more than ten variants, a weight that is not a positive number, a limit for a
+ * meter that does not exist (or a registered limit where the site has none).
+ */
+import { invalidOption } from '../errors.js';
+import { isRecord, rejectUnknown } from '../util/schema.js';
+import { LIMITS } from './defaults.js';
+import type { ExperimentSettings, LimitOverrides, VariantSettings } from './settings.js';
+
+const NAME = /^[A-Za-z0-9 ._-]{1,64}$/;
+const MAX_EXPERIMENTS = 8;
+
+/** The meters that exist, and whether the site has registered allowances. */
+export interface ExperimentContext {
+  readonly named: ReadonlySet<string>;
+  readonly registered: boolean;
+}
+
+/** `experiments`, validated; `[]` when absent. */
+export function resolveExperiments(value: unknown, context: ExperimentContext): readonly ExperimentSettings[] {
+  if (value === undefined) return Object.freeze([]);
+  if (!Array.isArray(value)) throw invalidOption('experiments', 'must be an array of experiments ({ name, variants })');
+  if (value.length > MAX_EXPERIMENTS) throw invalidOption('experiments', `has ${value.length} experiments; at most ${MAX_EXPERIMENTS}`);
+  const names = new Set<string>();
+  return Object.freeze(
+    value.map((item: unknown, i) => {
+      const experiment = experimentAt(item, `experiments[${i}]`, context);
+      if (names.has(experiment.name)) throw invalidOption(`experiments[${i}]`, `repeats the name "${experiment.name}"`);
+      names.add(experiment.name);
+      return experiment;
+    }),
+  );
+}
+
+function nameAt(value: unknown, path: string): string {
+  if (typeof value !== 'string' || !NAME.test(value))
+    throw invalidOption(path, 'must be a name of 1 to 64 letters, digits, spaces, ".", "_" or "-"');
+  return value;
+}
+
+function experimentAt(item: unknown, path: string, context: ExperimentContext): ExperimentSettings {
+  if (!isRecord(item)) throw invalidOption(path, 'must be an experiment ({ name, variants })');
+  rejectUnknown(item, path, ['name', 'variants'], 'an experiment option');
+  const name = nameAt(item['name'], `${path}.name`);
+  const label = `${path} ("${name}")`;
+  const list = item['variants'];
+  if (!Array.isArray(list) || list.length < 2 || list.length > 10) throw invalidOption(`${label}.variants`, 'must list 2 to 10 variants');
+  const seen = new Set<string>();
+  const variants = list.map((variant: unknown, j): VariantSettings => {
+    const at = `${label}.variants[${j}]`;
+    if (!isRecord(variant)) throw invalidOption(at, 'must be a variant ({ name, weight, meters? })');
+    rejectUnknown(variant, at, ['name', 'weight', 'meters'], 'a variant option');
+    const variantName = nameAt(variant['name'], `${at}.name`);
+    if (seen.has(variantName)) throw invalidOption(at, `repeats the variant name "${variantName}"`);
+    seen.add(variantName);
+    const weight = variant['weight'];
+    if (typeof weight !== 'number' || !Number.isFinite(weight) || weight <= 0 || weight > 1_000_000)
+      throw invalidOption(`${at}.weight`, 'must be a positive number (a share relative to the other variants)');
+    return Object.freeze({ name: variantName, weight, meters: overrides(variant['meters'], `${at} ("${variantName}").meters`, context) });
+  });
+  const total = variants.reduce((sum, v) => sum + v.weight, 0);
+  return Object.freeze({ name, variants: Object.freeze(variants), total });
+}
+
+function limitAt(value: unknown, path: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (!isRecord(value)) throw invalidOption(path, 'must be { limit }');
+  rejectUnknown(value, path, ['limit'], 'a meter limit option');
+  const limit = value['limit'];
+  if (!Number.isInteger(limit) || (limit as number) < 0 || (limit as number) > LIMITS.entries)
+    throw invalidOption(`${path}.limit`, `must be an integer from 0 to ${LIMITS.entries}`);
+  return limit as number;
+}
+
+function overrides(value: unknown, path: string, context: ExperimentContext): LimitOverrides {
+  if (value === undefined) return Object.freeze({ anonymous: undefined, registered: undefined, named: new Map() });
+  if (!isRecord(value)) throw invalidOption(path, 'must be { anonymous?, registered?, named? }');
+  rejectUnknown(value, path, ['anonymous', 'registered', 'named'], 'a meter of the variant');
+  const registered = limitAt(value['registered'], `${path}.registered`);
+  if (registered !== undefined && !context.registered)
+    throw invalidOption(`${path}.registered`, 'is not allowed: the site has no registered allowance');
+  const named = new Map<string, { readonly anonymous: number | undefined; readonly registered: number | undefined }>();
+  const given = value['named'];
+  if (given !== undefined) {
+    if (!isRecord(given)) throw invalidOption(`${path}.named`, 'must map meter names to { anonymous?, registered? }');
+    for (const [meter, limits] of Object.entries(given)) {
+      const at = `${path}.named.${meter}`;
+      if (!context.named.has(meter)) throw invalidOption(at, `names the meter "${meter}", which does not exist`);
+      if (!isRecord(limits)) throw invalidOption(at, 'must be { anonymous?, registered? }');
+      rejectUnknown(limits, at, ['anonymous', 'registered'], 'a meter of the variant');
+      const namedRegistered = limitAt(limits['registered'], `${at}.registered`);
+      if (namedRegistered !== undefined && !context.registered)
+        throw invalidOption(`${at}.registered`, 'is not allowed: the site has no registered allowance');
+      named.set(meter, Object.freeze({ anonymous: limitAt(limits['anonymous'], `${at}.anonymous`), registered: namedRegistered }));
+    }
+  }
+  return Object.freeze({ anonymous: limitAt(value['anonymous'], `${path}.anonymous`), registered, named });
+}
