@@ -3,7 +3,7 @@
 // against a raw HMAC-SHA256 of the token, in one run: 21 rounds alternating the three, the
 // median of the per-round ratios (this machine drifts). Prints JSON on the last line.
 import { createHmac } from 'node:crypto';
-import { createPaywall } from '../dist/index.js';
+import { createPaywall, defineRules } from '../dist/index.js';
 
 const SECRET = 'bench-secret-0123456789-abcdefghijk';
 const UA = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_6) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36';
@@ -43,7 +43,7 @@ const CONTEXT = { ip: '203.0.113.9' };
 
 /** A returning reader (an article already read) on a paywall with or without the rules. */
 async function returningReader(rules) {
-  const paywall = createPaywall({ secret: SECRET, ...(rules ? { rules } : {}) });
+  const paywall = createPaywall({ secret: SECRET, ...(rules ? { rules: defineRules(rules) } : {}) });
   const article = rules
     ? { id: 'read-1', section: 'news', tags: ['council'], publishedAt: new Date(Date.now() - 3_600_000) }
     : { id: 'read-1' };

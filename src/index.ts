@@ -4,6 +4,7 @@
  * shows is rendered separately (`createRenderer`), so an edge that only decides stays small.
  */
 export { createPaywall, type Paywall } from './core/paywall.js';
+export { defineExperiments, defineRules, defineSession } from './core/decide/define.js';
 export { applyDecisionHeaders } from './core/decide/headers.js';
 export { decisionForVariant } from './core/decide/variants.js';
 export { createMemoryStore, type MemoryStoreOptions } from './stores/memory.js';
@@ -26,6 +27,7 @@ export type {
   Experiment,
   ExperimentMeters,
   ExperimentVariant,
+  ExperimentSet,
   FailureOptions,
   FreshMeterOptions,
   MeterLimit,
@@ -46,11 +48,13 @@ export type {
   Rule,
   RuleConditions,
   RuleDuration,
+  RuleSet,
   RuleTreatment,
   Secret,
   SessionKey,
   SessionOptions,
   SessionRejection,
+  SessionSet,
   StoreClaim,
   StoreClaimResult,
   StoreMergeResult,

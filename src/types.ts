@@ -801,6 +801,25 @@ export interface Experiment {
   readonly variants: readonly ExperimentVariant[];
 }
 
+/** A session made by `defineSession` (validated), for `createPaywall({ session })`. */
+export interface SessionSet {
+  /** Where the token is read: the cookie's name, and whether `Authorization: Bearer` is read. */
+  readonly cookie: string | undefined;
+  readonly bearer: boolean;
+}
+
+/** Rules made by `defineRules` (validated and compiled), for `createPaywall({ rules })`. */
+export interface RuleSet {
+  /** How many rules. */
+  readonly size: number;
+}
+
+/** Experiments made by `defineExperiments` (validated), for `createPaywall({ experiments })`. */
+export interface ExperimentSet {
+  /** How many experiments. */
+  readonly size: number;
+}
+
 /** A named meter's allowances (see `meters.named`). */
 export interface NamedMeterOptions {
   /** The anonymous allowance on this meter. */
@@ -861,10 +880,11 @@ export interface PaywallOptions {
    */
   readonly resolveReader?: (request: RequestLike) => ReaderInput | null | undefined | Promise<ReaderInput | null | undefined>;
   /**
-   * The site's session token (cookie or bearer), verified with jose; an alternative to `resolveReader`.
+   * The site's session token (cookie or bearer), verified with jose: `defineSession({ … })`
+   * (so a site without sessions ships no jose); an alternative to `resolveReader`.
    * @default undefined
    */
-  readonly session?: SessionOptions;
+  readonly session?: SessionSet;
   /**
    * Verified search crawlers get the full text.
    * @default undefined (a crawler user agent is an ordinary anonymous reader)
@@ -876,18 +896,18 @@ export interface PaywallOptions {
    */
   readonly proxy?: ProxyOptions;
   /**
-   * A/B tests of limits. A reader's variant of each is in `decision.buckets`, the trace and the
-   * decision's events.
-   * @default []
+   * A/B tests of limits, made with `defineExperiments([...])`. A reader's variant of each is in
+   * `decision.buckets`, the trace and the decision's events.
+   * @default undefined (none)
    */
-  readonly experiments?: readonly Experiment[];
+  readonly experiments?: ExperimentSet;
   /**
-   * Ordered rules, first match wins, that decide how an article is treated from its facts, the
-   * reader and the request (an article's own `access` or `requires` wins over them). Without
-   * rules, or when none matches, an article is metered.
-   * @default []
+   * Ordered rules, first match wins, made with `defineRules([...])`, that decide how an article
+   * is treated from its facts, the reader and the request (an article's own `access` or
+   * `requires` wins over them). Without rules, or when none matches, an article is metered.
+   * @default undefined (none)
    */
-  readonly rules?: readonly Rule[];
+  readonly rules?: RuleSet;
   /**
    * Referral sampling.
    * @default undefined (off)

@@ -1,4 +1,4 @@
-import type { Article, Decision, Paywall, RequestLike } from '../src/index.js';
+import { type Article, type Decision, defineSession, type Paywall, type RequestLike, type SessionOptions } from '../src/index.js';
 
 /** A 32-byte secret for tests. */
 export const SECRET = 'test-secret-0123456789-abcdefghij';
@@ -70,4 +70,14 @@ export function browserFetch(url: string, init: RequestInit = {}): Promise<Respo
   const headers = new Headers(init.headers);
   if (!headers.has('user-agent')) headers.set('user-agent', BROWSER_UA);
   return fetch(url, { ...init, headers });
+}
+
+/**
+ * Options as a table test writes them, with a plain `session` object made into a session by
+ * `defineSession` (as a site does), so its mistakes are reported as the site would see them.
+ */
+export function withSession<T>(options: T): T {
+  const session = (options as { session?: unknown } | null)?.session;
+  if (session === null || typeof session !== 'object' || Object.getOwnPropertySymbols(session).length > 0) return options;
+  return { ...options, session: defineSession(session as SessionOptions) };
 }

@@ -9,6 +9,9 @@ import {
   createMemoryStore,
   createPaywall,
   createRenderer,
+  defineExperiments,
+  defineRules,
+  defineSession,
   escapeHtml,
   type Article,
   type CrawlerVerifier,
@@ -133,8 +136,8 @@ export function createNewsSite(options: NewsSiteOptions) {
   const paywall = createPaywall({
     secret: options.meterSecret,
     meters: METERS,
-    rules: RULES,
-    ...(options.experiment ? { experiments: [EXPERIMENT] } : {}),
+    rules: defineRules(RULES),
+    ...(options.experiment ? { experiments: defineExperiments([EXPERIMENT]) } : {}),
     period: { calendar: 'month', timeZone: 'Europe/London' },
     store: options.store ?? createMemoryStore({ now }),
     now,
@@ -149,7 +152,7 @@ export function createNewsSite(options: NewsSiteOptions) {
     ...(options.freshMetersPerHour ? { freshMeters: { perHour: options.freshMetersPerHour } } : {}),
     // meterwall reads the site's own session cookie and verifies it (HS256, pinned), then maps
     // its claims to a reader: a plan claim makes a subscriber.
-    session: {
+    session: defineSession({
       cookie: SESSION_COOKIE,
       key: { secret: options.sessionSecret },
       algorithms: ['HS256'],
@@ -161,7 +164,7 @@ export function createNewsSite(options: NewsSiteOptions) {
         if (typeof id !== 'string' || !accounts.find(id)) return null; // an account from before a restart
         return typeof payload['plan'] === 'string' ? { status: 'subscriber', id, entitlements: ['digital'] } : { status: 'registered', id };
       },
-    },
+    }),
   });
   // What pages show: the teaser cut on the server, the site's own prompt markup with meterwall's texts.
   const renderer = createRenderer({

@@ -1,5 +1,5 @@
 /** Three stories and a page template shared by the small framework examples. */
-import { createRenderer, escapeHtml, type Article, type Rendered } from 'meterwall';
+import { createRenderer, defineSession, escapeHtml, type Article, type Rendered } from 'meterwall';
 
 export interface Story extends Article {
   readonly title: string;
@@ -65,7 +65,7 @@ export interface ExampleSecrets {
 export function paywallOptions({ meterSecret, sessionSecret }: ExampleSecrets) {
   return {
     secret: meterSecret,
-    session: {
+    session: defineSession({
       cookie: 'session',
       key: { secret: sessionSecret },
       algorithms: ['HS256'],
@@ -75,6 +75,6 @@ export function paywallOptions({ meterSecret, sessionSecret }: ExampleSecrets) {
           : claims['plan']
             ? { status: 'subscriber' as const, id: claims['sub'] }
             : { status: 'registered' as const, id: claims['sub'] },
-    },
+    }),
   };
 }

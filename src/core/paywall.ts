@@ -3,7 +3,7 @@
  * and hands every request to the decision pipeline (`core/engine.ts`).
  */
 import { invalidOption } from '../errors.js';
-import type { Article, DecideContext, Decision, PaywallOptions, RequestLike, Variant } from '../types.js';
+import type { Article, DecideContext, Decision, PaywallEvent, PaywallOptions, RequestLike, Variant } from '../types.js';
 import type { MaybePromise } from '../util/maybe-async.js';
 import { createAutomatedDetector } from './decide/automated-clients.js';
 import { EngineContext, type EngineSettings } from './decide/context.js';
@@ -11,7 +11,10 @@ import { Engine } from './decide/engine.js';
 import { createIdHasher } from './hashing.js';
 import { importKeyring } from './keys.js';
 import { createCalendarPeriod, createRollingPeriod } from './period.js';
-import { callbackReaders, sessionReaders } from './decide/readers.js';
+import { callbackReaders, type ReaderSource } from './decide/readers.js';
+
+/** How `defineSession` makes the session's reader source (it brings jose; see define.ts). */
+type SessionReaders = (emit: (event: PaywallEvent) => void, now: () => number, mode: 'open' | 'closed') => ReaderSource;
 import { variantValues, type VariantValues } from './decide/variants.js';
 import { resolveOptions } from '../options/paywall-options.js';
 import { createMemoryStore } from '../stores/memory.js';
@@ -121,8 +124,8 @@ export function createPaywall(options: PaywallOptions): Paywall {
     const tokens = createMeterTokens(keyring, { issuer: resolved.issuer, audience: resolved.audience, cacheSize: resolved.cache.tokens });
     const ctx = new EngineContext(settings, store, keyring, tokens, createIdHasher(keyring, resolved.cache.hashes));
     const emit = ctx.emit.bind(ctx);
-    const readers = resolved.session
-      ? sessionReaders(resolved.session, emit, resolved.now, resolved.failure.mode)
+    const readers = resolved.sessionReaders
+      ? (resolved.sessionReaders as SessionReaders)(emit, resolved.now, resolved.failure.mode)
       : resolved.resolveReader
         ? callbackReaders(resolved.resolveReader, emit)
         : null;

@@ -18,15 +18,17 @@ export interface ExperimentContext {
   readonly registered: boolean;
 }
 
-/** `experiments`, validated; `[]` when absent. */
-export function resolveExperiments(value: unknown, context: ExperimentContext): readonly ExperimentSettings[] {
-  if (value === undefined) return Object.freeze([]);
+/**
+ * `experiments`, validated on their own (by `defineExperiments`); whether the meters they set
+ * exist is checked by `createPaywall` ({@link checkExperiments}).
+ */
+export function resolveExperiments(value: unknown): readonly ExperimentSettings[] {
   if (!Array.isArray(value)) throw invalidOption('experiments', 'must be an array of experiments ({ name, variants })');
   if (value.length > MAX_EXPERIMENTS) throw invalidOption('experiments', `has ${value.length} experiments; at most ${MAX_EXPERIMENTS}`);
   const names = new Set<string>();
   return Object.freeze(
     value.map((item: unknown, i) => {
-      const experiment = experimentAt(item, `experiments[${i}]`, context);
+      const experiment = experimentAt(item, `experiments[${i}]`);
       if (names.has(experiment.name)) throw invalidOption(`experiments[${i}]`, `repeats the name "${experiment.name}"`);
       names.add(experiment.name);
       return experiment;
@@ -40,7 +42,7 @@ function nameAt(value: unknown, path: string): string {
   return value;
 }
 
-function experimentAt(item: unknown, path: string, context: ExperimentContext): ExperimentSettings {
+function experimentAt(item: unknown, path: string): ExperimentSettings {
   if (!isRecord(item)) throw invalidOption(path, 'must be an experiment ({ name, variants })');
   rejectUnknown(item, path, ['name', 'variants'], 'an experiment option');
   const name = nameAt(item['name'], `${path}.name`);
@@ -58,7 +60,7 @@ function experimentAt(item: unknown, path: string, context: ExperimentContext): 
     const weight = variant['weight'];
     if (typeof weight !== 'number' || !Number.isFinite(weight) || weight <= 0 || weight > 1_000_000)
       throw invalidOption(`${at}.weight`, 'must be a positive number (a share relative to the other variants)');
-    return Object.freeze({ name: variantName, weight, meters: overrides(variant['meters'], `${at} ("${variantName}").meters`, context) });
+    return Object.freeze({ name: variantName, weight, meters: overrides(variant['meters'], `${at} ("${variantName}").meters`) });
   });
   const total = variants.reduce((sum, v) => sum + v.weight, 0);
   return Object.freeze({ name, variants: Object.freeze(variants), total });
@@ -74,27 +76,37 @@ function limitAt(value: unknown, path: string): number | undefined {
   return limit as number;
 }
 
-function overrides(value: unknown, path: string, context: ExperimentContext): LimitOverrides {
+function overrides(value: unknown, path: string): LimitOverrides {
   if (value === undefined) return Object.freeze({ anonymous: undefined, registered: undefined, named: new Map() });
   if (!isRecord(value)) throw invalidOption(path, 'must be { anonymous?, registered?, named? }');
   rejectUnknown(value, path, ['anonymous', 'registered', 'named'], 'a meter of the variant');
   const registered = limitAt(value['registered'], `${path}.registered`);
-  if (registered !== undefined && !context.registered)
-    throw invalidOption(`${path}.registered`, 'is not allowed: the site has no registered allowance');
   const named = new Map<string, { readonly anonymous: number | undefined; readonly registered: number | undefined }>();
   const given = value['named'];
   if (given !== undefined) {
     if (!isRecord(given)) throw invalidOption(`${path}.named`, 'must map meter names to { anonymous?, registered? }');
     for (const [meter, limits] of Object.entries(given)) {
       const at = `${path}.named.${meter}`;
-      if (!context.named.has(meter)) throw invalidOption(at, `names the meter "${meter}", which does not exist`);
       if (!isRecord(limits)) throw invalidOption(at, 'must be { anonymous?, registered? }');
       rejectUnknown(limits, at, ['anonymous', 'registered'], 'a meter of the variant');
       const namedRegistered = limitAt(limits['registered'], `${at}.registered`);
-      if (namedRegistered !== undefined && !context.registered)
-        throw invalidOption(`${at}.registered`, 'is not allowed: the site has no registered allowance');
       named.set(meter, Object.freeze({ anonymous: limitAt(limits['anonymous'], `${at}.anonymous`), registered: namedRegistered }));
     }
   }
   return Object.freeze({ anonymous: limitAt(value['anonymous'], `${path}.anonymous`), registered, named });
+}
+
+/** The checks of validated experiments that need the meters (cheap: nothing is parsed here). */
+export function checkExperiments(experiments: readonly ExperimentSettings[], context: ExperimentContext): void {
+  experiments.forEach((experiment, i) => {
+    experiment.variants.forEach((variant, j) => {
+      const path = `experiments[${i}] ("${experiment.name}").variants[${j}] ("${variant.name}").meters`;
+      const none = 'is not allowed: the site has no registered allowance';
+      if (variant.meters.registered !== undefined && !context.registered) throw invalidOption(`${path}.registered`, none);
+      for (const [meter, limits] of variant.meters.named) {
+        if (!context.named.has(meter)) throw invalidOption(`${path}.named.${meter}`, `names the meter "${meter}", which does not exist`);
+        if (limits.registered !== undefined && !context.registered) throw invalidOption(`${path}.named.${meter}.registered`, none);
+      }
+    });
+  });
 }

@@ -6,14 +6,37 @@
 import { invalidOption } from '../errors.js';
 import type { MeterStore, PaywallEvent, PaywallOptions } from '../types.js';
 import { isCookieName, isValidTimeZone } from '../util/http.js';
-import { DEFAULT_METER, resolveRules } from './rules-options.js';
-import { resolveExperiments } from './experiments-options.js';
+import { checkRules, DEFAULT_METER } from './rules-options.js';
+import { checkExperiments } from './experiments-options.js';
 import { DEFAULTS, LIMITS } from './defaults.js';
 import { resolveCdn, resolveCrawlers, resolveFreshMeters, resolvePageViews, resolveProxy, resolveReferrals } from './network-options.js';
 import { at, callback, integer, object, oneOf, record, rejectUnknown, text, type Check } from '../util/schema.js';
-import { resolveSession } from './session-options.js';
+
 import { normalizeSecrets } from './secrets.js';
-import type { CookieSettings, PeriodSettings, ResolvedOptions } from './settings.js';
+import {
+  type CookieSettings,
+  EXPERIMENT_SET,
+  type ExperimentSettings,
+  type PeriodSettings,
+  type ResolvedOptions,
+  RULE_SET,
+  type RuleSetSettings,
+  SESSION_SET,
+  type SessionSetSettings,
+} from './settings.js';
+
+const NO_RULES: RuleSetSettings = Object.freeze({ rules: Object.freeze([]), matcher: null });
+
+/**
+ * What `defineRules` / `defineExperiments` made (they validate and compile, so a site without
+ * rules or experiments ships neither): `undefined` when the option is absent.
+ */
+function setOf<T>(value: unknown, brand: symbol, option: string, maker: string): T | undefined {
+  if (value === undefined) return undefined;
+  const made = value !== null && typeof value === 'object' ? (value as Record<symbol, T | undefined>)[brand] : undefined;
+  if (made === undefined) throw invalidOption(option, `must be made with ${maker}([...]) (imported from 'meterwall'), which validates it`);
+  return made;
+}
 
 const TOP_LEVEL = [
   'secret',
@@ -199,6 +222,17 @@ export function resolveOptions(options: PaywallOptions): ResolvedOptions {
     throw invalidOption('meters.named', 'count in calendar periods only: use period.calendar, or one meter with a rolling window');
   const store = resolveStore(options.store);
   const proxy = resolveProxy(options.proxy);
+  const sessionSet = setOf<SessionSetSettings>(options.session, SESSION_SET, 'session', 'defineSession');
+  const sessionKey = sessionSet?.settings.key;
+  if (sessionKey?.kind === 'secret') {
+    const bytes = sessionKey.secret;
+    if (secrets.some((s) => s.bytes.byteLength === bytes.byteLength && s.bytes.every((b, i) => b === bytes[i])))
+      throw invalidOption('session.key.secret', 'must differ from the meter secret');
+  }
+  const ruleSet = setOf<RuleSetSettings>(options.rules, RULE_SET, 'rules', 'defineRules') ?? NO_RULES;
+  checkRules(ruleSet.rules, { meters: new Set([DEFAULT_METER, ...meters.named.keys()]), proxy });
+  const experiments = setOf<readonly ExperimentSettings[]>(options.experiments, EXPERIMENT_SET, 'experiments', 'defineExperiments') ?? [];
+  checkExperiments(experiments, { named: new Set(meters.named.keys()), registered: meters.registered !== null });
   return Object.freeze({
     secrets,
     anonymousLimit: meters.anonymous,
@@ -214,14 +248,16 @@ export function resolveOptions(options: PaywallOptions): ResolvedOptions {
     now: resolveNow(options.now),
     onEvent: callback<(event: PaywallEvent) => void>()(options.onEvent, 'onEvent'),
     cache: cache(options.cache, 'cache'),
-    session: resolveSession(options.session, secrets),
+    session: sessionSet?.settings,
+    sessionReaders: sessionSet?.readers ?? null,
     crawlers: resolveCrawlers(options.crawlers),
     proxy,
     referrals: resolveReferrals(options.referrals, period),
     freshMeters: resolveFreshMeters(options.freshMeters, store, period, meters.registered !== null),
     cdn: resolveCdn(options.cdn),
     pageViews: resolvePageViews(options.pageViews),
-    experiments: resolveExperiments(options.experiments, { named: new Set(meters.named.keys()), registered: meters.registered !== null }),
-    rules: resolveRules(options.rules, { meters: new Set([DEFAULT_METER, ...meters.named.keys()]), proxy }),
+    experiments,
+    rules: ruleSet.rules,
+    ruleMatcher: ruleSet.matcher,
   });
 }

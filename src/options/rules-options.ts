@@ -31,22 +31,17 @@ const STATUSES: readonly ReaderStatus[] = ['anonymous', 'registered', 'subscribe
 const UNITS: Readonly<Record<string, number>> = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
 const MAX_RULES = 200;
 
-/** What the rules are checked against. */
-export interface RuleContext {
-  /** The meters that exist. */
-  readonly meters: ReadonlySet<string>;
-  readonly proxy: ProxySettings | null;
-}
-
-/** `rules`, validated; `[]` when absent. */
-export function resolveRules(value: unknown, context: RuleContext): readonly RuleSettings[] {
-  if (value === undefined) return Object.freeze([]);
+/**
+ * `rules`, validated on their own (by `defineRules`); whether the meters they name exist and
+ * whether a proxy reports countries is checked by `createPaywall` ({@link checkRules}).
+ */
+export function resolveRules(value: unknown): readonly RuleSettings[] {
   if (!Array.isArray(value)) throw invalidOption('rules', 'must be an array of rules ({ name, when?, treatment })');
   if (value.length > MAX_RULES) throw invalidOption('rules', `has ${value.length} rules; at most ${MAX_RULES}`);
   const names = new Set<string>();
   const rules: RuleSettings[] = [];
   value.forEach((item: unknown, i) => {
-    const rule = ruleAt(item, i, context);
+    const rule = ruleAt(item, i);
     if (names.has(rule.name)) throw invalidOption(`rules[${i}]`, `repeats the name "${rule.name}": each rule needs its own`);
     const catchAll = rules.find((r) => r.catchAll);
     if (catchAll) throw invalidOption(`rules[${i}]`, `("${rule.name}") can never match: "${catchAll.name}" before it matches everything`);
@@ -56,7 +51,7 @@ export function resolveRules(value: unknown, context: RuleContext): readonly Rul
   return Object.freeze(rules);
 }
 
-function ruleAt(item: unknown, i: number, context: RuleContext): RuleSettings {
+function ruleAt(item: unknown, i: number): RuleSettings {
   const path = `rules[${i}]`;
   if (!isRecord(item)) throw invalidOption(path, 'must be a rule ({ name, when?, treatment })');
   const name = item['name'];
@@ -64,8 +59,8 @@ function ruleAt(item: unknown, i: number, context: RuleContext): RuleSettings {
     throw invalidOption(`${path}.name`, 'must be a name of 1 to 100 characters (the trace and the decision show it)');
   const label = `${path} ("${name}")`;
   rejectUnknown(item, path, ['name', 'when', 'treatment'], `a rule option of "${name}"`);
-  const when = conditions(item['when'], `${label}.when`, context);
-  const treated = treatment(item['treatment'], `${label}.treatment`, context);
+  const when = conditions(item['when'], `${label}.when`);
+  const treated = treatment(item['treatment'], `${label}.treatment`);
   return Object.freeze({ name, when, treatment: treated, catchAll: Object.values(when).every((condition) => condition === null) });
 }
 
@@ -83,7 +78,7 @@ const NONE: RuleConditionSettings = Object.freeze({
   referrer: null,
 });
 
-function conditions(value: unknown, path: string, context: RuleContext): RuleConditionSettings {
+function conditions(value: unknown, path: string): RuleConditionSettings {
   if (value === undefined) return NONE;
   if (!isRecord(value)) throw invalidOption(path, 'must be an object of conditions');
   rejectUnknown(value, path, CONDITIONS, 'a rule condition');
@@ -125,11 +120,7 @@ function conditions(value: unknown, path: string, context: RuleContext): RuleCon
     if (!/^[A-Za-z]{2}$/.test(code)) throw invalidOption(`${path}.country`, `has "${code}": use ISO 3166 two-letter codes`);
     return code.toUpperCase();
   });
-  if (countries) {
-    if (!context.proxy?.countryHeader)
-      throw invalidOption(`${path}.country`, 'needs a trusted proxy that reports countries: set proxy.countryHeader (e.g. "cf-ipcountry")');
-    out['country'] = new Set(countries);
-  }
+  if (countries) out['country'] = new Set(countries);
   const referrers = list('referrer', (host) => {
     const domain = host.toLowerCase();
     if (!HOST_NAME.test(domain)) throw invalidOption(`${path}.referrer`, `has "${host}", which is not a domain`);
@@ -152,7 +143,7 @@ function duration(value: unknown, path: string): number {
   return ms;
 }
 
-function treatment(value: unknown, path: string, context: RuleContext): RuleTreatmentSettings {
+function treatment(value: unknown, path: string): RuleTreatmentSettings {
   if (value === 'free' || value === 'registered') return Object.freeze({ kind: value });
   if (value === 'metered') return Object.freeze({ kind: 'metered', meter: DEFAULT_METER });
   if (value === 'subscribers') return Object.freeze({ kind: 'subscribers', entitlements: Object.freeze([]) });
@@ -164,11 +155,7 @@ function treatment(value: unknown, path: string, context: RuleContext): RuleTrea
   rejectUnknown(value, path, ['metered', 'subscribers', 'institution'], 'a rule treatment');
   if ('metered' in value) {
     const meter = value['metered'];
-    if (typeof meter !== 'string' || !context.meters.has(meter))
-      throw invalidOption(
-        `${path}.metered`,
-        `names the meter "${String(meter)}", which does not exist (meters: ${[...context.meters].join(', ')})`,
-      );
+    if (typeof meter !== 'string' || meter === '') throw invalidOption(`${path}.metered`, 'must name a meter');
     return Object.freeze({ kind: 'metered', meter });
   }
   if ('institution' in value) {
@@ -184,4 +171,28 @@ function treatment(value: unknown, path: string, context: RuleContext): RuleTrea
   if (!Array.isArray(entitlements) || entitlements.some((e) => typeof e !== 'string' || e === ''))
     throw invalidOption(`${path}.subscribers.entitlements`, 'must be a list of entitlement names');
   return Object.freeze({ kind: 'subscribers', entitlements: Object.freeze([...entitlements] as string[]) });
+}
+
+/** What `createPaywall` checks rules against: the meters that exist and the proxy. */
+export interface RuleContext {
+  readonly meters: ReadonlySet<string>;
+  readonly proxy: ProxySettings | null;
+}
+
+/** The checks of validated rules that need the rest of the options (cheap: no rule is parsed here). */
+export function checkRules(rules: readonly RuleSettings[], context: RuleContext): void {
+  rules.forEach((rule, i) => {
+    const label = `rules[${i}] ("${rule.name}")`;
+    const { treatment } = rule;
+    if (treatment.kind === 'metered' && !context.meters.has(treatment.meter))
+      throw invalidOption(
+        `${label}.treatment.metered`,
+        `names the meter "${treatment.meter}", which does not exist (meters: ${[...context.meters].join(', ')})`,
+      );
+    if (rule.when.country !== null && !context.proxy?.countryHeader)
+      throw invalidOption(
+        `${label}.when.country`,
+        'needs a trusted proxy that reports countries: set proxy.countryHeader (e.g. "cf-ipcountry")',
+      );
+  });
 }

@@ -115,6 +115,10 @@ export interface ResolvedOptions {
   readonly experiments: readonly ExperimentSettings[];
   /** The site's rules, in order (`[]` without rules). */
   readonly rules: readonly RuleSettings[];
+  /** Their compiled matcher (core/decide's `RuleMatcher`), or `null` without rules. */
+  readonly ruleMatcher: unknown;
+  /** The session's reader source factory (see {@link SessionSetSettings}), or `null` without a session. */
+  readonly sessionReaders: unknown;
 }
 
 /**
@@ -175,4 +179,22 @@ export interface ExperimentSettings {
   readonly variants: readonly VariantSettings[];
   /** The sum of the variants' weights. */
   readonly total: number;
+}
+
+/** Where a rule set (`defineRules`) and an experiment set (`defineExperiments`) keep what they validated. */
+export const RULE_SET: unique symbol = Symbol('meterwall.rules');
+export const EXPERIMENT_SET: unique symbol = Symbol('meterwall.experiments');
+
+/** What `defineRules` made: the validated rules and their compiled matcher (a `RuleMatcher`, opaque down here). */
+export interface RuleSetSettings {
+  readonly rules: readonly RuleSettings[];
+  readonly matcher: unknown;
+}
+export const SESSION_SET: unique symbol = Symbol('meterwall.session');
+
+/** What `defineSession` made: the validated settings and how to make the reader source (core/decide's, opaque down here). */
+export interface SessionSetSettings {
+  readonly settings: SessionSettings;
+  /** `(emit, now, mode) => ReaderSource`: verifies with jose, which only a site with sessions ships. */
+  readonly readers: unknown;
 }

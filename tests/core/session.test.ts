@@ -2,9 +2,9 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SignJWT, exportJWK, exportSPKI, generateKeyPair, type JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPaywall, type PaywallEvent, type PaywallOptions, type SessionOptions } from '../../src/index.js';
+import { createPaywall, defineSession, type PaywallEvent, type PaywallOptions, type SessionOptions } from '../../src/index.js';
 import type { ReaderInput } from '../../src/index.js';
-import { SECRET, articleRequest, createReader } from '../helpers.js';
+import { SECRET, articleRequest, createReader, withSession } from '../helpers.js';
 
 const SESSION_SECRET = 'site-session-secret-0123456789-abcdef';
 const bytes = (s: string) => new TextEncoder().encode(s);
@@ -40,7 +40,7 @@ const planClaims = (payload: Readonly<Record<string, unknown>>): ReaderInput | n
 
 function setup(session: SessionOptions, extra: Partial<PaywallOptions> = {}) {
   const events: PaywallEvent[] = [];
-  const paywall = createPaywall({ secret: SECRET, session, onEvent: (e) => events.push(e), ...extra });
+  const paywall = createPaywall({ secret: SECRET, session: defineSession(session), onEvent: (e) => events.push(e), ...extra });
   const decide = (token: string, id = 'story') => paywall.decide(articleRequest({ cookie: `sid=${token}` }), { id, access: 'subscribers' });
   return { paywall, events, decide };
 }
@@ -382,7 +382,7 @@ describe('session option validation', () => {
     ['a tolerance over 60 s', { session: { ...hs256, clockToleranceSeconds: 61 } }, 'session.clockToleranceSeconds'],
     ['no cookie and no bearer', { session: { ...hs256, cookie: undefined, bearer: false } }, 'session.cookie'],
   ])('%s: a TypeError naming the option', (_, options, option) => {
-    expect(() => createPaywall({ secret: SECRET, ...options } as PaywallOptions)).toThrow(
+    expect(() => createPaywall(withSession({ secret: SECRET, ...options }) as PaywallOptions)).toThrow(
       expect.objectContaining({ code: 'ERR_INVALID_OPTION', option }),
     );
   });
@@ -390,7 +390,7 @@ describe('session option validation', () => {
   it('works with a reader across requests (a registered reader on the account meter)', async () => {
     const paywall = createPaywall({
       secret: SECRET,
-      session: { ...hs256, claims: (p) => ({ status: 'registered', id: String(p['sub']) }) },
+      session: defineSession({ ...hs256, claims: (p) => ({ status: 'registered', id: String(p['sub']) }) }),
     });
     const token = await sessionToken(bytes(SESSION_SECRET), 'HS256');
     const reader = createReader(paywall);

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SESSION_COOKIE, SESSION_ISSUER } from '../../examples/news-site/accounts.js';
 import { createNewsSite, ruleNote } from '../../examples/news-site/app.js';
 import { ARTICLES } from '../../examples/news-site/articles.js';
-import { createPaywall, type PaywallEvent } from '../../src/index.js';
+import { createPaywall, defineSession, type PaywallEvent } from '../../src/index.js';
 import { createRedisStore } from '../../src/stores/redis.js';
 import { redisServerPath, startRedis, type TestRedis } from '../helpers-redis.js';
 import { browserFetch } from '../helpers.js';
@@ -195,12 +195,12 @@ describe('a JWKS endpoint down and slow', () => {
       secret: 'faults-jwks-meter-secret-0123456789-abcd',
       failure: { mode: failure },
       onEvent: (e) => events.push(e),
-      session: {
+      session: defineSession({
         cookie: 'sid',
         key: { jwksUrl: url, timeoutMs: 300, cooldownMs: 0, cacheMaxAgeMs: 1_000, failureBackoffMs: 300 },
         algorithms: ['ES256'],
         claims: (p) => (p['plan'] ? { status: 'subscriber', id: String(p['sub']) } : { status: 'registered', id: String(p['sub']) }),
-      },
+      }),
     });
     let meter = '';
     const read = async (sid: string, id: string) => {

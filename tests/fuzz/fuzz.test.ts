@@ -8,6 +8,7 @@ import { SignJWT } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   createPaywall,
+  defineSession,
   createRangeVerifier,
   createRenderer,
   cutTeaser,
@@ -50,7 +51,7 @@ let session = '';
 beforeAll(async () => {
   paywall = createPaywall({
     secret: SECRET,
-    session: { cookie: 'sid', key: { secret: SESSION }, algorithms: ['HS256'] },
+    session: defineSession({ cookie: 'sid', key: { secret: SESSION }, algorithms: ['HS256'] }),
     crawlers: { verifiers: [createRangeVerifier({ googlebot: ['66.249.64.0/19', '2001:4860:4801::/48'] })] },
     proxy: { trustedHops: 1 },
     referrals: { budget: 2, sources: { search: ['google.com'] } },

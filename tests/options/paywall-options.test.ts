@@ -6,13 +6,13 @@
 import { readFileSync } from 'node:fs';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
-import { createPaywall, InvalidOptionError, type PaywallOptions } from '../../src/index.js';
+import { createPaywall, defineSession, InvalidOptionError, type PaywallOptions } from '../../src/index.js';
 import { DEFAULTS } from '../../src/options/defaults.js';
-import { SECRET } from '../helpers.js';
+import { SECRET, withSession } from '../helpers.js';
 
 function thrown(options: unknown): InvalidOptionError {
   try {
-    createPaywall(options as PaywallOptions);
+    createPaywall(withSession(options) as PaywallOptions);
   } catch (error) {
     expect(error).toBeInstanceOf(InvalidOptionError);
     expect(error).toBeInstanceOf(TypeError);
@@ -147,7 +147,7 @@ describe('every option refuses a wrong value, naming it', () => {
         cookie: { name: 'mw', sameSite: 'strict', secure: false, path: '/news', domain: 'news.example' },
         issuer: 'https://news.example',
         audience: 'news.example:meter',
-        session: {
+        session: defineSession({
           ...SESSION,
           bearer: false,
           issuer: ['a', 'b'],
@@ -156,7 +156,7 @@ describe('every option refuses a wrong value, naming it', () => {
           clockToleranceSeconds: 5,
           claims: () => null,
           cacheSize: 10,
-        },
+        }),
         store: {
           peek: async () => ({ used: 0, read: false, oldestAt: null }),
           record: async () => ({ used: 0, read: false, oldestAt: null, added: true }),

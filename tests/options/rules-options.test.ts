@@ -3,12 +3,12 @@
  * TypeError, code ERR_INVALID_OPTION) whose option path and message name the rule.
  */
 import { describe, expect, it } from 'vitest';
-import { createPaywall, InvalidOptionError } from '../../src/index.js';
+import { createPaywall, defineRules, InvalidOptionError } from '../../src/index.js';
 import { SECRET } from '../helpers.js';
 
 function failure(rules: unknown, extra: Record<string, unknown> = {}): InvalidOptionError {
   try {
-    createPaywall({ secret: SECRET, rules: rules as never, ...extra });
+    createPaywall({ secret: SECRET, rules: defineRules(rules as never), ...extra });
   } catch (error) {
     expect(error).toBeInstanceOf(TypeError);
     expect(error).toBeInstanceOf(InvalidOptionError);
@@ -115,12 +115,18 @@ describe('rules validation', () => {
     expect(error.message).toMatch(message);
   });
 
+  it('a plain array is refused: rules are made with defineRules, so a site without them ships no rules engine', () => {
+    expect(() => createPaywall({ secret: SECRET, rules: [{ name: 'x', treatment: 'free' }] as never })).toThrow(
+      /must be made with defineRules/,
+    );
+  });
+
   it('accepts a desk’s rule set', () => {
     expect(() =>
       createPaywall({
         secret: SECRET,
         proxy: { trustedHops: 1, countryHeader: 'cf-ipcountry' },
-        rules: [
+        rules: defineRules([
           { name: 'breaking news free for a day', when: { section: 'news', newerThan: '24h' }, treatment: 'free' },
           { name: 'the archive', when: { olderThan: '365d' }, treatment: 'subscribers' },
           { name: 'campus', when: { network: ['198.51.100.0/24', '2001:db8::/48'] }, treatment: { institution: 'Riverside University' } },
@@ -128,7 +134,7 @@ describe('rules validation', () => {
           { name: 'irish readers from search', when: { country: ['IE'], referrer: ['google.com'] }, treatment: 'free' },
           { name: 'premium', when: { tag: 'investigation' }, treatment: { subscribers: { entitlements: ['premium'] } } },
           { name: 'the rest', treatment: { metered: 'default' } },
-        ],
+        ]),
       }),
     ).not.toThrow();
   });

@@ -15,7 +15,7 @@ import { namedView, windowAt, withNamedView } from '../meter.js';
 import { DEFAULT_METER } from '../../options/rules-options.js';
 import type { NotPageView } from './page-view.js';
 import { evaluatePolicy, type DecidedOutcome, type PolicyAccess, type PolicyInput } from './policy.js';
-import { createRuleMatcher, type RuleMatcher } from './rules.js';
+import type { RuleMatcher } from './rules.js';
 import { bucketsFor, limitsIn, type MeterLimits } from './buckets.js';
 import type { RuleSettings } from '../../options/settings.js';
 import { presentedMeter, type PresentedMeter } from './presented-meter.js';
@@ -114,7 +114,7 @@ export class Engine {
   constructor(ctx: EngineContext, readers: ReaderSource | null) {
     this.#ctx = ctx;
     this.#readers = readers;
-    this.#matchRule = ctx.options.rules.length > 0 ? createRuleMatcher(ctx.options.rules) : null;
+    this.#matchRule = ctx.options.ruleMatcher as RuleMatcher | null;
     this.#siteLimits = { anonymous: ctx.options.anonymousLimit, registered: ctx.options.registeredLimit };
     this.#ruleTraces = new Map(ctx.options.rules.map((rule) => [rule, Object.freeze(ruleTrace(rule))]));
     const o = ctx.options;

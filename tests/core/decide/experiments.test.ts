@@ -4,7 +4,7 @@
  * within ±2%), a variant's limits apply, and the decision, the trace and the events carry it.
  */
 import { describe, expect, it } from 'vitest';
-import { createPaywall, type Experiment, InvalidOptionError, type PaywallEvent } from '../../../src/index.js';
+import { createPaywall, defineExperiments, type Experiment, InvalidOptionError, type PaywallEvent } from '../../../src/index.js';
 import { articleRequest, createReader, SECRET } from '../../helpers.js';
 
 const LIMIT_TEST: Experiment = {
@@ -18,7 +18,7 @@ const LIMIT_TEST: Experiment = {
 describe('experiments', () => {
   it('a reader stays in one variant across requests, and the decision, trace and events say which', async () => {
     const events: PaywallEvent[] = [];
-    const paywall = createPaywall({ secret: SECRET, experiments: [LIMIT_TEST], onEvent: (e) => events.push(e) });
+    const paywall = createPaywall({ secret: SECRET, experiments: defineExperiments([LIMIT_TEST]), onEvent: (e) => events.push(e) });
     const reader = createReader(paywall);
     const first = await reader.open('a');
     const variant = first.buckets['anonymous limit'];
@@ -33,7 +33,7 @@ describe('experiments', () => {
   });
 
   it('the variant’s limits apply: five readers of "five" read five articles, "three" three', async () => {
-    const paywall = createPaywall({ secret: SECRET, experiments: [LIMIT_TEST] });
+    const paywall = createPaywall({ secret: SECRET, experiments: defineExperiments([LIMIT_TEST]) });
     const seen = new Map<string, number>();
     for (let r = 0; r < 40 && seen.size < 2; r++) {
       const reader = createReader(paywall);
@@ -53,7 +53,7 @@ describe('experiments', () => {
   it('10,000 simulated readers split within ±2% of the weights', async () => {
     const paywall = createPaywall({
       secret: SECRET,
-      experiments: [
+      experiments: defineExperiments([
         {
           name: 'split',
           variants: [
@@ -62,7 +62,7 @@ describe('experiments', () => {
             { name: 'c', weight: 20 },
           ],
         },
-      ],
+      ]),
     });
     const counts: Record<string, number> = { a: 0, b: 0, c: 0 };
     for (let i = 0; i < 10_000; i++) {
@@ -77,7 +77,7 @@ describe('experiments', () => {
   it('a signed-in reader is bucketed by account: the same variant on every device', async () => {
     const paywall = createPaywall({
       secret: SECRET,
-      experiments: [
+      experiments: defineExperiments([
         {
           name: 'registered limit',
           variants: [
@@ -85,7 +85,7 @@ describe('experiments', () => {
             { name: 'twenty', weight: 1, meters: { registered: { limit: 20 } } },
           ],
         },
-      ],
+      ]),
       resolveReader: () => ({ status: 'registered', id: 'account-42' }),
     });
     const phone = createReader(paywall);
@@ -162,7 +162,7 @@ describe('experiments', () => {
     ['a repeated experiment', [LIMIT_TEST, LIMIT_TEST], 'experiments[1]', /repeats the name/],
   ])('refuses %s', (_what, experiments, option, message) => {
     try {
-      createPaywall({ secret: SECRET, experiments: experiments as never });
+      createPaywall({ secret: SECRET, experiments: defineExperiments(experiments as never) });
       throw new Error('expected a refusal');
     } catch (error) {
       expect(error).toBeInstanceOf(InvalidOptionError);

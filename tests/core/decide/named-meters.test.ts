@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createMemoryStore,
   createPaywall,
+  defineRules,
   InvalidOptionError,
   type MeterStore,
   type PaywallOptions,
@@ -33,7 +34,7 @@ const news = (id: string) => ({ id, section: 'news' });
 
 function scenarios(storeFor: () => Promise<MeterStore>) {
   it('each meter counts its own articles in one cookie; re-reads are free; the wall comes per meter', async () => {
-    const paywall = createPaywall({ secret: SECRET, meters: METERS, rules: RULES, store: await storeFor() });
+    const paywall = createPaywall({ secret: SECRET, meters: METERS, rules: defineRules(RULES), store: await storeFor() });
     const reader = createReader(paywall);
     const seen: string[] = [];
     for (const article of [sport('s1'), news('n1'), sport('s2'), sport('s1'), news('n2'), sport('s3'), news('n3'), news('n4')]) {
@@ -56,7 +57,7 @@ function scenarios(storeFor: () => Promise<MeterStore>) {
   });
 
   it('replaying an older cookie gains nothing on a named meter either', async () => {
-    const paywall = createPaywall({ secret: SECRET, meters: METERS, rules: RULES, store: await storeFor() });
+    const paywall = createPaywall({ secret: SECRET, meters: METERS, rules: defineRules(RULES), store: await storeFor() });
     const reader = createReader(paywall);
     await reader.open(sport('s1'));
     const early = reader.token;
@@ -74,7 +75,7 @@ function scenarios(storeFor: () => Promise<MeterStore>) {
     const paywall = createPaywall({
       secret: SECRET,
       meters: METERS,
-      rules: RULES,
+      rules: defineRules(RULES),
       store,
       resolveReader: () => ({ status: 'registered', id: 'reader-1' }),
     });
@@ -121,7 +122,7 @@ describe('the cookie with several meters', () => {
       ...['sport', 'culture', 'business'].map((section): Rule => ({ name: section, when: { section }, treatment: { metered: section } })),
       { name: 'rest', treatment: 'metered' },
     ];
-    const paywall = createPaywall({ secret: SECRET, meters: { anonymous: { limit: 10 }, named }, rules });
+    const paywall = createPaywall({ secret: SECRET, meters: { anonymous: { limit: 10 }, named }, rules: defineRules(rules) });
     const reader = createReader(paywall);
     let longest = 0;
     for (const section of ['sport', 'culture', 'business', 'news']) {
@@ -177,8 +178,8 @@ describe('named meters: validation', () => {
   });
 
   it('a rule may name a meter only once it exists; named meters need a calendar period', () => {
-    expect(() => createPaywall({ secret: SECRET, rules: RULES })).toThrow(/"sport", which does not exist/);
-    expect(() => createPaywall({ secret: SECRET, meters: METERS, rules: RULES })).not.toThrow();
+    expect(() => createPaywall({ secret: SECRET, rules: defineRules(RULES) })).toThrow(/"sport", which does not exist/);
+    expect(() => createPaywall({ secret: SECRET, meters: METERS, rules: defineRules(RULES) })).not.toThrow();
     expect(() => createPaywall({ secret: SECRET, meters: METERS, period: { rollingDays: 30 } })).toThrow(/calendar periods only/);
   });
 });

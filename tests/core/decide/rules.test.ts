@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import {
   type Article,
   createPaywall,
+  defineRules,
   type PaywallEvent,
   type PaywallOptions,
   type ReaderInput,
@@ -22,7 +23,7 @@ function paywallWith(rules: readonly Rule[], extra: Partial<PaywallOptions> = {}
   const events: PaywallEvent[] = [];
   const paywall = createPaywall({
     secret: SECRET,
-    rules,
+    rules: defineRules(rules),
     onEvent: (event) => events.push(event),
     ...(reader ? { resolveReader: () => reader } : {}),
     ...extra,
@@ -118,7 +119,7 @@ describe('rules: conditions', () => {
     expect((await decideOnce(rules, { id: 'a' }, { 'cf-ipcountry': 'IE' }, options)).reason).toBe('rule-free');
     expect((await decideOnce(rules, { id: 'a' }, { 'cf-ipcountry': 'GB' }, options)).reason).toBe('metered');
     expect((await decideOnce(rules, { id: 'a' }, {}, options)).reason).toBe('metered');
-    expect(() => createPaywall({ secret: SECRET, rules })).toThrow(/proxy\.countryHeader/);
+    expect(() => createPaywall({ secret: SECRET, rules: defineRules(rules) })).toThrow(/proxy\.countryHeader/);
   });
 });
 
