@@ -729,6 +729,8 @@ export interface RuleConditions {
   readonly country?: string | readonly string[];
   /** The `Referer`'s host is one of these domains or under one of them. */
   readonly referrer?: string | readonly string[];
+  /** The reader's variant of an experiment (`experiments`) is this one, or one of these. */
+  readonly bucket?: { readonly experiment: string; readonly variant: string | readonly string[] };
 }
 
 /**

@@ -229,10 +229,10 @@ export function resolveOptions(options: PaywallOptions): ResolvedOptions {
     if (secrets.some((s) => s.bytes.byteLength === bytes.byteLength && s.bytes.every((b, i) => b === bytes[i])))
       throw invalidOption('session.key.secret', 'must differ from the meter secret');
   }
-  const ruleSet = setOf<RuleSetSettings>(options.rules, RULE_SET, 'rules', 'defineRules') ?? NO_RULES;
-  checkRules(ruleSet.rules, { meters: new Set([DEFAULT_METER, ...meters.named.keys()]), proxy });
   const experiments = setOf<readonly ExperimentSettings[]>(options.experiments, EXPERIMENT_SET, 'experiments', 'defineExperiments') ?? [];
   checkExperiments(experiments, { named: new Set(meters.named.keys()), registered: meters.registered !== null });
+  const ruleSet = setOf<RuleSetSettings>(options.rules, RULE_SET, 'rules', 'defineRules') ?? NO_RULES;
+  checkRules(ruleSet.rules, { meters: new Set([DEFAULT_METER, ...meters.named.keys()]), proxy, experiments });
   return Object.freeze({
     secrets,
     anonymousLimit: meters.anonymous,

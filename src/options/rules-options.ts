@@ -10,7 +10,7 @@ import type { ReaderStatus } from '../types.js';
 import { HOST_NAME } from '../util/hosts.js';
 import { parseRange } from '../util/ip.js';
 import { isRecord, rejectUnknown } from '../util/schema.js';
-import type { ProxySettings, RuleConditionSettings, RuleSettings, RuleTreatmentSettings } from './settings.js';
+import type { ExperimentSettings, ProxySettings, RuleConditionSettings, RuleSettings, RuleTreatmentSettings } from './settings.js';
 
 /** The meter every paywall has; `{ metered: 'default' }` names it. */
 export const DEFAULT_METER = 'default';
@@ -26,6 +26,7 @@ const CONDITIONS = [
   'network',
   'country',
   'referrer',
+  'bucket',
 ] as const;
 const STATUSES: readonly ReaderStatus[] = ['anonymous', 'registered', 'subscriber'];
 const UNITS: Readonly<Record<string, number>> = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
@@ -76,6 +77,7 @@ const NONE: RuleConditionSettings = Object.freeze({
   network: null,
   country: null,
   referrer: null,
+  bucket: null,
 });
 
 function conditions(value: unknown, path: string): RuleConditionSettings {
@@ -127,6 +129,16 @@ function conditions(value: unknown, path: string): RuleConditionSettings {
     return domain;
   });
   if (referrers) out['referrer'] = Object.freeze(referrers);
+  const bucket = value['bucket'];
+  if (bucket !== undefined) {
+    if (!isRecord(bucket) || typeof bucket['experiment'] !== 'string')
+      throw invalidOption(`${path}.bucket`, 'must be { experiment, variant } (a variant name or a list of them)');
+    rejectUnknown(bucket, `${path}.bucket`, ['experiment', 'variant'], 'a bucket condition');
+    const variants = typeof bucket['variant'] === 'string' ? [bucket['variant']] : bucket['variant'];
+    if (!Array.isArray(variants) || variants.length === 0 || variants.some((v) => typeof v !== 'string'))
+      throw invalidOption(`${path}.bucket.variant`, 'must be a variant name or a non-empty list of them');
+    out['bucket'] = Object.freeze({ experiment: bucket['experiment'], variants: new Set(variants as string[]) });
+  }
   const newer = out['newerThanMs'] as number | null;
   const older = out['olderThanMs'] as number | null;
   if (newer !== null && older !== null && older >= newer)
@@ -177,6 +189,8 @@ function treatment(value: unknown, path: string): RuleTreatmentSettings {
 export interface RuleContext {
   readonly meters: ReadonlySet<string>;
   readonly proxy: ProxySettings | null;
+  /** The experiments (`bucket` conditions name one of them and its variants). */
+  readonly experiments: readonly ExperimentSettings[];
 }
 
 /** The checks of validated rules that need the rest of the options (cheap: no rule is parsed here). */
@@ -189,6 +203,15 @@ export function checkRules(rules: readonly RuleSettings[], context: RuleContext)
         `${label}.treatment.metered`,
         `names the meter "${treatment.meter}", which does not exist (meters: ${[...context.meters].join(', ')})`,
       );
+    const { bucket } = rule.when;
+    if (bucket !== null) {
+      const experiment = context.experiments.find((x) => x.name === bucket.experiment);
+      if (experiment === undefined)
+        throw invalidOption(`${label}.when.bucket.experiment`, `names the experiment "${bucket.experiment}", which does not exist`);
+      for (const variant of bucket.variants)
+        if (!experiment.variants.some((v) => v.name === variant))
+          throw invalidOption(`${label}.when.bucket.variant`, `names the variant "${variant}", which "${experiment.name}" does not have`);
+    }
     if (rule.when.country !== null && !context.proxy?.countryHeader)
       throw invalidOption(
         `${label}.when.country`,

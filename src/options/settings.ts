@@ -140,6 +140,8 @@ export interface RuleConditionSettings {
   readonly country: ReadonlySet<string> | null;
   /** Lower-case domains. */
   readonly referrer: readonly string[] | null;
+  /** An experiment and the variants that match. */
+  readonly bucket: { readonly experiment: string; readonly variants: ReadonlySet<string> } | null;
 }
 
 /** A rule's treatment, normalized. */

@@ -182,7 +182,8 @@ function claimed(
 /**
  * Finishes a cookie-meter decision: the new token goes out when a view was spent. Otherwise the
  * cookie is rewritten only on a page view, to replace a duplicate or a rejected token beside a
- * valid meter: a request that counts nothing never mints a fresh meter.
+ * valid meter: a request that counts nothing never mints a fresh meter, unless the site runs
+ * experiments (the meter's id is what keeps a new reader in their variant).
  */
 export function settleCookieMeter(
   ctx: EngineContext,
@@ -206,7 +207,12 @@ export function settleCookieMeter(
   const next = sampled ? withSample(state, hash) : outcome.count ? withView(state, hash, now) : state;
   const used = Math.max(usedViews(next), standing.used + (outcome.count && !sampled ? 1 : 0));
   const snapshot = ctx.snapshot(used, standing.limit, window, oldestView(next), now, 'cookie');
-  const write = outcome.count || (presented.rewrite && (!presented.fresh || state.signedIn) && draft.facts.notPageView === null);
+  // A new reader drawn into an A/B variant keeps the meter that drew it (its random id is what
+  // the variant is drawn from), even when nothing was counted: else the next page draws anew.
+  // (Whether this is a page view is asked last: a returning reader re-reading never asks it.)
+  const rewrite = presented.rewrite && (!presented.fresh || state.signedIn);
+  const keepsVariant = presented.fresh && Object.keys(draft.buckets).length > 0;
+  const write = outcome.count || ((rewrite || keepsVariant) && draft.facts.notPageView === null);
   if (!write) return { meter: snapshot, setCookie: null };
   // A meter minted by this request is not put in the verified-token cache: most cookie-less
   // requests never come back (link previews, one-off visits, a flood), and caching each of them

@@ -16,7 +16,7 @@ import { DEFAULT_METER } from '../../options/rules-options.js';
 import type { NotPageView } from './page-view.js';
 import { evaluatePolicy, type DecidedOutcome, type PolicyAccess, type PolicyInput } from './policy.js';
 import type { RuleMatcher } from './rules.js';
-import { bucketsFor, limitsIn, type MeterLimits } from './buckets.js';
+import { type Buckets, bucketsFor, limitsIn, type MeterLimits } from './buckets.js';
 import type { RuleSettings } from '../../options/settings.js';
 import { presentedMeter, type PresentedMeter } from './presented-meter.js';
 import { ANONYMOUS, type ReaderSource, type ResolvedReader } from './readers.js';
@@ -29,6 +29,11 @@ function projected(draft: Draft, presented: PresentedMeter, name: string): Prese
   const whole = presented.state;
   draft.restore = (view) => withNamedView(whole, name, view);
   return { ...presented, state: namedView(whole, name) };
+}
+
+/** What a reader is bucketed by: the account once signed in (the same on every device), else the meter's random id. */
+function bucketKey(reader: Reader, presented: PresentedMeter): string {
+  return reader.id !== undefined ? `account:${reader.id}` : `meter:${presented.state.rid}`;
 }
 
 const NO_BUCKETS: Readonly<Record<string, string>> = /* @__PURE__ */ Object.freeze({});
@@ -108,6 +113,8 @@ export class Engine {
   readonly #facts: FactSettings;
   readonly #matchRule: RuleMatcher | null;
   readonly #siteLimits: MeterLimits;
+  /** Whether a rule conditions on an A/B variant (the meter is then read before the rules). */
+  readonly #rulesReadBuckets: boolean;
   /** Each rule's trace entry, made once. */
   readonly #ruleTraces: ReadonlyMap<RuleSettings, TraceEntry>;
 
@@ -116,6 +123,7 @@ export class Engine {
     this.#readers = readers;
     this.#matchRule = ctx.options.ruleMatcher as RuleMatcher | null;
     this.#siteLimits = { anonymous: ctx.options.anonymousLimit, registered: ctx.options.registeredLimit };
+    this.#rulesReadBuckets = ctx.options.rules.some((rule) => rule.when.bucket !== null);
     this.#ruleTraces = new Map(ctx.options.rules.map((rule) => [rule, Object.freeze(ruleTrace(rule))]));
     const o = ctx.options;
     const session = o.session?.cookie;
@@ -144,13 +152,41 @@ export class Engine {
     resolved: ResolvedReader,
     crawler: CrawlerCheck | null,
   ): MaybePromise<Decision> {
+    if (!this.#rulesReadBuckets || article.explicit) return this.#decideWith(article, facts, now, resolved, crawler, null);
+    // A rule asks for the reader's A/B variant: read the meter first (its reader id is what an
+    // anonymous reader is bucketed by), then match the rules with the variants known.
+    const ctx = this.#ctx;
+    const trace: TraceEntry[] = [];
+    const early = { facts, now, window: windowAt(ctx.options.period, now), trace } as unknown as Draft;
+    return andThen(presentedMeter(ctx, early), (whole) =>
+      andThen(bucketsFor(ctx, ctx.options.experiments, bucketKey(resolved.reader, whole)), (buckets) =>
+        this.#decideWith(article, facts, now, resolved, crawler, { whole, buckets, trace }),
+      ),
+    );
+  }
+
+  #decideWith(
+    article: NormalizedArticle,
+    facts: RequestFacts,
+    now: number,
+    resolved: ResolvedReader,
+    crawler: CrawlerCheck | null,
+    early: { readonly whole: PresentedMeter; readonly buckets: Buckets; readonly trace: readonly TraceEntry[] } | null,
+  ): MaybePromise<Decision> {
     const ctx = this.#ctx;
     const o = ctx.options;
     const match = this.#matchRule;
     const rule =
       match === null || article.explicit
         ? null
-        : match({ article, reader: resolved.reader, facts, now, countryHeader: o.proxy?.countryHeader });
+        : match({
+            article,
+            reader: resolved.reader,
+            facts,
+            now,
+            countryHeader: o.proxy?.countryHeader,
+            buckets: early?.buckets.names ?? null,
+          });
     const input = new DecisionInput(
       article,
       rule,
@@ -165,6 +201,7 @@ export class Engine {
     ];
     if (match !== null) trace.push(article.explicit ? EXPLICIT : rule === null ? NO_RULE : (this.#ruleTraces.get(rule) as TraceEntry));
     if (crawler !== null) trace.push({ rule: 'client', matched: crawler.verified, note: crawler.note });
+    if (early !== null) trace.push(...early.trace);
     const meter = rule?.treatment.kind === 'metered' ? rule.treatment.meter : DEFAULT_METER;
     const limits = meter === DEFAULT_METER ? this.#siteLimits : (o.namedMeters.get(meter) as MeterLimits);
     const draft: Draft = { meter, restore: null, buckets: NO_BUCKETS, article, facts, input, trace, now, window: windowAt(o.period, now) };
@@ -180,15 +217,13 @@ export class Engine {
       const finish = (setCookie: string | null): Decision => this.#finish(draft, first, null, setCookie);
       // A subscriber's browser is marked as signed in, so signing out hands out no anonymous allowance.
       if (input.reader.status !== 'subscriber' || o.registeredLimit === null) return finish(null);
-      return andThen(presentedMeter(ctx, draft), (presented) => andThen(signedInCookie(ctx, draft, presented), finish));
+      return andThen(early?.whole ?? presentedMeter(ctx, draft), (presented) => andThen(signedInCookie(ctx, draft, presented), finish));
     }
     const counting = first?.needsMeter === true && facts.notPageView === null;
-    return andThen(presentedMeter(ctx, draft), (whole) => {
+    return andThen(early?.whole ?? presentedMeter(ctx, draft), (whole) => {
       const presented = meter === DEFAULT_METER ? whole : projected(draft, whole, meter);
       if (o.experiments.length === 0) return this.#metered(draft, presented, limits, counting);
-      // The reader's variants: by account once signed in (the same on every device), else by the meter's random id.
-      const reader = input.reader.id !== undefined ? `account:${input.reader.id}` : `meter:${whole.state.rid}`;
-      return andThen(bucketsFor(ctx, o.experiments, reader), (buckets) => {
+      return andThen(early?.buckets ?? bucketsFor(ctx, o.experiments, bucketKey(input.reader, whole)), (buckets) => {
         draft.buckets = buckets.names;
         const set = limitsIn(buckets.variants, meter, limits);
         const names = Object.entries(buckets.names).map(([experiment, variant]) => `${experiment}: ${variant}`);

@@ -21,6 +21,8 @@ export interface RuleFacts {
   readonly now: number;
   /** The header the trusted proxy reports the country in (rules with `country` need it). */
   readonly countryHeader: string | undefined;
+  /** The reader's experiment variants, when a rule asks for them (else `null`). */
+  readonly buckets: Readonly<Record<string, string>> | null;
 }
 
 /** Finds the first rule that matches, or `null`. */
@@ -74,6 +76,10 @@ function restHolds(when: RuleConditionSettings, on: RuleFacts): boolean {
     if (when.olderThanMs !== null && !(age >= when.olderThanMs)) return false;
   }
   if (when.reader !== null && !when.reader.has(on.reader.status)) return false;
+  if (when.bucket !== null) {
+    const variant = on.buckets?.[when.bucket.experiment];
+    if (variant === undefined || !when.bucket.variants.has(variant)) return false;
+  }
   if (when.entitlements !== null && !when.entitlements.every((e) => on.reader.entitlements.includes(e))) return false;
   if (when.referrer !== null) {
     const host = on.facts.refererHost;
@@ -105,7 +111,8 @@ export function createRuleMatcher(rules: readonly RuleSettings[]): RuleMatcher {
       rule.when.entitlements !== null ||
       rule.when.referrer !== null ||
       rule.when.country !== null ||
-      rule.when.network !== null,
+      rule.when.network !== null ||
+      rule.when.bucket !== null,
   );
   const byTags = new Uint32Array(words); // scratch: matching is synchronous, so one buffer serves every call
 

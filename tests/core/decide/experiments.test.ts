@@ -4,7 +4,14 @@
  * within ±2%), a variant's limits apply, and the decision, the trace and the events carry it.
  */
 import { describe, expect, it } from 'vitest';
-import { createPaywall, defineExperiments, type Experiment, InvalidOptionError, type PaywallEvent } from '../../../src/index.js';
+import {
+  createPaywall,
+  defineExperiments,
+  defineRules,
+  type Experiment,
+  InvalidOptionError,
+  type PaywallEvent,
+} from '../../../src/index.js';
 import { articleRequest, createReader, SECRET } from '../../helpers.js';
 
 const LIMIT_TEST: Experiment = {
@@ -169,5 +176,58 @@ describe('experiments', () => {
       expect((error as InvalidOptionError).option).toBe(option);
       expect((error as InvalidOptionError).message).toMatch(message);
     }
+  });
+
+  it('a rule can condition on the variant: readers in one arm read the section free, the rest are metered', async () => {
+    const experiment: Experiment = {
+      name: 'free sport',
+      variants: [
+        { name: 'control', weight: 1 },
+        { name: 'free', weight: 1 },
+      ],
+    };
+    const paywall = createPaywall({
+      secret: SECRET,
+      experiments: defineExperiments([experiment]),
+      rules: defineRules([
+        {
+          name: 'sport free in the test arm',
+          when: { section: 'sport', bucket: { experiment: 'free sport', variant: 'free' } },
+          treatment: 'free',
+        },
+        { name: 'everything else', treatment: 'metered' },
+      ]),
+    });
+    const seen = new Map<string, string>();
+    for (let r = 0; r < 40 && seen.size < 2; r++) {
+      const reader = createReader(paywall);
+      const first = await reader.open({ id: `s${r}`, section: 'sport' });
+      const variant = first.buckets['free sport'] as string;
+      // The same reader, the same arm, on the next request too.
+      const second = await reader.open({ id: `t${r}`, section: 'sport' });
+      expect(second.buckets['free sport']).toBe(variant);
+      expect(second.reason).toBe(variant === 'free' ? 'rule-free' : 'metered');
+      seen.set(variant, first.reason);
+    }
+    expect(seen.get('free')).toBe('rule-free');
+    expect(seen.get('control')).toBe('metered');
+  });
+
+  it('a bucket condition must name an experiment and variants that exist', () => {
+    const experiments = defineExperiments([LIMIT_TEST]);
+    expect(() =>
+      createPaywall({
+        secret: SECRET,
+        experiments,
+        rules: defineRules([{ name: 'x', when: { bucket: { experiment: 'nope', variant: 'a' } }, treatment: 'free' }]),
+      }),
+    ).toThrow(expect.objectContaining({ option: 'rules[0] ("x").when.bucket.experiment' }));
+    expect(() =>
+      createPaywall({
+        secret: SECRET,
+        experiments,
+        rules: defineRules([{ name: 'x', when: { bucket: { experiment: 'anonymous limit', variant: 'six' } }, treatment: 'free' }]),
+      }),
+    ).toThrow(expect.objectContaining({ option: 'rules[0] ("x").when.bucket.variant' }));
   });
 });
