@@ -828,6 +828,11 @@ export interface NamedMeterOptions {
   readonly anonymous: MeterLimit;
   /** The registered allowance on this meter, kept on the account (needed when the site's meter has one). */
   readonly registered?: MeterLimit;
+  /**
+   * A calendar period of its own (e.g. `{ calendar: 'week', timeZone: 'Europe/London' }`).
+   * @default the site's period
+   */
+  readonly period?: CalendarPeriod;
 }
 
 /** Options of {@link createPaywall}. */

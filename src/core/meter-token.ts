@@ -55,6 +55,8 @@ export interface MeterState {
 export const NO_NAMED: Readonly<Record<string, string>> = /* @__PURE__ */ Object.freeze({});
 /** Meter names, as the options allow them (so they are safe to write into JSON unescaped). */
 const METER_NAME = /^[a-z0-9_-]{1,32}$/;
+/** A named meter's own period start, base-36 seconds. */
+const OWN_PERIOD = /^[0-9a-z]{1,10}$/;
 /** Most named meters a token may carry. */
 const MAX_NAMED = 8;
 
@@ -64,9 +66,13 @@ function parseNamed(n: unknown): Readonly<Record<string, string>> | undefined {
   if (n === null || typeof n !== 'object' || Array.isArray(n)) return undefined;
   const entries = Object.entries(n as Record<string, unknown>);
   if (entries.length === 0 || entries.length > MAX_NAMED) return undefined;
-  for (const [name, hashes] of entries) {
-    if (!METER_NAME.test(name)) return undefined;
-    if (typeof hashes !== 'string' || hashes === '' || hashes.length % ARTICLE_HASH_LENGTH !== 0) return undefined;
+  for (const [name, value] of entries) {
+    if (!METER_NAME.test(name) || typeof value !== 'string') return undefined;
+    // A meter with a period of its own carries its period's start: `<base-36 seconds>:<hashes>`.
+    const colon = value.indexOf(':');
+    if (colon !== -1 && !OWN_PERIOD.test(value.slice(0, colon))) return undefined;
+    const hashes = colon === -1 ? value : value.slice(colon + 1);
+    if (hashes === '' || hashes.length % ARTICLE_HASH_LENGTH !== 0) return undefined;
     if (hashes.length > MAX_ENTRIES * ARTICLE_HASH_LENGTH || !ENTRIES.test(hashes)) return undefined;
   }
   return Object.freeze(Object.fromEntries(entries) as Record<string, string>);

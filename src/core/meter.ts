@@ -18,17 +18,17 @@ export interface MeterWindow {
 }
 
 /** The window of `rule` at `now`. */
-let lastWindow: { readonly rule: PeriodRule; readonly window: MeterWindow } | undefined;
+const lastWindows = new WeakMap<PeriodRule, MeterWindow>();
 
 export function windowAt(rule: PeriodRule, now: number): MeterWindow {
   if (rule.kind === 'calendar') {
-    // The same period for every request until it ends: reuse the object.
-    const cached = lastWindow;
-    if (cached !== undefined && cached.rule === rule && cached.window.since <= now && now < (cached.window.end as number))
-      return cached.window;
+    // The same period for every request until it ends: reuse the object (one per rule: a named
+    // meter may count in a period of its own).
+    const cached = lastWindows.get(rule);
+    if (cached !== undefined && cached.since <= now && now < (cached.end as number)) return cached;
     const { start, end } = rule.at(now);
     const window = Object.freeze({ since: start, period: start, end });
-    lastWindow = { rule, window };
+    lastWindows.set(rule, window);
     return window;
   }
   return { since: now - rule.windowMs, period: null, end: null };
@@ -57,7 +57,16 @@ export function freshMeter(window: MeterWindow, hashKid: string, rid = runtime.r
  */
 export function inWindow(state: MeterState, window: MeterWindow, signingKid: string): MeterState {
   if (window.period !== null) {
-    return state.period === window.period && state.times === null ? state : freshMeter(window, signingKid, state.rid);
+    if (state.period === window.period && state.times === null) return state;
+    // A new site period: the named meters that count in periods of their own keep their views
+    // (each is checked against its own period when it counts).
+    const fresh = freshMeter(window, signingKid, state.rid);
+    let named: Record<string, string> | null = null;
+    for (const name in state.named) {
+      const value = state.named[name] as string;
+      if (value.includes(':')) (named ??= {})[name] = value;
+    }
+    return named === null || state.hashKid !== signingKid ? fresh : { ...fresh, named };
   }
   if (state.times === null) return freshMeter(window, signingKid, state.rid); // a calendar token under a rolling rule
   const sinceSeconds = window.since / 1000;
@@ -140,12 +149,25 @@ export function viewsOf(state: MeterState, now: number): Array<{ article: string
  * meter's (no times, referral views or views started spent). The reader id, period, key id and
  * the signed-in and merged marks are the browser's, shared by every meter.
  */
-export function namedView(state: MeterState, name: string): MeterState {
-  return { ...state, entries: state.named[name] ?? '', times: null, sampled: '', spent: 0 };
+export function namedView(state: MeterState, name: string, own: MeterWindow | null): MeterState {
+  return { ...state, entries: namedEntries(state.named[name], own), times: null, sampled: '', spent: 0 };
 }
 
-/** `state` (the whole token) after `view` (its projection on the named meter `name`) changed. */
-export function withNamedView(state: MeterState, name: string, view: MeterState): MeterState {
-  const named = view.entries === '' ? state.named : { ...state.named, [name]: view.entries };
-  return { ...view, entries: state.entries, times: state.times, sampled: state.sampled, spent: state.spent, named };
+/**
+ * A named meter's articles from its value in the token: the hashes, or for a meter with a period
+ * of its own `<period start, base-36 seconds>:<hashes>`, empty once that period is over.
+ */
+function namedEntries(value: string | undefined, own: MeterWindow | null): string {
+  if (value === undefined) return '';
+  const colon = value.indexOf(':');
+  if (colon === -1) return own === null ? value : '';
+  if (own === null || own.period === null || Number.parseInt(value.slice(0, colon), 36) * 1000 !== own.period) return '';
+  return value.slice(colon + 1);
+}
+
+/** `state` (the whole token) after `view` (its projection on the named meter `name`, counting in `own` when it has a period of its own) changed. */
+export function withNamedView(state: MeterState, name: string, view: MeterState, own: MeterWindow | null): MeterState {
+  const value = own === null || own.period === null ? view.entries : `${Math.floor(own.period / 1000).toString(36)}:${view.entries}`;
+  const named = view.entries === '' ? state.named : { ...state.named, [name]: value };
+  return { ...view, entries: state.entries, times: state.times, sampled: state.sampled, spent: state.spent, named, period: state.period };
 }

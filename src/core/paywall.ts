@@ -11,6 +11,7 @@ import { Engine } from './decide/engine.js';
 import { createIdHasher } from './hashing.js';
 import { importKeyring } from './keys.js';
 import { createCalendarPeriod, createRollingPeriod } from './period.js';
+import type { PeriodSettings } from '../options/settings.js';
 import { callbackReaders, type ReaderSource } from './decide/readers.js';
 
 /** How `defineSession` makes the session's reader source (it brings jose; see define.ts). */
@@ -112,6 +113,14 @@ export function createPaywall(options: PaywallOptions): Paywall {
       period.kind === 'calendar'
         ? createCalendarPeriod(period.unit, period.timeZone, period.weekStartsOn)
         : createRollingPeriod(period.days),
+    namedPeriods: new Map(
+      [...resolved.namedMeters]
+        .filter(([, meter]) => meter.period?.kind === 'calendar')
+        .map(([name, meter]) => {
+          const own = meter.period as Extract<PeriodSettings, { kind: 'calendar' }>;
+          return [name, createCalendarPeriod(own.unit, own.timeZone, own.weekStartsOn)] as const;
+        }),
+    ),
     pageViews: {
       scriptFetches: pageViews.scriptFetches,
       automated: pageViews.automatedClients === false ? null : createAutomatedDetector(pageViews.automatedClients),

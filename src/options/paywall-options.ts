@@ -66,10 +66,11 @@ const limit = (fallback: number): Check<{ readonly limit: number }> =>
   object({ limit: integer(0, LIMITS.entries, fallback) }, 'a meter option');
 
 type MeterLimits = { readonly anonymous: number; readonly registered: number | null };
+type NamedLimits = MeterLimits & { readonly period: PeriodSettings | null };
 const METER_NAME = /^[a-z0-9_-]{1,32}$/;
 const MAX_NAMED_METERS = 8;
 
-function resolveMeters(value: unknown): MeterLimits & { readonly named: ReadonlyMap<string, MeterLimits> } {
+function resolveMeters(value: unknown): MeterLimits & { readonly named: ReadonlyMap<string, NamedLimits> } {
   const meters = record(value, 'meters');
   rejectUnknown(meters, 'meters', ['anonymous', 'registered', 'named'], 'a meter');
   const anonymous = limit(DEFAULTS.meters.anonymous.limit)(meters['anonymous'], 'meters.anonymous').limit;
@@ -81,11 +82,11 @@ function resolveMeters(value: unknown): MeterLimits & { readonly named: Readonly
   return { anonymous, registered, named: resolveNamedMeters(meters['named'], registered !== null) };
 }
 
-function resolveNamedMeters(value: unknown, registered: boolean): ReadonlyMap<string, MeterLimits> {
+function resolveNamedMeters(value: unknown, registered: boolean): ReadonlyMap<string, NamedLimits> {
   const named = record(value, 'meters.named');
   const names = Object.keys(named);
   if (names.length > MAX_NAMED_METERS) throw invalidOption('meters.named', `has ${names.length} meters; at most ${MAX_NAMED_METERS}`);
-  const out = new Map<string, MeterLimits>();
+  const out = new Map<string, NamedLimits>();
   for (const name of names) {
     const path = at('meters.named', name);
     if (!METER_NAME.test(name) || name === DEFAULT_METER)
@@ -94,7 +95,9 @@ function resolveNamedMeters(value: unknown, registered: boolean): ReadonlyMap<st
         `is not a meter name: 1 to 32 lower-case letters, digits, - or _, and not "${DEFAULT_METER}" (the site's own meter)`,
       );
     const meter = record(named[name], path);
-    rejectUnknown(meter, path, ['anonymous', 'registered'], 'a named meter option');
+    rejectUnknown(meter, path, ['anonymous', 'registered', 'period'], 'a named meter option');
+    const period = meter['period'] === undefined ? null : resolvePeriod(meter['period'], at(path, 'period'));
+    if (period?.kind === 'rolling') throw invalidOption(at(path, 'period'), 'must be a calendar period (day, week or month)');
     if (meter['anonymous'] === undefined) throw invalidOption(at(path, 'anonymous'), 'is required: the anonymous allowance on this meter');
     if (registered !== (meter['registered'] !== undefined))
       throw invalidOption(
@@ -108,6 +111,7 @@ function resolveNamedMeters(value: unknown, registered: boolean): ReadonlyMap<st
       Object.freeze({
         anonymous: limit(0)(meter['anonymous'], at(path, 'anonymous')).limit,
         registered: registered ? limit(0)(meter['registered'], at(path, 'registered')).limit : null,
+        period,
       }),
     );
   }
@@ -123,19 +127,19 @@ const calendar = /* @__PURE__ */ object(
   'a period option',
 );
 
-function resolvePeriod(value: unknown): PeriodSettings {
-  const period = record(value, 'period');
+function resolvePeriod(value: unknown, path = 'period'): PeriodSettings {
+  const period = record(value, path);
   if ('rollingDays' in period) {
-    if ('calendar' in period) throw invalidOption('period', 'takes either calendar or rollingDays, not both');
-    rejectUnknown(period, 'period', ['rollingDays'], 'an option of a rolling period');
-    return Object.freeze({ kind: 'rolling', days: integer(1, 366)(period['rollingDays'], 'period.rollingDays') });
+    if ('calendar' in period) throw invalidOption(path, 'takes either calendar or rollingDays, not both');
+    rejectUnknown(period, path, ['rollingDays'], 'an option of a rolling period');
+    return Object.freeze({ kind: 'rolling', days: integer(1, 366)(period['rollingDays'], at(path, 'rollingDays')) });
   }
-  rejectUnknown(period, 'period', ['calendar', 'timeZone', 'weekStartsOn'], 'a period option');
+  rejectUnknown(period, path, ['calendar', 'timeZone', 'weekStartsOn'], 'a period option');
   if (value !== undefined && period['calendar'] === undefined)
-    throw invalidOption('period.calendar', "is required: 'day', 'week' or 'month' (or give period.rollingDays)");
-  const { calendar: unit, timeZone, weekStartsOn } = calendar(value, 'period');
-  if (!isValidTimeZone(timeZone)) throw invalidOption('period.timeZone', `is not a time zone this runtime knows: ${timeZone}`);
-  if (weekStartsOn !== undefined && unit !== 'week') throw invalidOption('period.weekStartsOn', "applies only to calendar: 'week'");
+    throw invalidOption(at(path, 'calendar'), `is required: 'day', 'week' or 'month' (or give ${at(path, 'rollingDays')})`);
+  const { calendar: unit, timeZone, weekStartsOn } = calendar(value, path);
+  if (!isValidTimeZone(timeZone)) throw invalidOption(at(path, 'timeZone'), `is not a time zone this runtime knows: ${timeZone}`);
+  if (weekStartsOn !== undefined && unit !== 'week') throw invalidOption(at(path, 'weekStartsOn'), "applies only to calendar: 'week'");
   return Object.freeze({ kind: 'calendar', unit, timeZone, weekStartsOn: weekStartsOn ?? DEFAULTS.period.weekStartsOn });
 }
 

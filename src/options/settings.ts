@@ -90,7 +90,10 @@ export interface ResolvedOptions {
   /** `null`: no registered allowance (registered readers use the anonymous meter). */
   readonly registeredLimit: number | null;
   /** The named meters' limits (`registered` is `null` exactly when `registeredLimit` is). */
-  readonly namedMeters: ReadonlyMap<string, { readonly anonymous: number; readonly registered: number | null }>;
+  readonly namedMeters: ReadonlyMap<
+    string,
+    { readonly anonymous: number; readonly registered: number | null; readonly period: PeriodSettings | null }
+  >;
   readonly period: PeriodSettings;
   readonly cookie: CookieSettings;
   readonly issuer: string;

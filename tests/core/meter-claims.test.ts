@@ -23,7 +23,13 @@ describe('meterClaimsJson', () => {
         signedIn: fc.boolean(),
         named: fc.dictionary(
           fc.stringMatching(/^[a-z0-9_-]{1,32}$/),
-          hashes.filter((h) => h !== ''),
+          // A meter with a period of its own carries `<period start, base 36>:<hashes>`.
+          fc
+            .tuple(
+              fc.option(fc.integer({ min: 0, max: 2 ** 35 }), { nil: undefined }),
+              hashes.filter((h) => h !== ''),
+            )
+            .map(([own, h]) => (own === undefined ? h : `${own.toString(36)}:${h}`)),
           { maxKeys: 8 },
         ),
       })

@@ -118,6 +118,7 @@ export function accountSnapshot(ctx: EngineContext, draft: Draft, meter: Extract
     snapshot.oldestAt ?? (added ? draft.now : null),
     draft.now,
     'store',
+    draft.period,
   );
   if (merged > 0) ctx.emit({ type: 'meter-merged', reader: draft.input.reader, merged, meter: result });
   return result;

@@ -9,6 +9,7 @@ import { IN_PROCESS, type LocalStore } from '../../stores/memory.js';
 import type {
   ArticleAccess,
   Article,
+  MeterPeriod,
   MeterSnapshot,
   MeterStore,
   PaywallEvent,
@@ -20,7 +21,7 @@ import type { MeterState, MeterTokens } from '../meter-token.js';
 import { createMeterCookieWriter } from '../cookies.js';
 import type { IdHasher } from '../hashing.js';
 import type { Keyring } from '../keys.js';
-import { newestView, type MeterWindow } from '../meter.js';
+import { newestView, type MeterWindow, windowAt } from '../meter.js';
 import type { PolicyInput } from './policy.js';
 import type { RequestFacts } from './request-facts.js';
 import type { ResolvedOptions } from '../../options/settings.js';
@@ -88,6 +89,8 @@ export function normalizeArticle(article: Article): NormalizedArticle {
 /** The settings a paywall decides on: its options, with the period rule and page-view detector built. */
 export interface EngineSettings extends Omit<ResolvedOptions, 'period' | 'pageViews' | 'store'> {
   readonly period: PeriodRule;
+  /** The rules of named meters with periods of their own. */
+  readonly namedPeriods: ReadonlyMap<string, PeriodRule>;
   readonly pageViews: PageViewSettings;
 }
 
@@ -155,6 +158,7 @@ export class EngineContext {
     oldest: number | null,
     now: number,
     source: 'cookie' | 'store',
+    period: MeterPeriod = this.options.period.description,
   ): MeterSnapshot {
     const resetsAt = window.end ?? this.meterEnd(window, oldest ?? now);
     return {
@@ -163,8 +167,13 @@ export class EngineContext {
       remaining: Math.max(0, limit - used),
       resetsAt: new Date(resetsAt),
       source,
-      period: this.options.period.description,
+      period,
     };
+  }
+
+  /** The named meters with periods of their own (their rules, by meter name). */
+  get namedPeriods(): ReadonlyMap<string, PeriodRule> {
+    return this.options.namedPeriods;
   }
 
   /**
@@ -172,8 +181,10 @@ export class EngineContext {
    * token out of the verified-token cache (see `settleCookieMeter`).
    */
   meterCookie(state: MeterState, now: number, window: MeterWindow, cache = true): MaybePromise<string> {
-    // A meter's `Set-Cookie` always carries the whole token: every meter, not one projection.
-    const end = this.meterEnd(window, newestView(state) ?? now);
+    // A meter's `Set-Cookie` always carries the whole token: every meter, not one projection; it
+    // lives as long as the latest of their periods (a named meter may count in a longer one).
+    let end = Math.max(this.meterEnd(window, newestView(state) ?? now), windowAt(this.options.period, now).end ?? 0);
+    for (const rule of this.options.namedPeriods.values()) end = Math.max(end, windowAt(rule, now).end ?? 0);
     return andThen(this.tokens.sign(state, now, end + TOKEN_GRACE_MS, cache), (token) => this.#setCookie(token, (end - now) / 1000));
   }
 }
@@ -189,10 +200,13 @@ export interface Draft {
   restore: ((view: MeterState) => MeterState) | null;
   /** The reader's experiment variants (experiment → variant), once the meter's reader is known. */
   buckets: Readonly<Record<string, string>>;
+  /** The period the counting meter counts in (a named meter may have its own), as decisions describe it. */
+  period: MeterPeriod;
   readonly article: NormalizedArticle;
   readonly facts: RequestFacts;
   readonly input: PolicyInput;
   readonly trace: TraceEntry[];
   readonly now: number;
-  readonly window: MeterWindow;
+  /** The window the counting meter counts in: the site's, or a named meter's own. */
+  window: MeterWindow;
 }

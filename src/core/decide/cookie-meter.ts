@@ -206,7 +206,7 @@ export function settleCookieMeter(
   }
   const next = sampled ? withSample(state, hash) : outcome.count ? withView(state, hash, now) : state;
   const used = Math.max(usedViews(next), standing.used + (outcome.count && !sampled ? 1 : 0));
-  const snapshot = ctx.snapshot(used, standing.limit, window, oldestView(next), now, 'cookie');
+  const snapshot = ctx.snapshot(used, standing.limit, window, oldestView(next), now, 'cookie', draft.period);
   // A new reader drawn into an A/B variant keeps the meter that drew it (its random id is what
   // the variant is drawn from), even when nothing was counted: else the next page draws anew.
   // (Whether this is a page view is asked last: a returning reader re-reading never asks it.)

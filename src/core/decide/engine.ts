@@ -12,6 +12,7 @@ import { measureCookieMeter, settleCookieMeter } from './cookie-meter.js';
 import { checkCrawler, type CrawlerCheck } from './crawler.js';
 import { decisionEvents, MeterDecision, type DecisionParts } from './decision.js';
 import { namedView, windowAt, withNamedView } from '../meter.js';
+import type { PeriodRule } from '../period.js';
 import { DEFAULT_METER } from '../../options/rules-options.js';
 import type { NotPageView } from './page-view.js';
 import { evaluatePolicy, type DecidedOutcome, type PolicyAccess, type PolicyInput } from './policy.js';
@@ -24,11 +25,19 @@ import { RequestFacts, type FactSettings } from './request-facts.js';
 
 const NO_RESOLVER: ResolvedReader = /* @__PURE__ */ Object.freeze({ reader: ANONYMOUS, note: 'anonymous (no resolveReader)' });
 
-/** The presented meter as the named meter `name` sees it; the draft learns how to put it back into the whole token. */
-function projected(draft: Draft, presented: PresentedMeter, name: string): PresentedMeter {
+/**
+ * The presented meter as the named meter `name` sees it; the draft learns how to put it back
+ * into the whole token, and, for a meter with a period of its own, counts in that period.
+ */
+function projected(draft: Draft, presented: PresentedMeter, name: string, own: PeriodRule | undefined): PresentedMeter {
   const whole = presented.state;
-  draft.restore = (view) => withNamedView(whole, name, view);
-  return { ...presented, state: namedView(whole, name) };
+  const window = own === undefined ? null : windowAt(own, draft.now);
+  if (window !== null && own !== undefined) {
+    draft.window = window;
+    draft.period = own.description;
+  }
+  draft.restore = (view) => withNamedView(whole, name, view, window);
+  return { ...presented, state: namedView(whole, name, window) };
 }
 
 /** What a reader is bucketed by: the account once signed in (the same on every device), else the meter's random id. */
@@ -204,7 +213,18 @@ export class Engine {
     if (early !== null) trace.push(...early.trace);
     const meter = rule?.treatment.kind === 'metered' ? rule.treatment.meter : DEFAULT_METER;
     const limits = meter === DEFAULT_METER ? this.#siteLimits : (o.namedMeters.get(meter) as MeterLimits);
-    const draft: Draft = { meter, restore: null, buckets: NO_BUCKETS, article, facts, input, trace, now, window: windowAt(o.period, now) };
+    const draft: Draft = {
+      meter,
+      restore: null,
+      buckets: NO_BUCKETS,
+      article,
+      facts,
+      input,
+      trace,
+      now,
+      window: windowAt(o.period, now),
+      period: o.period.description,
+    };
 
     // Only a verified crawler, an unknown reader failing closed or an account can be decided
     // before the meter; an anonymous reader (most requests) goes straight to the meter.
@@ -221,7 +241,7 @@ export class Engine {
     }
     const counting = first?.needsMeter === true && facts.notPageView === null;
     return andThen(early?.whole ?? presentedMeter(ctx, draft), (whole) => {
-      const presented = meter === DEFAULT_METER ? whole : projected(draft, whole, meter);
+      const presented = meter === DEFAULT_METER ? whole : projected(draft, whole, meter, ctx.namedPeriods.get(meter));
       if (o.experiments.length === 0) return this.#metered(draft, presented, limits, counting);
       return andThen(early?.buckets ?? bucketsFor(ctx, o.experiments, bucketKey(input.reader, whole)), (buckets) => {
         draft.buckets = buckets.names;

@@ -9,7 +9,7 @@ import type { MaybePromise } from '../../util/maybe-async.js';
 import { networkOf, type IpAddress } from '../../util/ip.js';
 import type { MeterState } from '../meter-token.js';
 import type { Draft, EngineContext } from './context.js';
-import { sampledViews } from '../meter.js';
+import { sampledViews, windowAt } from '../meter.js';
 import { DEFAULT_METER } from '../../options/rules-options.js';
 
 /** What a named meter's store keys end with (the site's meter keeps the keys it always had). */
@@ -76,7 +76,9 @@ export async function freshMeterCapped(ctx: EngineContext, draft: Draft, ip: IpA
 export async function spendAnonymousAllowance(ctx: EngineContext, draft: Draft, state: MeterState): Promise<void> {
   const { store } = ctx;
   const { anonymousLimit } = ctx.options;
-  const { window, now } = draft;
+  const { now } = draft;
+  // The site's window (the draft's may be a named meter's own).
+  const window = windowAt(ctx.options.period, now);
   try {
     if (window.period !== null && store.claimView) {
       // claimView stores max(known, presented) + 1 while under the limit: presenting limit - 1
@@ -85,10 +87,13 @@ export async function spendAnonymousAllowance(ctx: EngineContext, draft: Draft, 
       for (const [name, limits] of ctx.options.namedMeters) meters.push([name, limits.anonymous]);
       for (const [name, limit] of meters) {
         if (limit === 0) continue;
-        const claim = store.claimView(`h:${window.period.toString(36)}:${state.rid}${meterSuffix(name)}`, limit - 1, {
+        // Each meter in its own period (a named meter may have one of its own).
+        const own = ctx.options.namedPeriods.get(name);
+        const counted = own === undefined ? window : windowAt(own, now);
+        const claim = store.claimView(`h:${(counted.period as number).toString(36)}:${state.rid}${meterSuffix(name)}`, limit - 1, {
           limit,
           at: now,
-          expiresAt: window.end as number,
+          expiresAt: counted.end as number,
         });
         await ctx.bounded(claim, 'store.claimView');
       }

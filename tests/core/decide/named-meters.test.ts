@@ -18,7 +18,7 @@ import {
 } from '../../../src/index.js';
 import { createRedisStore } from '../../../src/stores/redis.js';
 import { redisServerPath, startRedis, type TestRedis } from '../../helpers-redis.js';
-import { articleRequest, createReader, SECRET } from '../../helpers.js';
+import { articleRequest, createReader, fakeClock, SECRET } from '../../helpers.js';
 
 const RULES: Rule[] = [
   { name: 'sport on its own meter', when: { section: 'sport' }, treatment: { metered: 'sport' } },
@@ -114,6 +114,59 @@ describe.skipIf(!binary)(
     });
   },
 );
+
+describe('a named meter with a period of its own', () => {
+  // Sport counts per week (London), the site per month (London).
+  const options = (now: () => number) => ({
+    secret: SECRET,
+    now,
+    period: { calendar: 'month', timeZone: 'Europe/London' } as const,
+    meters: {
+      anonymous: { limit: 3 },
+      named: { sport: { anonymous: { limit: 2 }, period: { calendar: 'week', timeZone: 'Europe/London' } as const } },
+    },
+    rules: defineRules(RULES),
+  });
+
+  it('resets with its own week while the site meter keeps its month, and the other way round', async () => {
+    const clock = fakeClock('2027-03-09T12:00:00Z'); // a Tuesday
+    const paywall = createPaywall(options(clock.now));
+    const reader = createReader(paywall);
+    expect((await reader.open(sport('s1'))).meter).toMatchObject({ used: 1, limit: 2, period: { calendar: 'week' } });
+    await reader.open(sport('s2'));
+    expect((await reader.open(news('n1'))).meter).toMatchObject({ used: 1, limit: 3, period: { calendar: 'month' } });
+    expect((await reader.open(sport('s3'))).reason).toBe('meter-exhausted');
+    clock.set('2027-03-16T12:00:00Z'); // the next week, the same month
+    expect((await reader.open(sport('s3'))).meter).toMatchObject({ used: 1, limit: 2 });
+    expect((await reader.open(news('n2'))).meter?.used).toBe(2); // the month's count goes on
+    expect((await reader.open(sport('s1'))).reason).toBe('metered'); // last week's reads count anew
+    clock.set('2027-03-30T12:00:00Z'); // Tuesday of the week that runs into April
+    expect((await reader.open(sport('s5'))).reason).toBe('metered');
+    expect((await reader.open(sport('s6'))).reason).toBe('metered');
+    clock.set('2027-04-01T12:00:00Z'); // Thursday: a new month, so the site meter resets; sport's week goes on
+    expect((await reader.open(news('n3'))).meter?.used).toBe(1);
+    expect((await reader.open(sport('s7'))).reason).toBe('meter-exhausted');
+    expect((await reader.open(sport('s5'))).reason).toBe('already-read');
+  });
+
+  it('the cookie lives until the later of the periods ends', async () => {
+    const clock = fakeClock('2027-03-30T12:00:00Z'); // the week runs into April
+    const paywall = createPaywall(options(clock.now));
+    const decision = await paywall.decide(articleRequest(), sport('s1'));
+    const maxAge = Number(/Max-Age=(\d+)/.exec(decision.headers.get('set-cookie') ?? '')?.[1]);
+    const weekEnds = Date.parse('2027-04-04T23:00:00Z'); // Monday 5 April, 00:00 in London (BST)
+    expect(maxAge).toBe(Math.round((weekEnds - clock.now()) / 1000));
+  });
+
+  it('must be a calendar period', () => {
+    expect(() =>
+      createPaywall({
+        secret: SECRET,
+        meters: { anonymous: { limit: 3 }, named: { sport: { anonymous: { limit: 2 }, period: { rollingDays: 7 } as never } } },
+      }),
+    ).toThrow(expect.objectContaining({ option: 'meters.named.sport.period' }));
+  });
+});
 
 describe('the cookie with several meters', () => {
   it('four meters of limit 10, every one full, stay under 1024 bytes of Set-Cookie', async () => {
