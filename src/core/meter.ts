@@ -64,7 +64,9 @@ export function inWindow(state: MeterState, window: MeterWindow, signingKid: str
     let named: Record<string, string> | null = null;
     for (const name in state.named) {
       const value = state.named[name] as string;
-      if (value.includes(':')) (named ??= {})[name] = value;
+      if (!value.includes(':')) continue;
+      named ??= {};
+      named[name] = value;
     }
     return named === null || state.hashKid !== signingKid ? fresh : { ...fresh, named };
   }

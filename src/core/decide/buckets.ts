@@ -7,7 +7,9 @@
 import type { ExperimentSettings, VariantSettings } from '../../options/settings.js';
 import { andThen, type MaybePromise } from '../../util/maybe-async.js';
 import { DEFAULT_METER } from '../../options/rules-options.js';
+import type { Reader } from '../../types.js';
 import type { EngineContext } from './context.js';
+import type { PresentedMeter } from './presented-meter.js';
 
 /** The limits of one meter. */
 export interface MeterLimits {
@@ -68,4 +70,9 @@ export function limitsIn(variants: readonly VariantSettings[], meter: string, ba
     if (set.registered !== undefined && registered !== null) registered = set.registered;
   }
   return anonymous === base.anonymous && registered === base.registered ? base : { anonymous, registered };
+}
+
+/** What a reader is bucketed by: the account once signed in (the same on every device), else the meter's random id. */
+export function bucketKey(reader: Reader, presented: PresentedMeter): string {
+  return reader.id !== undefined ? `account:${reader.id}` : `meter:${presented.state.rid}`;
 }

@@ -11,13 +11,14 @@ import { type EngineContext, normalizeArticle, type Draft, type NormalizedArticl
 import { measureCookieMeter, settleCookieMeter } from './cookie-meter.js';
 import { checkCrawler, type CrawlerCheck } from './crawler.js';
 import { decisionEvents, MeterDecision, type DecisionParts } from './decision.js';
-import { namedView, windowAt, withNamedView } from '../meter.js';
-import type { PeriodRule } from '../period.js';
+import { windowAt } from '../meter.js';
 import { DEFAULT_METER } from '../../options/rules-options.js';
 import type { NotPageView } from './page-view.js';
 import { evaluatePolicy, type DecidedOutcome, type PolicyAccess, type PolicyInput } from './policy.js';
 import type { RuleMatcher } from './rules.js';
-import { type Buckets, bucketsFor, limitsIn, type MeterLimits } from './buckets.js';
+import { bucketKey, type Buckets, bucketsFor, limitsIn, type MeterLimits } from './buckets.js';
+import { projected } from './named-view.js';
+import { EXPLICIT, NO_RULE, ruleTrace } from './rule-trace.js';
 import type { RuleSettings } from '../../options/settings.js';
 import { presentedMeter, type PresentedMeter } from './presented-meter.js';
 import { ANONYMOUS, type ReaderSource, type ResolvedReader } from './readers.js';
@@ -25,52 +26,7 @@ import { RequestFacts, type FactSettings } from './request-facts.js';
 
 const NO_RESOLVER: ResolvedReader = /* @__PURE__ */ Object.freeze({ reader: ANONYMOUS, note: 'anonymous (no resolveReader)' });
 
-/**
- * The presented meter as the named meter `name` sees it; the draft learns how to put it back
- * into the whole token, and, for a meter with a period of its own, counts in that period.
- */
-function projected(draft: Draft, presented: PresentedMeter, name: string, own: PeriodRule | undefined): PresentedMeter {
-  const whole = presented.state;
-  const window = own === undefined ? null : windowAt(own, draft.now);
-  if (window !== null && own !== undefined) {
-    draft.window = window;
-    draft.period = own.description;
-  }
-  draft.restore = (view) => withNamedView(whole, name, view, window);
-  return { ...presented, state: namedView(whole, name, window) };
-}
-
-/** What a reader is bucketed by: the account once signed in (the same on every device), else the meter's random id. */
-function bucketKey(reader: Reader, presented: PresentedMeter): string {
-  return reader.id !== undefined ? `account:${reader.id}` : `meter:${presented.state.rid}`;
-}
-
 const NO_BUCKETS: Readonly<Record<string, string>> = /* @__PURE__ */ Object.freeze({});
-
-const EXPLICIT: TraceEntry = /* @__PURE__ */ Object.freeze({
-  rule: 'rules',
-  matched: false,
-  note: 'the article sets its own access: no rule applies',
-});
-const NO_RULE: TraceEntry = /* @__PURE__ */ Object.freeze({ rule: 'rules', matched: false, note: 'no rule matched: metered' });
-
-/** The trace's entry for a rule that matched: its name and what it made of the article. */
-function ruleTrace(rule: RuleSettings): TraceEntry {
-  const then = rule.treatment;
-  const what =
-    then.kind === 'metered'
-      ? `metered by the ${then.meter} meter`
-      : then.kind === 'subscribers'
-        ? then.entitlements.length > 0
-          ? `for subscribers holding ${then.entitlements.join(', ')}`
-          : 'for subscribers'
-        : then.kind === 'institution'
-          ? `open on the network of ${then.institution}`
-          : then.kind === 'registered'
-            ? 'for registered readers'
-            : 'free';
-  return { rule: 'rules', matched: true, note: `"${rule.name}": ${what}` };
-}
 
 /** What the rules look at besides the meter; whether the request is a page view is asked of the facts only when it matters. */
 class DecisionInput implements PolicyInput {
