@@ -5,7 +5,7 @@
  * meter that does not exist (or a registered limit where the site has none).
  */
 import { invalidOption } from '../errors.js';
-import { isRecord, rejectUnknown } from '../util/schema.js';
+import { integer, isRecord, object, optional, rejectUnknown } from '../util/schema.js';
 import { LIMITS } from './defaults.js';
 import type { ExperimentSettings, LimitOverrides, VariantSettings } from './settings.js';
 
@@ -66,14 +66,11 @@ function experimentAt(item: unknown, path: string): ExperimentSettings {
   return Object.freeze({ name, variants: Object.freeze(variants), total });
 }
 
+/** A variant's `{ limit }` for one allowance, or `undefined` when the variant leaves it alone. */
+const meterLimit = /* @__PURE__ */ optional(object({ limit: integer(0, LIMITS.entries) }, 'a meter limit option'));
+
 function limitAt(value: unknown, path: string): number | undefined {
-  if (value === undefined) return undefined;
-  if (!isRecord(value)) throw invalidOption(path, 'must be { limit }');
-  rejectUnknown(value, path, ['limit'], 'a meter limit option');
-  const limit = value['limit'];
-  if (!Number.isInteger(limit) || (limit as number) < 0 || (limit as number) > LIMITS.entries)
-    throw invalidOption(`${path}.limit`, `must be an integer from 0 to ${LIMITS.entries}`);
-  return limit as number;
+  return meterLimit(value, path)?.limit;
 }
 
 function overrides(value: unknown, path: string): LimitOverrides {

@@ -6,7 +6,7 @@ import { invalidOption } from '../errors.js';
 import { utf8 } from '../util/encoding.js';
 import { isCookieName } from '../util/http.js';
 import { MIN_SECRET_BYTES } from './secrets.js';
-import type { SecretEntry, SessionKeyConfig, SessionSettings } from './settings.js';
+import type { SessionKeyConfig, SessionSettings } from './settings.js';
 import { DEFAULTS } from './defaults.js';
 import { at, bool, callback, integer, isRecord, record, rejectUnknown, type Check } from '../util/schema.js';
 
@@ -21,7 +21,7 @@ const stringOrList: Check<string | readonly string[] | undefined> = (value, path
   throw invalidOption(path, 'must be a non-empty string or list of strings');
 };
 
-function resolveKey(value: unknown, secrets: readonly SecretEntry[]): SessionKeyConfig {
+function resolveKey(value: unknown): SessionKeyConfig {
   const key = record(value, 'session.key');
   const kinds = ['secret', 'publicKey', 'jwksUrl'].filter((k) => key[k] !== undefined);
   if (kinds.length !== 1) throw invalidOption('session.key', 'takes exactly one of secret, publicKey or jwksUrl');
@@ -31,9 +31,6 @@ function resolveKey(value: unknown, secrets: readonly SecretEntry[]): SessionKey
     const bytes = typeof raw === 'string' ? utf8(raw) : raw instanceof Uint8Array ? raw : undefined;
     if (!bytes || bytes.byteLength < MIN_SECRET_BYTES)
       throw invalidOption('session.key.secret', `must be a string or Uint8Array of at least ${MIN_SECRET_BYTES} bytes`);
-    if (secrets.some((s) => s.bytes.byteLength === bytes.byteLength && s.bytes.every((b, i) => b === bytes[i]))) {
-      throw invalidOption('session.key.secret', 'must differ from the meter secret');
-    }
     return { kind: 'secret', secret: new Uint8Array(bytes) };
   }
   if (kinds[0] === 'publicKey') {
@@ -65,8 +62,11 @@ function resolveKey(value: unknown, secrets: readonly SecretEntry[]): SessionKey
   };
 }
 
-/** `session`: how to verify the site's session token, or `undefined`. */
-export function resolveSession(value: unknown, secrets: readonly SecretEntry[]): SessionSettings | undefined {
+/**
+ * `session`: how to verify the site's session token, or `undefined`. (That a secret key differs
+ * from the meter secret is checked by `createPaywall`, which knows the meter secret.)
+ */
+export function resolveSession(value: unknown): SessionSettings | undefined {
   if (value === undefined) return undefined;
   const session = record(value, 'session');
   rejectUnknown(session, 'session', KNOWN, 'a session option');
@@ -75,7 +75,7 @@ export function resolveSession(value: unknown, secrets: readonly SecretEntry[]):
     throw invalidOption('session.cookie', 'must be a cookie name');
   const bearer = bool(DEFAULTS.session.bearer)(session['bearer'], 'session.bearer');
   if (cookie === undefined && !bearer) throw invalidOption('session.cookie', 'is needed when bearer is false');
-  const key = resolveKey(session['key'], secrets);
+  const key = resolveKey(session['key']);
   const algorithms = session['algorithms'];
   const allowed = key.kind === 'secret' ? HMAC_ALGORITHMS : PUBLIC_ALGORITHMS;
   if (!Array.isArray(algorithms) || algorithms.length === 0 || algorithms.some((a) => !allowed.includes(a))) {

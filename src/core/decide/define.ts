@@ -70,7 +70,7 @@ export function defineExperiments(experiments: readonly Experiment[]): Experimen
  * ```
  */
 export function defineSession(options: SessionOptions): SessionSet {
-  const settings = resolveSession(options, []) as NonNullable<ReturnType<typeof resolveSession>>;
+  const settings = resolveSession(options) as NonNullable<ReturnType<typeof resolveSession>>;
   const readers = (emit: (event: PaywallEvent) => void, now: () => number, mode: 'open' | 'closed') =>
     sessionReaders(settings, emit, now, mode);
   return Object.freeze({ cookie: settings.cookie, bearer: settings.bearer, [SESSION_SET]: Object.freeze({ settings, readers }) });
