@@ -7,6 +7,7 @@
  * - `ERR_STORE_FAILED`: the meter store threw or rejected.
  * - `ERR_READER_FAILED`: the site's `resolveReader` callback (or session claims mapping) threw or returned an invalid reader.
  * - `ERR_SESSION_UNAVAILABLE`: the session token's keys (a JWKS endpoint) could not be fetched in time.
+ * - `ERR_GIFTS_DISABLED`: `createGift` or `giftAllowance` was called on a paywall without the `gifts` option.
  */
 export type PaywallErrorCode =
   | 'ERR_INVALID_OPTION'
@@ -14,7 +15,8 @@ export type PaywallErrorCode =
   | 'ERR_STORE_TIMEOUT'
   | 'ERR_STORE_FAILED'
   | 'ERR_READER_FAILED'
-  | 'ERR_SESSION_UNAVAILABLE';
+  | 'ERR_SESSION_UNAVAILABLE'
+  | 'ERR_GIFTS_DISABLED';
 
 /**
  * The error meterwall reports at run time (in events, or thrown for a bad article): branch on

@@ -4,6 +4,7 @@
  * shows is rendered separately (`createRenderer`), so an edge that only decides stays small.
  */
 export { createPaywall, type Paywall } from './core/paywall.js';
+export type { GiftCreateOptions } from './core/decide/gift-create.js';
 export { defineExperiments, defineRules, defineSession } from './core/decide/define.js';
 export { applyDecisionHeaders } from './core/decide/headers.js';
 export { decisionForVariant } from './core/decide/variants.js';
@@ -28,7 +29,13 @@ export type {
   ExperimentMeters,
   ExperimentVariant,
   ExperimentSet,
+  CreatedGift,
   FailureOptions,
+  GiftAllowance,
+  GiftOptions,
+  GiftRefusal,
+  GiftResult,
+  OpenedGift,
   FreshMeterOptions,
   MeterLimit,
   MeterPeriod,

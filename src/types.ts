@@ -113,7 +113,8 @@ export type DecisionReason =
   | 'rule-free'
   | 'registration-wall'
   | 'registered-reader'
-  | 'institution';
+  | 'institution'
+  | 'gift';
 
 /** The state of the reader's meter after this decision. */
 export interface MeterSnapshot {
@@ -153,7 +154,8 @@ export type TraceRule =
   | 'exhausted'
   | 'institution'
   | 'registration-wall'
-  | 'experiment';
+  | 'experiment'
+  | 'gift';
 
 /** One step of a decision: which rule was looked at, whether it decided, and what it saw. */
 export interface TraceEntry {
@@ -193,7 +195,12 @@ export interface Decision {
    * `{}` without experiments, or when the decision needed no meter (a subscriber, a crawler).
    */
   readonly buckets: Readonly<Record<string, string>>;
-  /** Headers to send: `Set-Cookie` only when the meter changed, `Cache-Control`, `Vary`. Built on first access. */
+  /** The gift link that opened the article (`reason: 'gift'`), or `null`. */
+  readonly gift: OpenedGift | null;
+  /**
+   * Headers to send: `Set-Cookie` only when the meter changed, `Cache-Control`, `Vary`; for a
+   * gift, `X-Robots-Tag: noindex` and `Referrer-Policy: same-origin` too. Built on first access.
+   */
   readonly headers: Headers;
 }
 
@@ -311,7 +318,151 @@ export type PaywallEvent =
       readonly reason: 'no-ip' | 'refuted' | 'timeout' | 'no-verifier';
     }
   | { readonly type: 'referral-sampled'; readonly article: string; readonly source: string; readonly remaining: number }
-  | { readonly type: 'fresh-meter-capped'; readonly network: string; readonly count: number };
+  | { readonly type: 'fresh-meter-capped'; readonly network: string; readonly count: number }
+  | {
+      readonly type: 'gift-created';
+      /** The gift's random id. */
+      readonly gift: string;
+      /** The giver's keyed hash (never the account id). */
+      readonly giver: string;
+      readonly article: string;
+    }
+  | {
+      readonly type: 'gift-opened';
+      readonly gift: string;
+      readonly giver: string;
+      readonly article: string;
+      /** Whether the browser brought no meter cookie: new to the site (or it cleared its cookies). */
+      readonly newReader: boolean;
+      /** Browsers that have opened the gift, this one included; `null` for a gift without an open cap (not counted). */
+      readonly opens: number | null;
+    }
+  | {
+      readonly type: 'gift-refused';
+      /** Why the gift link did not open the article (the request got the normal decision). */
+      readonly reason: GiftRefusal;
+      /** The gift's id, when its token verified. */
+      readonly gift: string | null;
+      readonly article: string;
+    }
+  | {
+      readonly type: 'reader-upgraded';
+      /** The gift this browser opened first this period. */
+      readonly gift: string;
+      readonly giver: string;
+      /** The status the browser had when it opened the gift (or at its last upgrade). */
+      readonly from: 'anonymous' | 'registered';
+      readonly to: 'registered' | 'subscriber';
+    };
+
+/**
+ * Why a gift link did not open an article: its token was too long, malformed, signed with
+ * another algorithm or an unknown key, forged, expired or of another type (a meter or session
+ * token); it is for another article; every open it allows is taken; the request is not a page
+ * view (a prefetch, a link preview: it gets the normal decision and spends nothing); or the
+ * store that counts opens failed.
+ */
+export type GiftRefusal =
+  | 'oversized'
+  | 'malformed'
+  | 'algorithm'
+  | 'unknown-key'
+  | 'bad-signature'
+  | 'expired'
+  | 'claims'
+  | 'wrong-type'
+  | 'other-article'
+  | 'exhausted'
+  | 'not-page-view'
+  | 'store-unavailable';
+
+/** The gift that opened an article (`decision.gift`). */
+export interface OpenedGift {
+  /** The gift's random id. */
+  readonly id: string;
+  /** The giver's keyed hash. */
+  readonly giver: string;
+  /** Browsers that have opened it, this one included; `null` without an open cap. */
+  readonly opens: number | null;
+  /** The gift's open cap, or `null` for none. */
+  readonly maxOpens: number | null;
+  /** When the link stops opening the article. */
+  readonly expiresAt: Date;
+}
+
+/** Options of gift links (`createPaywall({ gifts })`). */
+export interface GiftOptions {
+  /**
+   * The query parameter that carries a gift token in an article's URL.
+   * @default 'gift'
+   */
+  readonly param?: string;
+  /**
+   * How many gifts a giver may create per period, counted on the account in the store.
+   * @default { limit: 10, period: { calendar: 'month', timeZone: <the site's period's time zone> } }
+   */
+  readonly allowance?: {
+    /** Gifts per period (0 to 1000). */
+    readonly limit?: number;
+    /** The calendar period the allowance renews in. */
+    readonly period?: CalendarPeriod;
+  };
+  /**
+   * How long a gift link opens its article: milliseconds or `'12h'`, `'30d'`, `'2w'`.
+   * @default '30d'
+   */
+  readonly expiresIn?: RuleDuration;
+  /**
+   * How many browsers may open one gift (each counted once; re-opening is free).
+   * @default undefined (no cap)
+   */
+  readonly maxOpens?: number;
+  /**
+   * Readers holding any of these entitlements may give too (subscribers always may).
+   * @default []
+   */
+  readonly entitlements?: readonly string[];
+}
+
+/** A giver's gift allowance, or why the reader may not give. */
+export type GiftAllowance =
+  | {
+      readonly eligible: true;
+      readonly limit: number;
+      /** Gifts created this period. */
+      readonly used: number;
+      readonly remaining: number;
+      /** When the allowance renews. */
+      readonly resetsAt: Date;
+    }
+  | {
+      readonly eligible: false;
+      /** `not-eligible`: not a subscriber and no giving entitlement; `no-account`: the reader has no account id; `store-unavailable`: the store failed. */
+      readonly reason: 'not-eligible' | 'no-account' | 'store-unavailable';
+    };
+
+/** A gift that was created. */
+export interface CreatedGift {
+  /** The gift's random id (in events as `gift`). */
+  readonly id: string;
+  /** The signed gift token, the value of the gift parameter. */
+  readonly token: string;
+  /** The article's URL with the gift parameter set, when a URL was given; else `null`. */
+  readonly url: string | null;
+  readonly article: string;
+  readonly expiresAt: Date;
+  readonly maxOpens: number | null;
+}
+
+/** What `paywall.createGift` answers: the gift, or why none was created. Never throws for a reader's state. */
+export type GiftResult =
+  | { readonly ok: true; readonly gift: CreatedGift; readonly allowance: Extract<GiftAllowance, { eligible: true }> }
+  | {
+      readonly ok: false;
+      /** `allowance-spent`: no gifts left this period (see `allowance.resetsAt`). */
+      readonly reason: 'not-eligible' | 'no-account' | 'allowance-spent' | 'store-unavailable';
+      readonly allowance: GiftAllowance;
+    };
 
 /** Why a session token was not accepted (the reader is then anonymous). */
 export type SessionRejection =
@@ -915,6 +1066,12 @@ export interface PaywallOptions {
    * @default undefined (none)
    */
   readonly rules?: RuleSet;
+  /**
+   * Gift links: a subscriber creates a signed link (`paywall.createGift`) that opens one article
+   * in full for whoever receives it, without spending their meter.
+   * @default undefined (off: a gift parameter is ignored)
+   */
+  readonly gifts?: GiftOptions;
   /**
    * Referral sampling.
    * @default undefined (off)

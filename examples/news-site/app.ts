@@ -20,10 +20,11 @@ import {
   type PaywallEvent,
   type Rule,
 } from 'meterwall';
-import { decideNode } from 'meterwall/node';
+import { decideNode, toRequestLike } from 'meterwall/node';
 import { createAccounts, createSessions, SESSION_COOKIE, SESSION_ISSUER, type Account } from './accounts.js';
 import { ARTICLES as BUILT_IN, articleHtml, type StoryArticle } from './articles.js';
 import { newsletterPage } from './furniture.js';
+import { GIFT_NOTE, giftBox, giftCreatedPage, giftInvitation } from './gifts.js';
 import { illustration } from './images.js';
 import {
   articlePage,
@@ -62,6 +63,8 @@ export interface NewsSiteOptions {
    * the site is always three articles, then the prompt.
    */
   readonly experiment?: boolean;
+  /** How many browsers may open one gift link. */
+  readonly giftOpens?: number;
 }
 
 /** The desk's A/B test: does a fourth free article bring more registrations? */
@@ -150,6 +153,8 @@ export function createNewsSite(options: NewsSiteOptions) {
       sources: { search: ['google.com', 'bing.com', 'duckduckgo.com'], social: ['t.co', 'facebook.com', 'linkedin.com'] },
     },
     ...(options.freshMetersPerHour ? { freshMeters: { perHour: options.freshMetersPerHour } } : {}),
+    // Subscribers may gift ten articles a month; each link opens for five browsers within 30 days.
+    gifts: { allowance: { limit: 10 }, maxOpens: options.giftOpens ?? 5 },
     // meterwall reads the site's own session cookie and verifies it (HS256, pinned), then maps
     // its claims to a reader: a plan claim makes a subscriber.
     session: defineSession({
@@ -263,7 +268,15 @@ export function createNewsSite(options: NewsSiteOptions) {
       publisher: PAPER,
     });
     const account = decision.reader.id === undefined ? undefined : accounts.find(decision.reader.id);
+    // A subscriber may gift what they read; a friend who opened a gift is told so, and invited.
+    const gifted = decision.reason === 'gift';
+    const giving =
+      decision.reader.status === 'subscriber' && decision.access === 'full'
+        ? giftBox(article, await paywall.giftAllowance(toRequestLike(req)))
+        : '';
     const body = articlePage(article, {
+      note: gifted ? GIFT_NOTE : '',
+      after: gifted ? giftInvitation(article.slug, decision.reader.status) : giving,
       html: rendered.html,
       prompt: rendered.prompt,
       banner: decision.access === 'full' ? rendered.banner : '',
@@ -276,6 +289,17 @@ export function createNewsSite(options: NewsSiteOptions) {
       200,
       layout({ title: `${article.headline} – ${PAPER}`, description: article.standfirst, head: rendered.structuredData, body, account }),
     );
+  }
+
+  /** A subscriber asks for a gift link of an article (a form post from the article page). */
+  async function giftRoute(req: IncomingMessage, res: ServerResponse, slug: string): Promise<void> {
+    const article = findArticle(slug);
+    const account = await accountFor(req.headers.cookie);
+    if (!article)
+      return send(res, 404, layout({ title: PAPER, body: messagePage('Page not found', 'There is no such article.'), account }));
+    const host = /^[A-Za-z0-9.:[\]-]{1,255}$/.test(req.headers.host ?? '') ? req.headers.host : 'localhost';
+    const result = await paywall.createGift(toRequestLike(req), articleFacts(article), { url: `http://${host}/articles/${slug}` });
+    send(res, result.ok ? 200 : 403, layout({ title: `Gift this article – ${PAPER}`, body: giftCreatedPage(article, result), account }));
   }
 
   async function registerRoute(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
@@ -436,6 +460,8 @@ export function createNewsSite(options: NewsSiteOptions) {
         }
         const articlePath = /^\/articles\/([a-z0-9-]+)$/.exec(path);
         if (articlePath) return await articleRoute(req, res, articlePath[1] as string, url);
+        const giftPath = /^\/articles\/([a-z0-9-]+)\/gift$/.exec(path);
+        if (giftPath && method === 'POST') return await giftRoute(req, res, giftPath[1] as string);
         // A differently cased or slash-terminated address of an article: one canonical URL.
         const loose = /^\/articles\/([A-Za-z0-9-]+)\/?$/i.exec(path);
         if (loose && findArticle((loose[1] as string).toLowerCase()))

@@ -87,11 +87,12 @@ export function frontPage(articles: readonly StoryArticle[], ruleNote: (article:
 /** An article page: the banner, the body (full or teaser with a fade) and the prompt. */
 export function articlePage(
   a: StoryArticle,
-  parts: { html: string; prompt: string; banner: string; full: boolean; subscriber: boolean; debug: string },
+  parts: { html: string; prompt: string; banner: string; full: boolean; subscriber: boolean; debug: string; note?: string; after?: string },
 ): string {
   return `
   <article class="story${parts.subscriber ? ' story--subscriber' : ''}">
     ${parts.banner}
+    ${parts.note ?? ''}
     <header class="story__header">
       <p class="kicker">${e(a.section)} ${accessBadge(a)}</p>
       <h1 class="story__headline">${e(a.headline)}</h1>
@@ -100,6 +101,7 @@ export function articlePage(
     </header>
     <div class="story__body${parts.full ? '' : ' story__body--teaser'}">${parts.html}</div>
     ${parts.prompt}
+    ${parts.after ?? ''}
     ${authorBio(a.author)}
   </article>
   ${parts.debug}`;

@@ -12,6 +12,7 @@ import type { Keyring } from './keys.js';
 export const ARTICLE_HASH_LENGTH = 8;
 const ARTICLE_HASH_BYTES = 6;
 const ACCOUNT_HASH_BYTES = 16;
+const GIVER_HASH_BYTES = 12;
 const MAX_CACHED_KEY = 300;
 
 /** Hashes ids under a keyring's per-kid hashing keys. */
@@ -20,6 +21,8 @@ export interface IdHasher {
   article(kid: string, id: string): string | Promise<string> | undefined;
   /** The hash of an account id under the signing key's hashing key. */
   account(id: string): string | Promise<string>;
+  /** A giver's hash (gift links), 16 characters, apart from the account's store key: it is seen in URLs and events. */
+  giver(id: string): string | Promise<string>;
 }
 
 /** Creates a hasher with a cache of `max` hashes per key (article hashes) and `max` account hashes. */
@@ -57,6 +60,11 @@ export function createIdHasher(keyring: Keyring, max: number): IdHasher {
       return (
         accounts.get(id) ?? compute(accounts, id, keyring.hashing.get(signingKid) as HmacKey, `account\u0000${id}`, ACCOUNT_HASH_BYTES)
       );
+    },
+    giver(id) {
+      // Rare (a gift is created or an account's allowance read): not cached.
+      const mac = runtime.hmacSha256(keyring.hashing.get(signingKid) as HmacKey, `giver\u0000${id}`);
+      return andThen(mac, (m) => runtime.base64Url(m.subarray(0, GIVER_HASH_BYTES)));
     },
   };
 }

@@ -49,6 +49,39 @@ export interface MeterState {
   readonly signedIn: boolean;
   /** The named meters' articles read this period (calendar periods only): meter name → concatenated hashes, non-empty ones only. */
   readonly named: Readonly<Record<string, string>>;
+  /** The first gift link this browser opened this period, for attribution; `null` when none. */
+  readonly gift: GiftMark | null;
+}
+
+/** A gift link a browser opened: which, when, and the reader's status then (an upgrade from it is reported once). */
+export interface GiftMark {
+  /** The gift's id. */
+  readonly id: string;
+  /** The giver's keyed hash. */
+  readonly giver: string;
+  /** When it was opened, ms (whole seconds). */
+  readonly at: number;
+  readonly status: 'anonymous' | 'registered';
+}
+
+/** The `g` claim: `<gift id>:<giver hash>:<base-36 seconds>:<a|r>`. */
+const GIFT_MARK = /^([A-Za-z0-9_-]{16}):([A-Za-z0-9_-]{16}):([0-9a-z]{1,10}):([ar])$/;
+
+function parseGift(g: unknown): GiftMark | null | undefined {
+  if (g === undefined) return null;
+  const match = typeof g === 'string' ? GIFT_MARK.exec(g) : null;
+  if (match === null) return undefined;
+  return {
+    id: match[1] as string,
+    giver: match[2] as string,
+    at: Number.parseInt(match[3] as string, 36) * 1000,
+    status: match[4] === 'r' ? 'registered' : 'anonymous',
+  };
+}
+
+/** A gift mark as the `g` claim writes it (base64url ids and a base-36 number: safe unescaped). */
+function giftClaim(mark: GiftMark): string {
+  return `${mark.id}:${mark.giver}:${Math.floor(mark.at / 1000).toString(36)}:${mark.status === 'registered' ? 'r' : 'a'}`;
 }
 
 /** No named meter read yet. */
@@ -122,8 +155,10 @@ function rejection(code: string): TokenReadResult {
 /** Checks a verified payload against format v1; `undefined` when it is another format. */
 function parseState(payload: Record<string, unknown>, kid: string): MeterState | undefined {
   if (payload['v'] !== METER_TOKEN_VERSION) return undefined;
-  const { rid, a, p, t, hk, m, s, x, o, n } = payload as Record<string, unknown>;
+  const { rid, a, p, t, hk, m, s, x, o, n, g } = payload as Record<string, unknown>;
   const named = parseNamed(n);
+  const gift = parseGift(g);
+  if (gift === undefined) return undefined;
   if (named === undefined || (named !== NO_NAMED && p === undefined)) return undefined; // named meters are calendar-only
   if (m !== undefined && m !== 1) return undefined;
   if (o !== undefined && o !== 1) return undefined;
@@ -159,6 +194,7 @@ function parseState(payload: Record<string, unknown>, kid: string): MeterState |
     spent: (x as number | undefined) ?? 0,
     signedIn: o === 1,
     named,
+    gift,
   };
 }
 
@@ -181,6 +217,7 @@ export function meterClaimsJson(state: MeterState, signingKid: string, issuerAud
   let named = '';
   for (const name in state.named) named += `${named === '' ? '' : ','}"${name}":"${state.named[name]}"`;
   if (named !== '') json += `,"n":{${named}}`;
+  if (state.gift !== null) json += `,"g":"${giftClaim(state.gift)}"`;
   return `${json},${issuerAudience},"iat":${iat},"exp":${exp}}`;
 }
 

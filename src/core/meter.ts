@@ -47,6 +47,7 @@ export function freshMeter(window: MeterWindow, hashKid: string, rid = runtime.r
     spent: 0,
     signedIn: false,
     named: NO_NAMED,
+    gift: null,
   };
 }
 

@@ -3,7 +3,21 @@
  * and hands every request to the decision pipeline (`core/engine.ts`).
  */
 import { invalidOption } from '../errors.js';
-import type { Article, DecideContext, Decision, PaywallEvent, PaywallOptions, RequestLike, Variant } from '../types.js';
+import { PaywallError } from '../errors.js';
+import type {
+  Article,
+  DecideContext,
+  Decision,
+  GiftAllowance,
+  GiftResult,
+  PaywallEvent,
+  PaywallOptions,
+  Reader,
+  RequestLike,
+  Variant,
+} from '../types.js';
+import { createGiftMaker, type GiftCreateOptions, type GiftMaker } from './decide/gift-create.js';
+import { createGiftTokens } from './gift-token.js';
 import type { MaybePromise } from '../util/maybe-async.js';
 import { createAutomatedDetector } from './decide/automated-clients.js';
 import { EngineContext, type EngineSettings } from './decide/context.js';
@@ -69,6 +83,32 @@ export interface Paywall {
    * ```
    */
   variantHeaders(variant: Variant): Headers;
+  /**
+   * Gift links: creates a gift of `article` for the reader of `request` (a subscriber, or a
+   * reader holding one of `gifts.entitlements`), spending one of their allowance. Resolves to the
+   * gift (its token, and its URL when `options.url` is given) or to why none was made
+   * (`not-eligible`, `no-account`, `allowance-spent`, `store-unavailable`); rejects only on misuse
+   * (`ERR_GIFTS_DISABLED` without the `gifts` option, `ERR_INVALID_ARTICLE`, a bad `url`).
+   *
+   * @example
+   * ```ts
+   * const result = await paywall.createGift(request, { id: 'budget-2027' }, { url: 'https://news.example/budget-2027' });
+   * if (result.ok) console.log(result.gift.url, `${result.allowance.remaining} left`);
+   * else console.log(result.reason); // 'allowance-spent', 'not-eligible'…
+   * ```
+   */
+  createGift(request: RequestLike, article: Article, options?: GiftCreateOptions): Promise<GiftResult>;
+  /**
+   * Gift links: the reader's gift allowance this period (`eligible: false` with the reason
+   * when they may not give). Rejects with `ERR_GIFTS_DISABLED` without the `gifts` option.
+   *
+   * @example
+   * ```ts
+   * const allowance = await paywall.giftAllowance(request);
+   * const label = allowance.eligible ? `Gift this article (${allowance.remaining} of ${allowance.limit} left this month)` : null;
+   * ```
+   */
+  giftAllowance(request: RequestLike): Promise<GiftAllowance>;
 }
 
 /** The synchronous-when-possible deciders behind each paywall, for the adapters (internal). */
@@ -128,10 +168,16 @@ export function createPaywall(options: PaywallOptions): Paywall {
     },
   };
   let engine: Engine | undefined;
+  let gifts: GiftMaker | null = null;
   let variants: Promise<VariantValues> | undefined;
   const ready = importKeyring(resolved.secrets).then((keyring) => {
     const tokens = createMeterTokens(keyring, { issuer: resolved.issuer, audience: resolved.audience, cacheSize: resolved.cache.tokens });
-    const ctx = new EngineContext(settings, store, keyring, tokens, createIdHasher(keyring, resolved.cache.hashes));
+    const giftTokens = resolved.gifts === null ? null : createGiftTokens(keyring, { issuer: resolved.issuer, audience: resolved.audience });
+    const ctx = new EngineContext(settings, store, keyring, tokens, createIdHasher(keyring, resolved.cache.hashes), giftTokens);
+    if (resolved.gifts !== null) {
+      const { unit, timeZone, weekStartsOn } = resolved.gifts.period;
+      gifts = createGiftMaker(ctx, resolved.gifts, createCalendarPeriod(unit, timeZone, weekStartsOn));
+    }
     const emit = ctx.emit.bind(ctx);
     const readers = resolved.sessionReaders
       ? (resolved.sessionReaders as SessionReaders)(emit, resolved.now, resolved.failure.mode)
@@ -145,6 +191,11 @@ export function createPaywall(options: PaywallOptions): Paywall {
   const signedVariants = async (): Promise<VariantValues> => (variants ??= variantValues((await ready).keyring));
   const decide = (request: RequestLike, article: Article, context?: DecideContext): MaybePromise<Decision> =>
     engine ? engine.decide(request, article, context) : ready.then((r) => r.engine.decide(request, article, context));
+  const giftsFor = async (request: RequestLike): Promise<{ maker: GiftMaker; reader: Reader }> => {
+    if (resolved.gifts === null) throw new PaywallError('ERR_GIFTS_DISABLED', 'meterwall: gift links are off (set the gifts option)');
+    const { engine: ready$ } = await ready;
+    return { maker: gifts as GiftMaker, reader: await ready$.readerFor(request) };
+  };
   const { header, sharedMaxAge } = resolved.cdn;
   const paywall: Paywall = Object.freeze({
     decide(request: RequestLike, article: Article, context?: DecideContext): Promise<Decision> {
@@ -166,6 +217,14 @@ export function createPaywall(options: PaywallOptions): Paywall {
     },
     variantHeaders(variant: Variant): Headers {
       return new Headers({ 'Cache-Control': `public, max-age=0, s-maxage=${sharedMaxAge}`, Vary: header, [header]: variant });
+    },
+    async createGift(request: RequestLike, article: Article, options?: GiftCreateOptions): Promise<GiftResult> {
+      const { maker, reader } = await giftsFor(request);
+      return maker.create(reader, article, options);
+    },
+    async giftAllowance(request: RequestLike): Promise<GiftAllowance> {
+      const { maker, reader } = await giftsFor(request);
+      return maker.allowance(reader);
     },
   });
   deciders.set(paywall, decide);

@@ -21,7 +21,8 @@ export const DEFAULTS = /* @__PURE__ */ Object.freeze({
   proxy: Object.freeze({ header: 'x-forwarded-for' }),
   cdn: Object.freeze({ header: 'x-meterwall-variant', sharedMaxAge: 300 }),
   pageViews: Object.freeze({ scriptFetches: 'count' }),
+  gifts: Object.freeze({ param: 'gift', allowance: Object.freeze({ limit: 10, calendar: 'month' }), expiresIn: '30d' }),
 } as const);
 
-/** Bounds of the meter token's format: the largest limit (entries a token may carry) and the largest referral budget. */
-export const LIMITS = /* @__PURE__ */ Object.freeze({ entries: 100, sampled: 20 } as const);
+/** Bounds: the largest limit (entries a meter token may carry), the largest referral budget, gift allowance and gift open cap. */
+export const LIMITS = /* @__PURE__ */ Object.freeze({ entries: 100, sampled: 20, gifts: 1000, opens: 1_000_000 } as const);

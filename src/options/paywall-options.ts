@@ -13,6 +13,7 @@ import { resolveCdn, resolveCrawlers, resolveFreshMeters, resolvePageViews, reso
 import { at, callback, integer, object, oneOf, record, rejectUnknown, text, type Check } from '../util/schema.js';
 
 import { normalizeSecrets } from './secrets.js';
+import { resolveGifts } from './gift-options.js';
 import {
   type CookieSettings,
   EXPERIMENT_SET,
@@ -55,6 +56,7 @@ const TOP_LEVEL = [
   'pageViews',
   'rules',
   'experiments',
+  'gifts',
   'store',
   'failure',
   'now',
@@ -263,5 +265,6 @@ export function resolveOptions(options: PaywallOptions): ResolvedOptions {
     experiments,
     rules: ruleSet.rules,
     ruleMatcher: ruleSet.matcher,
+    gifts: resolveGifts(options.gifts, period),
   });
 }

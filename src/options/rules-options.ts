@@ -146,7 +146,8 @@ function conditions(value: unknown, path: string): RuleConditionSettings {
   return Object.freeze(out) as unknown as RuleConditionSettings;
 }
 
-function duration(value: unknown, path: string): number {
+/** A duration option (ms, or `'90m'`, `'24h'`, `'30d'`, `'2w'`) in ms. */
+export function duration(value: unknown, path: string): number {
   if (typeof value === 'number' && Number.isInteger(value) && value > 0) return value;
   const match = typeof value === 'string' ? /^(\d+)([mhdw])$/.exec(value) : null;
   const ms = match ? Number(match[1]) * (UNITS[match[2] as string] as number) : Number.NaN;

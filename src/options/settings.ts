@@ -122,6 +122,8 @@ export interface ResolvedOptions {
   readonly ruleMatcher: unknown;
   /** The session's reader source factory (see {@link SessionSetSettings}), or `null` without a session. */
   readonly sessionReaders: unknown;
+  /** Gift links, or `null` when off. */
+  readonly gifts: GiftSettings | null;
 }
 
 /**
@@ -202,4 +204,20 @@ export interface SessionSetSettings {
   readonly settings: SessionSettings;
   /** `(emit, now, mode) => ReaderSource`: verifies with jose, which only a site with sessions ships. */
   readonly readers: unknown;
+}
+
+/** The validated gift options. */
+export interface GiftSettings {
+  /** The query parameter that carries a gift token. */
+  readonly param: string;
+  /** Gifts a giver may create per allowance period. */
+  readonly limit: number;
+  /** The allowance's calendar period. */
+  readonly period: Extract<PeriodSettings, { kind: 'calendar' }>;
+  /** How long a gift link lasts, in ms. */
+  readonly expiresInMs: number;
+  /** Browsers that may open one gift, or `null` for no cap. */
+  readonly maxOpens: number | null;
+  /** Entitlements that let a non-subscriber give. */
+  readonly entitlements: readonly string[];
 }

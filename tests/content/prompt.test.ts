@@ -24,6 +24,7 @@ function decision(
     rule: null,
     institution: null,
     buckets: {},
+    gift: null,
     headers: new Headers(),
   };
 }

@@ -32,6 +32,15 @@ describe('meterClaimsJson', () => {
             .map(([own, h]) => (own === undefined ? h : `${own.toString(36)}:${h}`)),
           { maxKeys: 8 },
         ),
+        gift: fc.option(
+          fc.record({
+            id: b64url(16, 16),
+            giver: b64url(16, 16),
+            at: fc.integer({ min: 0, max: 2 ** 33 }).map((s) => s * 1000),
+            status: fc.constantFrom('anonymous' as const, 'registered' as const),
+          }),
+          { nil: null },
+        ),
       })
       .map(
         (r): MeterState => ({
@@ -45,6 +54,7 @@ describe('meterClaimsJson', () => {
           spent: r.spent,
           signedIn: r.signedIn,
           named: r.rolling ? {} : r.named,
+          gift: r.gift,
         }),
       );
     const issuer = fc.constantFrom('meterwall', 'news "site" \\ ünïcode');
@@ -59,6 +69,9 @@ describe('meterClaimsJson', () => {
         if (s.spent > 0) claims['x'] = s.spent;
         if (s.signedIn) claims['o'] = 1;
         if (Object.keys(s.named).length > 0) claims['n'] = s.named;
+        // The first gift link opened this period: `<gift id>:<giver hash>:<base-36 seconds>:<a|r>`.
+        if (s.gift !== null)
+          claims['g'] = `${s.gift.id}:${s.gift.giver}:${(s.gift.at / 1000).toString(36)}:${s.gift.status === 'registered' ? 'r' : 'a'}`;
         Object.assign(claims, { iss, aud: 'meterwall:meter', iat, exp: iat + 3600 });
         const issuerAudience = `"iss":${JSON.stringify(iss)},"aud":${JSON.stringify('meterwall:meter')}`;
         expect(meterClaimsJson(s, 'k1', issuerAudience, iat, iat + 3600)).toBe(JSON.stringify(claims));

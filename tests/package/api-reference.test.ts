@@ -58,7 +58,14 @@ describe('the API reference in the README', () => {
       .getExportsOfModule(checker.getSymbolAtLocation(source) as ts.Symbol)
       .find((s) => s.getName() === 'Paywall') as ts.Symbol;
     const methods = checker.getDeclaredTypeOfSymbol(paywall).getProperties();
-    expect(methods.map((m) => m.getName()).sort()).toEqual(['decide', 'readVariant', 'signVariant', 'variantHeaders']);
+    expect(methods.map((m) => m.getName()).sort()).toEqual([
+      'createGift',
+      'decide',
+      'giftAllowance',
+      'readVariant',
+      'signVariant',
+      'variantHeaders',
+    ]);
     const problems: string[] = [];
     for (const method of methods) {
       const examples = method

@@ -70,14 +70,17 @@ describe('the published package', () => {
     expect(Object.keys(sizes.decide.inputs).sort()).toEqual(['isbot', 'meterwall']);
   }, 60_000);
 
-  it('ships no source maps, and the tarball stays small (under 200 KB packed)', async () => {
+  // 200 KiB until gift links (issue 17) took it to 217 kB: the ESM and the CommonJS builds each
+  // carry every feature, readable and unminified (minifying saved only 22 kB of it). The budget
+  // leaves room for what the simulator adds; growth past it is a decision, not a drift.
+  it('ships no source maps, and the tarball stays small (under 225 KiB packed)', async () => {
     const [pack] = JSON.parse(await sh('npm', ['pack', '--dry-run', '--json', '--silent'])) as Array<{
       size: number;
       unpackedSize: number;
       files: Array<{ path: string }>;
     }>;
     expect(pack?.files.filter((f) => f.path.endsWith('.map'))).toEqual([]);
-    expect(pack?.size).toBeLessThanOrEqual(200 * 1024);
+    expect(pack?.size).toBeLessThanOrEqual(225 * 1024);
   }, 60_000);
 
   it('compiles the core with no Node types (types: [], lib: ES2022 + DOM)', async () => {

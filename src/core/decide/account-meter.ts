@@ -126,13 +126,15 @@ export function accountSnapshot(ctx: EngineContext, draft: Draft, meter: Extract
 
 /**
  * The `Set-Cookie` that marks this browser as signed in this period (and, with `merged`, its
- * views as merged into the account), or `null` when it is marked already or this is not a page
- * view. The browser's anonymous allowance is spent in the store too, so replaying the cookie
+ * views as merged into the account), or `null` when it is marked already (and nothing else
+ * changed) or this is not a page view. The browser's anonymous allowance is spent in the store too, so replaying the cookie
  * from before the sign-in gains nothing.
  */
 export function signedInCookie(ctx: EngineContext, draft: Draft, presented: PresentedMeter, merged = false): MaybePromise<string | null> {
   const { state } = presented;
-  if ((state.signedIn && !merged) || draft.facts.notPageView !== null) return null;
+  // Written when the browser is not marked yet, when views were merged, or when the meter changed
+  // otherwise (`rewrite`: a gift's mark moved on, a duplicate cookie replaced).
+  if ((state.signedIn && !merged && !presented.rewrite) || draft.facts.notPageView !== null) return null;
   const view: MeterState = { ...state, signedIn: true, merged: state.merged || merged };
   const marked = draft.restore === null ? view : draft.restore(view);
   if (presented.fresh || state.signedIn) return ctx.meterCookie(marked, draft.now, draft.window);

@@ -18,6 +18,7 @@ import type {
   TraceEntry,
 } from '../../types.js';
 import type { MeterState, MeterTokens } from '../meter-token.js';
+import type { GiftTokens } from '../gift-token.js';
 import { createMeterCookieWriter } from '../cookies.js';
 import type { IdHasher } from '../hashing.js';
 import type { Keyring } from '../keys.js';
@@ -101,12 +102,21 @@ export class EngineContext {
   readonly keyring: Keyring;
   readonly tokens: MeterTokens;
   readonly hasher: IdHasher;
+  /** Gift tokens, when gift links are on; else `null`. */
+  readonly gifts: GiftTokens | null;
 
   /** The store's synchronous face when it answers in this process (the memory store): no timeout timers, no promises. */
   readonly #local: LocalStore | undefined;
   readonly #setCookie: (value: string, maxAgeSeconds: number) => string;
 
-  constructor(options: EngineSettings, store: MeterStore, keyring: Keyring, tokens: MeterTokens, hasher: IdHasher) {
+  constructor(
+    options: EngineSettings,
+    store: MeterStore,
+    keyring: Keyring,
+    tokens: MeterTokens,
+    hasher: IdHasher,
+    gifts: GiftTokens | null = null,
+  ) {
     this.options = options;
     this.store = store;
     this.#local = (store as { [IN_PROCESS]?: LocalStore })[IN_PROCESS];
@@ -114,6 +124,7 @@ export class EngineContext {
     this.keyring = keyring;
     this.tokens = tokens;
     this.hasher = hasher;
+    this.gifts = gifts;
   }
 
   /** A store call, bounded by `failure.timeoutMs` (the error names `what`) unless the store is the in-memory one (no I/O, nothing to time out). */

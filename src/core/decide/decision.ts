@@ -2,12 +2,31 @@
  * The decision a request gets, built once from what the stages gathered: the object adapters
  * read (headers built only when asked), and the events that report it.
  */
-import type { Access, Decision, DecisionReason, MeterSnapshot, PaywallEvent, Reader, TraceEntry, Variant } from '../../types.js';
+import type {
+  Access,
+  Decision,
+  DecisionReason,
+  MeterSnapshot,
+  OpenedGift,
+  PaywallEvent,
+  Reader,
+  TraceEntry,
+  Variant,
+} from '../../types.js';
 import type { NotPageView } from './page-view.js';
 
 const BASE_HEADERS: ReadonlyArray<readonly [string, string]> = /* @__PURE__ */ Object.freeze([
   Object.freeze(['Cache-Control', 'private, no-store'] as const),
   Object.freeze(['Vary', 'Cookie'] as const),
+]);
+
+/**
+ * What a gift response adds: it is never indexed (the link is one reader's), and the token in
+ * its URL never leaves the site in a `Referer` (third-party scripts, images, links).
+ */
+const GIFT_HEADERS: ReadonlyArray<readonly [string, string]> = /* @__PURE__ */ Object.freeze([
+  Object.freeze(['X-Robots-Tag', 'noindex'] as const),
+  Object.freeze(['Referrer-Policy', 'same-origin'] as const),
 ]);
 
 /** Everything a decision is made of. */
@@ -28,6 +47,8 @@ export interface DecisionParts {
   readonly institution: string | null;
   /** The reader's experiment variants (`{}` without experiments). */
   readonly buckets: Readonly<Record<string, string>>;
+  /** The gift that opened the article, or `null`. */
+  readonly gift: OpenedGift | null;
 }
 
 /** The decision object; `headers` is built on first access, so adapters that write headers directly skip it. */
@@ -42,6 +63,7 @@ export class MeterDecision implements Decision {
   readonly rule: string | null;
   readonly institution: string | null;
   readonly buckets: Readonly<Record<string, string>>;
+  readonly gift: OpenedGift | null;
   readonly #setCookie: string | null;
   readonly #variantHeader: string | null;
   #headers: Headers | undefined;
@@ -57,6 +79,7 @@ export class MeterDecision implements Decision {
     this.rule = parts.rule;
     this.institution = parts.institution;
     this.buckets = parts.buckets;
+    this.gift = parts.gift;
     this.#setCookie = parts.setCookie;
     this.#variantHeader = parts.variantHeader;
   }
@@ -74,8 +97,10 @@ export class MeterDecision implements Decision {
   static list(decision: MeterDecision): ReadonlyArray<readonly [string, string]> {
     const setCookie = decision.#setCookie;
     const variant = decision.#variantHeader;
-    if (setCookie === null && variant === null) return BASE_HEADERS;
+    const gift = decision.gift !== null;
+    if (setCookie === null && variant === null && !gift) return BASE_HEADERS;
     const list: Array<readonly [string, string]> = [...BASE_HEADERS];
+    if (gift) list.push(...GIFT_HEADERS);
     if (variant !== null) list.push([variant, decision.variant]);
     if (setCookie !== null) list.push(['Set-Cookie', setCookie]);
     return list;

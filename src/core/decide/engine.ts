@@ -4,7 +4,7 @@
  * → the rules on the meter → the decision and its cookie. Synchronous whenever every stage has
  * its answer at hand (a returning reader), a promise otherwise.
  */
-import type { Article, DecideContext, Decision, MeterSnapshot, Reader, RequestLike, TraceEntry } from '../../types.js';
+import type { Article, DecideContext, Decision, MeterSnapshot, OpenedGift, Reader, RequestLike, TraceEntry } from '../../types.js';
 import { andThen, type MaybePromise } from '../../util/maybe-async.js';
 import { accountSnapshot, measureAccountMeter, signedInCookie } from './account-meter.js';
 import { type EngineContext, normalizeArticle, type Draft, type NormalizedArticle } from './context.js';
@@ -13,8 +13,9 @@ import { checkCrawler, type CrawlerCheck } from './crawler.js';
 import { decisionEvents, MeterDecision, type DecisionParts } from './decision.js';
 import { windowAt } from '../meter.js';
 import { DEFAULT_METER } from '../../options/rules-options.js';
-import type { NotPageView } from './page-view.js';
-import { evaluatePolicy, type DecidedOutcome, type PolicyAccess, type PolicyInput } from './policy.js';
+import { evaluatePolicy, giftMatters, type DecidedOutcome } from './policy.js';
+import { DecisionInput } from './decision-input.js';
+import { giftParameter, giftUpgrade, openGift } from './gift-open.js';
 import type { RuleMatcher } from './rules.js';
 import { bucketKey, type Buckets, bucketsFor, limitsIn, type MeterLimits } from './buckets.js';
 import { projected } from './named-view.js';
@@ -27,49 +28,6 @@ import { RequestFacts, type FactSettings } from './request-facts.js';
 const NO_RESOLVER: ResolvedReader = /* @__PURE__ */ Object.freeze({ reader: ANONYMOUS, note: 'anonymous (no resolveReader)' });
 
 const NO_BUCKETS: Readonly<Record<string, string>> = /* @__PURE__ */ Object.freeze({});
-
-/** What the rules look at besides the meter; whether the request is a page view is asked of the facts only when it matters. */
-class DecisionInput implements PolicyInput {
-  readonly access: PolicyAccess;
-  readonly rule: string | null;
-  readonly institution: string | null;
-  readonly requires: readonly string[];
-  readonly reader: Reader;
-  readonly crawler: boolean;
-  readonly registration: boolean;
-  readonly readerUnavailable: boolean;
-  readonly #facts: RequestFacts;
-
-  constructor(
-    article: NormalizedArticle,
-    rule: RuleSettings | null,
-    resolved: ResolvedReader,
-    crawler: boolean,
-    registration: boolean,
-    failClosed: boolean,
-    facts: RequestFacts,
-  ) {
-    const treatment = rule?.treatment;
-    this.rule = rule?.name ?? null;
-    this.institution = treatment?.kind === 'institution' ? treatment.institution : null;
-    this.access =
-      treatment === undefined || treatment.kind === 'metered'
-        ? article.access
-        : treatment.kind === 'subscribers'
-          ? 'subscribers'
-          : treatment.kind;
-    this.requires = treatment?.kind === 'subscribers' && treatment.entitlements.length > 0 ? treatment.entitlements : article.requires;
-    this.reader = resolved.reader;
-    this.crawler = crawler;
-    this.registration = registration;
-    this.readerUnavailable = resolved.unavailable === true && failClosed;
-    this.#facts = facts;
-  }
-
-  get notPageView(): NotPageView | null {
-    return this.#facts.notPageView;
-  }
-}
 
 /** Decides for one paywall. */
 export class Engine {
@@ -94,6 +52,14 @@ export class Engine {
     const session = o.session?.cookie;
     const cookieNames = session === undefined ? ([o.cookie.name] as const) : ([o.cookie.name, session] as const);
     this.#facts = { cookieNames, proxy: o.proxy, pageViews: o.pageViews };
+  }
+
+  /** Who is reading `request`, as a decision finds it (an unverifiable session reads as anonymous). */
+  readerFor(request: RequestLike): MaybePromise<Reader> {
+    if (this.#readers === null) return ANONYMOUS;
+    return andThen(this.#readers(new RequestFacts(request, undefined, this.#facts)), (found) =>
+      found.unavailable === true ? ANONYMOUS : found.reader,
+    );
   }
 
   /** Decides; throws (synchronously) only on a bad article. */
@@ -182,6 +148,32 @@ export class Engine {
       period: o.period.description,
     };
 
+    const gift = o.gifts === null ? null : giftParameter(facts.request.url, o.gifts.param);
+    if (gift !== null && giftMatters(input)) {
+      // A gift link, where it can matter: opened, it decides; refused, the decision goes on.
+      return andThen(early?.whole ?? presentedMeter(ctx, draft), (whole) =>
+        andThen(openGift(ctx, draft, gift, whole), (opening) => {
+          if (opening === null) return this.#route(draft, meter, limits, whole, early?.buckets ?? null);
+          input.gift = opening.note;
+          return this.#finish(draft, evaluatePolicy(input, null) as DecidedOutcome, null, opening.setCookie, opening.gift);
+        }),
+      );
+    }
+    return this.#route(draft, meter, limits, early?.whole ?? null, early?.buckets ?? null);
+  }
+
+  /** After the gift: the reader or the crawler decides, or the meter (the site's or a named one). */
+  #route(
+    draft: Draft,
+    meter: string,
+    limits: MeterLimits,
+    known: MaybePromise<PresentedMeter> | null,
+    knownBuckets: Buckets | null,
+  ): MaybePromise<Decision> {
+    const ctx = this.#ctx;
+    const o = ctx.options;
+    const { input, facts, trace } = draft;
+    const present = (): MaybePromise<PresentedMeter> => known ?? presentedMeter(ctx, draft);
     // Only a verified crawler, an unknown reader failing closed or an account can be decided
     // before the meter; an anonymous reader (most requests) goes straight to the meter.
     const first = input.crawler || input.readerUnavailable || input.reader.status !== 'anonymous' ? evaluatePolicy(input, null) : null;
@@ -191,15 +183,20 @@ export class Engine {
       (first.reason === 'crawler' || first.reason === 'session-unavailable' || input.reader.status === 'subscriber')
     ) {
       const finish = (setCookie: string | null): Decision => this.#finish(draft, first, null, setCookie);
-      // A subscriber's browser is marked as signed in, so signing out hands out no anonymous allowance.
-      if (input.reader.status !== 'subscriber' || o.registeredLimit === null) return finish(null);
-      return andThen(early?.whole ?? presentedMeter(ctx, draft), (presented) => andThen(signedInCookie(ctx, draft, presented), finish));
+      // A subscriber's browser is marked as signed in, so signing out hands out no anonymous
+      // allowance; a gift it opened is credited with the subscription.
+      if (input.reader.status !== 'subscriber' || (o.registeredLimit === null && o.gifts === null)) return finish(null);
+      return andThen(present(), (presented) => {
+        const upgraded = giftUpgrade(ctx, draft, presented);
+        if (o.registeredLimit !== null) return andThen(signedInCookie(ctx, draft, upgraded ?? presented), finish);
+        return upgraded === null ? finish(null) : andThen(ctx.meterCookie(upgraded.state, draft.now, draft.window), finish);
+      });
     }
     const counting = first?.needsMeter === true && facts.notPageView === null;
-    return andThen(early?.whole ?? presentedMeter(ctx, draft), (whole) => {
+    return andThen(present(), (whole) => {
       const presented = meter === DEFAULT_METER ? whole : projected(draft, whole, meter, ctx.namedPeriods.get(meter));
       if (o.experiments.length === 0) return this.#metered(draft, presented, limits, counting);
-      return andThen(early?.buckets ?? bucketsFor(ctx, o.experiments, bucketKey(input.reader, whole)), (buckets) => {
+      return andThen(knownBuckets ?? bucketsFor(ctx, o.experiments, bucketKey(input.reader, whole)), (buckets) => {
         draft.buckets = buckets.names;
         const set = limitsIn(buckets.variants, meter, limits);
         const names = Object.entries(buckets.names).map(([experiment, variant]) => `${experiment}: ${variant}`);
@@ -214,7 +211,9 @@ export class Engine {
   }
 
   /** The meter decides: the account's for a registered reader (where an allowance exists), else the cookie's. */
-  #metered(draft: Draft, presented: PresentedMeter, limits: MeterLimits, counting: boolean): MaybePromise<Decision> {
+  #metered(draft: Draft, meter: PresentedMeter, limits: MeterLimits, counting: boolean): MaybePromise<Decision> {
+    // A registered reader whose browser opened a gift: the upgrade is reported, the mark moved on.
+    const presented = (draft.input.reader.status === 'registered' && giftUpgrade(this.#ctx, draft, meter)) || meter;
     if (draft.input.reader.status === 'registered' && limits.registered !== null) {
       // A view that may count needs one atomic round trip (record); anything else only reads (peek).
       return this.#account(draft, presented, limits.registered, counting);
@@ -248,7 +247,13 @@ export class Engine {
     return this.#finish(draft, outcome, snapshot, setCookie);
   }
 
-  #finish(draft: Draft, outcome: DecidedOutcome, meter: MeterSnapshot | null, setCookie: string | null): Decision {
+  #finish(
+    draft: Draft,
+    outcome: DecidedOutcome,
+    meter: MeterSnapshot | null,
+    setCookie: string | null,
+    gift: OpenedGift | null = null,
+  ): Decision {
     const o = this.#ctx.options;
     const parts: DecisionParts = {
       access: outcome.access,
@@ -262,6 +267,7 @@ export class Engine {
       rule: draft.input.rule,
       buckets: draft.buckets,
       institution: outcome.reason === 'institution' ? draft.input.institution : null,
+      gift,
     };
     if (o.onEvent)
       decisionEvents(

@@ -31,6 +31,8 @@ export interface PolicyInput {
   readonly notPageView: NotPageView | null;
   /** Whether a registered allowance exists (so an anonymous reader is offered registration). */
   readonly registration: boolean;
+  /** A gift link opened the article for this browser: the trace's note on it; `null` (or absent) when none did. */
+  readonly gift?: string | null;
 }
 
 /**
@@ -123,8 +125,8 @@ function decided(trace: readonly TraceEntry[], access: Access, reason: DecisionR
  * an account's meter from the store only when it matters).
  *
  * Order: free article (or a rule's free) → reader unknown while failing closed → entitled
- * subscriber → an institution's network → verified crawler → subscribers-only (or entitled
- * articles) → registration wall → store unavailable while failing closed →
+ * subscriber → an institution's network → verified crawler → a gift link opened (see
+ * {@link giftMatters}) → subscribers-only (or entitled articles) → registration wall → store unavailable while failing closed →
  * already read → not a page view (HEAD, prefetch, subresource, automated client…) → signed out
  * on this browser → meter has views → referral budget (only for a referred reader whose meter
  * is spent) → spent.
@@ -171,6 +173,11 @@ export function evaluatePolicy(input: PolicyInput, meter: MeterInput | null): Po
   if (input.crawler) {
     trace.push(entry('crawler', true, 'verified crawler'));
     return decided(trace, 'full', 'crawler', false);
+  }
+
+  if (typeof input.gift === 'string') {
+    trace.push(entry('gift', true, input.gift));
+    return decided(trace, 'full', 'gift', false);
   }
 
   if (input.access === 'subscribers' || requires.length > 0) {
@@ -242,4 +249,20 @@ export function evaluatePolicy(input: PolicyInput, meter: MeterInput | null): Po
   const reason: DecisionReason = register ? 'register-to-continue' : 'meter-exhausted';
   trace.push(register ? FIXED.register : FIXED.noRegister);
   return decided(trace, wallAccess, reason, false);
+}
+
+/** The reasons decided before a gift link is looked at: a gift changes nothing for them. */
+const BEFORE_GIFT: ReadonlySet<DecisionReason> = /* @__PURE__ */ new Set<DecisionReason>([
+  'free-article',
+  'rule-free',
+  'session-unavailable',
+  'subscriber',
+  'institution',
+  'crawler',
+]);
+
+/** Whether a gift link would be looked at for this request (so an open is claimed only when it can matter). */
+export function giftMatters(input: PolicyInput): boolean {
+  const outcome = evaluatePolicy(input, null);
+  return outcome.needsMeter || !BEFORE_GIFT.has(outcome.reason);
 }

@@ -66,5 +66,6 @@ export function decisionForVariant(variant: Variant, article?: Article): Decisio
     rule: null,
     institution: null,
     buckets: Object.freeze({}),
+    gift: null,
   });
 }

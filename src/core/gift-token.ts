@@ -1,0 +1,94 @@
+/**
+ * The gift token: a compact HS256 JWS (jws.ts; jose's `jwtVerify` accepts it) of its own `typ`,
+ * signed with the meter keyring (the first secret signs, every secret verifies), so a meter or
+ * session token is never taken for a gift, nor a gift for either. It carries the gift's random
+ * id, the article's id, the giver's keyed hash, the expiry and the open cap; nothing about the
+ * giver that a reader of the URL could turn back into an account.
+ */
+import { LIMITS } from '../options/defaults.js';
+import type { GiftRefusal } from '../types.js';
+import { andThen, type MaybePromise } from '../util/maybe-async.js';
+import type { Keyring } from './keys.js';
+import { COMPACT_JWS, protectedHeader, signHs256, verifyHs256 } from './jws.js';
+import { reasonOf } from './token-rejections.js';
+
+/** The `typ` header of a gift token. */
+export const GIFT_TOKEN_TYPE = 'meterwall-gift+jwt';
+/** The gift format's version claim `v`. */
+const GIFT_TOKEN_VERSION = 1;
+/** Tokens longer than this are refused before any crypto. */
+const MAX_GIFT_TOKEN_LENGTH = 2048;
+/** The longest article id a gift may carry (`createGift` refuses longer ones). */
+export const MAX_ARTICLE_ID = 512;
+const ID = /^[A-Za-z0-9_-]{16}$/;
+
+/** What a gift token says. */
+export interface GiftClaims {
+  /** The gift's random id (16 base64url characters). */
+  readonly id: string;
+  /** The article it opens. */
+  readonly article: string;
+  /** The giver's keyed hash (16 base64url characters). */
+  readonly giver: string;
+  /** When it stops opening the article, ms (whole seconds). */
+  readonly expiresAt: number;
+  /** Browsers that may open it, or `null` for no cap. */
+  readonly maxOpens: number | null;
+}
+
+/** A presented gift token, read: its claims, or why it was refused. */
+export type GiftRead = { readonly ok: true; readonly gift: GiftClaims } | { readonly ok: false; readonly reason: GiftRefusal };
+
+/** Signs and reads gift tokens. */
+export interface GiftTokens {
+  sign(gift: GiftClaims, now: number): MaybePromise<string>;
+  /** Verifies a presented token; never throws. */
+  read(token: string, now: number): MaybePromise<GiftRead>;
+}
+
+const refused = (reason: GiftRefusal): GiftRead => ({ ok: false, reason });
+
+/** The claims of a verified gift token, checked; `null` when they are not a gift's. */
+function claimsOf(payload: Record<string, unknown>): GiftClaims | null {
+  const { v, jti, art, gvr, cap, exp } = payload;
+  if (v !== GIFT_TOKEN_VERSION || typeof jti !== 'string' || !ID.test(jti) || typeof gvr !== 'string' || !ID.test(gvr)) return null;
+  if (typeof art !== 'string' || art.length === 0 || art.length > MAX_ARTICLE_ID) return null;
+  if (cap !== undefined && (!Number.isSafeInteger(cap) || (cap as number) < 1 || (cap as number) > LIMITS.opens)) return null;
+  return { id: jti, article: art, giver: gvr, expiresAt: (exp as number) * 1000, maxOpens: (cap as number | undefined) ?? null };
+}
+
+/** Creates the gift token signer/reader for a keyring, under the meter token's issuer and audience. */
+export function createGiftTokens(keyring: Keyring, options: { readonly issuer: string; readonly audience: string }): GiftTokens {
+  const keyFor = (kid: string) => keyring.verify.get(kid);
+  const expectations = { typ: GIFT_TOKEN_TYPE, issuer: options.issuer, audience: options.audience };
+  return {
+    sign(gift, now) {
+      const claims: Record<string, unknown> = {
+        v: GIFT_TOKEN_VERSION,
+        jti: gift.id,
+        art: gift.article,
+        gvr: gift.giver,
+        ...(gift.maxOpens === null ? {} : { cap: gift.maxOpens }),
+        iss: options.issuer,
+        aud: options.audience,
+        iat: Math.floor(now / 1000),
+        exp: Math.floor(gift.expiresAt / 1000),
+      };
+      return signHs256(claims, GIFT_TOKEN_TYPE, keyring.signing.kid, keyring.signing.key);
+    },
+    read(token, now) {
+      if (token.length > MAX_GIFT_TOKEN_LENGTH) return refused('oversized');
+      const header = protectedHeader(token);
+      if (header === null) return refused('malformed');
+      // Told apart before any crypto: another algorithm (`none` above all), then another kind of token.
+      if (header['alg'] !== 'HS256') return refused('algorithm');
+      if (header['typ'] !== GIFT_TOKEN_TYPE) return refused('wrong-type');
+      if (!COMPACT_JWS.test(token)) return refused('malformed');
+      return andThen(verifyHs256(token, keyFor, { ...expectations, now }), (result): GiftRead => {
+        if (!result.ok) return refused(reasonOf(result.code) as GiftRefusal);
+        const gift = claimsOf(result.payload);
+        return gift === null ? refused('claims') : { ok: true, gift };
+      });
+    },
+  };
+}
