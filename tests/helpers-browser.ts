@@ -23,7 +23,7 @@ export const CHROMIUM_ARGS = [
 
 /** Starts the example site on a free 127.0.0.1 port. */
 export async function startNewsSite(
-  options: { experiment?: boolean } = {},
+  options: { experiment?: boolean; giftOpens?: number } = {},
 ): Promise<{ url: string; server: Server; site: ReturnType<typeof createNewsSite> }> {
   const site = createNewsSite({
     meterSecret: 'e2e-meter-secret-0123456789-abcdefgh',

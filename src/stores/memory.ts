@@ -17,8 +17,20 @@ export interface MemoryStoreOptions {
   readonly now?: () => number;
 }
 
-/** A meter as the memory store keeps it: article key → time of its first counted view. */
-type Views = Map<string, number>;
+/**
+ * A meter as the memory store keeps it: article key → time of its first counted view, and the
+ * oldest of those times, so a window that reaches back past it (every view still counts) is
+ * answered without walking the views: a gift's openers can be many.
+ */
+class Views {
+  readonly map = new Map<string, number>();
+  oldest = Number.POSITIVE_INFINITY;
+
+  add(key: string, at: number): void {
+    this.map.set(key, at);
+    if (at < this.oldest) this.oldest = at;
+  }
+}
 
 /**
  * Marks a store whose operations finish in this process without waiting on anything (internal):
@@ -54,17 +66,17 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MeterStore 
 
   const snapshot = (views: Views | undefined, article: string, window: StoreWindow): StoreSnapshot => {
     if (!views) return { used: 0, read: false, oldestAt: null };
-    let used = 0;
-    let oldestAt: number | null = null;
-    for (const [key, at] of views) {
-      if (at < window.since) {
-        views.delete(key);
-        continue;
+    const { map } = views;
+    if (window.since > views.oldest) {
+      // Some views fell out of the window: drop them and find the oldest left.
+      let oldest = Number.POSITIVE_INFINITY;
+      for (const [key, at] of map) {
+        if (at < window.since) map.delete(key);
+        else if (at < oldest) oldest = at;
       }
-      used++;
-      if (oldestAt === null || at < oldestAt) oldestAt = at;
+      views.oldest = oldest;
     }
-    return { used, read: views.has(article), oldestAt };
+    return { used: map.size, read: map.has(article), oldestAt: map.size === 0 ? null : views.oldest };
   };
 
   const claimView = (key: string, presented: number, claim: StoreClaim): StoreClaimResult => {
@@ -80,23 +92,23 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MeterStore 
     },
     async record(key, article, view: StoreView): Promise<StoreRecordResult> {
       // Synchronous from here to the end: atomic within this process.
-      const views = meters.get(key) ?? new Map<string, number>();
+      const views = meters.get(key) ?? new Views();
       const before = snapshot(views, article, view);
       const added = !before.read && before.used < view.limit;
       if (added) {
-        views.set(article, view.at);
+        views.add(article, view.at);
         meters.set(key, views, view.expiresAt - view.at);
       }
       return { ...before, added };
     },
     async merge(key, incoming, window) {
-      const views = meters.get(key) ?? new Map<string, number>();
+      const views = meters.get(key) ?? new Views();
       let { used } = snapshot(views, '', window);
       let added = 0;
       for (const view of incoming) {
         if (used >= window.limit) break;
-        if (view.at < window.since || views.has(view.article)) continue;
-        views.set(view.article, view.at);
+        if (view.at < window.since || views.map.has(view.article)) continue;
+        views.add(view.article, view.at);
         used++;
         added++;
       }
