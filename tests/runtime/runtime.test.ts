@@ -84,6 +84,14 @@ describe('the same decisions and the same token verdicts on every runtime', () =
     expect(node.outcomes[9]?.resetsAt).toBe('2027-03-31T23:00:00.000Z');
     expect(node.teaser).toBe('<p>First <em>paragraph</em> &amp; more.</p><p>Second.</p>');
     expect(node.banner).toContain('0 of 3 free articles left this month');
+    expect(node.gifts).toEqual([
+      'created: 9 left',
+      'first browser: full/gift (1 of 2)',
+      'second browser: full/gift (2 of 2)',
+      'first browser again: full/gift (2 of 2)',
+      'third browser: full/metered',
+      'forged: full/metered',
+    ]);
   });
 
   it('on Node (node:crypto): jose accepts its tokens, it accepts jose’s, and refuses every tampering with jose’s codes', () => {

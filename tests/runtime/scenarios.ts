@@ -16,7 +16,32 @@ interface Outcome {
   readonly cacheControl: string | null;
 }
 
-export async function runScenarios(): Promise<{ outcomes: Outcome[]; teaser: string; banner: string }> {
+/** Gift links on this runtime: created (signed with its crypto), opened, capped, forged. */
+async function giftScenarios(): Promise<string[]> {
+  const paywall = createPaywall({
+    secret: 'runtime-matrix-secret-0123456789-abcd',
+    now: () => Date.parse('2027-03-31T12:00:00Z'),
+    resolveReader: (request) => (request.headers.get('x-test-plan') ? { status: 'subscriber', id: 'sub-1' } : null),
+    gifts: { maxOpens: 2 },
+  });
+  const made = await paywall.createGift(new Request('https://news.example/', { headers: { 'x-test-plan': 'digital' } }), { id: 'g' });
+  if (!made.ok) return [`not created: ${made.reason}`];
+  const steps: string[] = [`created: ${made.allowance.remaining} left`];
+  const open = async (step: string, token: string, cookie = ''): Promise<string> => {
+    const request = new Request(`https://news.example/articles/g?gift=${token}`, { headers: cookie ? { cookie } : {} });
+    const d = await paywall.decide(request, { id: 'g' });
+    steps.push(`${step}: ${d.access}/${d.reason}${d.gift ? ` (${d.gift.opens} of ${d.gift.maxOpens})` : ''}`);
+    return (d.headers.get('set-cookie') ?? '').split(';')[0] as string;
+  };
+  const first = await open('first browser', made.gift.token);
+  await open('second browser', made.gift.token);
+  await open('first browser again', made.gift.token, first);
+  await open('third browser', made.gift.token);
+  await open('forged', `${made.gift.token.slice(0, -3)}AAA`);
+  return steps;
+}
+
+export async function runScenarios(): Promise<{ outcomes: Outcome[]; teaser: string; banner: string; gifts: string[] }> {
   let now = Date.parse('2027-03-31T12:00:00Z');
   const paywall = createPaywall({
     secret: 'runtime-matrix-secret-0123456789-abcd',
@@ -71,5 +96,10 @@ export async function runScenarios(): Promise<{ outcomes: Outcome[]; teaser: str
   await open('new period', 'd');
   const article =
     '<p>First <em>paragraph</em> &amp; more.</p><!-- note --><p>Second.</p><script>var s="held"</script><p>Third held back.</p>';
-  return { outcomes, teaser: cutTeaser(article, { paragraphs: 2 }), banner: createRenderer().render(wall, article, { id: 'd' }).banner };
+  return {
+    outcomes,
+    teaser: cutTeaser(article, { paragraphs: 2 }),
+    banner: createRenderer().render(wall, article, { id: 'd' }).banner,
+    gifts: await giftScenarios(),
+  };
 }

@@ -9,6 +9,7 @@ import { decodeJwt, decodeProtectedHeader, jwtVerify, SignJWT, UnsecuredJWT } fr
 import { describe, expect, it } from 'vitest';
 import {
   type Article,
+  createMemoryStore,
   createPaywall,
   createRenderer,
   type Decision,
@@ -320,6 +321,27 @@ describe('opening a gift', () => {
     expect(dropped.of('gift-refused')).toEqual([{ type: 'gift-refused', reason: 'unknown-key', gift: null, article: ARTICLE.id }]);
     // New gifts are signed with the new first key.
     expect(decodeProtectedHeader((await giftLink(rotated)).token).kid).not.toBe(decodeProtectedHeader(url.split('gift=')[1] as string).kid);
+  });
+
+  it('a failing store: open opens the gift uncounted, closed refuses it; createGift answers store-unavailable', async () => {
+    const made = await giftLink(setup({ gifts: { maxOpens: 3 } }));
+    const broken = createMemoryStore();
+    broken.record = () => Promise.reject(new Error('down'));
+    broken.peek = () => Promise.reject(new Error('down'));
+    const open = setup({ gifts: { maxOpens: 3 }, store: broken });
+    const d = await browser(open).open(made.url);
+    expect(d).toMatchObject({ reason: 'gift', gift: { opens: null, maxOpens: 3 } });
+    expect(d.trace).toContainEqual({ rule: 'store', matched: true, note: 'store failed: the gift opens without its cap' });
+    expect(open.of('store-error')).toHaveLength(1);
+    const closed = setup({ gifts: { maxOpens: 3 }, store: broken, failure: { mode: 'closed' } });
+    expect((await browser(closed).open(made.url)).reason).not.toBe('gift');
+    expect(closed.of('gift-refused')).toEqual([{ type: 'gift-refused', reason: 'store-unavailable', gift: made.id, article: ARTICLE.id }]);
+    expect(await open.paywall.createGift(subscriberRequest(), ARTICLE)).toEqual({
+      ok: false,
+      reason: 'store-unavailable',
+      allowance: { eligible: false, reason: 'store-unavailable' },
+    });
+    expect(await open.paywall.giftAllowance(subscriberRequest())).toEqual({ eligible: false, reason: 'store-unavailable' });
   });
 
   it('without the gifts option, a gift parameter is an ordinary query string', async () => {
