@@ -209,6 +209,8 @@ describe('the documented defaults are the applied ones', () => {
     'PaywallOptions.audience': DEFAULTS.audience,
     'PaywallOptions.failure': DEFAULTS.failure,
     'PaywallOptions.cache': DEFAULTS.cache,
+    'GiftOptions.param': DEFAULTS.gifts.param,
+    'GiftOptions.expiresIn': DEFAULTS.gifts.expiresIn,
   };
 
   it('each @default in types.ts matches the defaults table', () => {
