@@ -8,7 +8,7 @@
 // - gift, capped, re-opened: the same browser again (its meter from the cache, the gift token
 //   verified, the store says it opened it already; nothing signed).
 // - gift, no cap, new browser: as the first, without the store.
-import { applyDecisionHeaders, createPaywall } from '../dist/index.js';
+import { applyDecisionHeaders, createPaywall, defineGifts } from '../dist/index.js';
 
 const SECRET = 'bench-secret-0123456789-abcdefghijk';
 const UA = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_6) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36';
@@ -40,7 +40,7 @@ async function paywallWith(maxOpens) {
     secret: SECRET,
     meters: { anonymous: { limit: 100 }, registered: { limit: 100 } },
     resolveReader,
-    gifts: maxOpens === null ? {} : { maxOpens },
+    gifts: defineGifts(maxOpens === null ? {} : { maxOpens }),
   });
   const made = await paywall.createGift(subscriber(), { id: 'gifted' });
   if (!made.ok) throw new Error(made.reason);

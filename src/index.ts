@@ -5,7 +5,7 @@
  */
 export { createPaywall, type Paywall } from './core/paywall.js';
 export type { GiftCreateOptions } from './core/decide/gift-create.js';
-export { defineExperiments, defineRules, defineSession } from './core/decide/define.js';
+export { defineExperiments, defineGifts, defineRules, defineSession } from './core/decide/define.js';
 export { applyDecisionHeaders } from './core/decide/headers.js';
 export { decisionForVariant } from './core/decide/variants.js';
 export { createMemoryStore, type MemoryStoreOptions } from './stores/memory.js';
@@ -35,6 +35,7 @@ export type {
   GiftOptions,
   GiftRefusal,
   GiftResult,
+  GiftSet,
   OpenedGift,
   FreshMeterOptions,
   MeterLimit,

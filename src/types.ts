@@ -390,7 +390,7 @@ export interface OpenedGift {
   readonly expiresAt: Date;
 }
 
-/** Options of gift links (`createPaywall({ gifts })`). */
+/** Options of gift links (`defineGifts`). */
 export interface GiftOptions {
   /**
    * The query parameter that carries a gift token in an article's URL.
@@ -967,6 +967,12 @@ export interface RuleSet {
   readonly size: number;
 }
 
+/** Gift links made by `defineGifts` (validated), for `createPaywall({ gifts })`. */
+export interface GiftSet {
+  /** Browsers that may open one gift, or `null` for no cap. */
+  readonly maxOpens: number | null;
+}
+
 /** Experiments made by `defineExperiments` (validated), for `createPaywall({ experiments })`. */
 export interface ExperimentSet {
   /** How many experiments. */
@@ -1067,11 +1073,12 @@ export interface PaywallOptions {
    */
   readonly rules?: RuleSet;
   /**
-   * Gift links: a subscriber creates a signed link (`paywall.createGift`) that opens one article
-   * in full for whoever receives it, without spending their meter.
+   * Gift links, made with `defineGifts({...})`: a subscriber creates a signed link
+   * (`paywall.createGift`) that opens one article in full for whoever receives it, without
+   * spending their meter.
    * @default undefined (off: a gift parameter is ignored)
    */
-  readonly gifts?: GiftOptions;
+  readonly gifts?: GiftSet;
   /**
    * Referral sampling.
    * @default undefined (off)

@@ -10,6 +10,7 @@ import {
   createPaywall,
   createRenderer,
   defineExperiments,
+  defineGifts,
   defineRules,
   defineSession,
   escapeHtml,
@@ -154,7 +155,7 @@ export function createNewsSite(options: NewsSiteOptions) {
     },
     ...(options.freshMetersPerHour ? { freshMeters: { perHour: options.freshMetersPerHour } } : {}),
     // Subscribers may gift ten articles a month; each link opens for five browsers within 30 days.
-    gifts: { allowance: { limit: 10 }, maxOpens: options.giftOpens ?? 5 },
+    gifts: defineGifts({ allowance: { limit: 10 }, maxOpens: options.giftOpens ?? 5 }),
     // meterwall reads the site's own session cookie and verifies it (HS256, pinned), then maps
     // its claims to a reader: a plan claim makes a subscriber.
     session: defineSession({

@@ -16,8 +16,8 @@ import type {
   RequestLike,
   Variant,
 } from '../types.js';
-import { createGiftMaker, type GiftCreateOptions, type GiftMaker } from './decide/gift-create.js';
-import { createGiftTokens } from './gift-token.js';
+import type { GiftCreateOptions, GiftMaker } from './decide/gift-create.js';
+import type { GiftHooks } from './decide/gift-hooks.js';
 import type { MaybePromise } from '../util/maybe-async.js';
 import { createAutomatedDetector } from './decide/automated-clients.js';
 import { EngineContext, type EngineSettings } from './decide/context.js';
@@ -172,11 +172,12 @@ export function createPaywall(options: PaywallOptions): Paywall {
   let variants: Promise<VariantValues> | undefined;
   const ready = importKeyring(resolved.secrets).then((keyring) => {
     const tokens = createMeterTokens(keyring, { issuer: resolved.issuer, audience: resolved.audience, cacheSize: resolved.cache.tokens });
-    const giftTokens = resolved.gifts === null ? null : createGiftTokens(keyring, { issuer: resolved.issuer, audience: resolved.audience });
+    const hooks = resolved.giftHooks as GiftHooks | null;
+    const giftTokens = hooks === null ? null : hooks.tokens(keyring, { issuer: resolved.issuer, audience: resolved.audience });
     const ctx = new EngineContext(settings, store, keyring, tokens, createIdHasher(keyring, resolved.cache.hashes), giftTokens);
-    if (resolved.gifts !== null) {
+    if (hooks !== null && resolved.gifts !== null) {
       const { unit, timeZone, weekStartsOn } = resolved.gifts.period;
-      gifts = createGiftMaker(ctx, resolved.gifts, createCalendarPeriod(unit, timeZone, weekStartsOn));
+      gifts = hooks.maker(ctx, resolved.gifts, createCalendarPeriod(unit, timeZone as string, weekStartsOn));
     }
     const emit = ctx.emit.bind(ctx);
     const readers = resolved.sessionReaders
@@ -185,7 +186,7 @@ export function createPaywall(options: PaywallOptions): Paywall {
         ? callbackReaders(resolved.resolveReader, emit)
         : null;
     variants = undefined;
-    engine = new Engine(ctx, readers);
+    engine = new Engine(ctx, readers, hooks);
     return { engine, keyring };
   });
   const signedVariants = async (): Promise<VariantValues> => (variants ??= variantValues((await ready).keyring));

@@ -9,6 +9,13 @@ import { DEFAULTS, LIMITS } from './defaults.js';
 import { duration } from './rules-options.js';
 import type { GiftSettings, PeriodSettings } from './settings.js';
 
+/** The allowance's period once the site's is known: its own time zone, else the site's (UTC for a rolling window). */
+export function giftsIn(gifts: GiftSettings, site: PeriodSettings): GiftSettings {
+  if (gifts.period.timeZone !== undefined) return gifts;
+  const timeZone = site.kind === 'calendar' ? site.timeZone : DEFAULTS.period.timeZone;
+  return Object.freeze({ ...gifts, period: Object.freeze({ ...gifts.period, timeZone }) });
+}
+
 /** The longest a gift link may last: a year. */
 const MAX_EXPIRY_MS = 366 * 86_400_000;
 
@@ -21,9 +28,8 @@ const allowancePeriod = /* @__PURE__ */ object(
   'a period option',
 );
 
-/** `gifts`, validated; `null` when absent (gift parameters are then ignored). */
-export function resolveGifts(value: unknown, site: PeriodSettings): GiftSettings | null {
-  if (value === undefined) return null;
+/** `gifts`, validated (by `defineGifts`); the allowance's time zone is left to the site's period when not given. */
+export function resolveGifts(value: unknown): GiftSettings {
   const gifts = record(value, 'gifts');
   rejectUnknown(gifts, 'gifts', ['param', 'allowance', 'expiresIn', 'maxOpens', 'entitlements'], 'a gifts option');
   const param = text(DEFAULTS.gifts.param)(gifts['param'], 'gifts.param');
@@ -33,8 +39,8 @@ export function resolveGifts(value: unknown, site: PeriodSettings): GiftSettings
   rejectUnknown(allowance, 'gifts.allowance', ['limit', 'period'], 'an allowance option');
   const limit = integer(0, LIMITS.gifts, DEFAULTS.gifts.allowance.limit)(allowance['limit'], 'gifts.allowance.limit');
   const own = allowancePeriod(allowance['period'], 'gifts.allowance.period');
-  const timeZone = own.timeZone ?? (site.kind === 'calendar' ? site.timeZone : DEFAULTS.period.timeZone);
-  if (!isValidTimeZone(timeZone))
+  const timeZone = own.timeZone;
+  if (timeZone !== undefined && !isValidTimeZone(timeZone))
     throw invalidOption('gifts.allowance.period.timeZone', `is not a time zone this runtime knows: ${timeZone}`);
   if (own.weekStartsOn !== undefined && own.calendar !== 'week')
     throw invalidOption('gifts.allowance.period.weekStartsOn', "applies only to calendar: 'week'");

@@ -13,7 +13,7 @@ import { resolveCdn, resolveCrawlers, resolveFreshMeters, resolvePageViews, reso
 import { at, callback, integer, object, oneOf, record, rejectUnknown, text, type Check } from '../util/schema.js';
 
 import { normalizeSecrets } from './secrets.js';
-import { resolveGifts } from './gift-options.js';
+import { giftsIn } from './gift-options.js';
 import {
   type CookieSettings,
   EXPERIMENT_SET,
@@ -24,6 +24,8 @@ import {
   type RuleSetSettings,
   SESSION_SET,
   type SessionSetSettings,
+  GIFT_SET,
+  type GiftSetSettings,
 } from './settings.js';
 
 const NO_RULES: RuleSetSettings = Object.freeze({ rules: Object.freeze([]), matcher: null });
@@ -35,7 +37,7 @@ const NO_RULES: RuleSetSettings = Object.freeze({ rules: Object.freeze([]), matc
 function setOf<T>(value: unknown, brand: symbol, option: string, maker: string): T | undefined {
   if (value === undefined) return undefined;
   const made = value !== null && typeof value === 'object' ? (value as Record<symbol, T | undefined>)[brand] : undefined;
-  if (made === undefined) throw invalidOption(option, `must be made with ${maker}([...]) (imported from 'meterwall'), which validates it`);
+  if (made === undefined) throw invalidOption(option, `must be made with ${maker} (imported from 'meterwall'), which validates it`);
   return made;
 }
 
@@ -228,16 +230,18 @@ export function resolveOptions(options: PaywallOptions): ResolvedOptions {
     throw invalidOption('meters.named', 'count in calendar periods only: use period.calendar, or one meter with a rolling window');
   const store = resolveStore(options.store);
   const proxy = resolveProxy(options.proxy);
-  const sessionSet = setOf<SessionSetSettings>(options.session, SESSION_SET, 'session', 'defineSession');
+  const sessionSet = setOf<SessionSetSettings>(options.session, SESSION_SET, 'session', 'defineSession({...})');
   const sessionKey = sessionSet?.settings.key;
   if (sessionKey?.kind === 'secret') {
     const bytes = sessionKey.secret;
     if (secrets.some((s) => s.bytes.byteLength === bytes.byteLength && s.bytes.every((b, i) => b === bytes[i])))
       throw invalidOption('session.key.secret', 'must differ from the meter secret');
   }
-  const experiments = setOf<readonly ExperimentSettings[]>(options.experiments, EXPERIMENT_SET, 'experiments', 'defineExperiments') ?? [];
+  const experiments =
+    setOf<readonly ExperimentSettings[]>(options.experiments, EXPERIMENT_SET, 'experiments', 'defineExperiments([...])') ?? [];
   checkExperiments(experiments, { named: new Set(meters.named.keys()), registered: meters.registered !== null });
-  const ruleSet = setOf<RuleSetSettings>(options.rules, RULE_SET, 'rules', 'defineRules') ?? NO_RULES;
+  const ruleSet = setOf<RuleSetSettings>(options.rules, RULE_SET, 'rules', 'defineRules([...])') ?? NO_RULES;
+  const giftSet = setOf<GiftSetSettings>(options.gifts, GIFT_SET, 'gifts', 'defineGifts({...})');
   checkRules(ruleSet.rules, { meters: new Set([DEFAULT_METER, ...meters.named.keys()]), proxy, experiments });
   return Object.freeze({
     secrets,
@@ -265,6 +269,7 @@ export function resolveOptions(options: PaywallOptions): ResolvedOptions {
     experiments,
     rules: ruleSet.rules,
     ruleMatcher: ruleSet.matcher,
-    gifts: resolveGifts(options.gifts, period),
+    gifts: giftSet === undefined ? null : giftsIn(giftSet.settings, period),
+    giftHooks: giftSet?.hooks ?? null,
   });
 }

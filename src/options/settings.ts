@@ -124,6 +124,8 @@ export interface ResolvedOptions {
   readonly sessionReaders: unknown;
   /** Gift links, or `null` when off. */
   readonly gifts: GiftSettings | null;
+  /** What `defineGifts` brought to open and create them (core/decide's `GiftHooks` factory), or `null`. */
+  readonly giftHooks: unknown;
 }
 
 /**
@@ -198,6 +200,13 @@ export interface RuleSetSettings {
   readonly matcher: unknown;
 }
 export const SESSION_SET: unique symbol = Symbol('meterwall.session');
+export const GIFT_SET: unique symbol = Symbol('meterwall.gifts');
+
+/** What `defineGifts` made: the validated settings and the code that opens and creates gifts (opaque down here). */
+export interface GiftSetSettings {
+  readonly settings: GiftSettings;
+  readonly hooks: unknown;
+}
 
 /** What `defineSession` made: the validated settings and how to make the reader source (core/decide's, opaque down here). */
 export interface SessionSetSettings {
@@ -212,8 +221,13 @@ export interface GiftSettings {
   readonly param: string;
   /** Gifts a giver may create per allowance period. */
   readonly limit: number;
-  /** The allowance's calendar period. */
-  readonly period: Extract<PeriodSettings, { kind: 'calendar' }>;
+  /** The allowance's calendar period (`timeZone` `undefined` until `createPaywall` gives it the site's). */
+  readonly period: {
+    readonly kind: 'calendar';
+    readonly unit: 'day' | 'week' | 'month';
+    readonly timeZone: string | undefined;
+    readonly weekStartsOn: number;
+  };
   /** How long a gift link lasts, in ms. */
   readonly expiresInMs: number;
   /** Browsers that may open one gift, or `null` for no cap. */

@@ -2,7 +2,7 @@
  * Decision scenarios that must come out the same on every runtime: Node, Cloudflare's workerd
  * and the edge runtime. Uses only the public API and Web APIs; bundled for the other runtimes.
  */
-import { createPaywall, createRenderer, cutTeaser, type Decision, type RequestLike } from 'meterwall';
+import { createPaywall, createRenderer, cutTeaser, defineGifts, type Decision, type RequestLike } from 'meterwall';
 
 interface Outcome {
   readonly step: string;
@@ -22,7 +22,7 @@ async function giftScenarios(): Promise<string[]> {
     secret: 'runtime-matrix-secret-0123456789-abcd',
     now: () => Date.parse('2027-03-31T12:00:00Z'),
     resolveReader: (request) => (request.headers.get('x-test-plan') ? { status: 'subscriber', id: 'sub-1' } : null),
-    gifts: { maxOpens: 2 },
+    gifts: defineGifts({ maxOpens: 2 }),
   });
   const made = await paywall.createGift(new Request('https://news.example/', { headers: { 'x-test-plan': 'digital' } }), { id: 'g' });
   if (!made.ok) return [`not created: ${made.reason}`];

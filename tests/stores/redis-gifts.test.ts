@@ -5,7 +5,7 @@
  */
 import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPaywall, type PaywallEvent } from '../../src/index.js';
+import { createPaywall, defineGifts, type PaywallEvent } from '../../src/index.js';
 import { createRedisStore } from '../../src/stores/redis.js';
 import { SECRET } from '../helpers.js';
 import { redisServerPath, startRedis, type TestRedis } from '../helpers-redis.js';
@@ -38,7 +38,7 @@ describe.skipIf(!binary)(title, () => {
         secret: SECRET,
         store: createRedisStore(client, { prefix }),
         resolveReader: (request) => (request.headers.get('x-reader') === 'alice' ? { status: 'subscriber', id: 'alice' } : null),
-        gifts: { maxOpens, allowance: { limit } },
+        gifts: defineGifts({ maxOpens, allowance: { limit } }),
         onEvent: (event) => events.push(event),
         failure: { timeoutMs: 5000 },
       });

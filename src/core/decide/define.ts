@@ -1,14 +1,29 @@
 /**
- * `defineSession`, `defineRules` and `defineExperiments`: a site's session, rules and A/B tests,
- * validated (the rules compiled) when the site defines them, so a paywall without them ships
- * none of it: no jose without sessions, no matcher without rules (what an edge function that
- * only decides bundles stays small).
+ * `defineSession`, `defineRules`, `defineExperiments` and `defineGifts`: a site's session, rules,
+ * A/B tests and gift links, validated (the rules compiled) when the site defines them, so a
+ * paywall without them ships none of it: no jose without sessions, no matcher without rules, no
+ * gift code without gifts (what an edge function that only decides bundles stays small).
  */
 import { resolveExperiments } from '../../options/experiments-options.js';
 import { resolveRules } from '../../options/rules-options.js';
 import { resolveSession } from '../../options/session-options.js';
-import { EXPERIMENT_SET, RULE_SET, SESSION_SET } from '../../options/settings.js';
-import type { Experiment, ExperimentSet, PaywallEvent, Rule, RuleSet, SessionOptions, SessionSet } from '../../types.js';
+import { resolveGifts } from '../../options/gift-options.js';
+import { EXPERIMENT_SET, GIFT_SET, RULE_SET, SESSION_SET } from '../../options/settings.js';
+import type {
+  Experiment,
+  ExperimentSet,
+  GiftOptions,
+  GiftSet,
+  PaywallEvent,
+  Rule,
+  RuleSet,
+  SessionOptions,
+  SessionSet,
+} from '../../types.js';
+import { createGiftTokens } from '../gift-token.js';
+import { createGiftMaker } from './gift-create.js';
+import type { GiftHooks } from './gift-hooks.js';
+import { giftParameter, giftUpgrade, openGift } from './gift-open.js';
 import { sessionReaders } from './readers.js';
 import { createRuleMatcher } from './rules.js';
 
@@ -74,4 +89,33 @@ export function defineSession(options: SessionOptions): SessionSet {
   const readers = (emit: (event: PaywallEvent) => void, now: () => number, mode: 'open' | 'closed') =>
     sessionReaders(settings, emit, now, mode);
   return Object.freeze({ cookie: settings.cookie, bearer: settings.bearer, [SESSION_SET]: Object.freeze({ settings, readers }) });
+}
+
+/**
+ * Gift links, for `createPaywall({ gifts })`: subscribers (and readers holding one of
+ * `entitlements`) create links with `paywall.createGift` that open one article in full for
+ * whoever receives them. Throws an `InvalidOptionError` naming the option on any mistake.
+ *
+ * @example
+ * ```ts
+ * import { createPaywall, defineGifts } from 'meterwall';
+ *
+ * const paywall = createPaywall({
+ *   secret,
+ *   resolveReader: (request) => sessions.readerFor(request),
+ *   // 10 a month per giver, 5 browsers per link, for 30 days (defineGifts validates; a paywall without it ships no gift code)
+ *   gifts: defineGifts({ allowance: { limit: 10 }, maxOpens: 5, expiresIn: '30d' }),
+ * });
+ * ```
+ */
+export function defineGifts(options: GiftOptions = {}): GiftSet {
+  const settings = resolveGifts(options);
+  const hooks: GiftHooks = {
+    tokens: createGiftTokens,
+    maker: createGiftMaker,
+    parameter: giftParameter,
+    open: openGift,
+    upgrade: giftUpgrade,
+  };
+  return Object.freeze({ maxOpens: settings.maxOpens, [GIFT_SET]: Object.freeze({ settings, hooks: Object.freeze(hooks) }) });
 }

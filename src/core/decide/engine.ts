@@ -15,7 +15,7 @@ import { windowAt } from '../meter.js';
 import { DEFAULT_METER } from '../../options/rules-options.js';
 import { evaluatePolicy, giftMatters, type DecidedOutcome } from './policy.js';
 import { DecisionInput } from './decision-input.js';
-import { giftParameter, giftUpgrade, openGift } from './gift-open.js';
+import type { GiftHooks } from './gift-hooks.js';
 import type { RuleMatcher } from './rules.js';
 import { bucketKey, type Buckets, bucketsFor, limitsIn, type MeterLimits } from './buckets.js';
 import { projected } from './named-view.js';
@@ -33,6 +33,8 @@ const NO_BUCKETS: Readonly<Record<string, string>> = /* @__PURE__ */ Object.free
 export class Engine {
   readonly #ctx: EngineContext;
   readonly #readers: ReaderSource | null;
+  /** Gift links' code (`defineGifts`), or `null` when they are off. */
+  readonly #gifts: GiftHooks | null;
   readonly #facts: FactSettings;
   readonly #matchRule: RuleMatcher | null;
   readonly #siteLimits: MeterLimits;
@@ -41,9 +43,10 @@ export class Engine {
   /** Each rule's trace entry, made once. */
   readonly #ruleTraces: ReadonlyMap<RuleSettings, TraceEntry>;
 
-  constructor(ctx: EngineContext, readers: ReaderSource | null) {
+  constructor(ctx: EngineContext, readers: ReaderSource | null, gifts: GiftHooks | null = null) {
     this.#ctx = ctx;
     this.#readers = readers;
+    this.#gifts = gifts;
     this.#matchRule = ctx.options.ruleMatcher as RuleMatcher | null;
     this.#siteLimits = { anonymous: ctx.options.anonymousLimit, registered: ctx.options.registeredLimit };
     this.#rulesReadBuckets = ctx.options.rules.some((rule) => rule.when.bucket !== null);
@@ -148,11 +151,12 @@ export class Engine {
       period: o.period.description,
     };
 
-    const gift = o.gifts === null ? null : giftParameter(facts.request.url, o.gifts.param);
+    const hooks = this.#gifts;
+    const gift = hooks === null || o.gifts === null ? null : hooks.parameter(facts.request.url, o.gifts.param);
     if (gift !== null && giftMatters(input)) {
       // A gift link, where it can matter: opened, it decides; refused, the decision goes on.
       return andThen(early?.whole ?? presentedMeter(ctx, draft), (whole) =>
-        andThen(openGift(ctx, draft, gift, whole), (opening) => {
+        andThen((hooks as GiftHooks).open(ctx, draft, gift, whole), (opening) => {
           if (opening === null) return this.#route(draft, meter, limits, whole, early?.buckets ?? null);
           input.gift = opening.note;
           return this.#finish(draft, evaluatePolicy(input, null) as DecidedOutcome, null, opening.setCookie, opening.gift);
@@ -185,9 +189,10 @@ export class Engine {
       const finish = (setCookie: string | null): Decision => this.#finish(draft, first, null, setCookie);
       // A subscriber's browser is marked as signed in, so signing out hands out no anonymous
       // allowance; a gift it opened is credited with the subscription.
-      if (input.reader.status !== 'subscriber' || (o.registeredLimit === null && o.gifts === null)) return finish(null);
+      const gifts = this.#gifts;
+      if (input.reader.status !== 'subscriber' || (o.registeredLimit === null && gifts === null)) return finish(null);
       return andThen(present(), (presented) => {
-        const upgraded = giftUpgrade(ctx, draft, presented);
+        const upgraded = gifts === null ? null : gifts.upgrade(ctx, draft, presented);
         if (o.registeredLimit !== null) return andThen(signedInCookie(ctx, draft, upgraded ?? presented), finish);
         return upgraded === null ? finish(null) : andThen(ctx.meterCookie(upgraded.state, draft.now, draft.window), finish);
       });
@@ -213,7 +218,7 @@ export class Engine {
   /** The meter decides: the account's for a registered reader (where an allowance exists), else the cookie's. */
   #metered(draft: Draft, meter: PresentedMeter, limits: MeterLimits, counting: boolean): MaybePromise<Decision> {
     // A registered reader whose browser opened a gift: the upgrade is reported, the mark moved on.
-    const presented = (draft.input.reader.status === 'registered' && giftUpgrade(this.#ctx, draft, meter)) || meter;
+    const presented = (draft.input.reader.status === 'registered' && this.#gifts?.upgrade(this.#ctx, draft, meter)) || meter;
     if (draft.input.reader.status === 'registered' && limits.registered !== null) {
       // A view that may count needs one atomic round trip (record); anything else only reads (peek).
       return this.#account(draft, presented, limits.registered, counting);

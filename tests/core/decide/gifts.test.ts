@@ -12,6 +12,7 @@ import {
   createMemoryStore,
   createPaywall,
   createRenderer,
+  defineGifts,
   type Decision,
   InvalidOptionError,
   type PaywallEvent,
@@ -41,7 +42,7 @@ function setup(options: { [K in keyof PaywallOptions]?: PaywallOptions[K] | unde
     resolveReader: readerOf,
     now: clock.now,
     onEvent: (event) => events.push(event),
-    gifts: {},
+    gifts: defineGifts(),
     // `gifts: undefined` turns gift links off.
     ...(Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as Partial<PaywallOptions>),
     ...('gifts' in options && options.gifts === undefined ? { gifts: undefined as never } : {}),
@@ -108,13 +109,13 @@ describe('creating a gift', () => {
     expect(decodeJwt((await giftLink(s)).token)['gvr']).toBe(payload['gvr']);
     expect(s.of('gift-created')[0]).toEqual({ type: 'gift-created', gift: gift.id, giver: payload['gvr'], article: ARTICLE.id });
     // An open cap the site sets is in the token.
-    const capped = setup({ gifts: { maxOpens: 5, expiresIn: '2d' } });
+    const capped = setup({ gifts: defineGifts({ maxOpens: 5, expiresIn: '2d' }) });
     const token = (await giftLink(capped)).token;
     expect(decodeJwt(token)).toMatchObject({ cap: 5, exp: Date.parse('2026-11-12T12:00:00Z') / 1000 });
   });
 
   it('who may give: subscribers and holders of a giving entitlement; typed refusals, never an exception', async () => {
-    const s = setup({ gifts: { entitlements: ['gifting'] } });
+    const s = setup({ gifts: defineGifts({ entitlements: ['gifting'] }) });
     const as = (reader?: string) => new Request(URL_OF('x'), { headers: reader ? { 'x-reader': reader } : {} });
     expect(await s.paywall.createGift(as(), ARTICLE)).toEqual({
       ok: false,
@@ -143,7 +144,7 @@ describe('creating a gift', () => {
   });
 
   it('the allowance: N per calendar month, then a typed refusal; it renews with the month', async () => {
-    const s = setup({ gifts: { allowance: { limit: 3 } } });
+    const s = setup({ gifts: defineGifts({ allowance: { limit: 3 } }) });
     const remaining: number[] = [];
     for (let i = 0; i < 3; i++) {
       const r = await s.paywall.createGift(subscriberRequest(), { id: `a${i}` });
@@ -165,7 +166,7 @@ describe('creating a gift', () => {
   });
 
   it('the allowance under 50 concurrent requests: exactly the limit is created', async () => {
-    const s = setup({ gifts: { allowance: { limit: 7 } } });
+    const s = setup({ gifts: defineGifts({ allowance: { limit: 7 } }) });
     const results = await Promise.all(Array.from({ length: 50 }, (_, i) => s.paywall.createGift(subscriberRequest(), { id: `c${i}` })));
     expect(results.filter((r) => r.ok)).toHaveLength(7);
     expect(results.filter((r) => !r.ok && r.reason === 'allowance-spent')).toHaveLength(43);
@@ -278,7 +279,7 @@ describe('opening a gift', () => {
   });
 
   it('not a page view (a prefetch, HEAD, a link preview): the gift is not opened and no open is spent', async () => {
-    const s = setup({ gifts: { maxOpens: 1 } });
+    const s = setup({ gifts: defineGifts({ maxOpens: 1 }) });
     const { url } = await giftLink(s);
     const prefetch = await browser(s).open(url, ARTICLE, { 'sec-purpose': 'prefetch' });
     expect(prefetch).toMatchObject({ reason: 'not-counted', access: 'prompt' });
@@ -296,7 +297,7 @@ describe('opening a gift', () => {
   });
 
   it('the open cap: each browser once, re-opening free, then the normal wall', async () => {
-    const s = setup({ gifts: { maxOpens: 2 } });
+    const s = setup({ gifts: defineGifts({ maxOpens: 2 }) });
     const { url, id } = await giftLink(s);
     const first = browser(s);
     const second = browser(s);
@@ -324,16 +325,16 @@ describe('opening a gift', () => {
   });
 
   it('a failing store: open opens the gift uncounted, closed refuses it; createGift answers store-unavailable', async () => {
-    const made = await giftLink(setup({ gifts: { maxOpens: 3 } }));
+    const made = await giftLink(setup({ gifts: defineGifts({ maxOpens: 3 }) }));
     const broken = createMemoryStore();
     broken.record = () => Promise.reject(new Error('down'));
     broken.peek = () => Promise.reject(new Error('down'));
-    const open = setup({ gifts: { maxOpens: 3 }, store: broken });
+    const open = setup({ gifts: defineGifts({ maxOpens: 3 }), store: broken });
     const d = await browser(open).open(made.url);
     expect(d).toMatchObject({ reason: 'gift', gift: { opens: null, maxOpens: 3 } });
     expect(d.trace).toContainEqual({ rule: 'store', matched: true, note: 'store failed: the gift opens without its cap' });
     expect(open.of('store-error')).toHaveLength(1);
-    const closed = setup({ gifts: { maxOpens: 3 }, store: broken, failure: { mode: 'closed' } });
+    const closed = setup({ gifts: defineGifts({ maxOpens: 3 }), store: broken, failure: { mode: 'closed' } });
     expect((await browser(closed).open(made.url)).reason).not.toBe('gift');
     expect(closed.of('gift-refused')).toEqual([{ type: 'gift-refused', reason: 'store-unavailable', gift: made.id, article: ARTICLE.id }]);
     expect(await open.paywall.createGift(subscriberRequest(), ARTICLE)).toEqual({
@@ -424,7 +425,7 @@ describe('the gifts option', () => {
     for (const [gifts, option] of bad) {
       let error: unknown;
       try {
-        createPaywall({ secret: SECRET, gifts: gifts as never });
+        defineGifts(gifts as never);
       } catch (e) {
         error = e;
       }
@@ -433,10 +434,20 @@ describe('the gifts option', () => {
     }
   });
 
+  it('is made with defineGifts: a plain object is refused, naming it', () => {
+    expect(() => createPaywall({ secret: SECRET, gifts: { maxOpens: 5 } as never })).toThrow(
+      new InvalidOptionError('gifts', "must be made with defineGifts({...}) (imported from 'meterwall'), which validates it"),
+    );
+    expect(defineGifts({ maxOpens: 5 }).maxOpens).toBe(5);
+    expect(defineGifts().maxOpens).toBeNull();
+  });
+
   it('the allowance renews in the site’s time zone unless it has its own, and may be weekly', async () => {
-    const s = setup({ period: { calendar: 'month', timeZone: 'Europe/Paris' }, gifts: { allowance: { limit: 2 } } });
+    const s = setup({ period: { calendar: 'month', timeZone: 'Europe/Paris' }, gifts: defineGifts({ allowance: { limit: 2 } }) });
     expect(await s.paywall.giftAllowance(subscriberRequest())).toMatchObject({ resetsAt: new Date('2026-11-30T23:00:00Z') });
-    const weekly = setup({ gifts: { allowance: { limit: 2, period: { calendar: 'week', timeZone: 'UTC', weekStartsOn: 1 } } } });
+    const weekly = setup({
+      gifts: defineGifts({ allowance: { limit: 2, period: { calendar: 'week', timeZone: 'UTC', weekStartsOn: 1 } } }),
+    });
     expect(await weekly.paywall.giftAllowance(subscriberRequest())).toMatchObject({ resetsAt: new Date('2026-11-16T00:00:00Z') });
   });
 });
