@@ -10,6 +10,8 @@ export default defineConfig({
     'adapters/fastify': 'src/adapters/fastify.ts',
     'adapters/hono': 'src/adapters/hono.ts',
     'adapters/next': 'src/adapters/next.ts',
+    // The `meterwall` command (package.json's bin).
+    'cli/main': 'src/cli/main.ts',
     // Not a public entry (not in package.json's exports): it makes the renderer a chunk of its
     // own, so a bundle that only decides drops it whole, the HTML entities' tables included.
     'internal/content': 'src/content/render.ts',

@@ -114,7 +114,8 @@ export type DecisionReason =
   | 'registration-wall'
   | 'registered-reader'
   | 'institution'
-  | 'gift';
+  | 'gift'
+  | 'shadow';
 
 /** The state of the reader's meter after this decision. */
 export interface MeterSnapshot {
@@ -198,6 +199,11 @@ export interface Decision {
   /** The gift link that opened the article (`reason: 'gift'`), or `null`. */
   readonly gift: OpenedGift | null;
   /**
+   * Shadow mode (`enforce: false`): what an enforcing paywall would have decided; `access` is
+   * then always `full` and `reason` `shadow`. `null` when the paywall enforces.
+   */
+  readonly wouldBe: { readonly access: Access; readonly reason: DecisionReason } | null;
+  /**
    * Headers to send: `Set-Cookie` only when the meter changed, `Cache-Control`, `Vary`; for a
    * gift, `X-Robots-Tag: noindex` and `Referrer-Policy: same-origin` too. Built on first access.
    */
@@ -237,8 +243,11 @@ export type TokenRejection =
   | 'claims'
   | 'old-format';
 
-/** The events `onEvent` receives; `type` tells them apart. */
-export type PaywallEvent =
+/** The events `onEvent` receives; `type` tells them apart. In shadow mode (`enforce: false`) each carries `shadow: true`. */
+export type PaywallEvent = PaywallEventBody & { readonly shadow?: true };
+
+/** The events without the shadow mark. */
+export type PaywallEventBody =
   | {
       readonly type: 'view-counted';
       readonly article: string;
@@ -1114,6 +1123,13 @@ export interface PaywallOptions {
    * @default Date.now
    */
   readonly now?: () => number | Date;
+  /**
+   * `false` runs in shadow mode, beside another paywall: meters count exactly as an enforcing
+   * paywall's would, every event carries `shadow: true`, and every decision is `access: 'full'`
+   * (`reason: 'shadow'`) with what would have been decided in `decision.wouldBe`.
+   * @default true
+   */
+  readonly enforce?: boolean;
   /**
    * Receives events (views counted, walls shown, tokens rejected, store errors). Must not throw; if it does, the error is ignored.
    * @default undefined

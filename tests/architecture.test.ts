@@ -24,6 +24,7 @@ const LAYERS: ReadonlyArray<readonly [name: string, test: (file: string) => bool
   ['core/decide (the pipeline)', (f) => f.startsWith('core/decide/')],
   ['core/paywall, crawlers', (f) => f === 'core/paywall.ts' || f.startsWith('crawlers/')],
   ['adapters, entry', (f) => f.startsWith('adapters/') || f === 'index.ts'],
+  ['cli', (f) => f.startsWith('cli/')],
 ];
 
 function layerOf(file: string): number {

@@ -8,6 +8,7 @@ export const DEFAULTS = /* @__PURE__ */ Object.freeze({
   period: Object.freeze({ calendar: 'month', timeZone: 'UTC', weekStartsOn: 1 }),
   cookie: Object.freeze({ name: '__Host-meterwall', sameSite: 'lax', secure: true, path: '/' }),
   issuer: 'meterwall',
+  enforce: true,
   audience: 'meterwall:meter',
   failure: Object.freeze({ timeoutMs: 250, mode: 'open' }),
   cache: Object.freeze({ tokens: 10_000, hashes: 10_000 }),

@@ -10,7 +10,7 @@ import { checkRules, DEFAULT_METER } from './rules-options.js';
 import { checkExperiments } from './experiments-options.js';
 import { DEFAULTS, LIMITS } from './defaults.js';
 import { resolveCdn, resolveCrawlers, resolveFreshMeters, resolvePageViews, resolveProxy, resolveReferrals } from './network-options.js';
-import { at, callback, integer, object, oneOf, record, rejectUnknown, text, type Check } from '../util/schema.js';
+import { at, bool, callback, integer, object, oneOf, record, rejectUnknown, text, type Check } from '../util/schema.js';
 
 import { normalizeSecrets } from './secrets.js';
 import { giftsIn } from './gift-options.js';
@@ -64,6 +64,7 @@ const TOP_LEVEL = [
   'now',
   'onEvent',
   'cache',
+  'enforce',
 ] as const;
 
 const limit = (fallback: number): Check<{ readonly limit: number }> =>
@@ -257,6 +258,7 @@ export function resolveOptions(options: PaywallOptions): ResolvedOptions {
     failure: failure(options.failure, 'failure'),
     now: resolveNow(options.now),
     onEvent: callback<(event: PaywallEvent) => void>()(options.onEvent, 'onEvent'),
+    enforce: bool(DEFAULTS.enforce)(options.enforce, 'enforce'),
     cache: cache(options.cache, 'cache'),
     session: sessionSet?.settings,
     sessionReaders: sessionSet?.readers ?? null,

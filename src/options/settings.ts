@@ -104,6 +104,8 @@ export interface ResolvedOptions {
   readonly failure: { readonly timeoutMs: number; readonly mode: 'open' | 'closed' };
   readonly now: () => number;
   readonly onEvent: ((event: PaywallEvent) => void) | undefined;
+  /** `false`: shadow mode (decisions all full, with what would have been decided). */
+  readonly enforce: boolean;
   readonly cache: { readonly tokens: number; readonly hashes: number };
   readonly session: SessionSettings | undefined;
   readonly crawlers: { readonly verifiers: readonly CrawlerVerifier[]; readonly timeoutMs: number } | undefined;

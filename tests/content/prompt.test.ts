@@ -25,6 +25,7 @@ function decision(
     institution: null,
     buckets: {},
     gift: null,
+    wouldBe: null,
     headers: new Headers(),
   };
 }

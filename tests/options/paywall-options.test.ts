@@ -209,6 +209,7 @@ describe('the documented defaults are the applied ones', () => {
     'PaywallOptions.audience': DEFAULTS.audience,
     'PaywallOptions.failure': DEFAULTS.failure,
     'PaywallOptions.cache': DEFAULTS.cache,
+    'PaywallOptions.enforce': DEFAULTS.enforce,
     'GiftOptions.param': DEFAULTS.gifts.param,
     'GiftOptions.expiresIn': DEFAULTS.gifts.expiresIn,
   };

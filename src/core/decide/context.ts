@@ -142,7 +142,7 @@ export class EngineContext {
   /** Reports an event; a handler that throws never breaks a reader's request. */
   emit(event: PaywallEvent): void {
     try {
-      this.options.onEvent?.(event);
+      this.options.onEvent?.(this.options.enforce ? event : { ...event, shadow: true });
     } catch {
       // ignored
     }

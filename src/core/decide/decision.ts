@@ -49,6 +49,8 @@ export interface DecisionParts {
   readonly buckets: Readonly<Record<string, string>>;
   /** The gift that opened the article, or `null`. */
   readonly gift: OpenedGift | null;
+  /** Shadow mode: what would have been decided (`access` is then `full`); else `null`. */
+  readonly wouldBe?: { readonly access: Access; readonly reason: DecisionReason } | null;
 }
 
 /** The decision object; `headers` is built on first access, so adapters that write headers directly skip it. */
@@ -64,6 +66,7 @@ export class MeterDecision implements Decision {
   readonly institution: string | null;
   readonly buckets: Readonly<Record<string, string>>;
   readonly gift: OpenedGift | null;
+  readonly wouldBe: { readonly access: Access; readonly reason: DecisionReason } | null;
   readonly #setCookie: string | null;
   readonly #variantHeader: string | null;
   #headers: Headers | undefined;
@@ -80,6 +83,7 @@ export class MeterDecision implements Decision {
     this.institution = parts.institution;
     this.buckets = parts.buckets;
     this.gift = parts.gift;
+    this.wouldBe = parts.wouldBe ?? null;
     this.#setCookie = parts.setCookie;
     this.#variantHeader = parts.variantHeader;
   }

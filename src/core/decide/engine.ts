@@ -281,6 +281,9 @@ export class Engine {
         outcome.reason === 'not-counted' || outcome.reason === 'institution' ? draft.facts.notPageView : null,
         (event) => this.#ctx.emit(event),
       );
+    // Shadow mode: the meter moved as it would have; the page shows everything, and says what it would not have.
+    if (!o.enforce)
+      return new MeterDecision({ ...parts, access: 'full', reason: 'shadow', wouldBe: { access: parts.access, reason: parts.reason } });
     return new MeterDecision(parts);
   }
 }

@@ -1,0 +1,169 @@
+/**
+ * `meterwall inspect`: for support staff, a meter cookie explained. It is verified with the
+ * site's secrets (from the environment, never printed) by the same token code `decide()` uses:
+ * valid or why not, the key it was signed with, its period and when that ends, the views used on
+ * each meter and what else it carries (referral views, views started spent, the sign-in and merge
+ * marks, a gift it opened); and whether candidate article ids were read (the cookie holds keyed
+ * hashes, so ids are checked, never listed).
+ */
+import { ARTICLE_HASH_LENGTH, createIdHasher } from '../core/hashing.js';
+import { importKeyring } from '../core/keys.js';
+import { createMeterTokens, type MeterState } from '../core/meter-token.js';
+import { hasRead, sampledViews, usedViews } from '../core/meter.js';
+import { protectedHeader } from '../core/jws.js';
+import { normalizeSecrets } from '../options/secrets.js';
+import type { TokenRejection } from '../types.js';
+
+/** What `inspect` is given. */
+export interface InspectInput {
+  /** The cookie's value (or `name=value`, as copied from a browser). */
+  readonly token: string;
+  /** The secrets, first signing (as the site lists them). */
+  readonly secrets: readonly (string | Uint8Array)[];
+  /** Article ids to check. */
+  readonly articles?: readonly string[];
+  /** The site's meter limits by meter (`default` and named ones), when known. */
+  readonly limits?: Readonly<Record<string, number>>;
+  readonly issuer?: string;
+  readonly audience?: string;
+  /** Now, ms. */
+  readonly now?: number;
+}
+
+/** The explanation. */
+export type InspectReport =
+  | {
+      readonly valid: false;
+      readonly reason: TokenRejection;
+      /** jose's code for the failure, when there is one. */
+      readonly code: string | null;
+      /** The `kid` the token claims (unverified), to tell a rotated-out key. */
+      readonly kid: string | null;
+      readonly kids: readonly string[];
+    }
+  | {
+      readonly valid: true;
+      readonly kid: string;
+      readonly readerId: string;
+      /** The calendar period's start (ISO), or `null` for a rolling window. */
+      readonly periodStart: string | null;
+      /** When the token expires (ISO): the end of the last of its meters' periods, plus a short grace. */
+      readonly expiresAt: string;
+      readonly meters: ReadonlyArray<{
+        readonly meter: string;
+        readonly used: number;
+        readonly limit: number | null;
+        readonly periodStart: string | null;
+      }>;
+      readonly referralViews: number;
+      readonly startedSpent: number;
+      readonly signedIn: boolean;
+      readonly merged: boolean;
+      readonly gift: { readonly id: string; readonly openedAt: string; readonly status: string } | null;
+      readonly articles: ReadonlyArray<{ readonly id: string; readonly read: boolean; readonly meter: string | null }>;
+    };
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+/** Verifies and explains a meter token. */
+export async function inspectToken(input: InspectInput): Promise<InspectReport> {
+  const token = input.token.includes('=') ? input.token.slice(input.token.indexOf('=') + 1).trim() : input.token.trim();
+  const keyring = await importKeyring(normalizeSecrets(input.secrets as never));
+  const tokens = createMeterTokens(keyring, {
+    issuer: input.issuer ?? 'meterwall',
+    audience: input.audience ?? 'meterwall:meter',
+    cacheSize: 1,
+  });
+  const read = await tokens.read(token, input.now ?? Date.now());
+  if (!read.ok) {
+    const kid = protectedHeader(token)?.['kid'];
+    return {
+      valid: false,
+      reason: read.reason,
+      code: read.code ?? null,
+      kid: typeof kid === 'string' ? kid : null,
+      kids: [...keyring.verify.keys()],
+    };
+  }
+  const { state, kid, expiresAt } = read.token;
+  const hasher = createIdHasher(keyring, 16);
+  const articles = [];
+  for (const id of input.articles ?? []) {
+    const hash = await hasher.article(state.hashKid, id);
+    articles.push({ id, ...whereRead(state, hash) });
+  }
+  return {
+    valid: true,
+    kid,
+    readerId: state.rid,
+    periodStart: state.period === null ? null : iso(state.period),
+    expiresAt: iso(expiresAt),
+    meters: metersOf(state, input.limits ?? {}),
+    referralViews: sampledViews(state),
+    startedSpent: state.spent,
+    signedIn: state.signedIn,
+    merged: state.merged,
+    gift: state.gift === null ? null : { id: state.gift.id, openedAt: iso(state.gift.at), status: state.gift.status },
+    articles,
+  };
+}
+
+function metersOf(state: MeterState, limits: Readonly<Record<string, number>>) {
+  const meters = [{ meter: 'default', used: usedViews(state), limit: limits['default'] ?? null, periodStart: null as string | null }];
+  for (const [name, value] of Object.entries(state.named)) {
+    const colon = value.indexOf(':');
+    const hashes = colon === -1 ? value : value.slice(colon + 1);
+    meters.push({
+      meter: name,
+      used: hashes.length / ARTICLE_HASH_LENGTH,
+      limit: limits[name] ?? null,
+      periodStart: colon === -1 ? null : iso(Number.parseInt(value.slice(0, colon), 36) * 1000),
+    });
+  }
+  return meters;
+}
+
+function whereRead(state: MeterState, hash: string | undefined): { read: boolean; meter: string | null } {
+  if (hash === undefined) return { read: false, meter: null };
+  if (hasRead(state, hash)) return { read: true, meter: 'default' };
+  for (const [name, value] of Object.entries(state.named)) {
+    const hashes = value.slice(value.indexOf(':') + 1);
+    for (let i = 0; i < hashes.length; i += ARTICLE_HASH_LENGTH) if (hashes.startsWith(hash, i)) return { read: true, meter: name };
+  }
+  return { read: false, meter: null };
+}
+
+/** The report as support staff read it. */
+export function formatInspection(report: InspectReport): string {
+  if (!report.valid) {
+    const why: Record<TokenRejection, string> = {
+      oversized: 'it is longer than any meter token can be',
+      malformed: 'it is not a meter token (malformed)',
+      'bad-signature': 'its signature does not match: it was altered or forged, or signed with another secret',
+      algorithm: 'it is not signed with HS256',
+      'unknown-key': `it was signed with a key this site no longer holds (kid ${report.kid ?? '?'}; held: ${report.kids.join(', ')})`,
+      expired: 'it has expired: the reader gets a fresh meter',
+      claims: 'it is not a meter token of this site (type, issuer or audience)',
+      'old-format': 'it is in an old format',
+    };
+    return `INVALID: ${why[report.reason]}${report.code ? ` [${report.code}]` : ''}\nThe reader is treated as new: a fresh meter.`;
+  }
+  const lines = [
+    `VALID meter token, signed with key ${report.kid}`,
+    `reader id       ${report.readerId}`,
+    `period          ${report.periodStart === null ? 'rolling window' : `from ${report.periodStart}`}`,
+    `token expires   ${report.expiresAt} (the end of its period, plus 5 minutes of grace)`,
+  ];
+  for (const m of report.meters) {
+    lines.push(
+      `meter ${m.meter.padEnd(9)} ${m.used} used${m.limit === null ? '' : ` of ${m.limit}`}${m.periodStart ? ` (its own period from ${m.periodStart})` : ''}`,
+    );
+  }
+  lines.push(`referral views  ${report.referralViews}`, `started spent   ${report.startedSpent}`);
+  lines.push(`signed in here  ${report.signedIn ? 'yes: an account signed in on this browser this period' : 'no'}`);
+  lines.push(`merged          ${report.merged ? 'yes: these views were merged into an account' : 'no'}`);
+  if (report.gift) lines.push(`gift opened     ${report.gift.id} at ${report.gift.openedAt} (as ${report.gift.status})`);
+  for (const a of report.articles)
+    lines.push(`article ${JSON.stringify(a.id)}: ${a.read ? `read this period (${a.meter} meter)` : 'not read this period'}`);
+  return lines.join('\n');
+}
