@@ -32,6 +32,7 @@ import { callbackReaders, type ReaderSource } from './decide/readers.js';
 type SessionReaders = (emit: (event: PaywallEvent) => void, now: () => number, mode: 'open' | 'closed') => ReaderSource;
 import { variantValues, type VariantValues } from './decide/variants.js';
 import { resolveOptions } from '../options/paywall-options.js';
+import type { ResolvedOptions } from '../options/settings.js';
 import { createMemoryStore } from '../stores/memory.js';
 import { createMeterTokens } from './meter-token.js';
 
@@ -128,26 +129,10 @@ export function decideNow(paywall: Paywall, request: RequestLike, article: Artic
   }
 }
 
-/**
- * Creates a paywall from options validated once (an `InvalidOptionError`, a `TypeError` naming
- * the option, on misuse).
- *
- * @example
- * ```ts
- * import { createPaywall } from 'meterwall';
- * const paywall = createPaywall({
- *   secret: config.meterwallSecret, // 32+ bytes, from your secret store
- *   meters: { anonymous: { limit: 3 }, registered: { limit: 10 } },
- *   period: { calendar: 'month', timeZone: 'Europe/London' },
- *   resolveReader: (request) => sessions.readerFor(request),
- * });
- * ```
- */
-export function createPaywall(options: PaywallOptions): Paywall {
-  const resolved = resolveOptions(options);
-  const store = resolved.store ?? createMemoryStore({ now: resolved.now });
+/** The settings a paywall's engine decides on: the options with their period rules and page-view detector built (internal; the simulator builds its engine from them too). */
+export function engineSettings(resolved: ResolvedOptions): EngineSettings {
   const { period, pageViews } = resolved;
-  const settings: EngineSettings = {
+  return {
     ...resolved,
     period:
       period.kind === 'calendar'
@@ -167,6 +152,27 @@ export function createPaywall(options: PaywallOptions): Paywall {
       notPageView: pageViews.notPageView,
     },
   };
+}
+
+/**
+ * Creates a paywall from options validated once (an `InvalidOptionError`, a `TypeError` naming
+ * the option, on misuse).
+ *
+ * @example
+ * ```ts
+ * import { createPaywall } from 'meterwall';
+ * const paywall = createPaywall({
+ *   secret: config.meterwallSecret, // 32+ bytes, from your secret store
+ *   meters: { anonymous: { limit: 3 }, registered: { limit: 10 } },
+ *   period: { calendar: 'month', timeZone: 'Europe/London' },
+ *   resolveReader: (request) => sessions.readerFor(request),
+ * });
+ * ```
+ */
+export function createPaywall(options: PaywallOptions): Paywall {
+  const resolved = resolveOptions(options);
+  const store = resolved.store ?? createMemoryStore({ now: resolved.now });
+  const settings = engineSettings(resolved);
   let engine: Engine | undefined;
   let gifts: GiftMaker | null = null;
   let variants: Promise<VariantValues> | undefined;

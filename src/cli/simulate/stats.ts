@@ -1,0 +1,101 @@
+/**
+ * What the simulator counts for each candidate configuration: readers, article views (page views:
+ * a HEAD, a prefetch or a bot is counted apart), views that were full / teaser / prompt, the share of readers who met the prompt and the teaser, views per
+ * reader, and the same by section and by day. Memory grows with distinct readers only (one
+ * number per reader and configuration).
+ */
+import type { Decision } from '../../types.js';
+
+/** Views and what they got. */
+export interface Tally {
+  views: number;
+  full: number;
+  teaser: number;
+  prompt: number;
+}
+
+/** One configuration's results. */
+export interface CandidateStats {
+  readonly name: string;
+  readers: number;
+  /** Article requests that were not page views (HEAD, prefetches, previews, bots): decided, never counted here. */
+  notPageViews: number;
+  /** Readers who met the prompt (at least once), and the teaser. */
+  metPrompt: number;
+  metTeaser: number;
+  readonly total: Tally;
+  /** Decisions by reason. */
+  readonly reasons: Record<string, number>;
+  /** Readers by how many article views they made: `1`, `2`, `3`, `4-5`, `6-10`, `11-20`, `21+`. */
+  readonly viewsPerReader: Record<string, number>;
+  readonly bySection: Record<string, Tally>;
+  /** By day (`YYYY-MM-DD` in the site's time zone). */
+  readonly byDay: Record<string, Tally>;
+}
+
+export const VIEW_BUCKETS = ['1', '2', '3', '4-5', '6-10', '11-20', '21+'] as const;
+
+function bucketOf(views: number): (typeof VIEW_BUCKETS)[number] {
+  if (views <= 3) return VIEW_BUCKETS[views - 1] as (typeof VIEW_BUCKETS)[number];
+  if (views <= 5) return '4-5';
+  if (views <= 10) return '6-10';
+  return views <= 20 ? '11-20' : '21+';
+}
+
+const tally = (): Tally => ({ views: 0, full: 0, teaser: 0, prompt: 0 });
+
+function add(t: Tally, access: Decision['access']): void {
+  t.views++;
+  t[access]++;
+}
+
+/** Counts one configuration's decisions. */
+export class StatsCollector {
+  readonly stats: CandidateStats;
+  /** Per reader: views × 4 + (met the prompt ? 1 : 0) + (met the teaser ? 2 : 0). */
+  readonly #readers = new Map<string, number>();
+
+  constructor(name: string) {
+    this.stats = {
+      name,
+      readers: 0,
+      notPageViews: 0,
+      metPrompt: 0,
+      metTeaser: 0,
+      total: tally(),
+      reasons: {},
+      viewsPerReader: {},
+      bySection: {},
+      byDay: {},
+    };
+  }
+
+  add(reader: string, decision: Decision, section: string, day: string): void {
+    const s = this.stats;
+    if (decision.reason === 'not-counted') {
+      s.notPageViews++;
+      return;
+    }
+    add(s.total, decision.access);
+    add((s.bySection[section] ??= tally()), decision.access);
+    add((s.byDay[day] ??= tally()), decision.access);
+    s.reasons[decision.reason] = (s.reasons[decision.reason] ?? 0) + 1;
+    const flag = decision.access === 'prompt' ? 1 : decision.access === 'teaser' ? 2 : 0;
+    this.#readers.set(reader, ((this.#readers.get(reader) ?? 0) + 4) | flag);
+  }
+
+  /** The results, with the per-reader figures summed up. */
+  finish(): CandidateStats {
+    const s = this.stats;
+    s.readers = this.#readers.size;
+    for (const bucket of VIEW_BUCKETS) s.viewsPerReader[bucket] = 0;
+    for (const packed of this.#readers.values()) {
+      if (packed & 1) s.metPrompt++;
+      if (packed & 2) s.metTeaser++;
+      const views = packed >>> 2;
+      const bucket = bucketOf(views);
+      s.viewsPerReader[bucket] = (s.viewsPerReader[bucket] ?? 0) + 1;
+    }
+    return s;
+  }
+}
