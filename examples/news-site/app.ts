@@ -16,6 +16,7 @@ import {
   escapeHtml,
   type Article,
   type CrawlerVerifier,
+  type Decision,
   type Experiment,
   type MeterStore,
   type PaywallEvent,
@@ -66,6 +67,8 @@ export interface NewsSiteOptions {
   readonly experiment?: boolean;
   /** How many browsers may open one gift link. */
   readonly giftOpens?: number;
+  /** Receives one entry per request, when the response is sent (the server writes them with --access-log). */
+  readonly accessLog?: (entry: AccessLogEntry) => void;
 }
 
 /** The desk's A/B test: does a fourth free article bring more registrations? */
@@ -98,8 +101,33 @@ export const RULES: readonly Rule[] = [
   { name: 'everything else, metered', treatment: 'metered' },
 ];
 
+/** The meter's period: a calendar month in London. */
+export const PERIOD = { calendar: 'month', timeZone: 'Europe/London' } as const;
+
+/** Readers from search or social get one more article a month once their meter is spent. */
+export const REFERRALS = {
+  budget: 1,
+  sources: { search: ['google.com', 'bing.com', 'duckduckgo.com'], social: ['t.co', 'facebook.com', 'linkedin.com'] },
+};
+
+/** One line of the site's access log (what `--access-log` writes as JSON lines). */
+export interface AccessLogEntry {
+  readonly time: string;
+  readonly ip: string | null;
+  readonly ua: string | null;
+  readonly referer: string | null;
+  readonly method: string;
+  readonly url: string;
+  readonly code: number;
+  /** For article pages: who meterwall decided for, and what it decided (the paywall's variant). */
+  readonly account?: string;
+  readonly status?: string;
+  readonly access?: string;
+  readonly reason?: string;
+}
+
 /** What the paywall is told about an article: its facts for the rules, and its own access only when it sets one. */
-function articleFacts(article: StoryArticle): Article {
+export function articleFacts(article: StoryArticle): Article {
   return {
     id: article.slug,
     section: article.section,
@@ -137,22 +165,21 @@ export function createNewsSite(options: NewsSiteOptions) {
     return id === null ? undefined : accounts.find(id);
   }
 
+  /** Each article request's decision, for the access log. */
+  const decided = new WeakMap<IncomingMessage, Decision>();
   const paywall = createPaywall({
     secret: options.meterSecret,
     meters: METERS,
     rules: defineRules(RULES),
     ...(options.experiment ? { experiments: defineExperiments([EXPERIMENT]) } : {}),
-    period: { calendar: 'month', timeZone: 'Europe/London' },
+    period: PERIOD,
     store: options.store ?? createMemoryStore({ now }),
     now,
     ...(options.onEvent ? { onEvent: options.onEvent } : {}),
     // Search crawlers get the full text only from a verified address; readers arriving from
     // search or social get one more article a month after their meter is spent.
     ...(options.crawlerVerifiers ? { crawlers: { verifiers: options.crawlerVerifiers } } : {}),
-    referrals: {
-      budget: 1,
-      sources: { search: ['google.com', 'bing.com', 'duckduckgo.com'], social: ['t.co', 'facebook.com', 'linkedin.com'] },
-    },
+    referrals: REFERRALS,
     ...(options.freshMetersPerHour ? { freshMeters: { perHour: options.freshMetersPerHour } } : {}),
     // Subscribers may gift ten articles a month; each link opens for five browsers within 30 days.
     gifts: defineGifts({ allowance: { limit: 10 }, maxOpens: options.giftOpens ?? 5 }),
@@ -257,6 +284,7 @@ export function createNewsSite(options: NewsSiteOptions) {
         }),
       );
     const decision = await decideNode(paywall, req, res, articleFacts(article));
+    decided.set(req, decision);
     const rendered = renderer.render(decision, articleHtml(article, escapeHtml), {
       id: article.slug,
       access: article.access,
@@ -429,6 +457,30 @@ export function createNewsSite(options: NewsSiteOptions) {
     paywall,
     accounts,
     async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+      const log = options.accessLog;
+      if (log) {
+        const time = new Date(now()).toISOString();
+        res.once('finish', () => {
+          const decision = decided.get(req);
+          log({
+            time,
+            ip: req.socket.remoteAddress ?? null,
+            ua: req.headers['user-agent'] ?? null,
+            referer: req.headers.referer ?? null,
+            method: req.method ?? 'GET',
+            url: req.url ?? '/',
+            code: res.statusCode,
+            ...(decision
+              ? {
+                  ...(decision.reader.id ? { account: decision.reader.id } : {}),
+                  status: decision.reader.status,
+                  access: decision.access,
+                  reason: decision.reason,
+                }
+              : {}),
+          });
+        });
+      }
       try {
         const url = new URL(req.url ?? '/', 'http://localhost');
         const path = url.pathname;

@@ -4,6 +4,7 @@
  * SESSION_SECRET are set. Port 3000 unless PORT is set; HOST defaults to 127.0.0.1.
  */
 import { randomBytes } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
 import { createServer } from 'node:http';
 import type { MeterStore } from 'meterwall';
 import { createDnsVerifier } from 'meterwall/dns';
@@ -49,7 +50,12 @@ if (redisUrl) {
   console.log(`Meters are kept in Redis at ${redisUrl}`);
 }
 
+// `--access-log <file>`: one JSON line per request, with what meterwall decided (for `meterwall simulate`).
+const logFlag = process.argv.indexOf('--access-log');
+const accessLog = logFlag === -1 ? null : createWriteStream(process.argv[logFlag + 1] ?? 'access.log', { flags: 'a' });
+
 const site = createNewsSite({
+  ...(accessLog ? { accessLog: (entry) => accessLog.write(`${JSON.stringify(entry)}\n`) } : {}),
   meterSecret: secret('METERWALL_SECRET'),
   sessionSecret: secret('SESSION_SECRET'),
   ...(store ? { store } : {}),

@@ -1,12 +1,24 @@
 #!/usr/bin/env node
 /**
- * The `meterwall` command (Node-only): `meterwall inspect` explains a meter cookie for support
- * staff. Secrets come from the environment and are never printed.
+ * The `meterwall` command (Node-only): `meterwall simulate` replays an access log through
+ * candidate configurations; `meterwall inspect` explains a meter cookie for support staff
+ * (secrets come from the environment and are never printed).
  */
+import { statSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { formatInspection, inspectToken } from './inspect.js';
+import { readLog } from './simulate/log.js';
+import { formatCsv, formatJson, formatTable } from './simulate/report.js';
+import { configurationsFromSet, type SimulationConfig, simulate } from './simulate/simulate.js';
 
 const USAGE = `Usage:
+  meterwall simulate <access log> --config <module> [--set <option path>=<v1>,<v2>…] [--json <file>] [--csv <file>] [--html <file>]
+
+  The log: nginx/Apache combined format or JSON lines, plain or gzip. The config module's default
+  export: { options, article(url, entry), reader?(entry), configurations? }.
+
   meterwall inspect <cookie value> [--article <id>]... [--limit <meter>=<n>]... [--secret-env <NAME>]... [--json]
 
   The secrets are read from the environment: METERWALL_SECRET, or each --secret-env in order
@@ -61,10 +73,62 @@ async function inspect(args: string[]): Promise<number> {
   return report.valid ? 0 : 1;
 }
 
+async function simulateCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      config: { type: 'string' },
+      set: { type: 'string' },
+      json: { type: 'string' },
+      csv: { type: 'string' },
+      html: { type: 'string' },
+      quiet: { type: 'boolean' },
+    },
+  });
+  const log = positionals[0];
+  if (log === undefined || values.config === undefined) {
+    console.error(USAGE);
+    return 2;
+  }
+  const module = (await import(pathToFileURL(resolve(values.config)).href)) as { default?: SimulationConfig };
+  const loaded = module.default;
+  if (!loaded || typeof loaded.article !== 'function' || typeof loaded.options !== 'object')
+    throw new TypeError(`${values.config} must export default { options, article(url, entry) }`);
+  const config: SimulationConfig = values.set ? { ...loaded, configurations: configurationsFromSet(values.set, loaded.options) } : loaded;
+  const size = statSync(log).size;
+  const counts = { lines: 0, skipped: 0, bytes: 0 };
+  const progress = process.stderr.isTTY && !values.quiet;
+  const started = performance.now();
+  let seen = 0;
+  const result = await simulate(readLog(log, counts), config, () => {
+    if (progress && ++seen % 50_000 === 0) {
+      const share = Math.min(1, counts.bytes / size);
+      process.stderr.write(
+        `\r[${'#'.repeat(Math.round(share * 30)).padEnd(30)}] ${(share * 100).toFixed(0)}%  ${seen.toLocaleString('en-GB')} lines`,
+      );
+    }
+  });
+  if (progress) process.stderr.write('\r'.padEnd(70) + '\r');
+  const seconds = (performance.now() - started) / 1000;
+  console.log(formatTable(result));
+  console.log(
+    `\n${counts.lines.toLocaleString('en-GB')} lines (${counts.skipped} unreadable), ${result.articleRequests.toLocaleString('en-GB')} article requests, in ${seconds.toFixed(1)} s`,
+  );
+  if (values.json) writeFileSync(values.json, formatJson(result));
+  if (values.csv) writeFileSync(values.csv, formatCsv(result));
+  if (values.html) {
+    const { formatHtml } = await import('./simulate/html.js');
+    writeFileSync(values.html, formatHtml(result));
+  }
+  return 0;
+}
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
     if (command === 'inspect') return await inspect(rest);
+    if (command === 'simulate') return await simulateCommand(rest);
   } catch (error) {
     console.error(`meterwall ${command}: ${(error as Error).message}`);
     return 2;

@@ -1,0 +1,70 @@
+/**
+ * The simulation's results as people and notebooks read them: a table in the terminal with the
+ * configurations side by side, JSON, and CSV in long form (configuration, dimension, key, metric,
+ * value).
+ */
+import type { SimulationResult } from './simulate.js';
+import { type CandidateStats, type Tally, VIEW_BUCKETS } from './stats.js';
+
+const pct = (part: number, whole: number): string => (whole === 0 ? '–' : `${((100 * part) / whole).toFixed(1)}%`);
+const num = (n: number): string => n.toLocaleString('en-GB');
+
+/** The terminal table: one column per configuration. */
+export function formatTable(result: SimulationResult): string {
+  const configs = result.configurations;
+  const rows: Array<[string, ...string[]]> = [];
+  const row = (label: string, value: (c: CandidateStats) => string) => rows.push([label, ...configs.map(value)]);
+  row('readers', (c) => num(c.readers));
+  row('article views', (c) => num(c.total.views));
+  row('  full', (c) => `${num(c.total.full)} (${pct(c.total.full, c.total.views)})`);
+  row('  teaser', (c) => `${num(c.total.teaser)} (${pct(c.total.teaser, c.total.views)})`);
+  row('  prompt', (c) => `${num(c.total.prompt)} (${pct(c.total.prompt, c.total.views)})`);
+  row('readers who met the prompt', (c) => `${num(c.metPrompt)} (${pct(c.metPrompt, c.readers)})`);
+  row('readers who met the teaser', (c) => `${num(c.metTeaser)} (${pct(c.metTeaser, c.readers)})`);
+  row('not page views (apart)', (c) => num(c.notPageViews));
+  rows.push(['views per reader']);
+  for (const bucket of VIEW_BUCKETS) row(`  ${bucket}`, (c) => num(c.viewsPerReader[bucket] ?? 0));
+  const sections = [...new Set(configs.flatMap((c) => Object.keys(c.bySection)))].sort();
+  if (sections.length > 1) {
+    rows.push(['by section (views: full / teaser / prompt)']);
+    for (const s of sections) row(`  ${s}`, (c) => tallyCell(c.bySection[s]));
+  }
+  const days = [...new Set(configs.flatMap((c) => Object.keys(c.byDay)))].sort();
+  rows.push(['by day (views: full / teaser / prompt)']);
+  for (const d of days) row(`  ${d}`, (c) => tallyCell(c.byDay[d]));
+  const header: [string, ...string[]] = ['', ...configs.map((c) => c.name)];
+  const widths = header.map((_, i) => Math.max(...[header, ...rows].map((r) => (r[i] ?? '').length)));
+  const line = (r: readonly string[]) =>
+    r.map((cell, i) => (i === 0 ? cell.padEnd(widths[0] ?? 0) : cell.padStart(widths[i] ?? 0))).join('  ');
+  return [line(header), widths.map((w) => '─'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+
+function tallyCell(t: Tally | undefined): string {
+  return t === undefined ? '–' : `${num(t.views)}: ${num(t.full)} / ${num(t.teaser)} / ${num(t.prompt)}`;
+}
+
+/** CSV in long form, one value per row. */
+export function formatCsv(result: SimulationResult): string {
+  const out = ['configuration,dimension,key,metric,value'];
+  const cell = (s: string) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
+  for (const c of result.configurations) {
+    const put = (dimension: string, key: string, metric: string, value: number) =>
+      out.push([c.name, dimension, key, metric, String(value)].map(cell).join(','));
+    put('total', '', 'readers', c.readers);
+    put('total', '', 'met prompt', c.metPrompt);
+    put('total', '', 'met teaser', c.metTeaser);
+    put('total', '', 'not page views', c.notPageViews);
+    for (const [metric, value] of Object.entries(c.total)) put('total', '', metric, value);
+    for (const [reason, value] of Object.entries(c.reasons)) put('reason', reason, 'decisions', value);
+    for (const [bucket, value] of Object.entries(c.viewsPerReader)) put('views per reader', bucket, 'readers', value);
+    for (const [section, t] of Object.entries(c.bySection))
+      for (const [metric, value] of Object.entries(t)) put('section', section, metric, value);
+    for (const [day, t] of Object.entries(c.byDay)) for (const [metric, value] of Object.entries(t)) put('day', day, metric, value);
+  }
+  return `${out.join('\n')}\n`;
+}
+
+/** JSON for notebooks. */
+export function formatJson(result: SimulationResult): string {
+  return `${JSON.stringify(result, null, 2)}\n`;
+}
