@@ -82,7 +82,12 @@ describe('the simulator against the live example site', () => {
         if (jar.size) headers['cookie'] = [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
         if (init.referer) headers['referer'] = init.referer;
         if (init.body) headers['content-type'] = 'application/x-www-form-urlencoded';
-        const response = await fetch(`${base}${path}`, { method: init.method ?? 'GET', headers, body: init.body, redirect: 'manual' });
+        const response = await fetch(`${base}${path}`, {
+          method: init.method ?? 'GET',
+          headers,
+          redirect: 'manual',
+          ...(init.body ? { body: init.body } : {}),
+        });
         for (const cookie of response.headers.getSetCookie()) {
           const [pair = ''] = cookie.split(';');
           const eq = pair.indexOf('=');
