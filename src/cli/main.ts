@@ -113,7 +113,7 @@ async function simulateCommand(args: string[]): Promise<number> {
   const seconds = (performance.now() - started) / 1000;
   console.log(formatTable(result));
   console.log(
-    `\n${counts.lines.toLocaleString('en-GB')} lines (${counts.skipped} unreadable), ${result.articleRequests.toLocaleString('en-GB')} article requests, in ${seconds.toFixed(1)} s`,
+    `\n${counts.lines.toLocaleString('en-GB')} lines (${counts.skipped} unreadable), ${result.articleRequests.toLocaleString('en-GB')} article requests, in ${seconds.toFixed(1)} s, peak memory ${Math.round(process.resourceUsage().maxRSS / 1024)} MB`,
   );
   if (values.json) writeFileSync(values.json, formatJson(result));
   if (values.csv) writeFileSync(values.csv, formatCsv(result));
