@@ -1,3 +1,4 @@
+import { rm } from 'node:fs/promises';
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
@@ -31,4 +32,9 @@ export default defineConfig({
   platform: 'neutral',
   splitting: true,
   treeshake: true,
+  // The command (package.json's bin) runs as ESM on Node only: its CommonJS copy and type
+  // declarations would only weigh on the tarball.
+  async onSuccess() {
+    await Promise.all(['dist/cli/main.cjs', 'dist/cli/main.d.cts', 'dist/cli/main.d.ts'].map((file) => rm(file, { force: true })));
+  },
 });

@@ -109,7 +109,7 @@ async function simulateCommand(args: string[]): Promise<number> {
       );
     }
   });
-  if (progress) process.stderr.write('\r'.padEnd(70) + '\r');
+  if (progress) process.stderr.write(`${'\r'.padEnd(70)}\r`);
   const seconds = (performance.now() - started) / 1000;
   console.log(formatTable(result));
   console.log(

@@ -44,6 +44,16 @@ function bucketOf(views: number): (typeof VIEW_BUCKETS)[number] {
 
 const tally = (): Tally => ({ views: 0, full: 0, teaser: 0, prompt: 0 });
 
+/** The tally of `key` in `record`, made on first use. */
+function slot(record: Record<string, Tally>, key: string): Tally {
+  let t = record[key];
+  if (t === undefined) {
+    t = tally();
+    record[key] = t;
+  }
+  return t;
+}
+
 function add(t: Tally, access: Decision['access']): void {
   t.views++;
   t[access]++;
@@ -77,8 +87,8 @@ export class StatsCollector {
       return;
     }
     add(s.total, decision.access);
-    add((s.bySection[section] ??= tally()), decision.access);
-    add((s.byDay[day] ??= tally()), decision.access);
+    add(slot(s.bySection, section), decision.access);
+    add(slot(s.byDay, day), decision.access);
     s.reasons[decision.reason] = (s.reasons[decision.reason] ?? 0) + 1;
     const flag = decision.access === 'prompt' ? 1 : decision.access === 'teaser' ? 2 : 0;
     this.#readers.set(reader, ((this.#readers.get(reader) ?? 0) + 4) | flag);
