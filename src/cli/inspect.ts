@@ -6,6 +6,7 @@
  * marks, a gift it opened); and whether candidate article ids were read (the cookie holds keyed
  * hashes, so ids are checked, never listed).
  */
+import { TOKEN_GRACE_MS } from '../core/decide/context.js';
 import { ARTICLE_HASH_LENGTH, createIdHasher } from '../core/hashing.js';
 import { importKeyring } from '../core/keys.js';
 import { createMeterTokens, type MeterState } from '../core/meter-token.js';
@@ -49,6 +50,8 @@ export type InspectReport =
       readonly periodStart: string | null;
       /** When the token expires (ISO): the end of the last of its meters' periods, plus a short grace. */
       readonly expiresAt: string;
+      /** When its meters reset (ISO): the end of the last of their periods (for a rolling window, when its newest view leaves it). */
+      readonly resetsAt: string;
       readonly meters: ReadonlyArray<{
         readonly meter: string;
         readonly used: number;
@@ -98,6 +101,7 @@ export async function inspectToken(input: InspectInput): Promise<InspectReport> 
     readerId: state.rid,
     periodStart: state.period === null ? null : iso(state.period),
     expiresAt: iso(expiresAt),
+    resetsAt: iso(expiresAt - TOKEN_GRACE_MS),
     meters: metersOf(state, input.limits ?? {}),
     referralViews: sampledViews(state),
     startedSpent: state.spent,
@@ -152,7 +156,8 @@ export function formatInspection(report: InspectReport): string {
     `VALID meter token, signed with key ${report.kid}`,
     `reader id       ${report.readerId}`,
     `period          ${report.periodStart === null ? 'rolling window' : `from ${report.periodStart}`}`,
-    `token expires   ${report.expiresAt} (the end of its period, plus 5 minutes of grace)`,
+    `resets          ${report.resetsAt}`,
+    `token expires   ${report.expiresAt} (5 minutes of grace after that)`,
   ];
   for (const m of report.meters) {
     lines.push(

@@ -44,6 +44,7 @@ describe('meterwall inspect', () => {
       kid: decodeProtectedHeader(token).kid,
       periodStart: '2026-11-01T00:00:00.000Z',
       expiresAt: '2026-12-01T00:05:00.000Z',
+      resetsAt: '2026-12-01T00:00:00.000Z',
       meters: [
         { meter: 'default', used: 2, limit: 3 },
         { meter: 'sport', used: 1, limit: 2 },

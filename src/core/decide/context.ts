@@ -30,7 +30,7 @@ import type { PeriodRule } from '../period.js';
 import type { PageViewSettings } from './page-view.js';
 
 /** Extra time a token outlives its period, for clocks that differ a little between servers. */
-const TOKEN_GRACE_MS = 5 * 60_000;
+export const TOKEN_GRACE_MS = 5 * 60_000;
 const ARTICLE_ACCESS = new Set<ArticleAccess>(['free', 'metered', 'subscribers']);
 const EMPTY: readonly string[] = /* @__PURE__ */ Object.freeze([]);
 
