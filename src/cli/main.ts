@@ -8,6 +8,7 @@ import { statSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { DEFAULTS } from '../options/defaults.js';
 import { formatInspection, inspectToken } from './inspect.js';
 import { readLog } from './simulate/log.js';
 import { formatCsv, formatJson, formatTable } from './simulate/report.js';
@@ -19,7 +20,7 @@ const USAGE = `Usage:
   The log: nginx/Apache combined format or JSON lines, plain or gzip. The config module's default
   export: { options, article(url, entry), reader?(entry), configurations? }.
 
-  meterwall inspect <cookie value> [--article <id>]... [--limit <meter>=<n>]... [--secret-env <NAME>]... [--json]
+  meterwall inspect <cookie value> [--article <id>]... [--config <module> | --limit <meter>=<n>...] [--secret-env <NAME>]... [--json]
 
   The secrets are read from the environment: METERWALL_SECRET, or each --secret-env in order
   (the first is the one that signs; list old ones after it). They are never printed.`;
@@ -31,6 +32,7 @@ async function inspect(args: string[]): Promise<number> {
     options: {
       article: { type: 'string', multiple: true },
       limit: { type: 'string', multiple: true },
+      config: { type: 'string' },
       'secret-env': { type: 'string', multiple: true },
       issuer: { type: 'string' },
       audience: { type: 'string' },
@@ -53,6 +55,12 @@ async function inspect(args: string[]): Promise<number> {
     secrets.push(value);
   }
   const limits: Record<string, number> = {};
+  // The site's limits from the simulate config module, when given: a cookie holds anonymous meters.
+  const options = values.config ? (await loadConfig(values.config)).options : undefined;
+  if (options !== undefined) {
+    limits['default'] = options.meters?.anonymous?.limit ?? DEFAULTS.meters.anonymous.limit;
+    for (const [name, meter] of Object.entries(options.meters?.named ?? {})) limits[name] = meter.anonymous.limit ?? 0;
+  }
   for (const pair of values.limit ?? []) {
     const [meter = '', n = ''] = pair.split('=');
     if (!/^\d+$/.test(n)) {
@@ -66,11 +74,20 @@ async function inspect(args: string[]): Promise<number> {
     secrets,
     articles: values.article ?? [],
     limits,
-    ...(values.issuer ? { issuer: values.issuer } : {}),
-    ...(values.audience ? { audience: values.audience } : {}),
+    ...((values.issuer ?? options?.issuer) ? { issuer: (values.issuer ?? options?.issuer) as string } : {}),
+    ...((values.audience ?? options?.audience) ? { audience: (values.audience ?? options?.audience) as string } : {}),
   });
   console.log(values.json ? JSON.stringify(report, null, 2) : formatInspection(report));
   return report.valid ? 0 : 1;
+}
+
+/** The config module's default export, checked. */
+async function loadConfig(path: string): Promise<SimulationConfig> {
+  const module = (await import(pathToFileURL(resolve(path)).href)) as { default?: SimulationConfig };
+  const loaded = module.default;
+  if (!loaded || typeof loaded.article !== 'function' || typeof loaded.options !== 'object')
+    throw new TypeError(`${path} must export default { options, article(url, entry) }`);
+  return loaded;
 }
 
 async function simulateCommand(args: string[]): Promise<number> {
@@ -91,10 +108,7 @@ async function simulateCommand(args: string[]): Promise<number> {
     console.error(USAGE);
     return 2;
   }
-  const module = (await import(pathToFileURL(resolve(values.config)).href)) as { default?: SimulationConfig };
-  const loaded = module.default;
-  if (!loaded || typeof loaded.article !== 'function' || typeof loaded.options !== 'object')
-    throw new TypeError(`${values.config} must export default { options, article(url, entry) }`);
+  const loaded = await loadConfig(values.config);
   const config: SimulationConfig = values.set ? { ...loaded, configurations: configurationsFromSet(values.set, loaded.options) } : loaded;
   const size = statSync(log).size;
   const counts = { lines: 0, skipped: 0, bytes: 0 };

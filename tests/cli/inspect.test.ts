@@ -5,7 +5,9 @@
  * secret in the environment, and never prints it.
  */
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { decodeProtectedHeader } from 'jose';
 import { describe, expect, it } from 'vitest';
@@ -96,6 +98,13 @@ describe('meterwall inspect', () => {
     expect(ok.stdout).toContain('meter default   1 used of 3');
     expect(ok.stdout).toContain('article "budget-2027": read this period');
     expect(ok.stdout + ok.stderr).not.toContain(SECRET);
+    // The limits from the simulate config module.
+    const dir = mkdtempSync(join(tmpdir(), 'meterwall-inspect-'));
+    const config = join(dir, 'config.mjs');
+    writeFileSync(config, 'export default { options: { meters: { anonymous: { limit: 4 } } }, article: () => null };\n');
+    const configured = await run(process.execPath, [bin, 'inspect', live.token as string, '--config', config], { env });
+    expect(configured.stdout).toContain('meter default   1 used of 4');
+    rmSync(dir, { recursive: true, force: true });
     const bad = await run(process.execPath, [bin, 'inspect', `${token}x`], { env }).catch((e: { code: number; stdout: string }) => e);
     expect(bad).toMatchObject({ code: 1 });
     expect((bad as { stdout: string }).stdout).toContain('INVALID');
