@@ -106,6 +106,16 @@ describe('meterwall simulate', () => {
     expect(parseJsonLine('{not json')).toBeNull();
   });
 
+  it('never verifies a crawler (no DNS offline): a crawler in the log is an automated client, not counted', async () => {
+    const calls: string[] = [];
+    const options = { ...CONFIG.options, crawlers: { verifiers: [{ verify: (crawler: string) => calls.push(crawler) > 0 }] } };
+    const googlebot = 'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)';
+    const entry = parseJsonLine(JSON.stringify({ time: '2026-11-02T10:00:00Z', url: '/articles/n1', ua: googlebot, ip: '66.249.66.1' }));
+    const result = await simulate(entry ? [entry] : [], { ...CONFIG, options });
+    expect(calls).toEqual([]);
+    expect(result.configurations[0]).toMatchObject({ notPageViews: 1, readers: 0 });
+  });
+
   it('--set refuses a malformed argument', () => {
     expect(() => configurationsFromSet('limit', {})).toThrow(TypeError);
   });

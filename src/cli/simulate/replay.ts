@@ -102,7 +102,9 @@ export function createReplayer(options: Partial<PaywallOptions>): Replayer {
   let now = 0;
   const clock = () => now;
   let current: ResolvedReader = { reader: { status: 'anonymous', entitlements: [] }, note: 'simulated' };
-  const { session: _session, resolveReader: _resolve, onEvent: _events, store: _store, now: _now, ...site } = options;
+  // The log says who read (no session to verify); crawler verification is not replayed (no DNS
+  // lookups offline: a crawler's user agent is an automated client, never counted).
+  const { session: _session, resolveReader: _resolve, onEvent: _events, store: _store, now: _now, crawlers: _crawlers, ...site } = options;
   const resolved = resolveOptions({
     ...site,
     secret: PLACEHOLDER_SECRET,
