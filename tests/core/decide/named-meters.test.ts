@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createMemoryStore,
   createPaywall,
+  defineGifts,
   defineRules,
   InvalidOptionError,
   type MeterStore,
@@ -169,14 +170,26 @@ describe('a named meter with a period of its own', () => {
 });
 
 describe('the cookie with several meters', () => {
-  it('four meters of limit 10, every one full, stay under 1024 bytes of Set-Cookie', async () => {
+  it('four meters of limit 10, every one full, and a gift link opened, stay under 1024 bytes of Set-Cookie', async () => {
     const named = Object.fromEntries(['sport', 'culture', 'business'].map((name) => [name, { anonymous: { limit: 10 } }]));
     const rules: Rule[] = [
       ...['sport', 'culture', 'business'].map((section): Rule => ({ name: section, when: { section }, treatment: { metered: section } })),
       { name: 'rest', treatment: 'metered' },
     ];
-    const paywall = createPaywall({ secret: SECRET, meters: { anonymous: { limit: 10 }, named }, rules: defineRules(rules) });
+    const paywall = createPaywall({
+      secret: SECRET,
+      meters: { anonymous: { limit: 10 }, named },
+      rules: defineRules(rules),
+      gifts: defineGifts(),
+      resolveReader: (request) => (request.headers.get('x-giver') ? { status: 'subscriber', id: 'giver' } : null),
+    });
     const reader = createReader(paywall);
+    // The browser first opens a gift link: its cookie keeps the gift's mark (for attribution).
+    const made = await paywall.createGift(new Request('https://news.example/', { headers: { 'x-giver': '1' } }), { id: 'gifted' });
+    if (!made.ok) throw new Error(made.reason);
+    const opened = await paywall.decide(new Request(`https://news.example/articles/gifted?gift=${made.gift.token}`), { id: 'gifted' });
+    expect(opened.reason).toBe('gift');
+    reader.token = (opened.headers.get('set-cookie') ?? '').split(';')[0]?.split('=')[1] ?? null;
     let longest = 0;
     for (const section of ['sport', 'culture', 'business', 'news']) {
       for (let i = 0; i < 10; i++) {
