@@ -93,8 +93,6 @@ export interface SimulatedRequest {
 export interface Replayer {
   /** Decides `request` for `reader` at `time` (ms), as the live paywall would have; keeps the reader's meter. */
   decide(time: number, reader: SimulatedReader, request: SimulatedRequest, article: Article): MaybePromise<Decision>;
-  /** Readers whose meter is held (for memory figures). */
-  readonly readers: number;
 }
 
 /** Creates a replayer for `options` (the site's paywall options; `secret`, `store`, `now`, readers and events are the simulator's). */
@@ -138,9 +136,6 @@ export function createReplayer(options: Partial<PaywallOptions>): Replayer {
   };
 
   return {
-    get readers() {
-      return cookies.size;
-    },
     decide(time, who, request, article) {
       now = time;
       current = { reader: who.reader, note: 'from the log' };
