@@ -81,3 +81,14 @@ export function withSession<T>(options: T): T {
   if (session === null || typeof session !== 'object' || Object.getOwnPropertySymbols(session).length > 0) return options;
   return { ...options, session: defineSession(session as SessionOptions) };
 }
+
+/** A small deterministic PRNG (mulberry32) in [0, 1), so a generated stream is the same on every run. */
+export function seededRandom(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

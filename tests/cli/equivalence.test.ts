@@ -18,19 +18,9 @@ import { parseJsonLine, readLog } from '../../src/cli/simulate/log.js';
 import { createReplayer } from '../../src/cli/simulate/replay.js';
 import { type SimulationConfig, simulate } from '../../src/cli/simulate/simulate.js';
 import { defineRules } from '../../src/index.js';
+import { seededRandom } from '../helpers.js';
 
 const REQUESTS = 5200;
-
-/** A small deterministic PRNG (mulberry32), so the stream is the same on every run. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const CONFIG: SimulationConfig = {
   options: { meters: METERS, rules: defineRules(RULES), period: PERIOD, referrals: REFERRALS },
@@ -102,7 +92,7 @@ describe('the simulator against the live example site', () => {
   }
 
   it(`${REQUESTS} requests: the same access and reason for every one, and the same totals`, async () => {
-    const rand = random(2027);
+    const rand = seededRandom(2027);
     const readers = Array.from({ length: 16 }, (_, n) => browser(n));
     // Six register, three of them then subscribe; a link-preview bot shares links now and then.
     for (let n = 0; n < 6; n++) {
