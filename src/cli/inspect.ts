@@ -10,7 +10,7 @@ import { TOKEN_GRACE_MS } from '../core/decide/context.js';
 import { ARTICLE_HASH_LENGTH, createIdHasher } from '../core/hashing.js';
 import { importKeyring } from '../core/keys.js';
 import { createMeterTokens, type MeterState } from '../core/meter-token.js';
-import { hasRead, sampledViews, usedViews } from '../core/meter.js';
+import { contains, hasRead, namedValue, sampledViews, usedViews } from '../core/meter.js';
 import { protectedHeader } from '../core/jws.js';
 import { normalizeSecrets } from '../options/secrets.js';
 import type { TokenRejection } from '../types.js';
@@ -115,13 +115,12 @@ export async function inspectToken(input: InspectInput): Promise<InspectReport> 
 function metersOf(state: MeterState, limits: Readonly<Record<string, number>>) {
   const meters = [{ meter: 'default', used: usedViews(state), limit: limits['default'] ?? null, periodStart: null as string | null }];
   for (const [name, value] of Object.entries(state.named)) {
-    const colon = value.indexOf(':');
-    const hashes = colon === -1 ? value : value.slice(colon + 1);
+    const { start, hashes } = namedValue(value);
     meters.push({
       meter: name,
       used: hashes.length / ARTICLE_HASH_LENGTH,
       limit: limits[name] ?? null,
-      periodStart: colon === -1 ? null : iso(Number.parseInt(value.slice(0, colon), 36) * 1000),
+      periodStart: start === null ? null : iso(start),
     });
   }
   return meters;
@@ -130,10 +129,7 @@ function metersOf(state: MeterState, limits: Readonly<Record<string, number>>) {
 function whereRead(state: MeterState, hash: string | undefined): { read: boolean; meter: string | null } {
   if (hash === undefined) return { read: false, meter: null };
   if (hasRead(state, hash)) return { read: true, meter: 'default' };
-  for (const [name, value] of Object.entries(state.named)) {
-    const hashes = value.slice(value.indexOf(':') + 1);
-    for (let i = 0; i < hashes.length; i += ARTICLE_HASH_LENGTH) if (hashes.startsWith(hash, i)) return { read: true, meter: name };
-  }
+  for (const [name, value] of Object.entries(state.named)) if (contains(namedValue(value).hashes, hash)) return { read: true, meter: name };
   return { read: false, meter: null };
 }
 

@@ -95,7 +95,8 @@ export function sampledViews(state: MeterState): number {
   return state.sampled.length / ARTICLE_HASH_LENGTH;
 }
 
-function contains(list: string, hash: string): boolean {
+/** Whether `hash` is one of the concatenated article hashes of `list`. */
+export function contains(list: string, hash: string): boolean {
   for (let i = 0; i < list.length; i += ARTICLE_HASH_LENGTH) {
     if (list.startsWith(hash, i)) return true;
   }
@@ -162,10 +163,16 @@ export function namedView(state: MeterState, name: string, own: MeterWindow | nu
  */
 function namedEntries(value: string | undefined, own: MeterWindow | null): string {
   if (value === undefined) return '';
+  const { start, hashes } = namedValue(value);
+  if (start === null) return own === null ? hashes : '';
+  return own === null || own.period === null || start !== own.period ? '' : hashes;
+}
+
+/** A named meter's value in the token, read: its own period's start (ms), when it has one, and its article hashes. */
+export function namedValue(value: string): { readonly start: number | null; readonly hashes: string } {
   const colon = value.indexOf(':');
-  if (colon === -1) return own === null ? value : '';
-  if (own === null || own.period === null || Number.parseInt(value.slice(0, colon), 36) * 1000 !== own.period) return '';
-  return value.slice(colon + 1);
+  if (colon === -1) return { start: null, hashes: value };
+  return { start: Number.parseInt(value.slice(0, colon), 36) * 1000, hashes: value.slice(colon + 1) };
 }
 
 /** `state` (the whole token) after `view` (its projection on the named meter `name`, counting in `own` when it has a period of its own) changed. */
