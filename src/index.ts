@@ -4,8 +4,10 @@
  * shows is rendered separately (`createRenderer`), so an edge that only decides stays small.
  */
 export { createPaywall, type Paywall } from './core/paywall.js';
-export type { GiftCreateOptions } from './core/decide/gift-create.js';
-export { defineExperiments, defineGifts, defineRules, defineSession } from './core/decide/define.js';
+export { defineRules } from './features/rules/define.js';
+export { defineExperiments } from './features/experiments/define.js';
+export { defineSession } from './features/sessions/define.js';
+export { defineGifts } from './features/gifts/define.js';
 export { applyDecisionHeaders } from './core/decide/headers.js';
 export { decisionForVariant } from './core/decide/variants.js';
 export { createMemoryStore, type MemoryStoreOptions } from './stores/memory.js';
@@ -38,6 +40,7 @@ export type {
   GiftSet,
   OpenedGift,
   FreshMeterOptions,
+  GiftCreateOptions,
   MeterLimit,
   MeterPeriod,
   MeterSnapshot,

@@ -383,6 +383,7 @@ export type GiftRefusal =
   | 'other-article'
   | 'exhausted'
   | 'not-page-view'
+  | 'giver-not-entitled'
   | 'store-unavailable';
 
 /** The gift that opened an article (`decision.gift`). */
@@ -450,6 +451,15 @@ export type GiftAllowance =
       readonly reason: 'not-eligible' | 'no-account' | 'store-unavailable';
     };
 
+/** Options of `paywall.createGift`. */
+export interface GiftCreateOptions {
+  /**
+   * The article's absolute URL: the result's `url` is it with the gift parameter set.
+   * @default undefined (`url: null`; put `token` in the parameter yourself)
+   */
+  readonly url?: string | URL;
+}
+
 /** A gift that was created. */
 export interface CreatedGift {
   /** The gift's random id (in events as `gift`). */
@@ -468,8 +478,11 @@ export type GiftResult =
   | { readonly ok: true; readonly gift: CreatedGift; readonly allowance: Extract<GiftAllowance, { eligible: true }> }
   | {
       readonly ok: false;
-      /** `allowance-spent`: no gifts left this period (see `allowance.resetsAt`). */
-      readonly reason: 'not-eligible' | 'no-account' | 'allowance-spent' | 'store-unavailable';
+      /**
+       * `allowance-spent`: no gifts left this period (see `allowance.resetsAt`); `not-entitled`:
+       * the giver may not read this article in full themselves (it needs an entitlement they lack).
+       */
+      readonly reason: 'not-eligible' | 'no-account' | 'not-entitled' | 'allowance-spent' | 'store-unavailable';
       readonly allowance: GiftAllowance;
     };
 
@@ -808,7 +821,11 @@ export interface ReferralOptions {
 
 /** A cap on fresh meters per network and hour (needs a store with `countFresh`). */
 export interface FreshMeterOptions {
-  /** Fresh meters a network (/24 IPv4, /48 IPv6) may start per hour before new ones start spent. */
+  /**
+   * New meters a network (/24 IPv4, /48 IPv6) may start per hour before the ones after start
+   * spent on every meter (and draw no A/B arm but the first). Every meter the server writes for a
+   * browser without one counts: a counted view, a gift link opened, a new reader's A/B variant.
+   */
   readonly perHour: number;
 }
 
@@ -824,6 +841,12 @@ export interface CdnOptions {
    * @default 300
    */
   readonly sharedMaxAge?: number;
+  /**
+   * How long a signed variant (`signVariant`) is accepted by the origin, in seconds (at most 900):
+   * it is bound to one article and expires within minutes, so a leaked value opens little.
+   * @default 120
+   */
+  readonly signatureMaxAge?: number;
 }
 
 /** Which requests are page views: only a page view ever spends a view. */
@@ -885,10 +908,18 @@ export interface RuleConditions {
   readonly entitlements?: readonly string[];
   /** The client's address (the connection's, or what trusted proxies report) is in one of these CIDR ranges. */
   readonly network?: readonly string[];
-  /** The client's country, as the trusted proxy reports it in `proxy.countryHeader`, is one of these ISO 3166 codes. */
+  /**
+   * The client's country, as a trusted proxy reports it in `proxy.countryHeader`, is one of these
+   * ISO 3166 codes. The header is read only on a connection from a trusted proxy (see `proxy`).
+   */
   readonly country?: string | readonly string[];
-  /** The `Referer`'s host is one of these domains or under one of them. */
-  readonly referrer?: string | readonly string[];
+  /**
+   * Refused: the `Referer` is written by the client, so a rule on it would open its articles to
+   * anyone who forges the header. Readers arriving from search or social get a budget instead,
+   * claimed in the store: the `referrals` option.
+   * @deprecated `defineRules` refuses it; use `referrals: { budget, sources }`.
+   */
+  readonly referrer?: never;
   /** The reader's variant of an experiment (`experiments`) is this one, or one of these. */
   readonly bucket?: { readonly experiment: string; readonly variant: string | readonly string[] };
 }

@@ -19,9 +19,11 @@ const LAYERS: ReadonlyArray<readonly [name: string, test: (file: string) => bool
   ['util, runtime primitives, errors', (f) => f.startsWith('util/') || f.startsWith('runtime/') || f === 'errors.ts'],
   ['types', (f) => f === 'types.ts'],
   ['options', (f) => f.startsWith('options/')],
+  ['contracts (what features plug in through)', (f) => f.startsWith('contracts/')],
   ['content, stores', (f) => f.startsWith('content/') || f.startsWith('stores/')],
   ['core model and tokens', (f) => f.startsWith('core/') && !f.startsWith('core/decide/') && f !== 'core/paywall.ts'],
-  ['core/decide (the pipeline)', (f) => f.startsWith('core/decide/')],
+  ['core/decide (the stages)', (f) => f.startsWith('core/decide/')],
+  ['features (rules, experiments, sessions, gifts)', (f) => f.startsWith('features/')],
   ['core/paywall, crawlers', (f) => f === 'core/paywall.ts' || f.startsWith('crawlers/')],
   ['adapters, entry', (f) => f.startsWith('adapters/') || f === 'index.ts'],
   ['cli', (f) => f.startsWith('cli/')],
@@ -77,6 +79,34 @@ describe('the architecture', () => {
     };
     for (const file of all) visit(file, []);
     expect(cycles).toEqual([]);
+  });
+
+  it('the engine reaches features only through their contracts: nothing in core imports features/', () => {
+    const reaching = [...imports].flatMap(([file, targets]) =>
+      file.startsWith('core/') || file.startsWith('contracts/')
+        ? targets.filter((t) => t.startsWith('features/')).map((t) => `${file} -> ${t}`)
+        : [],
+    );
+    expect(reaching).toEqual([]);
+  });
+
+  it('no cast through unknown in core, contracts or features (features plug in through typed contracts)', () => {
+    const casts = all.filter(
+      (file) => /^(core|contracts|features)\//.test(file) && /as unknown as/.test(readFileSync(join(root, file), 'utf8')),
+    );
+    expect(casts).toEqual([]);
+  });
+
+  it('each promise has one enforcement point: the meter cookie is signed, the policy asked and the origin headers read in one module each', () => {
+    const callers = (pattern: RegExp) => all.filter((file) => pattern.test(readFileSync(join(root, file), 'utf8'))).sort();
+    // Every meter the server writes passes the fresh-meter cap in the one writer.
+    expect(callers(/\bctx\.tokens\.sign\(/)).toEqual(['core/decide/meter-cookie.ts']);
+    // Every grant is the policy's, asked by the stages (and by the policy itself for a gift's giver).
+    expect(callers(/\bevaluatePolicy\(/)).toEqual(['core/decide/policy.ts', 'core/decide/stages.ts']);
+    // Where a request comes from is read through the one trusted-hop reader.
+    expect(callers(/headers\.get\((?:proxy\.|header\)|'x-forwarded-for'|'forwarded'|'cf-ipcountry')/)).toEqual([
+      'core/decide/client-address.ts',
+    ]);
   });
 
   it('no source file over 300 lines unless its header says why', () => {

@@ -99,24 +99,26 @@ export function paywallMiddleware(source: PaywallSource, options: NextMeterwallO
     const paywall = paywallOf(source);
     const decision = await decideNow(paywall, request, article, { ip: options.ip?.(request) });
     const headers = new Headers(request.headers);
-    headers.set(VARIANT_HEADER, await paywall.signVariant(decision.variant));
+    headers.set(VARIANT_HEADER, await paywall.signVariant(decision.variant, article));
     return withDecision(NextResponse.next({ request: { headers } }), decision);
   };
 }
 
 /**
- * In the page or route handler behind `paywallMiddleware`: the variant the middleware decided,
- * or `teaser` when the header is missing or forged (never the full text by default).
+ * In the page or route handler behind `paywallMiddleware`: the variant the middleware decided
+ * for `article` (the same article the middleware's `article` option gave), or `teaser` when the
+ * header is missing, forged, signed for another article or expired (never the full text by
+ * default).
  *
  * @example
  * ```ts
  * import { headers } from 'next/headers';
  * import { readPageVariant } from 'meterwall/next';
- * const variant = await readPageVariant(getPaywall, await headers());
+ * const variant = await readPageVariant(getPaywall, await headers(), story); // the article the proxy's `article` option gave
  * ```
  */
-export async function readPageVariant(source: PaywallSource, headers: Headers): Promise<Variant> {
+export async function readPageVariant(source: PaywallSource, headers: Headers, article: Article): Promise<Variant> {
   // readVariant reads only the variant header; this view gives it the one the middleware set.
   const value = headers.get(VARIANT_HEADER);
-  return (await paywallOf(source).readVariant({ method: 'GET', url: '/', headers: { get: () => value } })) ?? 'teaser';
+  return (await paywallOf(source).readVariant({ method: 'GET', url: '/', headers: { get: () => value } }, article)) ?? 'teaser';
 }

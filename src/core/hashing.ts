@@ -17,8 +17,8 @@ const MAX_CACHED_KEY = 300;
 
 /** Hashes ids under a keyring's per-kid hashing keys. */
 export interface IdHasher {
-  /** The hash of an article id under `kid`'s hashing key; `undefined` when that key is gone. */
-  article(kid: string, id: string): string | Promise<string> | undefined;
+  /** The hash of an article id under `kid`'s hashing key (the signing key's when `kid` is not one of the keyring's). */
+  article(kid: string, id: string): string | Promise<string>;
   /** The hash of an account id under the signing key's hashing key. */
   account(id: string): string | Promise<string>;
   /** A giver's hash (gift links), 16 characters, apart from the account's store key: it is seen in URLs and events. */
@@ -41,6 +41,8 @@ export function createIdHasher(keyring: Keyring, max: number): IdHasher {
     return andThen(mac, done);
   };
   const signingKid = keyring.signing.kid;
+  const signingKey = keyring.hashing.get(signingKid);
+  if (signingKey === undefined) throw new TypeError('meterwall: the signing key has no hashing key'); // importKeyring derives one for every key
   return {
     article(kid, id) {
       let cache = articles.get(kid);
@@ -49,7 +51,7 @@ export function createIdHasher(keyring: Keyring, max: number): IdHasher {
         if (hit !== undefined) return hit;
       }
       const key = keyring.hashing.get(kid);
-      if (key === undefined) return undefined;
+      if (key === undefined) return this.article(signingKid, id); // a retired key: hashed anew under the signing key
       if (cache === undefined) {
         cache = createBoundedCache<string>(max);
         articles.set(kid, cache);
@@ -57,13 +59,11 @@ export function createIdHasher(keyring: Keyring, max: number): IdHasher {
       return compute(cache, id, key, `article\u0000${id}`, ARTICLE_HASH_BYTES);
     },
     account(id) {
-      return (
-        accounts.get(id) ?? compute(accounts, id, keyring.hashing.get(signingKid) as HmacKey, `account\u0000${id}`, ACCOUNT_HASH_BYTES)
-      );
+      return accounts.get(id) ?? compute(accounts, id, signingKey, `account\u0000${id}`, ACCOUNT_HASH_BYTES);
     },
     giver(id) {
       // Rare (a gift is created or an account's allowance read): not cached.
-      const mac = runtime.hmacSha256(keyring.hashing.get(signingKid) as HmacKey, `giver\u0000${id}`);
+      const mac = runtime.hmacSha256(signingKey, `giver\u0000${id}`);
       return andThen(mac, (m) => runtime.base64Url(m.subarray(0, GIVER_HASH_BYTES)));
     },
   };

@@ -4,17 +4,10 @@
  * article and account ids, so an id's hash never reveals the id and never equals a signature.
  */
 import { type HmacKey, runtime } from '#runtime';
+import type { Keyring } from '../contracts/features.js';
 import type { SecretEntry } from '../options/settings.js';
 
-/** Imported keys, ready for the hot path (Web Crypto keys, or `node:crypto` key objects on Node). */
-export interface Keyring {
-  /** The signing key: the first secret. */
-  readonly signing: { readonly kid: string; readonly key: HmacKey };
-  /** Every verifying key by `kid`. */
-  readonly verify: ReadonlyMap<string, HmacKey>;
-  /** The id-hashing key derived from each secret, by `kid`. */
-  readonly hashing: ReadonlyMap<string, HmacKey>;
-}
+export type { Keyring } from '../contracts/features.js';
 
 /** Imports the secrets as keys. A secret without a named kid gets one derived from its SHA-256. */
 export async function importKeyring(secrets: readonly SecretEntry[]): Promise<Keyring> {

@@ -3,6 +3,7 @@
  * the current period, adding one, moving to a new period). No I/O, no clock of its own.
  */
 import { runtime } from '#runtime';
+import { LIMITS } from '../options/defaults.js';
 import { ARTICLE_HASH_LENGTH } from './hashing.js';
 import type { PeriodRule } from './period.js';
 import { type MeterState, NO_NAMED } from './meter-token.js';
@@ -85,6 +86,23 @@ export function inWindow(state: MeterState, window: MeterWindow, signingKid: str
   return { ...state, entries, times };
 }
 
+/**
+ * The views a meter started spent by the fresh-meter cap counts beyond its articles: at least the
+ * largest limit, so it is spent on every meter (the site's and each named one) whatever the
+ * limits or the reader's A/B variant. Decisions show it as the limit used.
+ */
+export const STARTED_SPENT = LIMITS.entries;
+
+/** The state started spent on every meter (the fresh-meter cap's answer for a meter it refused). */
+export function startedSpent(state: MeterState): MeterState {
+  return state.spent >= STARTED_SPENT ? state : { ...state, spent: STARTED_SPENT };
+}
+
+/** Whether the fresh-meter cap started this meter spent. */
+export function isStartedSpent(state: MeterState): boolean {
+  return state.spent > 0;
+}
+
 /** Views counted on the meter: distinct articles read, plus any started spent. */
 export function usedViews(state: MeterState): number {
   return state.entries.length / ARTICLE_HASH_LENGTH + state.spent;
@@ -150,11 +168,12 @@ export function viewsOf(state: MeterState, now: number): Array<{ article: string
 
 /**
  * The state as a named meter sees it: that meter's articles as the entries, nothing of the site
- * meter's (no times, referral views or views started spent). The reader id, period, key id and
- * the signed-in and merged marks are the browser's, shared by every meter.
+ * meter's (no times or referral views). The reader id, period, key id, the views started spent
+ * and the signed-in and merged marks are the browser's, shared by every meter.
  */
 export function namedView(state: MeterState, name: string, own: MeterWindow | null): MeterState {
-  return { ...state, entries: namedEntries(state.named[name], own), times: null, sampled: '', spent: 0 };
+  // A meter started spent is spent on every meter.
+  return { ...state, entries: namedEntries(state.named[name], own), times: null, sampled: '' };
 }
 
 /**

@@ -1,40 +1,37 @@
 /**
- * `createPaywall()`: validates the options once, builds the store, keys and caches from them,
- * and hands every request to the decision pipeline (`core/engine.ts`).
+ * `createPaywall()`: validates the options once, finds the features the site defined (typed, by
+ * their contracts), builds the store, keys and caches from them, and hands every request to the
+ * decision's stages (`core/decide/stages.ts`).
  */
-import { invalidOption } from '../errors.js';
-import { PaywallError } from '../errors.js';
+import type { GiftMaker, ReaderSource } from '../contracts/features.js';
+import { type Features, NO_FEATURES, resolveFeatures } from '../contracts/resolve.js';
+import { invalidOption, PaywallError } from '../errors.js';
+import { resolveOptions } from '../options/paywall-options.js';
+import type { PeriodSettings, ResolvedOptions } from '../options/settings.js';
+import { createMemoryStore } from '../stores/memory.js';
 import type {
   Article,
   DecideContext,
   Decision,
   GiftAllowance,
+  GiftCreateOptions,
   GiftResult,
-  PaywallEvent,
   PaywallOptions,
   Reader,
   RequestLike,
   Variant,
 } from '../types.js';
-import type { GiftCreateOptions, GiftMaker } from './decide/gift-create.js';
-import type { GiftHooks } from './decide/gift-hooks.js';
 import type { MaybePromise } from '../util/maybe-async.js';
 import { createAutomatedDetector } from './decide/automated-clients.js';
 import { EngineContext, type EngineSettings } from './decide/context.js';
-import { Engine } from './decide/engine.js';
+import { callbackReaders } from './decide/readers.js';
+import { Engine } from './decide/stages.js';
+import { readVariantValue, signVariantValue } from './decide/variants.js';
+import { normalizeArticle } from './article.js';
 import { createIdHasher } from './hashing.js';
-import { importKeyring } from './keys.js';
-import { createCalendarPeriod, createRollingPeriod } from './period.js';
-import type { PeriodSettings } from '../options/settings.js';
-import { callbackReaders, type ReaderSource } from './decide/readers.js';
-
-/** How `defineSession` makes the session's reader source (it brings jose; see define.ts). */
-type SessionReaders = (emit: (event: PaywallEvent) => void, now: () => number, mode: 'open' | 'closed') => ReaderSource;
-import { variantValues, type VariantValues } from './decide/variants.js';
-import { resolveOptions } from '../options/paywall-options.js';
-import type { ResolvedOptions } from '../options/settings.js';
-import { createMemoryStore } from '../stores/memory.js';
+import { importKeyring, type Keyring } from './keys.js';
 import { createMeterTokens } from './meter-token.js';
+import { createCalendarPeriod, createRollingPeriod } from './period.js';
 
 /** A paywall: one decision per article request. */
 export interface Paywall {
@@ -53,26 +50,29 @@ export interface Paywall {
    */
   decide(request: RequestLike, article: Article, context?: DecideContext): Promise<Decision>;
   /**
-   * CDN variants, at the edge: the signed value of the variant header to send to the origin,
-   * so the origin can trust it (a bare `full` from anyone else is refused by `readVariant`).
+   * CDN variants, at the edge: the signed value of the variant header to send to the origin for
+   * `article`, so the origin can trust it: bound to that article and valid for
+   * `cdn.signatureMaxAge` seconds (a bare `full`, or a value for another article or from a while
+   * ago, is refused by `readVariant`). Rejects with `ERR_INVALID_ARTICLE` without an article.
    *
    * @example
    * ```ts
    * const decision = await paywall.decide(request, article, { ip: request.headers.get('cf-connecting-ip') });
-   * originRequest.headers.set('x-meterwall-variant', await paywall.signVariant(decision.variant));
+   * originRequest.headers.set('x-meterwall-variant', await paywall.signVariant(decision.variant, article));
    * ```
    */
-  signVariant(variant: Variant): Promise<string>;
+  signVariant(variant: Variant, article: Article): Promise<string>;
   /**
-   * CDN variants, at the origin: the variant an edge signed into the request, or `null` when the
-   * header is missing or not signed with one of this paywall's secrets.
+   * CDN variants, at the origin: the variant an edge signed into the request for `article`, or
+   * `null` when the header is missing, not signed with one of this paywall's secrets, signed for
+   * another article, or expired. Rejects with `ERR_INVALID_ARTICLE` without an article.
    *
    * @example
    * ```ts
-   * const variant = (await paywall.readVariant(request)) ?? 'teaser';
+   * const variant = (await paywall.readVariant(request, article)) ?? 'teaser';
    * ```
    */
-  readVariant(request: RequestLike): Promise<Variant | null>;
+  readVariant(request: RequestLike, article: Article): Promise<Variant | null>;
   /**
    * CDN variants, at the origin: headers that let a shared cache keep one copy per variant
    * (`Cache-Control: public, max-age=0, s-maxage=N`, `Vary` on the variant header). Only for a
@@ -86,9 +86,10 @@ export interface Paywall {
   variantHeaders(variant: Variant): Headers;
   /**
    * Gift links: creates a gift of `article` for the reader of `request` (a subscriber, or a
-   * reader holding one of `gifts.entitlements`), spending one of their allowance. Resolves to the
-   * gift (its token, and its URL when `options.url` is given) or to why none was made
-   * (`not-eligible`, `no-account`, `allowance-spent`, `store-unavailable`); rejects only on misuse
+   * reader holding one of `gifts.entitlements`), spending one of their allowance. A gift opens
+   * only what its giver may read in full. Resolves to the gift (its token, and its URL when
+   * `options.url` is given) or to why none was made (`not-eligible`, `no-account`,
+   * `not-entitled`, `allowance-spent`, `store-unavailable`); rejects only on misuse
    * (`ERR_GIFTS_DISABLED` without the `gifts` option, `ERR_INVALID_ARTICLE`, a bad `url`).
    *
    * @example
@@ -129,28 +130,25 @@ export function decideNow(paywall: Paywall, request: RequestLike, article: Artic
   }
 }
 
-/** The settings a paywall's engine decides on: the options with their period rules and page-view detector built (internal; the simulator builds its engine from them too). */
-export function engineSettings(resolved: ResolvedOptions): EngineSettings {
+/** The settings a paywall's engine decides on: the options with their period rules and page-view detector built, and its features (internal; the simulator builds its engine from them too). */
+export function engineSettings(resolved: ResolvedOptions, features: Features = NO_FEATURES): EngineSettings {
   const { period, pageViews } = resolved;
+  const calendar = (own: PeriodSettings) =>
+    own.kind === 'calendar' ? createCalendarPeriod(own.unit, own.timeZone, own.weekStartsOn) : createRollingPeriod(own.days);
   return {
     ...resolved,
-    period:
-      period.kind === 'calendar'
-        ? createCalendarPeriod(period.unit, period.timeZone, period.weekStartsOn)
-        : createRollingPeriod(period.days),
+    period: calendar(period),
     namedPeriods: new Map(
-      [...resolved.namedMeters]
-        .filter(([, meter]) => meter.period?.kind === 'calendar')
-        .map(([name, meter]) => {
-          const own = meter.period as Extract<PeriodSettings, { kind: 'calendar' }>;
-          return [name, createCalendarPeriod(own.unit, own.timeZone, own.weekStartsOn)] as const;
-        }),
+      [...resolved.namedMeters].flatMap(([name, meter]) =>
+        meter.period?.kind === 'calendar' ? [[name, calendar(meter.period)] as const] : [],
+      ),
     ),
     pageViews: {
       scriptFetches: pageViews.scriptFetches,
       automated: pageViews.automatedClients === false ? null : createAutomatedDetector(pageViews.automatedClients),
       notPageView: pageViews.notPageView,
     },
+    features,
   };
 }
 
@@ -171,39 +169,50 @@ export function engineSettings(resolved: ResolvedOptions): EngineSettings {
  */
 export function createPaywall(options: PaywallOptions): Paywall {
   const resolved = resolveOptions(options);
+  const features = resolveFeatures(options, resolved);
   const store = resolved.store ?? createMemoryStore({ now: resolved.now });
-  const settings = engineSettings(resolved);
+  const settings = engineSettings(resolved, features);
   let engine: Engine | undefined;
-  let gifts: GiftMaker | null = null;
-  let variants: Promise<VariantValues> | undefined;
   const ready = importKeyring(resolved.secrets).then((keyring) => {
     const tokens = createMeterTokens(keyring, { issuer: resolved.issuer, audience: resolved.audience, cacheSize: resolved.cache.tokens });
-    const hooks = resolved.giftHooks as GiftHooks | null;
-    const giftTokens = hooks === null ? null : hooks.tokens(keyring, { issuer: resolved.issuer, audience: resolved.audience });
-    const ctx = new EngineContext(settings, store, keyring, tokens, createIdHasher(keyring, resolved.cache.hashes), giftTokens);
-    if (hooks !== null && resolved.gifts !== null) {
-      const { unit, timeZone, weekStartsOn } = resolved.gifts.period;
-      gifts = hooks.maker(ctx, resolved.gifts, createCalendarPeriod(unit, timeZone as string, weekStartsOn));
-    }
+    const ctx = new EngineContext(settings, store, keyring, tokens, createIdHasher(keyring, resolved.cache.hashes));
     const emit = ctx.emit.bind(ctx);
-    const readers = resolved.sessionReaders
-      ? (resolved.sessionReaders as SessionReaders)(emit, resolved.now, resolved.failure.mode)
+    const readers: ReaderSource | null = features.session
+      ? features.session.readers({ emit, now: resolved.now, mode: resolved.failure.mode })
       : resolved.resolveReader
         ? callbackReaders(resolved.resolveReader, emit)
         : null;
-    variants = undefined;
-    engine = new Engine(ctx, readers, hooks);
-    return { engine, keyring };
+    const made = new Engine(ctx, readers);
+    engine = made;
+    const gifts = features.gifts;
+    const maker: GiftMaker | null =
+      gifts === null || ctx.gifts === null
+        ? null
+        : gifts.feature.maker(
+            {
+              store,
+              tokens: ctx.gifts,
+              now: resolved.now,
+              bounded: (call, what) => ctx.bounded(call, what),
+              emit,
+              storeFailed: (cause) => ctx.storeFailed(cause),
+              giverHash: (id) => ctx.hasher.giver(id),
+              grantOf: (request, article, reader) => made.grantOf(request, article, reader),
+            },
+            gifts.settings,
+          );
+    return { engine: made, keyring, maker };
   });
-  const signedVariants = async (): Promise<VariantValues> => (variants ??= variantValues((await ready).keyring));
   const decide = (request: RequestLike, article: Article, context?: DecideContext): MaybePromise<Decision> =>
     engine ? engine.decide(request, article, context) : ready.then((r) => r.engine.decide(request, article, context));
   const giftsFor = async (request: RequestLike): Promise<{ maker: GiftMaker; reader: Reader }> => {
-    if (resolved.gifts === null) throw new PaywallError('ERR_GIFTS_DISABLED', 'meterwall: gift links are off (set the gifts option)');
-    const { engine: ready$ } = await ready;
-    return { maker: gifts as GiftMaker, reader: await ready$.readerFor(request) };
+    const { engine: made, maker } = await ready;
+    if (maker === null) throw new PaywallError('ERR_GIFTS_DISABLED', 'meterwall: gift links are off (set the gifts option)');
+    return { maker, reader: await made.readerFor(request) };
   };
-  const { header, sharedMaxAge } = resolved.cdn;
+  const articleId = (article: Article): string => normalizeArticle(article).id;
+  const { header: variantHeader, sharedMaxAge, signatureMaxAge } = resolved.cdn;
+  const keys = async (): Promise<Keyring> => (await ready).keyring;
   const paywall: Paywall = Object.freeze({
     decide(request: RequestLike, article: Article, context?: DecideContext): Promise<Decision> {
       try {
@@ -212,22 +221,22 @@ export function createPaywall(options: PaywallOptions): Paywall {
         return Promise.reject(error);
       }
     },
-    async signVariant(variant: Variant): Promise<string> {
-      const value = (await signedVariants()).signed.get(variant);
-      if (value === undefined) throw invalidOption('variant', "must be 'full', 'teaser' or 'prompt'");
-      return value;
+    async signVariant(variant: Variant, article: Article): Promise<string> {
+      if (variant !== 'full' && variant !== 'teaser' && variant !== 'prompt')
+        throw invalidOption('variant', "must be 'full', 'teaser' or 'prompt'");
+      const id = articleId(article);
+      return signVariantValue(await keys(), variant, id, resolved.now(), signatureMaxAge * 1000);
     },
-    async readVariant(request: RequestLike): Promise<Variant | null> {
-      const value = request.headers.get(header);
-      if (value === null || value.length > 128) return null;
-      return (await signedVariants()).accepted.get(value) ?? null;
+    async readVariant(request: RequestLike, article: Article): Promise<Variant | null> {
+      const id = articleId(article);
+      return readVariantValue(await keys(), request.headers.get(variantHeader), id, resolved.now());
     },
     variantHeaders(variant: Variant): Headers {
-      return new Headers({ 'Cache-Control': `public, max-age=0, s-maxage=${sharedMaxAge}`, Vary: header, [header]: variant });
+      return new Headers({ 'Cache-Control': `public, max-age=0, s-maxage=${sharedMaxAge}`, Vary: variantHeader, [variantHeader]: variant });
     },
     async createGift(request: RequestLike, article: Article, options?: GiftCreateOptions): Promise<GiftResult> {
       const { maker, reader } = await giftsFor(request);
-      return maker.create(reader, article, options);
+      return maker.create(request, reader, article, options);
     },
     async giftAllowance(request: RequestLike): Promise<GiftAllowance> {
       const { maker, reader } = await giftsFor(request);

@@ -20,7 +20,7 @@ export const DEFAULTS = /* @__PURE__ */ Object.freeze({
   }),
   crawlers: Object.freeze({ timeoutMs: 1000 }),
   proxy: Object.freeze({ header: 'x-forwarded-for' }),
-  cdn: Object.freeze({ header: 'x-meterwall-variant', sharedMaxAge: 300 }),
+  cdn: Object.freeze({ header: 'x-meterwall-variant', sharedMaxAge: 300, signatureMaxAge: 120 }),
   pageViews: Object.freeze({ scriptFetches: 'count' }),
   gifts: Object.freeze({ param: 'gift', allowance: Object.freeze({ limit: 10, calendar: 'month' }), expiresIn: '30d' }),
 } as const);

@@ -111,6 +111,7 @@ const cdn = /* @__PURE__ */ object(
       return value.toLowerCase();
     },
     sharedMaxAge: integer(1, 31_536_000, DEFAULTS.cdn.sharedMaxAge),
+    signatureMaxAge: integer(1, 900, DEFAULTS.cdn.signatureMaxAge),
   },
   'a cdn option',
 );

@@ -6,40 +6,13 @@
 import { invalidOption } from '../errors.js';
 import type { MeterStore, PaywallEvent, PaywallOptions } from '../types.js';
 import { isCookieName, isValidTimeZone } from '../util/http.js';
-import { checkRules, DEFAULT_METER } from './rules-options.js';
-import { checkExperiments } from './experiments-options.js';
+import { DEFAULT_METER } from './rules-options.js';
 import { DEFAULTS, LIMITS } from './defaults.js';
 import { resolveCdn, resolveCrawlers, resolveFreshMeters, resolvePageViews, resolveProxy, resolveReferrals } from './network-options.js';
 import { at, bool, callback, integer, object, oneOf, record, rejectUnknown, text, type Check } from '../util/schema.js';
 
 import { normalizeSecrets } from './secrets.js';
-import { giftsIn } from './gift-options.js';
-import {
-  type CookieSettings,
-  EXPERIMENT_SET,
-  type ExperimentSettings,
-  type PeriodSettings,
-  type ResolvedOptions,
-  RULE_SET,
-  type RuleSetSettings,
-  SESSION_SET,
-  type SessionSetSettings,
-  GIFT_SET,
-  type GiftSetSettings,
-} from './settings.js';
-
-const NO_RULES: RuleSetSettings = Object.freeze({ rules: Object.freeze([]), matcher: null });
-
-/**
- * What `defineRules` / `defineExperiments` made (they validate and compile, so a site without
- * rules or experiments ships neither): `undefined` when the option is absent.
- */
-function setOf<T>(value: unknown, brand: symbol, option: string, maker: string): T | undefined {
-  if (value === undefined) return undefined;
-  const made = value !== null && typeof value === 'object' ? (value as Record<symbol, T | undefined>)[brand] : undefined;
-  if (made === undefined) throw invalidOption(option, `must be made with ${maker} (imported from 'meterwall'), which validates it`);
-  return made;
-}
+import type { CookieSettings, PeriodSettings, ResolvedOptions } from './settings.js';
 
 const TOP_LEVEL = [
   'secret',
@@ -222,28 +195,12 @@ export function resolveOptions(options: PaywallOptions): ResolvedOptions {
   }
   rejectUnknown(options as unknown as Record<string, unknown>, '', TOP_LEVEL, 'a meterwall option');
   const secrets = Object.freeze(normalizeSecrets(options.secret));
-  if (options.session !== undefined && options.resolveReader !== undefined) {
-    throw invalidOption('session', 'cannot be combined with resolveReader: look accounts up in session.claims instead');
-  }
   const meters = resolveMeters(options.meters);
   const period = resolvePeriod(options.period);
   if (meters.named.size > 0 && period.kind === 'rolling')
     throw invalidOption('meters.named', 'count in calendar periods only: use period.calendar, or one meter with a rolling window');
   const store = resolveStore(options.store);
-  const proxy = resolveProxy(options.proxy);
-  const sessionSet = setOf<SessionSetSettings>(options.session, SESSION_SET, 'session', 'defineSession({...})');
-  const sessionKey = sessionSet?.settings.key;
-  if (sessionKey?.kind === 'secret') {
-    const bytes = sessionKey.secret;
-    if (secrets.some((s) => s.bytes.byteLength === bytes.byteLength && s.bytes.every((b, i) => b === bytes[i])))
-      throw invalidOption('session.key.secret', 'must differ from the meter secret');
-  }
-  const experiments =
-    setOf<readonly ExperimentSettings[]>(options.experiments, EXPERIMENT_SET, 'experiments', 'defineExperiments([...])') ?? [];
-  checkExperiments(experiments, { named: new Set(meters.named.keys()), registered: meters.registered !== null });
-  const ruleSet = setOf<RuleSetSettings>(options.rules, RULE_SET, 'rules', 'defineRules([...])') ?? NO_RULES;
-  const giftSet = setOf<GiftSetSettings>(options.gifts, GIFT_SET, 'gifts', 'defineGifts({...})');
-  checkRules(ruleSet.rules, { meters: new Set([DEFAULT_METER, ...meters.named.keys()]), proxy, experiments });
+  // `rules`, `experiments`, `session` and `gifts` are features: contracts/resolve.ts finds and checks them.
   return Object.freeze({
     secrets,
     anonymousLimit: meters.anonymous,
@@ -260,18 +217,11 @@ export function resolveOptions(options: PaywallOptions): ResolvedOptions {
     onEvent: callback<(event: PaywallEvent) => void>()(options.onEvent, 'onEvent'),
     enforce: bool(DEFAULTS.enforce)(options.enforce, 'enforce'),
     cache: cache(options.cache, 'cache'),
-    session: sessionSet?.settings,
-    sessionReaders: sessionSet?.readers ?? null,
     crawlers: resolveCrawlers(options.crawlers),
-    proxy,
+    proxy: resolveProxy(options.proxy),
     referrals: resolveReferrals(options.referrals, period),
     freshMeters: resolveFreshMeters(options.freshMeters, store, period, meters.registered !== null),
     cdn: resolveCdn(options.cdn),
     pageViews: resolvePageViews(options.pageViews),
-    experiments,
-    rules: ruleSet.rules,
-    ruleMatcher: ruleSet.matcher,
-    gifts: giftSet === undefined ? null : giftsIn(giftSet.settings, period),
-    giftHooks: giftSet?.hooks ?? null,
   });
 }

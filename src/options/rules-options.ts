@@ -3,11 +3,11 @@
  * make is a `TypeError` (`InvalidOptionError`) that names the rule: an unknown condition or
  * treatment, a meter that does not exist, a malformed range or duration, a duplicate name, a
  * country condition without a trusted proxy that reports countries, and a rule that can never
- * match because a catch-all comes before it.
+ * match because a catch-all comes before it, and a condition the client writes itself (a `Referer`),
+ * which would open the rule's articles to anyone who forges it.
  */
 import { invalidOption } from '../errors.js';
 import type { ReaderStatus } from '../types.js';
-import { HOST_NAME } from '../util/hosts.js';
 import { parseRange } from '../util/ip.js';
 import { isRecord, rejectUnknown } from '../util/schema.js';
 import type { ExperimentSettings, ProxySettings, RuleConditionSettings, RuleSettings, RuleTreatmentSettings } from './settings.js';
@@ -76,7 +76,6 @@ const NONE: RuleConditionSettings = Object.freeze({
   entitlements: null,
   network: null,
   country: null,
-  referrer: null,
   bucket: null,
 });
 
@@ -123,12 +122,16 @@ function conditions(value: unknown, path: string): RuleConditionSettings {
     return code.toUpperCase();
   });
   if (countries) out['country'] = new Set(countries);
-  const referrers = list('referrer', (host) => {
-    const domain = host.toLowerCase();
-    if (!HOST_NAME.test(domain)) throw invalidOption(`${path}.referrer`, `has "${host}", which is not a domain`);
-    return domain;
-  });
-  if (referrers) out['referrer'] = Object.freeze(referrers);
+  if (value['referrer'] !== undefined) {
+    // Every condition here is a fact the server knows (the article, the reader's session, a
+    // trusted proxy's report, a keyed A/B draw) but this one: the client writes its Referer.
+    throw invalidOption(
+      `${path}.referrer`,
+      'is sent by the client and forged at will: a rule on it opens its articles to anyone who sends the header. ' +
+        'Give readers arriving from search or social a budget with the referrals option instead ' +
+        '(referrals: { budget, sources }: at most budget articles a period, claimed in the store)',
+    );
+  }
   const bucket = value['bucket'];
   if (bucket !== undefined) {
     if (!isRecord(bucket) || typeof bucket['experiment'] !== 'string')

@@ -107,27 +107,14 @@ export interface ResolvedOptions {
   /** `false`: shadow mode (decisions all full, with what would have been decided). */
   readonly enforce: boolean;
   readonly cache: { readonly tokens: number; readonly hashes: number };
-  readonly session: SessionSettings | undefined;
   readonly crawlers: { readonly verifiers: readonly CrawlerVerifier[]; readonly timeoutMs: number } | undefined;
   readonly proxy: ProxySettings | null;
   readonly referrals:
     | { readonly budget: number; readonly sources: ReadonlyArray<{ readonly name: string; readonly hosts: readonly string[] }> }
     | undefined;
   readonly freshMeters: { readonly perHour: number } | undefined;
-  readonly cdn: { readonly header: string; readonly sharedMaxAge: number; readonly enabled: boolean };
+  readonly cdn: { readonly header: string; readonly sharedMaxAge: number; readonly signatureMaxAge: number; readonly enabled: boolean };
   readonly pageViews: PageViewOptionSettings;
-  /** The A/B tests of limits (`[]` without). */
-  readonly experiments: readonly ExperimentSettings[];
-  /** The site's rules, in order (`[]` without rules). */
-  readonly rules: readonly RuleSettings[];
-  /** Their compiled matcher (core/decide's `RuleMatcher`), or `null` without rules. */
-  readonly ruleMatcher: unknown;
-  /** The session's reader source factory (see {@link SessionSetSettings}), or `null` without a session. */
-  readonly sessionReaders: unknown;
-  /** Gift links, or `null` when off. */
-  readonly gifts: GiftSettings | null;
-  /** What `defineGifts` brought to open and create them (core/decide's `GiftHooks` factory), or `null`. */
-  readonly giftHooks: unknown;
 }
 
 /**
@@ -147,8 +134,6 @@ export interface RuleConditionSettings {
   readonly network: readonly IpRange[] | null;
   /** Upper-case ISO 3166 codes. */
   readonly country: ReadonlySet<string> | null;
-  /** Lower-case domains. */
-  readonly referrer: readonly string[] | null;
   /** An experiment and the variants that match. */
   readonly bucket: { readonly experiment: string; readonly variants: ReadonlySet<string> } | null;
 }
@@ -190,31 +175,6 @@ export interface ExperimentSettings {
   readonly variants: readonly VariantSettings[];
   /** The sum of the variants' weights. */
   readonly total: number;
-}
-
-/** Where a rule set (`defineRules`) and an experiment set (`defineExperiments`) keep what they validated. */
-export const RULE_SET: unique symbol = Symbol('meterwall.rules');
-export const EXPERIMENT_SET: unique symbol = Symbol('meterwall.experiments');
-
-/** What `defineRules` made: the validated rules and their compiled matcher (a `RuleMatcher`, opaque down here). */
-export interface RuleSetSettings {
-  readonly rules: readonly RuleSettings[];
-  readonly matcher: unknown;
-}
-export const SESSION_SET: unique symbol = Symbol('meterwall.session');
-export const GIFT_SET: unique symbol = Symbol('meterwall.gifts');
-
-/** What `defineGifts` made: the validated settings and the code that opens and creates gifts (opaque down here). */
-export interface GiftSetSettings {
-  readonly settings: GiftSettings;
-  readonly hooks: unknown;
-}
-
-/** What `defineSession` made: the validated settings and how to make the reader source (core/decide's, opaque down here). */
-export interface SessionSetSettings {
-  readonly settings: SessionSettings;
-  /** `(emit, now, mode) => ReaderSource`: verifies with jose, which only a site with sessions ships. */
-  readonly readers: unknown;
 }
 
 /** The validated gift options. */

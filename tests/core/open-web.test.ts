@@ -92,8 +92,9 @@ describe('the fresh-meter cap', () => {
     const fourth = await fresh('203.0.113.4');
     expect(fourth).toMatchObject({ access: 'prompt', reason: 'register-to-continue', counted: false, meter: { used: 3, remaining: 0 } });
     expect(events).toContainEqual({ type: 'fresh-meter-capped', network: '203.0.113.0/24', count: 4 });
-    // The spent meter is written, so the same browser stays at the prompt.
-    expect(decodeJwt((fourth.headers.get('set-cookie') as string).split(';')[0]?.split('=')[1] as string)['x']).toBe(3);
+    // The spent meter is written, so the same browser stays at the prompt: started spent on every
+    // meter, whatever its limit (the largest a limit may be).
+    expect(decodeJwt((fourth.headers.get('set-cookie') as string).split(';')[0]?.split('=')[1] as string)['x']).toBe(100);
     // Another network is not affected.
     expect((await fresh('198.51.100.1')).reason).toBe('metered');
   });
@@ -150,18 +151,48 @@ describe('CDN variants', () => {
   it('the origin trusts only a variant the edge signed, with any of the paywall’s secrets', async () => {
     const edge = setup({ cdn: {} }).paywall;
     const origin = setup({ secret: [SECRET_2, SECRET], cdn: {} }).paywall;
-    const signed = await edge.signVariant('full');
-    expect(signed).toMatch(/^full\.[\w-]{22}$/);
-    expect(await origin.readVariant(articleRequest({ 'x-meterwall-variant': signed }))).toBe('full');
-    expect(await origin.readVariant(articleRequest({ 'x-meterwall-variant': 'full' }))).toBeNull();
-    expect(await origin.readVariant(articleRequest({ 'x-meterwall-variant': `${signed.slice(0, -1)}A` }))).toBeNull();
+    const article = { id: 'budget-2027' };
+    const signed = await edge.signVariant('full', article);
+    expect(signed).toMatch(/^full\.[0-9a-z]+\.[\w.-]+\.[\w-]{43}$/);
+    expect(await origin.readVariant(articleRequest({ 'x-meterwall-variant': signed }), article)).toBe('full');
+    expect(await origin.readVariant(articleRequest({ 'x-meterwall-variant': 'full' }), article)).toBeNull();
+    const altered = `${signed.slice(0, -1)}${signed.endsWith('A') ? 'E' : 'A'}`;
+    expect(await origin.readVariant(articleRequest({ 'x-meterwall-variant': altered }), article)).toBeNull();
     expect(
-      await origin.readVariant(articleRequest({ 'x-meterwall-variant': (await edge.signVariant('teaser')).replace('teaser', 'full') })),
+      await origin.readVariant(
+        articleRequest({ 'x-meterwall-variant': (await edge.signVariant('teaser', article)).replace('teaser', 'full') }),
+        article,
+      ),
     ).toBeNull();
-    expect(await origin.readVariant(articleRequest())).toBeNull();
+    expect(await origin.readVariant(articleRequest(), article)).toBeNull();
     const stranger = setup({ secret: SECRET_2.split('').reverse().join(''), cdn: {} }).paywall;
-    expect(await stranger.readVariant(articleRequest({ 'x-meterwall-variant': signed }))).toBeNull();
-    await expect(edge.signVariant('everything' as never)).rejects.toMatchObject({ option: 'variant' });
+    expect(await stranger.readVariant(articleRequest({ 'x-meterwall-variant': signed }), article)).toBeNull();
+    await expect(edge.signVariant('everything' as never, article)).rejects.toMatchObject({ option: 'variant' });
+  });
+
+  it('a signed variant is bound to its article and expires within minutes (issue 23, finding 7)', async () => {
+    const { paywall: edge, clock } = setup({ cdn: {} });
+    const budget = { id: 'budget-2027' };
+    const signed = await edge.signVariant('full', budget);
+    const request = articleRequest({ 'x-meterwall-variant': signed });
+    expect(await edge.readVariant(request, budget)).toBe('full');
+    // Leaked, it opens no other article, and not for long.
+    expect(await edge.readVariant(request, { id: 'tram-line' })).toBeNull();
+    clock.advance(119_000);
+    expect(await edge.readVariant(request, budget)).toBe('full');
+    clock.advance(2_000);
+    expect(await edge.readVariant(request, budget)).toBeNull();
+    // A longer life is a setting, at most 15 minutes.
+    const { paywall: slow, clock: slowClock } = setup({ cdn: { signatureMaxAge: 900 } });
+    const kept = articleRequest({ 'x-meterwall-variant': await slow.signVariant('teaser', budget) });
+    slowClock.advance(899_000);
+    expect(await slow.readVariant(kept, budget)).toBe('teaser');
+    slowClock.advance(2_000);
+    expect(await slow.readVariant(kept, budget)).toBeNull();
+    expect(() => setup({ cdn: { signatureMaxAge: 3600 } })).toThrow(/cdn\.signatureMaxAge/);
+    // Misuse: no article to bind to.
+    await expect(edge.signVariant('full', undefined as never)).rejects.toMatchObject({ code: 'ERR_INVALID_ARTICLE' });
+    await expect(edge.readVariant(request, undefined as never)).rejects.toMatchObject({ code: 'ERR_INVALID_ARTICLE' });
   });
 
   it('gives the cacheable headers of a variant page', () => {

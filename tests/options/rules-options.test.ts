@@ -90,10 +90,17 @@ describe('rules validation', () => {
       /proxy\.countryHeader/,
     ],
     [
-      'a bad referrer',
-      [{ name: 'g', when: { referrer: 'https://google.com/' }, treatment: 'free' }],
+      // Issue 23, finding 4: a rule on a condition the client writes is an open door.
+      'a referrer condition, whatever its treatment (the client writes it)',
+      [{ name: 'g', when: { referrer: 'google.com' } as never, treatment: 'free' }],
       'rules[0] ("g").when.referrer',
-      /not a domain/,
+      /sent by the client and forged at will[\s\S]*referrals: \{ budget, sources \}/,
+    ],
+    [
+      'a referrer condition that only restricts (first match wins: it could still pre-empt a stricter rule)',
+      [{ name: 'g', when: { referrer: ['reddit.com'] } as never, treatment: 'subscribers' }],
+      'rules[0] ("g").when.referrer',
+      /forged at will/,
     ],
     [
       'an empty institution',
@@ -131,7 +138,7 @@ describe('rules validation', () => {
           { name: 'the archive', when: { olderThan: '365d' }, treatment: 'subscribers' },
           { name: 'campus', when: { network: ['198.51.100.0/24', '2001:db8::/48'] }, treatment: { institution: 'Riverside University' } },
           { name: 'newsletters', when: { type: 'newsletter' }, treatment: 'registered' },
-          { name: 'irish readers from search', when: { country: ['IE'], referrer: ['google.com'] }, treatment: 'free' },
+          { name: 'irish readers', when: { country: ['IE'] }, treatment: 'free' },
           { name: 'premium', when: { tag: 'investigation' }, treatment: { subscribers: { entitlements: ['premium'] } } },
           { name: 'the rest', treatment: { metered: 'default' } },
         ]),

@@ -5,9 +5,10 @@
  * replay of a million log lines works on meter state alone. One per candidate configuration,
  * each with its own memory store and its own clock, which follows the log.
  */
+import type { ResolvedReader } from '../../contracts/features.js';
+import { resolveFeatures } from '../../contracts/resolve.js';
 import { EngineContext } from '../../core/decide/context.js';
-import { Engine } from '../../core/decide/engine.js';
-import type { ResolvedReader } from '../../core/decide/readers.js';
+import { Engine } from '../../core/decide/stages.js';
 import { writeDecisionHeaders } from '../../core/decide/headers.js';
 import type { IdHasher } from '../../core/hashing.js';
 import type { Keyring } from '../../core/keys.js';
@@ -102,14 +103,25 @@ export function createReplayer(options: Partial<PaywallOptions>): Replayer {
   let current: ResolvedReader = { reader: { status: 'anonymous', entitlements: [] }, note: 'simulated' };
   // The log says who read (no session to verify); crawler verification is not replayed (no DNS
   // lookups offline: a crawler's user agent is an automated client, never counted).
-  const { session: _session, resolveReader: _resolve, onEvent: _events, store: _store, now: _now, crawlers: _crawlers, ...site } = options;
-  const resolved = resolveOptions({
+  // Gift links are not replayed either (a gift's opens are not in the log).
+  const {
+    session: _session,
+    resolveReader: _resolve,
+    onEvent: _events,
+    store: _store,
+    now: _now,
+    crawlers: _crawlers,
+    gifts: _gifts,
+    ...site
+  } = options;
+  const replayed: PaywallOptions = {
     ...site,
     secret: PLACEHOLDER_SECRET,
     store: createMemoryStore({ now: clock, max: 10_000_000 }),
     now: clock,
-  });
-  const settings = engineSettings(resolved);
+  };
+  const resolved = resolveOptions(replayed);
+  const settings = engineSettings(resolved, resolveFeatures(replayed, resolved));
   const keyring = {
     signing: { kid: KID, key: { type: 'secret' } },
     verify: new Map(),

@@ -7,35 +7,25 @@
 import type { MeterSnapshot, StoreRecordResult, StoreSnapshot } from '../../types.js';
 import type { MaybePromise } from '../../util/maybe-async.js';
 import type { MeterState } from '../meter-token.js';
-import type { Draft, EngineContext } from './context.js';
-import { measureCookieMeter, type CookieMeter } from './cookie-meter.js';
+import type { Draft, EngineContext, Measured } from './context.js';
+import { type Judge, measureCookieMeter } from './cookie-meter.js';
 import { usedViews, viewsOf } from '../meter.js';
 import type { MeterInput } from './policy.js';
 import type { PresentedMeter } from './presented-meter.js';
 import { meterSuffix, spendAnonymousAllowance } from './store-claims.js';
 
-/** Where an account meter stands: from the store, or (store down, failing open) the cookie standing in for it. */
-export type AccountMeter =
-  | {
-      readonly kind: 'store';
-      readonly presented: PresentedMeter;
-      readonly snapshot: StoreSnapshot | StoreRecordResult;
-      readonly added: boolean;
-      readonly merged: number;
-      readonly mergeable: boolean;
-      readonly standing: MeterInput;
-    }
-  | { readonly kind: 'unavailable'; readonly standing: MeterInput }
-  | { readonly kind: 'cookie'; readonly cookie: CookieMeter };
-
-/** Reads (or, for a page view that may count, records) the account's meter. */
+/**
+ * Reads (or, for a page view that may count, records) the account's meter: from the store, or
+ * (store down) failing closed, or open to the cookie standing in for it.
+ */
 export async function measureAccountMeter(
   ctx: EngineContext,
   draft: Draft,
   presented: PresentedMeter,
   limit: number,
   counting: boolean,
-): Promise<AccountMeter> {
+  judge: Judge,
+): Promise<Measured> {
   const cookie = presented.state;
   const pageView = draft.facts.notPageView === null;
   const mergeable =
@@ -52,7 +42,7 @@ export async function measureAccountMeter(
       rewrite: presented.rewrite || !cookie.signedIn,
       fresh: presented.fresh,
     };
-    return { kind: 'cookie', cookie: await measureCookieMeter(ctx, draft, fallback, limit, false) };
+    return measureCookieMeter(ctx, draft, fallback, limit, false, judge);
   }
   const { snapshot, merged } = result;
   draft.trace.push({
@@ -69,7 +59,7 @@ export async function measureAccountMeter(
     read: snapshot.read,
     ...(counting ? { spent: added ? ('view' as const) : ('none' as const), correction: refused ? ('refused' as const) : null } : {}),
   };
-  return { kind: 'store', presented, snapshot, added, merged, mergeable, standing };
+  return { kind: 'account', presented, standing, snapshot: accountSnapshot(ctx, draft, limit, snapshot, added, merged), mergeable };
 }
 
 /** The account's meter (after merging `cookie`'s views), or `null` when the store failed (an event says why). */
@@ -84,8 +74,8 @@ async function storeMeter(
   const { window, now } = draft;
   try {
     const [account, article] = await Promise.all([
-      ctx.hasher.account(draft.input.reader.id as string),
-      ctx.hasher.article(ctx.keyring.signing.kid, draft.article.id) as MaybePromise<string>,
+      ctx.hasher.account(draft.reader.id ?? ''),
+      ctx.hasher.article(ctx.keyring.signing.kid, draft.article.id),
     ]);
     const key = `${window.period === null ? 'r' : window.period.toString(36)}:${account}${meterSuffix(draft.meter)}`;
     const expiresAt = ctx.meterEnd(window, now);
@@ -108,35 +98,33 @@ async function storeMeter(
 }
 
 /** The account meter as the decision reports it, and the merged event. */
-export function accountSnapshot(ctx: EngineContext, draft: Draft, meter: Extract<AccountMeter, { kind: 'store' }>): MeterSnapshot {
-  const { snapshot, added, merged } = meter;
+function accountSnapshot(
+  ctx: EngineContext,
+  draft: Draft,
+  limit: number,
+  snapshot: StoreSnapshot | StoreRecordResult,
+  added: boolean,
+  merged: number,
+): MeterSnapshot {
   const used = snapshot.used + (added ? 1 : 0);
-  const result = ctx.snapshot(
-    used,
-    meter.standing.limit,
-    draft.window,
-    snapshot.oldestAt ?? (added ? draft.now : null),
-    draft.now,
-    'store',
-    draft.period,
-  );
-  if (merged > 0) ctx.emit({ type: 'meter-merged', reader: draft.input.reader, merged, meter: result });
+  const result = ctx.snapshot(used, limit, draft.window, snapshot.oldestAt ?? (added ? draft.now : null), draft.now, 'store', draft.period);
+  if (merged > 0) ctx.emit({ type: 'meter-merged', reader: draft.reader, merged, meter: result });
   return result;
 }
 
 /**
- * The `Set-Cookie` that marks this browser as signed in this period (and, with `merged`, its
- * views as merged into the account), or `null` when it is marked already (and nothing else
- * changed) or this is not a page view. The browser's anonymous allowance is spent in the store too, so replaying the cookie
- * from before the sign-in gains nothing.
+ * The meter that marks this browser as signed in this period (and, with `merged`, its views as
+ * merged into the account), to be written; `null` when it is marked already (and nothing else
+ * changed) or this is not a page view. The browser's anonymous allowance is spent in the store
+ * too, so replaying the cookie from before the sign-in gains nothing.
  */
-export function signedInCookie(ctx: EngineContext, draft: Draft, presented: PresentedMeter, merged = false): MaybePromise<string | null> {
+export function signedInMark(ctx: EngineContext, draft: Draft, presented: PresentedMeter, merged = false): MaybePromise<MeterState | null> {
   const { state } = presented;
   // Written when the browser is not marked yet, when views were merged, or when the meter changed
   // otherwise (`rewrite`: a gift's mark moved on, a duplicate cookie replaced).
   if ((state.signedIn && !merged && !presented.rewrite) || draft.facts.notPageView !== null) return null;
   const view: MeterState = { ...state, signedIn: true, merged: state.merged || merged };
   const marked = draft.restore === null ? view : draft.restore(view);
-  if (presented.fresh || state.signedIn) return ctx.meterCookie(marked, draft.now, draft.window);
-  return spendAnonymousAllowance(ctx, draft, state).then(() => ctx.meterCookie(marked, draft.now, draft.window));
+  if (presented.fresh || state.signedIn) return marked;
+  return spendAnonymousAllowance(ctx, draft, state).then(() => marked);
 }

@@ -5,23 +5,14 @@
  * limits the variants set.
  */
 import type { ExperimentSettings, VariantSettings } from '../../options/settings.js';
+
+export type { Buckets, MeterLimits } from './context.js';
 import { andThen, type MaybePromise } from '../../util/maybe-async.js';
 import { DEFAULT_METER } from '../../options/rules-options.js';
 import type { Reader } from '../../types.js';
-import type { EngineContext } from './context.js';
+import type { Buckets, EngineContext, MeterLimits } from './context.js';
 import type { PresentedMeter } from './presented-meter.js';
-
-/** The limits of one meter. */
-export interface MeterLimits {
-  readonly anonymous: number;
-  readonly registered: number | null;
-}
-
-/** A reader's variants: by experiment name (as decisions report them) and in experiment order. */
-export interface Buckets {
-  readonly names: Readonly<Record<string, string>>;
-  readonly variants: readonly VariantSettings[];
-}
+import { isStartedSpent } from '../meter.js';
 
 const DIGITS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 const SPAN = 2 ** 36;
@@ -43,10 +34,21 @@ export function variantAt(experiment: ExperimentSettings, x: number): VariantSet
   return experiment.variants[experiment.variants.length - 1] as VariantSettings;
 }
 
-/** The reader's variant of every experiment; `reader` is `meter:<rid>` or `account:<id>`. */
-export function bucketsFor(ctx: EngineContext, experiments: readonly ExperimentSettings[], reader: string): MaybePromise<Buckets> {
+/**
+ * The reader's variant of every experiment; `reader` is `meter:<rid>` or `account:<id>`, or
+ * `null` for the control arm (every experiment's first variant).
+ */
+export function bucketsFor(ctx: EngineContext, experiments: readonly ExperimentSettings[], reader: string | null): MaybePromise<Buckets> {
   const names: Record<string, string> = {};
   const variants: VariantSettings[] = [];
+  if (reader === null) {
+    for (const experiment of experiments) {
+      const control = experiment.variants[0] as VariantSettings;
+      names[experiment.name] = control.name;
+      variants.push(control);
+    }
+    return { names, variants };
+  }
   const next = (i: number): MaybePromise<Buckets> => {
     const experiment = experiments[i];
     if (experiment === undefined) return { names, variants };
@@ -72,7 +74,12 @@ export function limitsIn(variants: readonly VariantSettings[], meter: string, ba
   return anonymous === base.anonymous && registered === base.registered ? base : { anonymous, registered };
 }
 
-/** What a reader is bucketed by: the account once signed in (the same on every device), else the meter's random id. */
-export function bucketKey(reader: Reader, presented: PresentedMeter): string {
-  return reader.id !== undefined ? `account:${reader.id}` : `meter:${presented.state.rid}`;
+/**
+ * What a reader is bucketed by: the account once signed in (the same on every device), else the
+ * meter's random id; `null` (the control arm) for a meter the fresh-meter cap started spent, so
+ * clearing cookies redraws an arm no more often than the cap lets a network start meters.
+ */
+export function bucketKey(reader: Reader, presented: PresentedMeter): string | null {
+  if (reader.id !== undefined) return `account:${reader.id}`;
+  return isStartedSpent(presented.state) ? null : `meter:${presented.state.rid}`;
 }

@@ -1,4 +1,10 @@
-/** Who sent a request: the client's address, read through trusted proxies only. */
+/**
+ * Where a request comes from: the client's address and country, read through trusted proxies
+ * only. The one reader of every input a client could spoof about its origin (`X-Forwarded-For`,
+ * `Forwarded`, a CDN's country header): a value is honoured only as far as a configured trusted
+ * proxy wrote it. With `trustedRanges`, the direct peer must be one of them; `trustedHops` cannot
+ * tell a proxy from a client, so it is safe only for an origin that cannot be reached directly.
+ */
 import type { RequestLike } from '../../types.js';
 import type { ProxySettings } from '../../options/settings.js';
 import { inRange, parseIp, type IpAddress } from '../../util/ip.js';
@@ -47,4 +53,24 @@ export function clientIp(request: RequestLike, connection: string | null | undef
     return chain[i] ?? null;
   }
   return chain[Math.max(0, chain.length - 1 - proxy.hops)] ?? null;
+}
+
+/** Whether the connection itself comes from a trusted proxy (always, with `trustedHops`: see above). */
+function directPeerTrusted(connection: string | null | undefined, proxy: ProxySettings): boolean {
+  if (proxy.ranges.length === 0) return true;
+  const direct = parseIp(connection);
+  return direct !== null && proxy.ranges.some((range) => inRange(direct, range));
+}
+
+const COUNTRY = /^[A-Za-z]{2}$/;
+
+/**
+ * The client's country as a trusted proxy reported it in `proxy.countryHeader` (an upper-case
+ * ISO 3166 code), or `null`: no such header configured, a connection from an untrusted peer, or
+ * a value that is not a two-letter code.
+ */
+export function clientCountry(request: RequestLike, connection: string | null | undefined, proxy: ProxySettings | null): string | null {
+  if (proxy === null || proxy.countryHeader === undefined || !directPeerTrusted(connection, proxy)) return null;
+  const value = request.headers.get(proxy.countryHeader)?.trim();
+  return value !== undefined && COUNTRY.test(value) ? value.toUpperCase() : null;
 }

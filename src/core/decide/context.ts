@@ -1,98 +1,76 @@
 /**
- * What the stages of a decision share: the paywall's settings and keys (one `EngineContext`
- * per paywall), and what one decision has gathered so far (a `Draft` per request), so no stage
- * passes the same values along positionally.
+ * What the stages of a decision share: the paywall's settings, keys and features (one
+ * `EngineContext` per paywall), and what one decision has gathered so far (a `Draft` per
+ * request, which is also what the policy reads), so no stage passes the same values along
+ * positionally.
  */
+import type { GiftTokens, ResolvedReader } from '../../contracts/features.js';
+import type { Features } from '../../contracts/resolve.js';
 import { PaywallError } from '../../errors.js';
-import { andThen, type MaybePromise, withTimeout } from '../../util/maybe-async.js';
+import type { ResolvedOptions, RuleSettings, VariantSettings } from '../../options/settings.js';
 import { IN_PROCESS, type LocalStore } from '../../stores/memory.js';
 import type {
-  ArticleAccess,
-  Article,
   MeterPeriod,
+  OpenedGift,
   MeterSnapshot,
   MeterStore,
   PaywallEvent,
+  Reader,
   StoreClaim,
   StoreClaimResult,
   TraceEntry,
 } from '../../types.js';
-import type { MeterState, MeterTokens } from '../meter-token.js';
-import type { GiftTokens } from '../gift-token.js';
+import { type MaybePromise, withTimeout } from '../../util/maybe-async.js';
 import { createMeterCookieWriter } from '../cookies.js';
+import type { NormalizedArticle } from '../article.js';
 import type { IdHasher } from '../hashing.js';
 import type { Keyring } from '../keys.js';
-import { newestView, type MeterWindow, windowAt } from '../meter.js';
-import type { PolicyInput } from './policy.js';
-import type { RequestFacts } from './request-facts.js';
-import type { ResolvedOptions } from '../../options/settings.js';
+import { type MeterWindow, STARTED_SPENT } from '../meter.js';
+import type { MeterState, MeterTokens } from '../meter-token.js';
 import type { PeriodRule } from '../period.js';
-import type { PageViewSettings } from './page-view.js';
+import type { CrawlerCheck } from './crawler.js';
+import type { NotPageView, PageViewSettings } from './page-view.js';
+import type { DecidedOutcome, MeterInput, PolicyAccess, PolicyInput } from './policy.js';
+import type { RequestFacts } from './request-facts.js';
+
+/** The limits of one meter. */
+export interface MeterLimits {
+  readonly anonymous: number;
+  readonly registered: number | null;
+}
+
+/** A reader's A/B variants: by experiment name (as decisions report them) and in experiment order. */
+export interface Buckets {
+  readonly names: Readonly<Record<string, string>>;
+  readonly variants: readonly VariantSettings[];
+}
+
+/** The meter a request carried, ready to use. */
+export interface PresentedMeter {
+  readonly state: MeterState;
+  /** Whether the cookie should be rewritten on a page view even if nothing is counted (a duplicate, or a rejected token beside a valid one). */
+  readonly rewrite: boolean;
+  /** Whether no valid meter was presented: this is a new meter. */
+  readonly fresh: boolean;
+}
+
+/** An opened gift: what the decision reports, the trace's note, and the meter to write (with the browser's gift mark), if any. */
+export interface GiftOpening {
+  readonly gift: OpenedGift;
+  readonly note: string;
+  readonly write: MeterState | null;
+}
 
 /** Extra time a token outlives its period, for clocks that differ a little between servers. */
 export const TOKEN_GRACE_MS = 5 * 60_000;
-const ARTICLE_ACCESS = new Set<ArticleAccess>(['free', 'metered', 'subscribers']);
-const EMPTY: readonly string[] = /* @__PURE__ */ Object.freeze([]);
 
-/** An article with its defaults filled in. */
-export interface NormalizedArticle {
-  readonly id: string;
-  readonly access: ArticleAccess;
-  readonly requires: readonly string[];
-  /** Whether the article set its own `access` or `requires` (then no rule applies to it). */
-  readonly explicit: boolean;
-  /** The facts rules look at. */
-  readonly section: string | undefined;
-  readonly tags: readonly string[];
-  readonly type: string | undefined;
-  /** `publishedAt` in ms, or `null`. */
-  readonly publishedAt: number | null;
-}
-
-const invalid = (problem: string): PaywallError => new PaywallError('ERR_INVALID_ARTICLE', `meterwall: ${problem}`);
-
-function timeOf(value: Date | string | undefined): number | null {
-  if (value === undefined) return null;
-  const ms = value instanceof Date ? value.getTime() : typeof value === 'string' ? Date.parse(value) : Number.NaN;
-  if (Number.isNaN(ms)) throw invalid('article.publishedAt must be a Date or an ISO 8601 date string');
-  return ms;
-}
-
-/** Validates the article argument (misuse rejects; any string id is accepted). */
-export function normalizeArticle(article: Article): NormalizedArticle {
-  if (article === null || typeof article !== 'object' || typeof article.id !== 'string') {
-    throw new PaywallError('ERR_INVALID_ARTICLE', 'meterwall: decide() needs an article { id: string, access?, requires? }');
-  }
-  const access = article.access ?? 'metered';
-  if (!ARTICLE_ACCESS.has(access))
-    throw new PaywallError('ERR_INVALID_ARTICLE', `meterwall: article.access must be 'free', 'metered' or 'subscribers'`);
-  const requires = article.requires ?? EMPTY;
-  if (!Array.isArray(requires) || requires.some((r) => typeof r !== 'string')) {
-    throw new PaywallError('ERR_INVALID_ARTICLE', 'meterwall: article.requires must be an array of strings');
-  }
-  const { section, type } = article;
-  const tags = article.tags ?? EMPTY;
-  if (section !== undefined && typeof section !== 'string') throw invalid('article.section must be a string');
-  if (type !== undefined && typeof type !== 'string') throw invalid('article.type must be a string');
-  if (!Array.isArray(tags) || tags.some((t) => typeof t !== 'string')) throw invalid('article.tags must be an array of strings');
-  return {
-    id: article.id,
-    access,
-    requires,
-    explicit: article.access !== undefined || requires.length > 0,
-    section,
-    tags,
-    type,
-    publishedAt: timeOf(article.publishedAt),
-  };
-}
-
-/** The settings a paywall decides on: its options, with the period rule and page-view detector built. */
+/** The settings a paywall decides on: its options, with the period rule and page-view detector built, and its features. */
 export interface EngineSettings extends Omit<ResolvedOptions, 'period' | 'pageViews' | 'store'> {
   readonly period: PeriodRule;
   /** The rules of named meters with periods of their own. */
   readonly namedPeriods: ReadonlyMap<string, PeriodRule>;
   readonly pageViews: PageViewSettings;
+  readonly features: Features;
 }
 
 /** One paywall's settings, keys and helpers, shared by every decision. */
@@ -105,26 +83,22 @@ export class EngineContext {
   /** Gift tokens, when gift links are on; else `null`. */
   readonly gifts: GiftTokens | null;
 
+  /** The meter cookie's `Set-Cookie` for a signed token (its attributes from the options). */
+  readonly meterCookieHeader: (token: string, maxAgeSeconds: number) => string;
+
   /** The store's synchronous face when it answers in this process (the memory store): no timeout timers, no promises. */
   readonly #local: LocalStore | undefined;
-  readonly #setCookie: (value: string, maxAgeSeconds: number) => string;
 
-  constructor(
-    options: EngineSettings,
-    store: MeterStore,
-    keyring: Keyring,
-    tokens: MeterTokens,
-    hasher: IdHasher,
-    gifts: GiftTokens | null = null,
-  ) {
+  constructor(options: EngineSettings, store: MeterStore, keyring: Keyring, tokens: MeterTokens, hasher: IdHasher) {
     this.options = options;
     this.store = store;
     this.#local = (store as { [IN_PROCESS]?: LocalStore })[IN_PROCESS];
-    this.#setCookie = createMeterCookieWriter(options.cookie);
     this.keyring = keyring;
     this.tokens = tokens;
     this.hasher = hasher;
-    this.gifts = gifts;
+    this.meterCookieHeader = createMeterCookieWriter(options.cookie);
+    const gifts = options.features.gifts;
+    this.gifts = gifts === null ? null : gifts.feature.tokens(keyring, { issuer: options.issuer, audience: options.audience });
   }
 
   /** A store call, bounded by `failure.timeoutMs` (the error names `what`) unless the store is the in-memory one (no I/O, nothing to time out). */
@@ -161,7 +135,12 @@ export class EngineContext {
     return window.end ?? newest + (period.kind === 'rolling' ? period.windowMs : 0);
   }
 
-  /** The meter as the decision reports it. */
+  /** The named meters with periods of their own (their rules, by meter name). */
+  get namedPeriods(): ReadonlyMap<string, PeriodRule> {
+    return this.options.namedPeriods;
+  }
+
+  /** The meter as the decision reports it (a meter started spent reads as its limit used). */
   snapshot(
     used: number,
     limit: number,
@@ -172,52 +151,117 @@ export class EngineContext {
     period: MeterPeriod = this.options.period.description,
   ): MeterSnapshot {
     const resetsAt = window.end ?? this.meterEnd(window, oldest ?? now);
+    const shown = used >= STARTED_SPENT ? Math.max(limit, used - STARTED_SPENT) : used;
     return {
-      used,
+      used: shown,
       limit,
-      remaining: Math.max(0, limit - used),
+      remaining: Math.max(0, limit - shown),
       resetsAt: new Date(resetsAt),
       source,
       period,
     };
   }
-
-  /** The named meters with periods of their own (their rules, by meter name). */
-  get namedPeriods(): ReadonlyMap<string, PeriodRule> {
-    return this.options.namedPeriods;
-  }
-
-  /**
-   * Signs a meter and builds its `Set-Cookie`, expiring with the meter. `cache: false` keeps the
-   * token out of the verified-token cache (see `settleCookieMeter`).
-   */
-  meterCookie(state: MeterState, now: number, window: MeterWindow, cache = true): MaybePromise<string> {
-    // A meter's `Set-Cookie` always carries the whole token: every meter, not one projection; it
-    // lives as long as the latest of their periods (a named meter may count in a longer one).
-    let end = Math.max(this.meterEnd(window, newestView(state) ?? now), windowAt(this.options.period, now).end ?? 0);
-    for (const rule of this.options.namedPeriods.values()) end = Math.max(end, windowAt(rule, now).end ?? 0);
-    return andThen(this.tokens.sign(state, now, end + TOKEN_GRACE_MS, cache), (token) => this.#setCookie(token, (end - now) / 1000));
-  }
 }
 
-/** What one decision has gathered so far. */
-export interface Draft {
-  /** The meter counting this article: `'default'` (the site's) or a named meter. */
-  readonly meter: string;
-  /**
-   * For a named meter: the whole token state from the projection the stages worked on (they see
-   * only the named meter's articles); `null` for the site's meter.
-   */
-  restore: ((view: MeterState) => MeterState) | null;
-  /** The reader's experiment variants (experiment → variant), once the meter's reader is known. */
-  buckets: Readonly<Record<string, string>>;
-  /** The period the counting meter counts in (a named meter may have its own), as decisions describe it. */
-  period: MeterPeriod;
+/** Where the meter stands once measured: the cookie's, the account's in the store, or the store down while failing closed. */
+export type Measured =
+  | { readonly kind: 'cookie'; readonly presented: PresentedMeter; readonly hash: string; readonly standing: MeterInput }
+  | {
+      readonly kind: 'account';
+      readonly presented: PresentedMeter;
+      readonly standing: MeterInput;
+      readonly snapshot: MeterSnapshot;
+      readonly mergeable: boolean;
+    }
+  | { readonly kind: 'unavailable'; readonly standing: MeterInput };
+
+/**
+ * What one decision has gathered so far, stage by stage. It is the policy's input too: the
+ * treatment the rules gave, the reader, a verified crawler, an open gift.
+ */
+export class Draft implements PolicyInput {
+  // The request (stage 0).
   readonly article: NormalizedArticle;
   readonly facts: RequestFacts;
-  readonly input: PolicyInput;
-  readonly trace: TraceEntry[];
   readonly now: number;
+  readonly trace: TraceEntry[] = [];
+
+  // Who is reading (stages 1 and 2).
+  reader: Reader;
+  readerUnavailable = false;
+  crawler = false;
+  crawlerCheck: CrawlerCheck | null = null;
+
+  // The treatment (stage 3): the article's own access, or what the site's rule made of it.
+  access: PolicyAccess;
+  requires: readonly string[];
+  rule: string | null = null;
+  matched: RuleSettings | null = null;
+  institution: string | null = null;
+  readonly registration: boolean;
+  /** The meter counting this article: `'default'` (the site's) or a named meter, and its limits. */
+  meter = 'default';
+  limits: MeterLimits;
+  /** The reader's experiment variants (experiment → variant), once the meter's reader is known. */
+  buckets: Readonly<Record<string, string>> = NO_BUCKETS;
+
+  // The meter (stages 4 and 5).
+  /** The meter cookie as presented, read once (`null` until a stage asks). */
+  presented: MaybePromise<PresentedMeter> | null = null;
+  /** The fresh-meter cap's answer for a meter this request mints, asked once (`null` until asked). */
+  capped: MaybePromise<boolean> | null = null;
   /** The window the counting meter counts in: the site's, or a named meter's own. */
   window: MeterWindow;
+  /** The period the counting meter counts in, as decisions describe it. */
+  period: MeterPeriod;
+  /** For a named meter: the whole token from the projection the stages work on; `null` for the site's meter. */
+  restore: ((view: MeterState) => MeterState) | null = null;
+  /** A gift link that opened for this browser, with its giver's view (the policy checks it). */
+  gift: { readonly note: string; readonly giver: PolicyInput } | null = null;
+  opening: GiftOpening | null = null;
+  /** The reader's A/B draw, once made. */
+  drawn: Buckets | null = null;
+  measured: Measured | null = null;
+  /** The policy's last answer, and the standing it was asked about. */
+  judgedStanding: MeterInput | null = null;
+  judgedOutcome: DecidedOutcome | null = null;
+
+  // The policy (stage 6) and the cookie (stage 7).
+  outcome: DecidedOutcome | null = null;
+  snapshot: MeterSnapshot | null = null;
+  setCookie: string | null = null;
+
+  constructor(
+    article: NormalizedArticle,
+    facts: RequestFacts,
+    now: number,
+    window: MeterWindow,
+    period: MeterPeriod,
+    limits: MeterLimits,
+    registration: boolean,
+    reader: Reader,
+  ) {
+    this.article = article;
+    this.facts = facts;
+    this.now = now;
+    this.window = window;
+    this.period = period;
+    this.limits = limits;
+    this.registration = registration;
+    this.reader = reader;
+    this.access = article.access;
+    this.requires = article.requires;
+  }
+
+  get notPageView(): NotPageView | null {
+    return this.facts.notPageView;
+  }
+
+  /** The reader as the trace and the policy see them (resolved by stage 1). */
+  resolved(found: ResolvedReader, failClosed: boolean): void {
+    this.reader = found.reader;
+    this.readerUnavailable = found.unavailable === true && failClosed;
+  }
 }
+
+const NO_BUCKETS: Readonly<Record<string, string>> = /* @__PURE__ */ Object.freeze({});

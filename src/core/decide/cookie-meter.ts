@@ -1,28 +1,26 @@
 /**
  * The meter kept in the reader's cookie. `measureCookieMeter` finds where the meter stands and,
- * when this request would spend a view, claims it in the store first (the store's count wins
- * over a replayed older cookie; the network cap may start a new meter spent): its result says
- * plainly what was spent and why the count differs. `settleCookieMeter` writes the new cookie
- * once the rules have decided.
+ * when the policy says this request would spend a view, claims it in the store first (the
+ * store's count wins over a replayed older cookie): its result says plainly what was spent and
+ * why the count differs. `settleCookieMeter` says what the cookie becomes once the policy has
+ * decided (the one writer signs it).
  */
+import { DEFAULT_METER } from '../../options/rules-options.js';
 import type { MeterSnapshot } from '../../types.js';
 import { isUnder } from '../../util/hosts.js';
 import { andThen, isPromiseLike, type MaybePromise } from '../../util/maybe-async.js';
-import type { Draft, EngineContext } from './context.js';
-import { hasRead, oldestView, sampledViews, usedViews, withSample, withView } from '../meter.js';
-import { evaluatePolicy, type DecidedOutcome, type MeterInput } from './policy.js';
+import { hasRead, isStartedSpent, oldestView, sampledViews, usedViews, withSample, withView } from '../meter.js';
+import type { MeterState } from '../meter-token.js';
+import type { Draft, EngineContext, Measured } from './context.js';
+import type { DecidedOutcome, MeterInput } from './policy.js';
 import type { PresentedMeter } from './presented-meter.js';
-import { type ClaimAnswer, claimView, freshMeterCapped } from './store-claims.js';
-import { DEFAULT_METER } from '../../options/rules-options.js';
+import { type ClaimAnswer, claimView } from './store-claims.js';
 
 /** Where a cookie meter stands for this request. */
-export interface CookieMeter {
-  readonly presented: PresentedMeter;
-  readonly hash: string;
-  readonly standing: MeterInput;
-  /** The rules' answer for `standing`, when measuring already asked them (saves a second evaluation). */
-  readonly outcome?: DecidedOutcome;
-}
+export type CookieMeter = Extract<Measured, { readonly kind: 'cookie' }>;
+
+/** The policy's answer for a standing of the meter (the stages' one call of the policy). */
+export type Judge = (draft: Draft, standing: MeterInput) => DecidedOutcome;
 
 /** The referral source of the request (its `Referer` host under a configured source), or `null`. */
 function referralSource(ctx: EngineContext, draft: Draft): string | null {
@@ -38,21 +36,23 @@ function standingOf(ctx: EngineContext, draft: Draft, presented: PresentedMeter,
   const { state } = presented;
   const used = Math.max(usedViews(state), known);
   const read = hasRead(state, hash);
-  const anonymous = draft.input.reader.status === 'anonymous';
+  const anonymous = draft.reader.status === 'anonymous';
+  // A meter this request minted past the fresh-meter cap: started spent, and the trace says why.
+  const capped = presented.fresh && isStartedSpent(state);
   const signedOut = state.signedIn && anonymous && ctx.options.registeredLimit !== null;
   const referrals = ctx.options.referrals;
   // Only a referred anonymous reader whose meter is spent consults the (small) referral budget;
   // a meter the network cap started spent has none either.
-  if (referrals && draft.meter === DEFAULT_METER && anonymous && used >= limit && !read && !signedOut && state.spent === 0) {
+  if (referrals && draft.meter === DEFAULT_METER && anonymous && used >= limit && !read && !signedOut && !isStartedSpent(state)) {
     const source = referralSource(ctx, draft);
     if (source !== null) return { used, limit, read, sampling: { source, remaining: Math.max(0, referrals.budget - sampledViews(state)) } };
   }
-  return { used, limit, read, signedOut };
+  return capped ? { used, limit, read, signedOut, correction: 'capped' } : { used, limit, read, signedOut };
 }
 
 /**
- * Where the cookie meter stands, after claiming in the store whatever this request would spend.
- * `guard`: claim in the store and cap new meters (off when the cookie stands in for a failed
+ * Where the cookie meter stands, after claiming in the store whatever the policy says this
+ * request would spend. `guard`: claim in the store (off when the cookie stands in for a failed
  * account store).
  */
 export function measureCookieMeter(
@@ -61,56 +61,33 @@ export function measureCookieMeter(
   presented: PresentedMeter,
   limit: number,
   guard: boolean,
+  judge: Judge,
 ): MaybePromise<CookieMeter> {
-  return andThen(ctx.hasher.article(presented.state.hashKid, draft.article.id) as MaybePromise<string>, (hash) => {
-    const standing = standingOf(ctx, draft, presented, hash, limit);
-    if (!guard) return { presented, hash, standing };
-    const outcome = evaluatePolicy(draft.input, standing);
-    if (!outcome.count) return { presented, hash, standing, outcome };
-    return guarded(ctx, draft, presented, hash, limit, standing, outcome);
-  });
+  const hash = ctx.hasher.article(presented.state.hashKid, draft.article.id);
+  return isPromiseLike(hash)
+    ? hash.then((done) => measuredWith(ctx, draft, presented, done, limit, guard, judge))
+    : measuredWith(ctx, draft, presented, hash, limit, guard, judge);
 }
 
-function guarded(
+function measuredWith(
   ctx: EngineContext,
   draft: Draft,
   presented: PresentedMeter,
   hash: string,
   limit: number,
-  standing: MeterInput,
-  outcome: DecidedOutcome,
+  guard: boolean,
+  judge: Judge,
 ): MaybePromise<CookieMeter> {
-  // The fresh-meter cap starts a new browser's site meter spent; named meters are not capped.
-  const cap = draft.meter === DEFAULT_METER ? ctx.options.freshMeters : undefined;
-  const ip = presented.fresh && cap ? draft.facts.clientAddress : null;
-  if (!cap || ip === null || !ctx.store.countFresh) return claimFor(ctx, draft, presented, hash, standing, outcome);
-  return freshMeterCapped(ctx, draft, ip, cap.perHour).then((capped) => {
-    if (!capped) return claimFor(ctx, draft, presented, hash, standing);
-    // Too many new meters from this network this hour: this one starts spent, so the reader is
-    // offered registration at once (never a hard wall from this rule alone).
-    const { state } = presented;
-    const spent: PresentedMeter = { state: { ...state, spent: limit - usedViews(state) + state.spent }, rewrite: true, fresh: false };
-    draft.trace.push({ rule: 'client', matched: true, note: 'too many new meters from this network this hour: started spent' });
-    return claimFor(ctx, draft, spent, hash, { ...standingOf(ctx, draft, spent, hash, limit), correction: 'capped' });
-  });
-}
-
-function claimFor(
-  ctx: EngineContext,
-  draft: Draft,
-  presented: PresentedMeter,
-  hash: string,
-  standing: MeterInput,
-  outcome?: DecidedOutcome,
-): MaybePromise<CookieMeter> {
+  const standing = standingOf(ctx, draft, presented, hash, limit);
   // A calendar meter minted by this very request has no older cookie that could be replayed
   // against it: its first view needs no claim (the next view's claim records both). So a request
-  // without a cookie never writes to the store, and a flood of them cannot push real readers'
-  // claims out of a bounded store. (A rolling meter's store keeps the articles themselves: it
-  // records the first one too.)
-  if (presented.fresh && draft.window.period !== null)
-    return outcome ? { presented, hash, standing, outcome } : { presented, hash, standing };
-  return andThen(claimed(ctx, draft, presented, hash, standing, outcome), (claimedStanding) => ({
+  // without a cookie never writes a claim to the store, and a flood of them cannot push real
+  // readers' claims out of a bounded store. (A rolling meter's store keeps the articles
+  // themselves: it records the first one too.)
+  if (!guard || (presented.fresh && draft.window.period !== null) || !judge(draft, standing).count)
+    return { kind: 'cookie', presented, hash, standing };
+  return andThen(claimed(ctx, draft, presented, hash, standing, judge), (claimedStanding) => ({
+    kind: 'cookie' as const,
     presented,
     hash,
     standing: claimedStanding,
@@ -127,9 +104,9 @@ function claimed(
   presented: PresentedMeter,
   hash: string,
   current: MeterInput,
-  known?: DecidedOutcome,
+  judge: Judge,
 ): MaybePromise<MeterInput> {
-  const tentative = known ?? evaluatePolicy(draft.input, current);
+  const tentative = judge(draft, current);
   if (!tentative.count) return { ...current, spent: 'none' };
   const kind = tentative.reason === 'sampled' ? 'sample' : 'view';
   const storeFailed = (cause: unknown): MeterInput => {
@@ -166,7 +143,7 @@ function claimed(
       kind === 'sample'
         ? { ...current, sampling: { source: (current.sampling as NonNullable<MeterInput['sampling']>).source, remaining: 0 } }
         : { ...standingOf(ctx, draft, presented, hash, current.limit, answer.used), correction: 'rolled-back' };
-    return claimed(ctx, draft, presented, hash, next);
+    return claimed(ctx, draft, presented, hash, next, judge);
   };
   let claim: MaybePromise<ClaimAnswer> | null;
   try {
@@ -180,19 +157,20 @@ function claimed(
 }
 
 /**
- * Finishes a cookie-meter decision: the new token goes out when a view was spent. Otherwise the
- * cookie is rewritten only on a page view, to replace a duplicate or a rejected token beside a
- * valid meter: a request that counts nothing never mints a fresh meter, unless the site runs
- * experiments (the meter's id is what keeps a new reader in their variant).
+ * What a cookie-meter decision leaves: the meter as the decision reports it, and the state to
+ * write, if any. A new token goes out when a view was spent. Otherwise the cookie is rewritten
+ * only on a page view, to replace a duplicate or a rejected token beside a valid meter: a
+ * request that counts nothing never mints a fresh meter, unless the site runs experiments (the
+ * meter's id is what keeps a new reader in their variant) or the cap started it spent.
  */
 export function settleCookieMeter(
   ctx: EngineContext,
   draft: Draft,
   meter: CookieMeter,
   outcome: DecidedOutcome,
-): MaybePromise<{ meter: MeterSnapshot | null; setCookie: string | null }> {
+): { readonly snapshot: MeterSnapshot | null; readonly write: MeterState | null } {
   const { presented, hash, standing } = meter;
-  if (standing.unavailable === true) return { meter: null, setCookie: null };
+  if (standing.unavailable === true) return { snapshot: null, write: null };
   const { state } = presented;
   const { now, window } = draft;
   const sampled = outcome.reason === 'sampled';
@@ -208,16 +186,12 @@ export function settleCookieMeter(
   const used = Math.max(usedViews(next), standing.used + (outcome.count && !sampled ? 1 : 0));
   const snapshot = ctx.snapshot(used, standing.limit, window, oldestView(next), now, 'cookie', draft.period);
   // A new reader drawn into an A/B variant keeps the meter that drew it (its random id is what
-  // the variant is drawn from), even when nothing was counted: else the next page draws anew.
-  // (Whether this is a page view is asked last: a returning reader re-reading never asks it.)
+  // the variant is drawn from), even when nothing was counted: else the next page draws anew; a
+  // new meter the cap started spent is kept too. (Whether this is a page view is asked last: a
+  // returning reader re-reading never asks it.)
   const rewrite = presented.rewrite && (!presented.fresh || state.signedIn);
-  const keepsVariant = presented.fresh && Object.keys(draft.buckets).length > 0;
-  const write = outcome.count || ((rewrite || keepsVariant) && draft.facts.notPageView === null);
-  if (!write) return { meter: snapshot, setCookie: null };
-  // A meter minted by this request is not put in the verified-token cache: most cookie-less
-  // requests never come back (link previews, one-off visits, a flood), and caching each of them
-  // would push returning readers' tokens out of the bounded cache. A new reader who does come back
-  // pays one HMAC on the second view, and is cached from then on.
-  const whole = draft.restore === null ? next : draft.restore(next);
-  return andThen(ctx.meterCookie(whole, now, window, !presented.fresh), (setCookie) => ({ meter: snapshot, setCookie }));
+  const kept = presented.fresh && (isStartedSpent(state) || Object.keys(draft.buckets).length > 0);
+  const write = outcome.count || ((rewrite || kept) && draft.facts.notPageView === null);
+  if (!write) return { snapshot, write: null };
+  return { snapshot, write: draft.restore === null ? next : draft.restore(next) };
 }

@@ -21,8 +21,10 @@ const BASE_HEADERS: ReadonlyArray<readonly [string, string]> = /* @__PURE__ */ O
 ]);
 
 /**
- * What a gift response adds: it is never indexed (the link is one reader's), and the token in
- * its URL never leaves the site in a `Referer` (third-party scripts, images, links).
+ * What a response to a URL carrying a gift token adds, whoever asks (a reader, a verified
+ * crawler, a subscriber) and whether or not the gift opened: it is never indexed (the link is
+ * one reader's), and the token in its URL never leaves the site in a `Referer` (third-party
+ * scripts, images, links).
  */
 const GIFT_HEADERS: ReadonlyArray<readonly [string, string]> = /* @__PURE__ */ Object.freeze([
   Object.freeze(['X-Robots-Tag', 'noindex'] as const),
@@ -49,6 +51,8 @@ export interface DecisionParts {
   readonly buckets: Readonly<Record<string, string>>;
   /** The gift that opened the article, or `null`. */
   readonly gift: OpenedGift | null;
+  /** Whether the request's URL carries a gift token (opened or not): the response is then never indexed. */
+  readonly giftLink?: boolean;
   /** Shadow mode: what would have been decided (`access` is then `full`); else `null`. */
   readonly wouldBe?: { readonly access: Access; readonly reason: DecisionReason } | null;
 }
@@ -69,6 +73,7 @@ export class MeterDecision implements Decision {
   readonly wouldBe: { readonly access: Access; readonly reason: DecisionReason } | null;
   readonly #setCookie: string | null;
   readonly #variantHeader: string | null;
+  readonly #giftLink: boolean;
   #headers: Headers | undefined;
 
   constructor(parts: DecisionParts) {
@@ -86,6 +91,7 @@ export class MeterDecision implements Decision {
     this.wouldBe = parts.wouldBe ?? null;
     this.#setCookie = parts.setCookie;
     this.#variantHeader = parts.variantHeader;
+    this.#giftLink = parts.giftLink === true || parts.gift !== null;
   }
 
   get headers(): Headers {
@@ -101,7 +107,7 @@ export class MeterDecision implements Decision {
   static list(decision: MeterDecision): ReadonlyArray<readonly [string, string]> {
     const setCookie = decision.#setCookie;
     const variant = decision.#variantHeader;
-    const gift = decision.gift !== null;
+    const gift = decision.#giftLink;
     if (setCookie === null && variant === null && !gift) return BASE_HEADERS;
     const list: Array<readonly [string, string]> = [...BASE_HEADERS];
     if (gift) list.push(...GIFT_HEADERS);

@@ -1,25 +1,23 @@
 /**
- * Opening a gift link: the token verified, for this article, not expired, on a page view, and
- * under its open cap (each browser counted once, atomically, in the store; re-opening is free).
- * An opened gift gives `full` (`gift`) without touching the opener's meter; a refused one falls
- * through to the normal decision with a trace entry and a `gift-refused` event. The browser
- * keeps a mark of the first gift it opened this period, so an account it later shows up with
- * is reported as an upgrade the gift brought (`reader-upgraded`).
+ * Opening a gift link: the token verified, for this article, not expired, on a page view, within
+ * what its giver may read (the policy's `mayGive`, asked before an open is spent) and under its
+ * open cap (each browser counted once, atomically, in the store; re-opening is free). An opened
+ * gift gives `full` (`gift`) without touching the opener's meter; a refused one falls through to
+ * the normal decision with a trace entry and a `gift-refused` event. The browser keeps a mark of
+ * the first gift it opened this period, so an account it later shows up with is reported as an
+ * upgrade the gift brought (`reader-upgraded`). Nothing here writes a cookie: the meter to write
+ * goes to the one writer (meter-cookie.ts).
  */
-import type { GiftRefusal, OpenedGift } from '../../types.js';
+import type { GiftClaims, GiftTokens } from '../../contracts/features.js';
+import type { GiftRefusal } from '../../types.js';
 import { andThen, type MaybePromise } from '../../util/maybe-async.js';
-import type { GiftClaims } from '../gift-token.js';
-import type { GiftMark, MeterState } from '../meter-token.js';
+import type { GiftMark } from '../meter-token.js';
 import { windowAt } from '../meter.js';
-import type { Draft, EngineContext } from './context.js';
-import type { PresentedMeter } from './presented-meter.js';
+import type { Draft, EngineContext, GiftOpening } from './context.js';
 
-/** An opened gift: what the decision reports, the trace's note and the meter cookie to set (with the browser's gift mark). */
-export interface GiftOpening {
-  readonly gift: OpenedGift;
-  readonly note: string;
-  readonly setCookie: string | null;
-}
+export type { GiftOpening } from './context.js';
+import { mayGive, type PolicyInput } from './policy.js';
+import type { PresentedMeter } from './context.js';
 
 const NOTES: Readonly<Record<GiftRefusal, string>> = {
   oversized: 'the token is too long',
@@ -33,44 +31,42 @@ const NOTES: Readonly<Record<GiftRefusal, string>> = {
   'other-article': 'the gift is for another article',
   exhausted: 'every open the gift allows is taken',
   'not-page-view': 'not a page view: a gift opens only for a reader',
+  'giver-not-entitled': 'its giver may not read this article in full',
   'store-unavailable': 'the store that counts opens failed',
 };
 
-/**
- * The query parameter's value, or `null`: a URL without `<param>=` costs one string search, one
- * with it a walk over its query string (no `URL` object: the parameter is all that is read).
- */
-export function giftParameter(url: string, param: string): string | null {
-  const marker = `${param}=`;
-  if (!url.includes(marker)) return null;
-  const query = url.indexOf('?');
-  if (query === -1) return null;
-  const hash = url.indexOf('#', query);
-  for (const pair of url.slice(query + 1, hash === -1 ? undefined : hash).split('&')) {
-    // The first pair of that name decides, as URLSearchParams.get does (`gift` alone is empty).
-    const eq = pair.indexOf('=');
-    if ((eq === -1 ? pair : pair.slice(0, eq)) !== param) continue;
-    if (eq === -1 || eq === pair.length - 1) return null;
-    try {
-      return decodeURIComponent(pair.slice(eq + 1).replace(/\+/g, ' '));
-    } catch {
-      return null; // malformed percent-encoding: no gift, never a throw
-    }
-  }
-  return null;
+/** A verified gift for this request: its claims, and its giver's view of the article (what the policy checks). */
+export interface VerifiedGift {
+  readonly claims: GiftClaims;
+  readonly giver: PolicyInput;
 }
 
-/** Tries the gift link `token` for this request: the opening, or `null` when it was refused (reported). */
-export function openGift(ctx: EngineContext, draft: Draft, token: string, presented: PresentedMeter): MaybePromise<GiftOpening | null> {
-  const tokens = ctx.gifts;
-  if (tokens === null) return null;
+/**
+ * Tries the gift link `token` for this request: the opening, or `null` when it was refused
+ * (reported). `giverInput` gives the giver's view of the article from what the token says they
+ * could read (the rules matched for them).
+ */
+export function openGift(
+  ctx: EngineContext,
+  draft: Draft,
+  tokens: GiftTokens,
+  token: string,
+  presented: PresentedMeter,
+  giverInput: (gift: GiftClaims) => PolicyInput,
+): MaybePromise<(GiftOpening & { readonly giver: PolicyInput }) | null> {
   return andThen(tokens.read(token, draft.now), (read) => {
     if (!read.ok) return refuse(ctx, draft, read.reason, null);
     const { gift } = read;
     if (gift.article !== draft.article.id) return refuse(ctx, draft, 'other-article', gift.id);
     if (draft.facts.notPageView !== null) return refuse(ctx, draft, 'not-page-view', gift.id);
-    if (gift.maxOpens === null) return opened(ctx, draft, gift, presented, null, presented.state.gift?.id === gift.id);
-    return countOpen(ctx, draft, gift, presented);
+    // Asked here so no open is spent on a gift the policy will refuse; the policy asks again.
+    const giver = giverInput(gift);
+    if (!mayGive(giver)) return refuse(ctx, draft, 'giver-not-entitled', gift.id);
+    const opening =
+      gift.maxOpens === null
+        ? opened(ctx, draft, gift, presented, null, presented.state.gift?.id === gift.id)
+        : countOpen(ctx, draft, gift, presented);
+    return andThen(opening, (done) => (done === null ? null : { ...done, giver }));
   });
 }
 
@@ -110,8 +106,8 @@ function opened(
   presented: PresentedMeter,
   opens: number | null,
   again: boolean,
-): MaybePromise<GiftOpening> {
-  const { reader } = draft.input;
+): GiftOpening {
+  const { reader } = draft;
   if (!again) ctx.emit({ type: 'gift-opened', gift: gift.id, giver: gift.giver, article: gift.article, newReader: presented.fresh, opens });
   const result = {
     id: gift.id,
@@ -128,13 +124,8 @@ function opened(
     state.gift === null && reader.status !== 'subscriber'
       ? { id: gift.id, giver: gift.giver, at: Math.floor(draft.now / 1000) * 1000, status: reader.status }
       : null;
-  if (mark === null && !presented.fresh && !presented.rewrite) return { gift: result, note, setCookie: null };
-  const next: MeterState = mark === null ? state : { ...state, gift: mark };
-  return andThen(ctx.meterCookie(next, draft.now, windowAt(ctx.options.period, draft.now), !presented.fresh), (setCookie) => ({
-    gift: result,
-    note,
-    setCookie,
-  }));
+  if (mark === null && !presented.fresh && !presented.rewrite) return { gift: result, note, write: null };
+  return { gift: result, note, write: mark === null ? state : { ...state, gift: mark } };
 }
 
 /**
@@ -144,7 +135,7 @@ function opened(
  */
 export function giftUpgrade(ctx: EngineContext, draft: Draft, presented: PresentedMeter): PresentedMeter | null {
   const mark = presented.state.gift;
-  const to = draft.input.reader.status;
+  const to = draft.reader.status;
   if (mark === null || to === 'anonymous' || (to === 'registered' && mark.status === 'registered')) return null;
   if (draft.facts.notPageView !== null) return null;
   // Only within the period the gift was opened in (a rolling window: within the window).

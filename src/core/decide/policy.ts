@@ -31,8 +31,12 @@ export interface PolicyInput {
   readonly notPageView: NotPageView | null;
   /** Whether a registered allowance exists (so an anonymous reader is offered registration). */
   readonly registration: boolean;
-  /** A gift link opened the article for this browser: the trace's note on it; `null` (or absent) when none did. */
-  readonly gift?: string | null;
+  /**
+   * A gift link that is open for this browser (verified, for this article, under its cap): the
+   * trace's note on it, and what its giver could read (their treatment of this article and their
+   * entitlements, checked below); `null` (or absent) when there is none.
+   */
+  readonly gift?: { readonly note: string; readonly giver: PolicyInput } | null;
 }
 
 /**
@@ -99,6 +103,7 @@ const FIXED = {
   readerUnavailable: Object.freeze(entry('reader', true, 'who is reading could not be checked: failing closed')),
   registeredReader: Object.freeze(entry('registration-wall', true, 'a registration wall: the reader has an account')),
   registrationWall: Object.freeze(entry('registration-wall', true, 'a registration wall: register to read')),
+  giftNotEntitled: Object.freeze(entry('gift', false, 'gift link not opened: its giver may not read this article in full')),
 } as const;
 
 /** The trace's note on how the article is treated, when it is not free. */
@@ -175,9 +180,14 @@ export function evaluatePolicy(input: PolicyInput, meter: MeterInput | null): Po
     return decided(trace, 'full', 'crawler', false);
   }
 
-  if (typeof input.gift === 'string') {
-    trace.push(entry('gift', true, input.gift));
-    return decided(trace, 'full', 'gift', false);
+  const gift = input.gift;
+  if (gift !== null && gift !== undefined) {
+    // A gift grants only what its giver may read in full: the one check every gift goes through.
+    if (mayGive(gift.giver)) {
+      trace.push(entry('gift', true, gift.note));
+      return decided(trace, 'full', 'gift', false);
+    }
+    trace.push(FIXED.giftNotEntitled);
   }
 
   if (input.access === 'subscribers' || requires.length > 0) {
@@ -249,6 +259,16 @@ export function evaluatePolicy(input: PolicyInput, meter: MeterInput | null): Po
   const reason: DecisionReason = register ? 'register-to-continue' : 'meter-exhausted';
   trace.push(register ? FIXED.register : FIXED.noRegister);
   return decided(trace, wallAccess, reason, false);
+}
+
+/**
+ * Whether a reader, as `input` describes them (their treatment of the article, their status and
+ * entitlements), may read the article in full: it is free for them, they hold what it requires,
+ * or it is metered (anyone reads a metered article on their meter). What a gift may open.
+ */
+export function mayGive(input: PolicyInput): boolean {
+  const outcome = evaluatePolicy({ ...input, crawler: false, gift: null, readerUnavailable: false }, null);
+  return outcome.needsMeter || outcome.access === 'full';
 }
 
 /** The reasons decided before a gift link is looked at: a gift changes nothing for them. */

@@ -4,17 +4,10 @@
  */
 import type { MeterState, TokenReadResult } from '../meter-token.js';
 import { isPromiseLike, type MaybePromise } from '../../util/maybe-async.js';
-import type { Draft, EngineContext } from './context.js';
-import { freshMeter, inWindow, usedViews } from '../meter.js';
+import type { Draft, EngineContext, PresentedMeter } from './context.js';
 
-/** The meter a request carried, ready to use. */
-export interface PresentedMeter {
-  readonly state: MeterState;
-  /** Whether the cookie should be rewritten on a page view even if nothing is counted (a duplicate, or a rejected token beside a valid one). */
-  readonly rewrite: boolean;
-  /** Whether no valid meter was presented: this is a new meter. */
-  readonly fresh: boolean;
-}
+export type { PresentedMeter } from './context.js';
+import { freshMeter, inWindow, usedViews } from '../meter.js';
 
 /** Reads the meter cookie(s) of a request. */
 export function presentedMeter(ctx: EngineContext, draft: Draft): MaybePromise<PresentedMeter> {

@@ -1,15 +1,18 @@
 /**
  * What a decision reads from a request, each fact read at most once and only when a stage
  * asks: the user agent, the meter and session cookies (one pass over the `Cookie` header), the
- * bearer token, the referer's host, the client's address (through trusted proxies only) and
- * whether the request is a page view. A returning reader re-opening an article reads two.
+ * bearer token, the referer's host, the client's address and country (through trusted proxies
+ * only), the gift link's token and whether the request is a page view. A returning reader
+ * re-opening an article reads two.
  */
+import type { OriginFacts, SessionFacts } from '../../contracts/features.js';
+import type { ProxySettings } from '../../options/settings.js';
 import type { DecideContext, RequestLike } from '../../types.js';
 import { hostOf } from '../../util/hosts.js';
 import type { IpAddress } from '../../util/ip.js';
-import type { ProxySettings } from '../../options/settings.js';
-import { clientIp } from './client-address.js';
 import { readCookies } from '../cookies.js';
+import { clientCountry, clientIp } from './client-address.js';
+import { giftParameter } from './gift-parameter.js';
 import { notPageView, type NotPageView, type PageViewSettings } from './page-view.js';
 
 /** What the facts need to know of the options (internal). */
@@ -18,12 +21,14 @@ export interface FactSettings {
   readonly cookieNames: readonly [string] | readonly [string, string];
   readonly proxy: ProxySettings | null;
   readonly pageViews: PageViewSettings;
+  /** The gift links' query parameter, when gift links are on. */
+  readonly giftParam: string | null;
 }
 
 const NOT_READ = Symbol('not read');
 
 /** The facts of one request. */
-export class RequestFacts {
+export class RequestFacts implements OriginFacts, SessionFacts {
   readonly request: RequestLike;
   readonly #settings: FactSettings;
   readonly #connection: string | null | undefined;
@@ -32,6 +37,8 @@ export class RequestFacts {
   #address: IpAddress | null | typeof NOT_READ = NOT_READ;
   #notPageView: NotPageView | null | typeof NOT_READ = NOT_READ;
   #refererHost: string | null | typeof NOT_READ = NOT_READ;
+  #country: string | null | typeof NOT_READ = NOT_READ;
+  #giftToken: string | null | typeof NOT_READ = NOT_READ;
 
   constructor(request: RequestLike, context: DecideContext | undefined, settings: FactSettings) {
     this.request = request;
@@ -71,6 +78,21 @@ export class RequestFacts {
   get clientAddress(): IpAddress | null {
     if (this.#address === NOT_READ) this.#address = clientIp(this.request, this.#connection, this.#settings.proxy);
     return this.#address;
+  }
+
+  /** The client's country, as a trusted proxy reported it (upper-case), or `null`. */
+  get country(): string | null {
+    if (this.#country === NOT_READ) this.#country = clientCountry(this.request, this.#connection, this.#settings.proxy);
+    return this.#country;
+  }
+
+  /** The gift parameter's value in the URL (gift links on), or `null`: a gift link, if it verifies. */
+  get giftToken(): string | null {
+    if (this.#giftToken === NOT_READ) {
+      const param = this.#settings.giftParam;
+      this.#giftToken = param === null ? null : giftParameter(this.request.url, param);
+    }
+    return this.#giftToken;
   }
 
   /** Why the request is not a page view, or `null` when it is one. */

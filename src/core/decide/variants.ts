@@ -1,33 +1,44 @@
 /**
  * CDN variants: the edge signs the variant it decided (`full`, `teaser`, `prompt`) into a
- * request header under the meter keys, so the origin can render one cacheable page per variant
- * and trust no bare `full` from anyone else.
+ * request header under the meter keys, bound to the article and to an expiry minutes away, so
+ * the origin can render one cacheable page per variant and trust no bare `full` from anyone
+ * else, nor a value seen for another article or an hour ago (a leaked header opens one article,
+ * for minutes).
  */
+import type { Keyring } from '../../contracts/features.js';
 import type { Article, Decision, DecisionReason, TraceEntry, Variant } from '../../types.js';
 import { runtime } from '#runtime';
+import { fromBase64Url } from '../../util/encoding.js';
+import { andThen, type MaybePromise } from '../../util/maybe-async.js';
 import { MeterDecision } from './decision.js';
-import type { Keyring } from '../keys.js';
 import { ANONYMOUS } from './readers.js';
 
-/** The signed variant header values: signed with the signing key, accepted under every key. */
-export interface VariantValues {
-  readonly signed: ReadonlyMap<Variant, string>;
-  readonly accepted: ReadonlyMap<string, Variant>;
+const isVariant = (value: string | undefined): value is Variant => value === 'full' || value === 'teaser' || value === 'prompt';
+/** `<variant>.<expiry, base-36 seconds>.<kid>.<HMAC-SHA256, base64url>` */
+const SIGNED = /^(full|teaser|prompt)\.([0-9a-z]{1,10})\.([A-Za-z0-9._-]{1,64})\.([A-Za-z0-9_-]{43})$/;
+
+function signedText(variant: string, article: string, expires: string): string {
+  return `meterwall cdn variant\u0000${variant}\u0000${article}\u0000${expires}`;
 }
 
-/** Computes the signed values of the three variants under every key of `keyring`. */
-export async function variantValues(keyring: Keyring): Promise<VariantValues> {
-  const signed = new Map<Variant, string>();
-  const accepted = new Map<string, Variant>();
-  for (const [kid, key] of keyring.verify) {
-    for (const variant of ['full', 'teaser', 'prompt'] as const) {
-      const mac = await runtime.hmacSha256(key, `meterwall cdn variant ${variant}`);
-      const value = `${variant}.${runtime.base64Url(mac.subarray(0, 16))}`;
-      accepted.set(value, variant);
-      if (kid === keyring.signing.kid) signed.set(variant, value);
-    }
-  }
-  return { signed, accepted };
+/** The signed value of `variant` for the article `article`, valid until `now + maxAgeMs`. */
+export function signVariantValue(keyring: Keyring, variant: Variant, article: string, now: number, maxAgeMs: number): MaybePromise<string> {
+  const expires = Math.ceil((now + maxAgeMs) / 1000).toString(36);
+  const { kid, key } = keyring.signing;
+  return andThen(
+    runtime.hmacSha256(key, signedText(variant, article, expires)),
+    (mac) => `${variant}.${expires}.${kid}.${runtime.base64Url(mac)}`,
+  );
+}
+
+/** The variant a signed value gives for the article `article` at `now`, or `null`: malformed, another article, expired, or not signed with one of the keys. */
+export function readVariantValue(keyring: Keyring, value: string | null, article: string, now: number): MaybePromise<Variant | null> {
+  const match = value === null || value.length > 256 ? null : SIGNED.exec(value);
+  const [, variant, expires = '0', kid = '', mac = ''] = match ?? [];
+  const key = keyring.verify.get(kid);
+  const bytes = fromBase64Url(mac);
+  if (!isVariant(variant) || key === undefined || bytes === null || Number.parseInt(expires, 36) * 1000 <= now) return null;
+  return andThen(runtime.hmacVerify(key, signedText(variant, article, expires), bytes), (ok) => (ok ? variant : null));
 }
 
 /**
@@ -37,7 +48,7 @@ export async function variantValues(keyring: Keyring): Promise<VariantValues> {
  * @example
  * ```ts
  * import { decisionForVariant } from 'meterwall';
- * const variant = (await paywall.readVariant(request)) ?? 'teaser';
+ * const variant = (await paywall.readVariant(request, article)) ?? 'teaser';
  * const { html, prompt } = renderer.render(decisionForVariant(variant, article), article.html, article);
  * ```
  */

@@ -1,7 +1,7 @@
 /** The gift parameter is read as WHATWG's URLSearchParams reads it (the reference), without building a URL. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { giftParameter } from '../../../src/core/decide/gift-open.js';
+import { giftParameter } from '../../../src/core/decide/gift-parameter.js';
 
 const reference = (url: string, param: string): string | null => {
   const value = new URL(url, 'http://localhost').searchParams.get(param);

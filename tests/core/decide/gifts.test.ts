@@ -260,7 +260,8 @@ describe('opening a gift', () => {
         name,
         events: [{ type: 'gift-refused', reason, gift, article: ARTICLE.id }],
       });
-      expect(d.headers.get('x-robots-tag')).toBeNull();
+      // A URL carrying a gift token is never indexed, opened or not (issue 23, finding 6).
+      expect(d.headers.get('x-robots-tag')).toBe('noindex');
     }
     // Expired: thirty days and a second later the link is an ordinary visit.
     s.clock.set(Date.parse(NOW) + 30 * 86_400_000 + 1000);

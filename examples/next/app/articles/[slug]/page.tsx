@@ -10,7 +10,7 @@ import { getPaywall } from '../../../paywall';
 export default async function ArticlePage({ params }: { params: Promise<{ slug: string }> }) {
   const story = STORIES[(await params).slug];
   if (!story) notFound();
-  const variant = await readPageVariant(getPaywall, await headers()); // 'teaser' unless the proxy signed otherwise
+  const variant = await readPageVariant(getPaywall, await headers(), story); // 'teaser' unless the proxy signed it for this story
   const { html, prompt, structuredData } = renderer.render(decisionForVariant(variant, story), story.html, story);
   return (
     <article data-variant={variant}>

@@ -3,30 +3,12 @@
  * gives the article its treatment. Built once per paywall into a matcher that answers the
  * article's own conditions (section, type, tags) with one lookup each, as bit masks over the
  * rules, and tries the remaining conditions only on the rules still possible, the request's
- * last (the client's address and country are read only when a rule asks). So twenty rules cost
- * a returning reader a few lookups, not twenty checks.
+ * last (the client's address and country, read through the trusted-hop reader, only when a rule
+ * asks). So twenty rules cost a returning reader a few lookups, not twenty checks.
  */
+import type { RuleMatcher } from '../../contracts/features.js';
 import type { RuleConditionSettings, RuleSettings } from '../../options/settings.js';
-import type { Reader } from '../../types.js';
-import { isUnder } from '../../util/hosts.js';
 import { inRange } from '../../util/ip.js';
-import type { NormalizedArticle } from './context.js';
-import type { RequestFacts } from './request-facts.js';
-
-/** What the conditions are checked against. */
-export interface RuleFacts {
-  readonly article: NormalizedArticle;
-  readonly reader: Reader;
-  readonly facts: RequestFacts;
-  readonly now: number;
-  /** The header the trusted proxy reports the country in (rules with `country` need it). */
-  readonly countryHeader: string | undefined;
-  /** The reader's experiment variants, when a rule asks for them (else `null`). */
-  readonly buckets: Readonly<Record<string, string>> | null;
-}
-
-/** Finds the first rule that matches, or `null`. */
-export type RuleMatcher = (on: RuleFacts) => RuleSettings | null;
 
 type Mask = Uint32Array;
 
@@ -66,7 +48,7 @@ function setBit(mask: Mask, i: number): void {
 }
 
 /** Whether the conditions besides section, type and tags hold. */
-function restHolds(when: RuleConditionSettings, on: RuleFacts): boolean {
+function restHolds(when: RuleConditionSettings, on: Parameters<RuleMatcher>[0]): boolean {
   if (when.newerThanMs !== null || when.olderThanMs !== null) {
     const published = on.article.publishedAt;
     if (published === null) return false;
@@ -81,16 +63,13 @@ function restHolds(when: RuleConditionSettings, on: RuleFacts): boolean {
     if (variant === undefined || !when.bucket.variants.has(variant)) return false;
   }
   if (when.entitlements !== null && !when.entitlements.every((e) => on.reader.entitlements.includes(e))) return false;
-  if (when.referrer !== null) {
-    const host = on.facts.refererHost;
-    if (host === null || !when.referrer.some((domain) => isUnder(host, domain))) return false;
-  }
+  // Where the request comes from, only as the trusted-hop reader found it.
   if (when.country !== null) {
-    const reported = on.countryHeader === undefined ? null : on.facts.request.headers.get(on.countryHeader);
-    if (reported === null || !when.country.has(reported.trim().toUpperCase())) return false;
+    const country = on.request.country;
+    if (country === null || !when.country.has(country)) return false;
   }
   if (when.network !== null) {
-    const address = on.facts.clientAddress;
+    const address = on.request.clientAddress;
     if (address === null || !when.network.some((range) => inRange(address, range))) return false;
   }
   return true;
@@ -109,7 +88,6 @@ export function createRuleMatcher(rules: readonly RuleSettings[]): RuleMatcher {
       rule.when.olderThanMs !== null ||
       rule.when.reader !== null ||
       rule.when.entitlements !== null ||
-      rule.when.referrer !== null ||
       rule.when.country !== null ||
       rule.when.network !== null ||
       rule.when.bucket !== null,

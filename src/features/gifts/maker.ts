@@ -1,34 +1,21 @@
 /**
  * Creating gift links: who may give (subscribers, and readers holding a giving entitlement),
+ * which articles (only one the giver may read in full: the policy's answer, through the host),
  * the giver's allowance per calendar period counted atomically in the store (a set of gift ids
- * on the giver's keyed hash, added only while under the limit), and the signed token. Typed
- * results for every state a reader can be in; only misuse (a bad article or URL) rejects.
+ * on the giver's keyed hash, added only while under the limit), and the signed token carrying
+ * what the giver could read. Typed results for every state a reader can be in; only misuse (a
+ * bad article or URL) rejects.
  */
-import { invalidOption, PaywallError } from '../../errors.js';
-import type { Article, CreatedGift, GiftAllowance, GiftResult, Reader } from '../../types.js';
-import type { GiftSettings } from '../../options/settings.js';
 import { runtime } from '#runtime';
-import { MAX_ARTICLE_ID } from '../gift-token.js';
-import { type MeterWindow, windowAt } from '../meter.js';
-import type { PeriodRule } from '../period.js';
-import type { EngineContext } from './context.js';
-
-/** Options of `paywall.createGift`. */
-export interface GiftCreateOptions {
-  /**
-   * The article's absolute URL: the result's `url` is it with the gift parameter set.
-   * @default undefined (`url: null`; put `token` in the parameter yourself)
-   */
-  readonly url?: string | URL;
-}
+import type { GiftHost, GiftMaker } from '../../contracts/features.js';
+import { createCalendarPeriod } from '../../core/period.js';
+import { type MeterWindow, windowAt } from '../../core/meter.js';
+import { invalidOption, PaywallError } from '../../errors.js';
+import type { GiftSettings } from '../../options/settings.js';
+import type { Article, CreatedGift, GiftAllowance, GiftCreateOptions, Reader } from '../../types.js';
+import { MAX_ARTICLE_ID } from './token.js';
 
 type Open = Extract<GiftAllowance, { eligible: true }>;
-
-/** Creates gifts and reads allowances for one paywall. */
-export interface GiftMaker {
-  allowance(reader: Reader): Promise<GiftAllowance>;
-  create(reader: Reader, article: Article, options: GiftCreateOptions | undefined): Promise<GiftResult>;
-}
 
 /** Why a reader may not give, or `null` when they may. */
 function ineligible(reader: Reader, settings: GiftSettings): 'not-eligible' | 'no-account' | null {
@@ -37,11 +24,11 @@ function ineligible(reader: Reader, settings: GiftSettings): 'not-eligible' | 'n
   return reader.id === undefined || reader.id === '' ? 'no-account' : null;
 }
 
-function articleId(article: Article): string {
+function articleOf(article: Article): Article {
   const id = (article as { id?: unknown } | null)?.id;
   if (typeof id !== 'string' || id === '' || id.length > MAX_ARTICLE_ID)
     throw new PaywallError('ERR_INVALID_ARTICLE', `meterwall: createGift() needs an article { id } of 1 to ${MAX_ARTICLE_ID} characters`);
-  return id;
+  return article;
 }
 
 function urlOf(value: GiftCreateOptions['url']): URL | null {
@@ -54,9 +41,10 @@ function urlOf(value: GiftCreateOptions['url']): URL | null {
   throw invalidOption('url', 'must be an absolute URL (a string or a URL)');
 }
 
-/** The gift maker of a paywall whose gifts are `settings`, allowances renewing by `period`. */
-export function createGiftMaker(ctx: EngineContext, settings: GiftSettings, period: PeriodRule): GiftMaker {
-  const { store } = ctx;
+/** The gift maker of a paywall whose gifts are `settings` (the allowance's time zone filled in). */
+export function createGiftMaker(host: GiftHost, settings: GiftSettings): GiftMaker {
+  const { unit, timeZone, weekStartsOn } = settings.period;
+  const period = createCalendarPeriod(unit, timeZone ?? 'UTC', weekStartsOn);
   const keyOf = (window: MeterWindow, giver: string): string => `gifts:${(window.period as number).toString(36)}:${giver}`;
   const open = (used: number, window: MeterWindow): Open => ({
     eligible: true,
@@ -66,7 +54,7 @@ export function createGiftMaker(ctx: EngineContext, settings: GiftSettings, peri
     resetsAt: new Date(window.end as number),
   });
   const unavailable = (cause: unknown): { eligible: false; reason: 'store-unavailable' } => {
-    ctx.storeFailed(cause);
+    host.storeFailed(cause);
     return { eligible: false, reason: 'store-unavailable' };
   };
 
@@ -74,33 +62,37 @@ export function createGiftMaker(ctx: EngineContext, settings: GiftSettings, peri
     async allowance(reader) {
       const refusal = ineligible(reader, settings);
       if (refusal !== null) return { eligible: false, reason: refusal };
-      const window = windowAt(period, ctx.options.now());
+      const window = windowAt(period, host.now());
       try {
-        const giver = await ctx.hasher.giver(reader.id as string);
-        const snapshot = await ctx.bounded(store.peek(keyOf(window, giver), '', { since: window.since }), 'store.peek');
+        const giver = await host.giverHash(reader.id as string);
+        const snapshot = await host.bounded(host.store.peek(keyOf(window, giver), '', { since: window.since }), 'store.peek');
         return open(snapshot.used, window);
       } catch (cause) {
         return unavailable(cause);
       }
     },
 
-    async create(reader, article, options) {
-      const id = articleId(article);
+    async create(request, reader, article, options) {
+      const { id } = articleOf(article);
       const url = urlOf(options?.url);
       const refusal = ineligible(reader, settings);
       if (refusal !== null) return { ok: false, reason: refusal, allowance: { eligible: false, reason: refusal } };
-      const tokens = ctx.gifts;
-      if (tokens === null) throw new PaywallError('ERR_GIFTS_DISABLED', 'meterwall: gift links are off (set the gifts option)');
-      const now = ctx.options.now();
+      // A gift opens only what its giver may read in full: refused before the allowance is spent.
+      const grant = host.grantOf(request, article, reader);
+      if (grant === null) {
+        const allowance = await this.allowance(reader);
+        return { ok: false, reason: 'not-entitled', allowance };
+      }
+      const now = host.now();
       const window = windowAt(period, now);
       const giftId = runtime.randomId(12);
       let giver: string;
       let used: number;
       try {
-        giver = await ctx.hasher.giver(reader.id as string);
+        giver = await host.giverHash(reader.id as string);
         // The allowance is the set of gifts created this period: one more only while under the limit.
-        const result = await ctx.bounded(
-          store.record(keyOf(window, giver), giftId, {
+        const result = await host.bounded(
+          host.store.record(keyOf(window, giver), giftId, {
             since: window.since,
             limit: settings.limit,
             at: now,
@@ -111,11 +103,10 @@ export function createGiftMaker(ctx: EngineContext, settings: GiftSettings, peri
         if (!result.added) return { ok: false, reason: 'allowance-spent', allowance: open(result.used, window) };
         used = result.used + 1;
       } catch (cause) {
-        const allowance = unavailable(cause);
-        return { ok: false, reason: 'store-unavailable', allowance };
+        return { ok: false, reason: 'store-unavailable', allowance: unavailable(cause) };
       }
       const expiresAt = Math.floor((now + settings.expiresInMs) / 1000) * 1000;
-      const token = await tokens.sign({ id: giftId, article: id, giver, expiresAt, maxOpens: settings.maxOpens }, now);
+      const token = await host.tokens.sign({ id: giftId, article: id, giver, grant, expiresAt, maxOpens: settings.maxOpens }, now);
       if (url !== null) url.searchParams.set(settings.param, token);
       const gift: CreatedGift = {
         id: giftId,
@@ -125,7 +116,7 @@ export function createGiftMaker(ctx: EngineContext, settings: GiftSettings, peri
         expiresAt: new Date(expiresAt),
         maxOpens: settings.maxOpens,
       };
-      ctx.emit({ type: 'gift-created', gift: giftId, giver, article: id });
+      host.emit({ type: 'gift-created', gift: giftId, giver, article: id });
       return { ok: true, gift, allowance: open(used, window) };
     },
   };

@@ -2,15 +2,16 @@
  * The gift token: a compact HS256 JWS (jws.ts; jose's `jwtVerify` accepts it) of its own `typ`,
  * signed with the meter keyring (the first secret signs, every secret verifies), so a meter or
  * session token is never taken for a gift, nor a gift for either. It carries the gift's random
- * id, the article's id, the giver's keyed hash, the expiry and the open cap; nothing about the
+ * id, the article's id, the giver's keyed hash, what the giver could read (their status and the
+ * entitlements the article's treatments ask for), the expiry and the open cap; nothing about the
  * giver that a reader of the URL could turn back into an account.
  */
-import { LIMITS } from '../options/defaults.js';
-import type { GiftRefusal } from '../types.js';
-import { andThen, type MaybePromise } from '../util/maybe-async.js';
-import type { Keyring } from './keys.js';
-import { COMPACT_JWS, protectedHeader, signHs256, verifyHs256 } from './jws.js';
-import { reasonOf } from './token-rejections.js';
+import type { GiftClaims, GiftRead, GiftTokens, GiverGrant, Keyring } from '../../contracts/features.js';
+import { COMPACT_JWS, protectedHeader, signHs256, verifyHs256 } from '../../core/jws.js';
+import { reasonOf } from '../../core/token-rejections.js';
+import { LIMITS } from '../../options/defaults.js';
+import type { GiftRefusal } from '../../types.js';
+import { andThen } from '../../util/maybe-async.js';
 
 /** The `typ` header of a gift token. */
 export const GIFT_TOKEN_TYPE = 'meterwall-gift+jwt';
@@ -22,39 +23,38 @@ const MAX_GIFT_TOKEN_LENGTH = 2048;
 export const MAX_ARTICLE_ID = 512;
 const ID = /^[A-Za-z0-9_-]{16}$/;
 
-/** What a gift token says. */
-export interface GiftClaims {
-  /** The gift's random id (16 base64url characters). */
-  readonly id: string;
-  /** The article it opens. */
-  readonly article: string;
-  /** The giver's keyed hash (16 base64url characters). */
-  readonly giver: string;
-  /** When it stops opening the article, ms (whole seconds). */
-  readonly expiresAt: number;
-  /** Browsers that may open it, or `null` for no cap. */
-  readonly maxOpens: number | null;
-}
-
-/** A presented gift token, read: its claims, or why it was refused. */
-export type GiftRead = { readonly ok: true; readonly gift: GiftClaims } | { readonly ok: false; readonly reason: GiftRefusal };
-
-/** Signs and reads gift tokens. */
-export interface GiftTokens {
-  sign(gift: GiftClaims, now: number): MaybePromise<string>;
-  /** Verifies a presented token; never throws. */
-  read(token: string, now: number): MaybePromise<GiftRead>;
-}
+/** Most entitlements a gift carries, and their longest name (the option's). */
+const MAX_GRANTED = 32;
+const MAX_ENTITLEMENT = 100;
 
 const refused = (reason: GiftRefusal): GiftRead => ({ ok: false, reason });
 
 /** The claims of a verified gift token, checked; `null` when they are not a gift's. */
 function claimsOf(payload: Record<string, unknown>): GiftClaims | null {
-  const { v, jti, art, gvr, cap, exp } = payload;
+  const { v, jti, art, gvr, cap, exp, gs, ge } = payload;
   if (v !== GIFT_TOKEN_VERSION || typeof jti !== 'string' || !ID.test(jti) || typeof gvr !== 'string' || !ID.test(gvr)) return null;
   if (typeof art !== 'string' || art.length === 0 || art.length > MAX_ARTICLE_ID) return null;
-  if (cap !== undefined && (!Number.isSafeInteger(cap) || (cap as number) < 1 || (cap as number) > LIMITS.opens)) return null;
-  return { id: jti, article: art, giver: gvr, expiresAt: (exp as number) * 1000, maxOpens: (cap as number | undefined) ?? null };
+  if (cap !== undefined && (typeof cap !== 'number' || !Number.isSafeInteger(cap) || cap < 1 || cap > LIMITS.opens)) return null;
+  if (typeof exp !== 'number') return null;
+  const grant = grantOf(gs, ge);
+  if (grant === null) return null;
+  return { id: jti, article: art, giver: gvr, grant, expiresAt: exp * 1000, maxOpens: typeof cap === 'number' ? cap : null };
+}
+
+/**
+ * The giver's grant in the `gs` (status) and `ge` (entitlements) claims. A token made before they
+ * existed reads as a subscriber holding no entitlement: it opens no article that needs one.
+ */
+function grantOf(gs: unknown, ge: unknown): GiverGrant | null {
+  if (gs !== undefined && gs !== 's' && gs !== 'r') return null;
+  const entitlements = ge ?? [];
+  if (
+    !Array.isArray(entitlements) ||
+    entitlements.length > MAX_GRANTED ||
+    entitlements.some((e) => typeof e !== 'string' || e === '' || e.length > MAX_ENTITLEMENT)
+  )
+    return null;
+  return { status: gs === 'r' ? 'registered' : 'subscriber', entitlements: Object.freeze([...(entitlements as string[])]) };
 }
 
 /** Creates the gift token signer/reader for a keyring, under the meter token's issuer and audience. */
@@ -68,6 +68,8 @@ export function createGiftTokens(keyring: Keyring, options: { readonly issuer: s
         jti: gift.id,
         art: gift.article,
         gvr: gift.giver,
+        gs: gift.grant.status === 'registered' ? 'r' : 's',
+        ...(gift.grant.entitlements.length === 0 ? {} : { ge: gift.grant.entitlements.slice(0, MAX_GRANTED) }),
         ...(gift.maxOpens === null ? {} : { cap: gift.maxOpens }),
         iss: options.issuer,
         aud: options.audience,
@@ -85,7 +87,7 @@ export function createGiftTokens(keyring: Keyring, options: { readonly issuer: s
       if (header['typ'] !== GIFT_TOKEN_TYPE) return refused('wrong-type');
       if (!COMPACT_JWS.test(token)) return refused('malformed');
       return andThen(verifyHs256(token, keyFor, { ...expectations, now }), (result): GiftRead => {
-        if (!result.ok) return refused(reasonOf(result.code) as GiftRefusal);
+        if (!result.ok) return refused(reasonOf(result.code));
         const gift = claimsOf(result.payload);
         return gift === null ? refused('claims') : { ok: true, gift };
       });
