@@ -23,13 +23,15 @@ import {
   type Rule,
 } from 'meterwall';
 import { decideNode, toRequestLike } from 'meterwall/node';
-import { createAccounts, createSessions, SESSION_COOKIE, SESSION_ISSUER, type Account } from './accounts.js';
+import { createAccounts, createSessions, type Mail, SESSION_COOKIE, SESSION_ISSUER, type Account } from './accounts.js';
 import { ARTICLES as BUILT_IN, articleHtml, type StoryArticle } from './articles.js';
 import { newsletterPage } from './furniture.js';
 import { GIFT_NOTE, giftBox, giftCreatedPage, giftInvitation } from './gifts.js';
 import { illustration } from './images.js';
 import {
   articlePage,
+  checkInboxPage,
+  confirmPage,
   debugPanel,
   frontPage,
   layout,
@@ -69,6 +71,15 @@ export interface NewsSiteOptions {
   readonly giftOpens?: number;
   /** Receives one entry per request, when the response is sent (the server writes them with --access-log). */
   readonly accessLog?: (entry: AccessLogEntry) => void;
+  /**
+   * The site's own origin, for the links it makes (gift links, confirmation links, canonical
+   * URLs): never taken from a request's `Host` header, which the client writes.
+   */
+  readonly origin?: string;
+  /** Sends the site's messages (a registration's confirmation link); the server prints them. */
+  readonly mail?: (mail: Mail) => void;
+  /** Running on development secrets: pages say where development mail goes. */
+  readonly development?: boolean;
 }
 
 /** The desk's A/B test: does a fourth free article bring more registrations? */
@@ -134,6 +145,7 @@ export function articleFacts(article: StoryArticle): Article {
     publishedAt: article.published,
     ...(article.type ? { type: article.type } : {}),
     ...(article.access === 'metered' ? {} : { access: article.access }),
+    ...(article.requires ? { requires: article.requires } : {}),
   };
 }
 
@@ -150,12 +162,16 @@ export function ruleNote(article: StoryArticle, now: number): string | null {
 const STYLES = readFileSync(new URL('./styles.css', import.meta.url), 'utf8');
 const MAX_BODY = 16 * 1024;
 const EMAIL = /^[^\s@<>"]{1,64}@[^\s@<>"]{1,185}\.[A-Za-z]{2,24}$/;
+const MIN_PASSWORD = 8;
+const MAX_PASSWORD = 200;
 
 export function createNewsSite(options: NewsSiteOptions) {
   const now = options.now ?? Date.now;
   const ARTICLES = options.articles ?? BUILT_IN;
   const findArticle = (slug: string) => ARTICLES.find((a) => a.slug === slug);
-  const accounts = createAccounts();
+  const origin = new URL(options.origin ?? 'http://localhost:3000').origin;
+  const mail = options.mail ?? ((message: Mail) => console.log(`[mail] To: ${message.to}: ${message.subject}\n  ${message.text}`));
+  const accounts = createAccounts(now);
   const sessions = createSessions(options.sessionSecret, now);
 
   /** Who is signed in, from the site's own session cookie. */
@@ -317,7 +333,14 @@ export function createNewsSite(options: NewsSiteOptions) {
     send(
       res,
       200,
-      layout({ title: `${article.headline} – ${PAPER}`, description: article.standfirst, head: rendered.structuredData, body, account }),
+      layout({
+        title: `${article.headline} – ${PAPER}`,
+        description: article.standfirst,
+        // One canonical URL per story: a gift link (?gift=…) or ?debug=1 is never the page to index.
+        head: `<link rel="canonical" href="${escapeHtml(`${origin}/articles/${article.slug}`)}">${rendered.structuredData}`,
+        body,
+        account,
+      }),
     );
   }
 
@@ -327,23 +350,20 @@ export function createNewsSite(options: NewsSiteOptions) {
     const account = await accountFor(req.headers.cookie);
     if (!article)
       return send(res, 404, layout({ title: PAPER, body: messagePage('Page not found', 'There is no such article.'), account }));
-    const host = /^[A-Za-z0-9.:[\]-]{1,255}$/.test(req.headers.host ?? '') ? req.headers.host : 'localhost';
-    const result = await paywall.createGift(toRequestLike(req), articleFacts(article), { url: `http://${host}/articles/${slug}` });
+    // The site's own origin: never the request's Host header, which the client writes.
+    const result = await paywall.createGift(toRequestLike(req), articleFacts(article), { url: `${origin}/articles/${slug}` });
     send(res, result.ok ? 200 : 403, layout({ title: `Gift this article – ${PAPER}`, body: giftCreatedPage(article, result), account }));
   }
 
   async function registerRoute(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const limit = METERS.registered.limit;
     if (req.method === 'GET') {
       return send(
         res,
         200,
         layout({
           title: `Register – ${PAPER}`,
-          body: registerPage(
-            { name: '', email: '', returnTo: safeReturnTo(url.searchParams.get('returnTo')) },
-            {},
-            METERS.registered.limit,
-          ),
+          body: registerPage({ name: '', email: '', returnTo: safeReturnTo(url.searchParams.get('returnTo')) }, {}, limit),
           account: await accountFor(req.headers.cookie),
         }),
       );
@@ -356,21 +376,44 @@ export function createNewsSite(options: NewsSiteOptions) {
       email: (form.get('email') ?? '').trim(),
       returnTo: safeReturnTo(form.get('returnTo') ?? url.searchParams.get('returnTo')),
     };
+    const password = form.get('password') ?? '';
+    // Only what the form itself says is checked here: whether the address has an account is
+    // never said on the page (the email tells its owner).
     const errors: Record<string, string> = {};
     if (values.name === '') errors['name'] = 'Enter your name.';
     else if (values.name.length > 80) errors['name'] = 'Your name must be 80 characters or fewer.';
     if (values.email === '') errors['email'] = 'Enter your email address.';
     else if (!EMAIL.test(values.email)) errors['email'] = 'Enter an email address like name@example.com.';
-    else if (accounts.findByEmail(values.email)) errors['email'] = 'An account with this email address already exists. Sign in instead.';
+    if (password.length < MIN_PASSWORD) errors['password'] = `Choose a password of ${MIN_PASSWORD} characters or more.`;
+    else if (password.length > MAX_PASSWORD) errors['password'] = `Your password must be ${MAX_PASSWORD} characters or fewer.`;
     if (Object.keys(errors).length > 0) {
-      return send(
-        res,
-        422,
-        layout({ title: `Register – ${PAPER}`, body: registerPage(values, errors, METERS.registered.limit), account: undefined }),
-      );
+      return send(res, 422, layout({ title: `Register – ${PAPER}`, body: registerPage(values, errors, limit), account: undefined }));
     }
-    await signIn(res, accounts.create(values.name, values.email));
-    redirect(res, values.returnTo);
+    mail(await accounts.register(values.name, values.email, password, values.returnTo, origin));
+    send(
+      res,
+      200,
+      layout({
+        title: `Check your email – ${PAPER}`,
+        body: checkInboxPage(values.email, options.development === true),
+        account: undefined,
+      }),
+    );
+  }
+
+  /** The link in the confirmation email: a page with one button (GET), which finishes registering (POST). */
+  async function confirmRoute(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const title = `Finish registering – ${PAPER}`;
+    if (req.method === 'GET') {
+      const token = url.searchParams.get('token') ?? '';
+      const open = accounts.pending(token);
+      return send(res, open ? 200 : 400, layout({ title, body: confirmPage(open ? token : null), account: undefined }));
+    }
+    const form = await readForm(req);
+    const done = accounts.confirm(form?.get('token') ?? '');
+    if (done === null) return send(res, 400, layout({ title, body: confirmPage(null), account: undefined }));
+    await signIn(res, done.account);
+    redirect(res, done.returnTo);
   }
 
   async function signInRoute(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
@@ -389,12 +432,14 @@ export function createNewsSite(options: NewsSiteOptions) {
     if (!form)
       return send(res, 400, layout({ title: PAPER, body: messagePage('Bad request', 'The form could not be read.'), account: undefined }));
     const values = { email: (form.get('email') ?? '').trim(), returnTo: safeReturnTo(form.get('returnTo')) };
-    let errors: FieldErrors = {};
-    const account = EMAIL.test(values.email) ? accounts.findByEmail(values.email) : undefined;
-    if (values.email === '') errors = { email: 'Enter your email address.' };
-    else if (!EMAIL.test(values.email)) errors = { email: 'Enter an email address like name@example.com.' };
-    else if (!account) errors = { email: 'We could not find an account with that email address. Check it, or register for free.' };
-    if (!account) return send(res, 422, layout({ title: `Sign in – ${PAPER}`, body: signInPage(values, errors), account: undefined }));
+    const password = form.get('password') ?? '';
+    const account =
+      EMAIL.test(values.email) && password.length <= MAX_PASSWORD ? await accounts.authenticate(values.email, password) : undefined;
+    if (!account) {
+      // One answer for an unknown address and a wrong password alike.
+      const errors: FieldErrors = { email: 'The email address or the password is not right.' };
+      return send(res, 422, layout({ title: `Sign in – ${PAPER}`, body: signInPage(values, errors), account: undefined }));
+    }
     await signIn(res, account);
     redirect(res, values.returnTo);
   }
@@ -482,7 +527,14 @@ export function createNewsSite(options: NewsSiteOptions) {
         });
       }
       try {
-        const url = new URL(req.url ?? '/', 'http://localhost');
+        // A request target no URL parser reads (`GET http://[evil HTTP/1.1`) is a client's mistake: 400.
+        const url = URL.parse(req.url ?? '/', origin);
+        if (url === null)
+          return send(
+            res,
+            400,
+            layout({ title: PAPER, body: messagePage('Bad request', 'That address is not one of ours.'), account: undefined }),
+          );
         const path = url.pathname;
         const method = req.method ?? 'GET';
         if (method === 'POST' && crossSite(req)) {
@@ -521,6 +573,7 @@ export function createNewsSite(options: NewsSiteOptions) {
         if (loose && findArticle((loose[1] as string).toLowerCase()))
           return redirect(res, `/articles/${(loose[1] as string).toLowerCase()}`, 301);
         if (path === '/register' && method !== 'HEAD') return await registerRoute(req, res, url);
+        if (path === '/register/confirm' && method !== 'HEAD') return await confirmRoute(req, res, url);
         if (path === '/signin' && method !== 'HEAD') return await signInRoute(req, res, url);
         if (path === '/subscribe' && method !== 'HEAD') return await subscribeRoute(req, res, url);
         if (path === '/newsletters' && method !== 'HEAD') return await newslettersRoute(req, res, url);

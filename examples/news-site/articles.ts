@@ -16,6 +16,8 @@ export interface StoryArticle {
   readonly access: 'free' | 'metered' | 'subscribers';
   /** The kind of story, for the rules: `breaking` news is free on its first day. */
   readonly type?: string;
+  /** Entitlements a reader needs beside a subscription (a premium tier), if any. */
+  readonly requires?: readonly string[];
   readonly figure: { readonly caption: string; readonly credit: string; readonly palette: readonly [string, string, string] };
   readonly paragraphs: readonly string[];
 }

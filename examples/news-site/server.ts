@@ -54,7 +54,17 @@ if (redisUrl) {
 const logFlag = process.argv.indexOf('--access-log');
 const accessLog = logFlag === -1 ? null : createWriteStream(process.argv[logFlag + 1] ?? 'access.log', { flags: 'a' });
 
+const port = Number(process.env['PORT'] ?? 3000);
+const host = process.env['HOST'] ?? '127.0.0.1';
+// The site's own origin for the links it makes (gift links, confirmation links, canonical URLs):
+// SITE_ORIGIN on a real deployment; never a request's Host header.
+const origin = process.env['SITE_ORIGIN'] ?? `http://localhost:${port}`;
+
 const site = createNewsSite({
+  origin,
+  development: missing.length > 0,
+  // The site's mail (a registration's confirmation link) is printed here: a real site sends it.
+  mail: (message) => console.log(`\n[mail] To: ${message.to}\n[mail] ${message.subject}\n[mail] ${message.text}\n`),
   ...(accessLog ? { accessLog: (entry) => accessLog.write(`${JSON.stringify(entry)}\n`) } : {}),
   meterSecret: secret('METERWALL_SECRET'),
   sessionSecret: secret('SESSION_SECRET'),
@@ -68,8 +78,6 @@ const site = createNewsSite({
   ...(process.env['DEBUG']?.includes('meterwall') ? { onEvent: (event) => console.log('[meterwall]', JSON.stringify(event)) } : {}),
 });
 
-const port = Number(process.env['PORT'] ?? 3000);
-const host = process.env['HOST'] ?? '127.0.0.1';
 // 32 KB of headers (Node's default is 16 KB): large cookie jars reach meterwall, which ignores
 // oversized meter cookies rather than the server refusing the request.
 const server = createServer({ maxHeaderSize: 32 * 1024 }, (req, res) => void site.handle(req, res));

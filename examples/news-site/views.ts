@@ -130,6 +130,8 @@ export function promptMarkup(context: PromptContext): string {
           <input id="prompt-name" name="name" autocomplete="name" required maxlength="80">
           <label for="prompt-email">Email address</label>
           <input id="prompt-email" name="email" type="email" autocomplete="email" required maxlength="254">
+          <label for="prompt-password">Password (8 characters or more)</label>
+          <input id="prompt-password" name="password" type="password" autocomplete="new-password" required minlength="8" maxlength="200">
           <button class="button" type="submit">${e(texts.registerAction)}</button>
         </form>
         ${offer}
@@ -229,9 +231,36 @@ export function registerPage(
       <input type="hidden" name="returnTo" value="${e(values.returnTo)}">
       ${field('name', 'Name', values.name, errors['name'], 'autocomplete="name" maxlength="80"')}
       ${field('email', 'Email address', values.email, errors['email'], 'type="email" autocomplete="email" maxlength="254"')}
+      ${field('password', 'Password (8 characters or more)', '', errors['password'], 'type="password" autocomplete="new-password" minlength="8" maxlength="200"')}
       <button class="button" type="submit">Register</button>
     </form>
     <p>Already registered? <a href="/signin?returnTo=${e(encodeURIComponent(values.returnTo))}">Sign in</a></p>
+  </section>`;
+}
+
+/** After registering: the same page whether or not the address has an account (the email says which). */
+export function checkInboxPage(email: string, development: boolean): string {
+  const where = development ? '<p class="note">Development: the message was printed in the terminal that runs the server.</p>' : '';
+  return `
+  <section class="form-page">
+    <h1>Check your email</h1>
+    <p>We have sent a message to ${e(email)}. Open the link in it within an hour to finish registering.</p>
+    ${where}
+  </section>`;
+}
+
+/** The page a confirmation link opens: one button finishes registering (a link preview that fetches the link changes nothing). */
+export function confirmPage(token: string | null): string {
+  if (token === null) {
+    return `<section class="form-page"><h1>This link has expired</h1><p>It was already used, or it is more than an hour old. <a href="/register">Register again</a> or <a href="/signin">sign in</a>.</p></section>`;
+  }
+  return `
+  <section class="form-page">
+    <h1>Finish registering</h1>
+    <form method="post" action="/register/confirm">
+      <input type="hidden" name="token" value="${e(token)}">
+      <button class="button" type="submit">Finish registering</button>
+    </form>
   </section>`;
 }
 
@@ -240,11 +269,11 @@ export function signInPage(values: { email: string; returnTo: string }, errors: 
   return `
   <section class="form-page">
     <h1>Sign in</h1>
-    <p class="note">This demonstration site signs you in with your email address alone.</p>
     ${errorSummary(errors)}
     <form method="post" action="/signin" novalidate>
       <input type="hidden" name="returnTo" value="${e(values.returnTo)}">
       ${field('email', 'Email address', values.email, errors['email'], 'type="email" autocomplete="email" maxlength="254"')}
+      ${field('password', 'Password', '', errors['password'], 'type="password" autocomplete="current-password" maxlength="200"')}
       <button class="button" type="submit">Sign in</button>
     </form>
     <p>New here? <a href="/register?returnTo=${e(encodeURIComponent(values.returnTo))}">Register for free</a></p>

@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Mail } from '../../examples/news-site/accounts.js';
 import { type AccessLogEntry, articleFacts, createNewsSite, METERS, PERIOD, REFERRALS, RULES } from '../../examples/news-site/app.js';
 import { ARTICLES } from '../../examples/news-site/articles.js';
 import { parseJsonLine, readLog } from '../../src/cli/simulate/log.js';
@@ -43,12 +44,15 @@ describe('the simulator against the live example site', () => {
   let now = Date.parse('2026-11-22T00:00:00Z');
   let dir = '';
 
+  const mail: Mail[] = [];
+
   beforeAll(async () => {
     const site = createNewsSite({
       meterSecret: 'equivalence-meter-secret-0123456789-ab',
       sessionSecret: new TextEncoder().encode('equivalence-session-secret-0123456789'),
       now: () => now,
       accessLog: (entry) => log.push(entry),
+      mail: (message) => mail.push(message),
     });
     server = createServer((req, res) => void site.handle(req, res));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -96,8 +100,11 @@ describe('the simulator against the live example site', () => {
     const readers = Array.from({ length: 16 }, (_, n) => browser(n));
     // Six register, three of them then subscribe; a link-preview bot shares links now and then.
     for (let n = 0; n < 6; n++) {
-      const body = new URLSearchParams({ name: `Reader ${n}`, email: `reader${n}@example.com`, returnTo: '/' }).toString();
-      expect(await readers[n]?.request('/register', { method: 'POST', body })).toBe(303);
+      const email = `reader${n}@example.com`;
+      const body = new URLSearchParams({ name: `Reader ${n}`, email, password: 'correct horse battery staple', returnTo: '/' }).toString();
+      expect(await readers[n]?.request('/register', { method: 'POST', body })).toBe(200);
+      const token = new URL(mail.filter((m) => m.to === email).at(-1)?.link ?? '').searchParams.get('token') ?? '';
+      expect(await readers[n]?.request('/register/confirm', { method: 'POST', body: `token=${token}` })).toBe(303);
       if (n < 3) expect(await readers[n]?.request('/subscribe', { method: 'POST', body: 'plan=monthly&returnTo=%2F' })).toBe(303);
     }
     const bot = browser(99, 'Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)');

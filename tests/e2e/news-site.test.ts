@@ -3,7 +3,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ruleNote } from '../../examples/news-site/app.js';
 import { ARTICLES } from '../../examples/news-site/articles.js';
-import { CHROMIUM_ARGS, chromiumPath, readerContext, startNewsSite } from '../helpers-browser.js';
+import { CHROMIUM_ARGS, chromiumPath, readerContext, registerIn, type StartedSite, startNewsSite } from '../helpers-browser.js';
 
 const executablePath = chromiumPath();
 const title = executablePath
@@ -22,9 +22,10 @@ describe.skipIf(!executablePath)(title, () => {
   let browser: Browser;
   let server: Server;
   let base: string;
+  let started: StartedSite;
 
   beforeAll(async () => {
-    const started = await startNewsSite();
+    started = await startNewsSite();
     server = started.server;
     base = started.url;
     browser = await chromium.launch({ executablePath: executablePath as string, headless: true, args: CHROMIUM_ARGS });
@@ -103,11 +104,10 @@ describe.skipIf(!executablePath)(title, () => {
     expect(again.prompt).toBeNull();
     expect(again.banner).toContain('0 of 3 free articles left this month');
 
-    // Register from the prompt: back on the article, now on the registered allowance.
+    // Register from the prompt (the confirmation link comes by email): back on the article, now
+    // on the registered allowance.
     await open(page, a4.slug);
-    await page.fill('#prompt-name', 'Ada Reader');
-    await page.fill('#prompt-email', 'ada@example.com');
-    await page.click('.prompt__register button[type=submit]');
+    await registerIn(page, started, { name: 'Ada Reader', email: 'ada@example.com' }, 'prompt');
     expect(page.url()).toBe(`${base}/articles/${a4.slug}`);
     await expect(page.locator('.account-name').textContent()).resolves.toContain('Ada Reader');
     const registered = (await page.locator('.meterwall-banner').textContent()) ?? '';

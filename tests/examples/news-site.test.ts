@@ -1,17 +1,21 @@
 import type { Server } from 'node:http';
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { escapeHtml } from '../../src/index.js';
 import { ARTICLES } from '../../examples/news-site/articles.js';
-import { startNewsSite } from '../helpers-browser.js';
+import { type StartedSite, startNewsSite } from '../helpers-browser.js';
 import { browserFetch } from '../helpers.js';
 
 let server: Server;
 let base: string;
-let site: Awaited<ReturnType<typeof startNewsSite>>['site'];
+let started: StartedSite;
+let site: StartedSite['site'];
 const slug = ARTICLES.find((a) => a.access === 'metered')?.slug as string;
+const PASSWORD = 'correct horse battery staple';
 
 beforeAll(async () => {
-  ({ server, url: base, site } = await startNewsSite());
+  started = await startNewsSite();
+  ({ server, url: base, site } = started);
 });
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
@@ -23,6 +27,18 @@ function post(path: string, body: Record<string, string>, headers: Record<string
     body: new URLSearchParams(body).toString(),
   });
 }
+
+/** Registers as a reader does: the form, then the emailed link's "Finish registering"; the confirming response. */
+async function register(name: string, email: string, returnTo = '/', password = PASSWORD): Promise<Response> {
+  const form = await post('/register', { name, email, password, returnTo });
+  expect(form.status).toBe(200);
+  const token = new URL(started.linkFor(email)).searchParams.get('token') ?? '';
+  return post('/register/confirm', { token });
+}
+
+/** The session cookie a response set, as a `Cookie` header's pair. */
+const sessionOf = (response: Response): string =>
+  (response.headers.getSetCookie().find((c) => c.startsWith('__Host-courier_session=')) as string).split(';')[0] as string;
 
 describe('the example site over HTTP', () => {
   it('serves articles with the meter cookie, private caching and the paywall JSON-LD', async () => {
@@ -47,21 +63,78 @@ describe('the example site over HTTP', () => {
     const empty = await (await post('/register', { name: ' ', email: '' })).text();
     expect(empty).toContain('Enter your name.');
     expect(empty).toContain('Enter your email address.');
+    expect(empty).toContain('Choose a password of 8 characters or more.');
+    expect(empty).not.toContain(PASSWORD); // a password is never shown back
   });
 
-  it('a registered email cannot register twice, and signs in instead', async () => {
-    const first = await post('/register', { name: 'Lin', email: 'lin@example.com', returnTo: '/' });
+  it('registering is finished from the emailed link; signing in needs the password', async () => {
+    const first = await register('Lin', 'lin@example.com', `/articles/${slug}`);
     expect(first.status).toBe(303);
+    expect(first.headers.get('location')).toBe(`/articles/${slug}`);
     expect(first.headers.getSetCookie().some((c) => c.startsWith('__Host-courier_session='))).toBe(true);
-    const again = await post('/register', { name: 'Lin', email: 'LIN@example.com' });
-    expect(again.status).toBe(422);
-    expect(await again.text()).toContain('An account with this email address already exists.');
-    const signIn = await post('/signin', { email: 'lin@example.com', returnTo: `/articles/${slug}` });
+    // The link works once.
+    const token = new URL(started.linkFor('lin@example.com')).searchParams.get('token') ?? '';
+    expect((await post('/register/confirm', { token })).status).toBe(400);
+    expect((await browserFetch(`${base}/register/confirm?token=${token}`)).status).toBe(400);
+    const signIn = await post('/signin', { email: 'LIN@example.com', password: PASSWORD, returnTo: `/articles/${slug}` });
     expect(signIn.status).toBe(303);
     expect(signIn.headers.get('location')).toBe(`/articles/${slug}`);
-    const unknown = await post('/signin', { email: 'nobody@example.com' });
-    expect(unknown.status).toBe(422);
-    expect(await unknown.text()).toContain('value="nobody@example.com"');
+    // An email alone signs nobody in (issue 23, finding 11: it handed a subscriber's account to anyone).
+    for (const password of ['', 'wrong password', PASSWORD.toUpperCase()]) {
+      const refused = await post('/signin', { email: 'lin@example.com', password });
+      expect(refused.status).toBe(422);
+      expect(refused.headers.getSetCookie()).toEqual([]);
+    }
+  });
+
+  it('registration and sign-in say nothing about which emails have accounts (issue 23, finding 11)', async () => {
+    expect((await register('Mo', 'mo@example.com')).status).toBe(303);
+    const page = async (response: Response, email: string) => (await response.text()).replaceAll(email, '<email>');
+    // Registering an address that has an account: the same page as a new one; only the mail differs.
+    const taken = await post('/register', { name: 'Mo', email: 'mo@example.com', password: PASSWORD });
+    const fresh = await post('/register', { name: 'Mo', email: 'mo2@example.com', password: PASSWORD });
+    expect([taken.status, fresh.status]).toEqual([200, 200]);
+    expect(await page(taken, 'mo@example.com')).toBe(await page(fresh, 'mo2@example.com'));
+    expect(started.outbox.filter((m) => m.to === 'mo@example.com').at(-1)?.subject).toBe('You already have an account');
+    expect(started.outbox.filter((m) => m.to === 'mo2@example.com').at(-1)?.subject).toBe('Finish registering');
+    // Signing in: an unknown address and a wrong password get the same answer.
+    const unknown = await post('/signin', { email: 'nobody@example.com', password: PASSWORD });
+    const wrong = await post('/signin', { email: 'mo@example.com', password: 'not the password' });
+    expect([unknown.status, wrong.status]).toEqual([422, 422]);
+    const unknownPage = await page(unknown, 'nobody@example.com');
+    expect(unknownPage).toBe(await page(wrong, 'mo@example.com'));
+    expect(unknownPage).toContain('The email address or the password is not right.');
+  });
+
+  it('a gift link is made on the site’s own origin, never on the Host header a client sends (issue 23, finding 11)', async () => {
+    const cookie = sessionOf(await register('Gil', 'gil@example.com'));
+    const subscribed = sessionOf(await post('/subscribe', { plan: 'monthly' }, { cookie }));
+    const made = await post(`/articles/${slug}/gift`, {}, { cookie: subscribed, host: 'evil.example' });
+    expect(made.status).toBe(200);
+    const link = /id="gift-link"[^>]*value="([^"]+)"/.exec(await made.text())?.[1] ?? '';
+    expect(link.startsWith(`${base}/articles/${slug}?gift=`)).toBe(true);
+  });
+
+  it('a malformed request target gets a 400, never a 500 (issue 23, finding 11)', async () => {
+    const raw = (target: string) =>
+      new Promise<string>((resolve, reject) => {
+        const socket = connect(Number(new URL(base).port), '127.0.0.1', () =>
+          socket.end(`GET ${target} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`),
+        );
+        let answer = '';
+        socket.on('data', (chunk) => (answer += chunk.toString()));
+        socket.on('end', () => resolve(answer.split('\r\n')[0] ?? ''));
+        socket.on('error', reject);
+      });
+    expect(await raw('http://[evil')).toBe('HTTP/1.1 400 Bad Request');
+    expect(await raw('http://[::1')).toBe('HTTP/1.1 400 Bad Request');
+    // A well-formed absolute form is an ordinary request.
+    expect(await raw(`http://127.0.0.1/articles/${slug}`)).toBe('HTTP/1.1 200 OK');
+  });
+
+  it('article pages name their one canonical URL on the site’s origin, query strings and all', async () => {
+    const html = await (await browserFetch(`${base}/articles/${slug}?gift=abc&debug=1`)).text();
+    expect(html).toContain(`<link rel="canonical" href="${base}/articles/${slug}">`);
   });
 
   it('refuses cross-site form posts', async () => {
@@ -70,25 +143,30 @@ describe('the example site over HTTP', () => {
       { 'sec-fetch-site': 'cross-site' },
       { 'sec-fetch-site': 'same-site', origin: base },
     ]) {
-      const response = await post('/register', { name: 'Eve', email: 'eve@example.com' }, headers);
+      const response = await post('/register', { name: 'Eve', email: 'eve@example.com', password: PASSWORD }, headers);
       expect(response.status).toBe(403);
     }
     expect(
-      (await post('/register', { name: 'Sam', email: 'sam@example.com' }, { origin: base, 'sec-fetch-site': 'same-origin' })).status,
-    ).toBe(303);
+      (
+        await post(
+          '/register',
+          { name: 'Sam', email: 'sam@example.com', password: PASSWORD },
+          { origin: base, 'sec-fetch-site': 'same-origin' },
+        )
+      ).status,
+    ).toBe(200);
   });
 
   it('never redirects off the site after a form', async () => {
     for (const returnTo of ['//evil.example', 'https://evil.example/', '/\\evil.example', '/articles/../../x', 'javascript:alert(1)']) {
-      const response = await post('/register', { name: 'R', email: `r${Math.random().toString(36).slice(2)}@example.com`, returnTo });
+      const response = await register('R', `r${Math.random().toString(36).slice(2)}@example.com`, returnTo);
       expect(response.headers.get('location')).toBe('/');
     }
   });
 
   it('the mock checkout needs an account and a plan', async () => {
     expect((await post('/subscribe', { plan: 'annual' })).headers.get('location')).toBe('/register?returnTo=%2Fsubscribe');
-    const reg = await post('/register', { name: 'Kim', email: 'kim@example.com' });
-    const cookie = (reg.headers.getSetCookie()[0] as string).split(';')[0] as string;
+    const cookie = sessionOf(await register('Kim', 'kim@example.com'));
     const noPlan = await post('/subscribe', { plan: 'lifetime' }, { cookie });
     expect(noPlan.status).toBe(422);
     expect(await noPlan.text()).toContain('Choose a monthly or an annual plan.');
@@ -140,8 +218,7 @@ describe('the example site over HTTP', () => {
     expect(done.status).toBe(200);
     expect(await done.text()).toContain('The morning briefing will go to Ola@Example.com');
     // Registering later with that email keeps the sign-up on the new account.
-    const reg = await post('/register', { name: 'Ola', email: 'ola@example.com' });
-    const cookie = (reg.headers.getSetCookie()[0] as string).split(';')[0] as string;
+    const cookie = sessionOf(await register('Ola', 'ola@example.com'));
     expect(await (await browserFetch(`${base}/newsletters`, { headers: { cookie } })).text()).toContain('You’re signed up');
     expect(site.accounts.getsNewsletters('OLA@example.com')).toBe(true);
     expect(site.accounts.getsNewsletters('other@example.com')).toBe(false);
