@@ -30,12 +30,26 @@ import {
 } from './sanitize.js';
 
 /** Blocks that count as one paragraph when they hold visible text (outermost only). */
-const UNITS = /* @__PURE__ */ set('p blockquote pre ul ol dl table');
+const UNITS = /* @__PURE__ */ set('p pre ul ol dl table');
+/**
+ * In a list or a table, each item, row or caption is a paragraph of its own (a list of fifty
+ * reviews is not one paragraph, and never carries the article past the cut); the list counts as
+ * one only for text outside its items.
+ */
+const ITEMS: Readonly<Record<string, ReadonlySet<string>>> = /* @__PURE__ */ Object.freeze({
+  ul: set('li'),
+  ol: set('li'),
+  dl: set('dt dd'),
+  table: set('tr caption'),
+});
 /** Containers whose side content never counts. */
 const SIDE = /* @__PURE__ */ set('aside figure nav header footer details address');
 const HEADINGS = /* @__PURE__ */ set('h1 h2 h3 h4 h5 h6 hgroup');
-/** Blocks that hold running text directly: their text, between blocks and `<br><br>`, makes paragraphs. */
-const CONTAINERS = /* @__PURE__ */ set('div section article main center search');
+/**
+ * Blocks that hold running text directly: their text, between blocks and `<br><br>`, makes
+ * paragraphs, and the paragraphs in them count one by one (a quotation of ten paragraphs is ten).
+ */
+const CONTAINERS = /* @__PURE__ */ set('div section article main center search blockquote');
 /** Elements that start or end a line box: they end an anonymous paragraph and a word. */
 const BLOCKS = /* @__PURE__ */ set(
   'address article aside blockquote center details dialog dir div dl dd dt fieldset figcaption figure footer form ' +
@@ -99,6 +113,8 @@ interface Frame {
   context: Context;
   /** The paragraph unit it belongs to (itself, or an ancestor), if any. */
   unit: Frame | null;
+  /** A unit that is an item or row of a list or table unit (counted on its own). */
+  item: boolean;
   /** A unit: whether a reader sees text in it. */
   hasText: boolean;
   /** Whitespace is kept as written (`pre`). */
@@ -242,6 +258,7 @@ class Cutter implements TreeHandler<Frame> {
       side: false,
       context: 'other',
       unit: null,
+      item: false,
       hasText: false,
       pre: false,
       script: null,
@@ -293,6 +310,9 @@ class Cutter implements TreeHandler<Frame> {
     frame.side = (parent?.side ?? false) || frame.ownSide === true;
     const parentContext: Context = parent?.context ?? 'container';
     const isUnit = UNITS.has(name) && !frame.side && parentContext !== 'unit';
+    const composite = parent?.unit ?? null;
+    const isItem = !isUnit && !frame.side && composite !== null && !composite.item && ITEMS[composite.name]?.has(name) === true;
+    frame.item = isItem;
     frame.context = frame.side
       ? 'side'
       : isUnit || parentContext === 'unit'
@@ -304,7 +324,7 @@ class Cutter implements TreeHandler<Frame> {
             : BLOCKS.has(name)
               ? 'other'
               : parentContext;
-    frame.unit = isUnit ? frame : parent?.unit && frame.context === 'unit' ? parent.unit : null;
+    frame.unit = isUnit || isItem ? frame : parent?.unit && frame.context === 'unit' ? parent.unit : null;
     frame.pre = (parent?.pre ?? false) || name === 'pre' || name === 'listing';
     frame.kept = !frame.dropped && KEPT.has(name);
   }
@@ -444,6 +464,10 @@ class Cutter implements TreeHandler<Frame> {
     if (table !== null && table.frame === frame) {
       this.#table = null;
       if (table.fostered) return this.#cutBack(table.mark, table.saved);
+      // Its rows are paragraphs: a table that would carry the article past the cut is not kept.
+      const mode = this.#mode;
+      if (mode.kind === 'paragraphs' && this.#count.paragraphs > mode.n) return this.#cutBack(table.mark, table.saved);
+      if (mode.kind === 'paragraphs' && this.#count.paragraphs >= mode.n) return this.#cut();
     }
     if (frame.unit === frame && frame.hasText) this.#paragraph();
     if (BLOCKS.has(frame.name)) this.#boundary();

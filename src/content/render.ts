@@ -17,7 +17,7 @@ import { cutWithPolicy, resolveTeaserOptions, visibleText, type TeaserOptions } 
 export interface ContentOptions {
   /**
    * Where teasers are cut.
-   * @default { paragraphs: 2, whenShort: 'half' }
+   * @default { paragraphs: 2, maxCharacters: 1500, whenShort: 'half' }
    */
   readonly teaser?: TeaserOptions;
   /**

@@ -10,10 +10,11 @@ import { CLASS_TOKEN } from './sanitize.js';
 /** Where to cut an article: choose one mode. */
 export interface TeaserOptions {
   /**
-   * Keep the first N paragraphs, as a reader sees them: blocks with visible text (`p`,
-   * `blockquote`, `pre`, lists, tables, and text directly in a `div` or `section`, where runs of
-   * two `<br>` also break paragraphs); outermost only; not headings, nor what lies in asides,
-   * figures or page furniture (promos, newsletter boxes, related links). The default mode.
+   * Keep the first N paragraphs, as a reader sees them: blocks with visible text (`p`, `pre`,
+   * each item of a list, each row of a table, each paragraph of a quotation, and text directly in
+   * a `div` or `section`, where runs of two `<br>` also break paragraphs); not headings, nor what
+   * lies in asides, figures or page furniture (promos, newsletter boxes, related links). The
+   * default mode. A table is kept whole or not at all.
    * @default 2
    */
   readonly paragraphs?: number;
@@ -29,6 +30,13 @@ export interface TeaserOptions {
    * class. Without a marker in the article, the first 2 paragraphs are kept.
    */
   readonly marker?: { readonly comment?: string; readonly className?: string };
+  /**
+   * The most visible text any teaser keeps, in characters (code points, whitespace collapsed),
+   * whatever the mode: a block the cut keeps whole (a long `pre`, a figure's caption, an aside)
+   * never carries the article past it. Cut at the last word boundary before.
+   * @default 1500
+   */
+  readonly maxCharacters?: number;
   /**
    * When the cut would keep the whole article (it is shorter than the cut, or looks so): `half`
    * keeps half of its text, at most 1,000 characters, so a teaser never gives the article away;
@@ -76,6 +84,8 @@ export type CutMode =
 /** Teaser options after validation (internal). */
 export interface ResolvedTeaserOptions {
   readonly mode: CutMode;
+  /** The ceiling on every teaser's visible text, in characters. */
+  readonly maxCharacters: number;
   readonly whenShort: 'half' | 'full';
   readonly dropClasses: ReadonlySet<string>;
   readonly furniture: FurnitureTest;
@@ -85,6 +95,8 @@ export interface ResolvedTeaserOptions {
 }
 
 export const DEFAULT_PARAGRAPHS = 2;
+/** The default ceiling on a teaser's visible text: some five paragraphs of news copy. */
+export const DEFAULT_MAX_CHARACTERS = 1500;
 const NONE: ReadonlySet<string> = /* @__PURE__ */ new Set();
 const MAX_CUT = 1_000_000;
 
@@ -97,6 +109,7 @@ export function resolveTeaserOptions(options: TeaserOptions | undefined, path = 
     'words',
     'characters',
     'marker',
+    'maxCharacters',
     'whenShort',
     'dropClasses',
     'furniture',
@@ -132,6 +145,11 @@ export function resolveTeaserOptions(options: TeaserOptions | undefined, path = 
   } else {
     mode = { kind: chosen, n: count(chosen) };
   }
+  const ceiling = options.maxCharacters ?? DEFAULT_MAX_CHARACTERS;
+  if (typeof ceiling !== 'number' || !Number.isInteger(ceiling) || ceiling < 1 || ceiling > MAX_CUT)
+    throw invalidOption(`${path}.maxCharacters`, `must be an integer from 1 to ${MAX_CUT}`);
+  if (mode.kind === 'characters' && mode.n > ceiling)
+    throw invalidOption(`${path}.characters`, `is more than ${path}.maxCharacters (${ceiling}): raise the ceiling to keep more`);
   const whenShort = options.whenShort ?? 'half';
   if (whenShort !== 'half' && whenShort !== 'full') throw invalidOption(`${path}.whenShort`, "must be 'half' or 'full'");
   const strings = (name: 'dropClasses' | 'allowAttributes', valid: RegExp): ReadonlySet<string> => {
@@ -157,6 +175,7 @@ export function resolveTeaserOptions(options: TeaserOptions | undefined, path = 
   }
   return Object.freeze({
     mode,
+    maxCharacters: ceiling,
     whenShort,
     dropClasses: strings('dropClasses', CLASS_TOKEN),
     furniture: createFurnitureTest(furniture),

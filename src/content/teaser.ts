@@ -1,6 +1,7 @@
 /**
  * Server-side truncation, the public side: `cutTeaser`, the short-article rule (half of a short
- * article's text, at most 1,000 characters, never the whole) and the visible text for JSON-LD.
+ * article's text, at most 1,000 characters, never the whole), the ceiling on every teaser's
+ * visible text (`maxCharacters`) and the visible text for JSON-LD.
  */
 import { invalidOption } from '../errors.js';
 import { cutArticle } from './cutter.js';
@@ -14,8 +15,22 @@ export { resolveTeaserOptions, type TeaserOptions, type ResolvedTeaserOptions } 
 /** The most a short article gives away, in characters of visible text. */
 const FALLBACK_CAP = 1000;
 
-/** Cuts with the options' mode, falling back to a bounded share of the text when the article is shorter than the cut. */
+/**
+ * Cuts with the options' mode, falling back to a bounded share of the text when the article is
+ * shorter than the cut; whatever the mode kept, no more than `maxCharacters` of visible text.
+ */
 export function cutWithPolicy(html: string, options: ResolvedTeaserOptions): string {
+  return bounded(cutByMode(html, options), options);
+}
+
+/** The teaser within the ceiling: cut again, at `maxCharacters`, when the mode kept more (a teaser shorter in markup than the ceiling cannot be). */
+function bounded(teaser: string, options: ResolvedTeaserOptions): string {
+  if (teaser.length <= options.maxCharacters) return teaser;
+  const capped = cutArticle(teaser, options, { kind: 'characters', n: options.maxCharacters });
+  return capped.cut ? capped.html : teaser;
+}
+
+function cutByMode(html: string, options: ResolvedTeaserOptions): string {
   let mode = options.mode;
   let first = cutArticle(html, options, mode);
   if (mode.kind === 'marker' && !first.cut) {

@@ -23,7 +23,8 @@ describe('cut modes', () => {
   it('counts paragraphs at the outermost level, not inside asides or figures', () => {
     const html = `${p('One.')}<aside><p>Read more</p><p>Also</p></aside><blockquote><p>Quote a</p><p>Quote b</p></blockquote>${p('Three.')}`;
     expect(cutTeaser(html, { paragraphs: 2 })).toBe(
-      '<p>One.</p><aside><p>Read more</p><p>Also</p></aside><blockquote><p>Quote a</p><p>Quote b</p></blockquote>',
+      // A quotation's paragraphs count one by one: the second paragraph is its first.
+      '<p>One.</p><aside><p>Read more</p><p>Also</p></aside><blockquote><p>Quote a</p></blockquote>',
     );
   });
 
@@ -199,6 +200,8 @@ describe('hostile and broken sources', () => {
       [{ dropClasses: ['a b'] }, 'options.dropClasses'],
       [{ allowScript: true }, 'options.allowScript'],
       [{ cut: 2 }, 'options.cut'],
+      [{ maxCharacters: 0 }, 'options.maxCharacters'],
+      [{ characters: 1600 }, 'options.characters'],
     ];
     for (const [options, option] of bad) {
       expect(() => cutTeaser('<p>x</p>', options as TeaserOptions)).toThrow(
@@ -284,7 +287,8 @@ describe('properties (fast-check)', () => {
           .map((b) => b.html)
           .join('');
         const source = kept + hide(MARKER) + tail.map((b) => b.html).join('');
-        const out = cutTeaser(source, { paragraphs: counted });
+        // The mode on its own (the ceiling has a property of its own below).
+        const out = cutTeaser(source, { paragraphs: counted, maxCharacters: 1_000_000 });
         expectClean(out);
         expect(textOf(source).startsWith(textOf(out))).toBe(true);
         expect(textOf(out)).toBe(textOf(kept));
@@ -309,7 +313,7 @@ describe('properties (fast-check)', () => {
           const n = Math.max(1, Math.floor(size * share));
           fc.pre(n < size || unit === 'characters');
           const source = `${kept}${hide(MARKER)}${tail.map((b) => b.html).join('')}`;
-          const out = cutTeaser(source, { [unit]: n } as TeaserOptions);
+          const out = cutTeaser(source, { [unit]: n, maxCharacters: 1_000_000 } as TeaserOptions);
           expectClean(out);
           const text = textOf(out);
           expect(keptText.startsWith(text)).toBe(true);
@@ -326,11 +330,30 @@ describe('properties (fast-check)', () => {
         const kept = prefix.map((b) => b.html).join('');
         const marker = kind === 'comment' ? '<!-- paywall -->' : '<div class="paywall-break"></div>';
         const source = `${kept}${marker}${hide(MARKER)}${tail.map((b) => b.html).join('')}`;
-        const options: TeaserOptions = kind === 'comment' ? { marker: { comment: 'paywall' } } : { marker: { className: 'paywall-break' } };
-        const out = cutTeaser(source, options);
+        const marked: TeaserOptions = kind === 'comment' ? { marker: { comment: 'paywall' } } : { marker: { className: 'paywall-break' } };
+        const out = cutTeaser(source, { ...marked, maxCharacters: 1_000_000 });
         expectClean(out);
         expect(textOf(out)).toBe(textOf(kept));
       }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('every teaser, whatever the mode, keeps at most maxCharacters of visible text, a prefix of the article', () => {
+    fc.assert(
+      fc.property(
+        article,
+        fc.constantFrom<TeaserOptions>({ paragraphs: 2 }, { paragraphs: 8 }, { words: 400 }, { marker: { comment: 'paywall' } }),
+        fc.integer({ min: 20, max: 1500 }),
+        ({ prefix, hide, tail }, mode, ceiling) => {
+          const source = `${prefix.map((b) => b.html).join('')}${hide(MARKER)}${tail.map((b) => b.html).join('')}`;
+          const out = cutTeaser(source, { ...mode, maxCharacters: ceiling });
+          expect(wellFormedProblems(out)).toEqual([]);
+          expect(textOf(source).startsWith(textOf(out))).toBe(true);
+          // Code points, whitespace collapsed as a browser shows it.
+          expect([...textOf(out).replace(/\s+/g, ' ').trim()].length).toBeLessThanOrEqual(ceiling);
+        },
+      ),
       { numRuns: 300 },
     );
   });
