@@ -11,14 +11,21 @@ import { ARTICLE_HASH_LENGTH, createIdHasher } from '../core/hashing.js';
 import { importKeyring } from '../core/keys.js';
 import { createMeterTokens, type MeterState } from '../core/meter-token.js';
 import { contains, hasRead, namedValue, sampledViews, usedViews } from '../core/meter.js';
-import { protectedHeader } from '../core/jws.js';
+import { COMPACT_JWS, protectedHeader } from '../core/jws.js';
+import { DEFAULTS } from '../options/defaults.js';
+import { printable } from './printable.js';
 import { normalizeSecrets } from '../options/secrets.js';
 import type { TokenRejection } from '../types.js';
 
 /** What `inspect` is given. */
 export interface InspectInput {
-  /** The cookie's value (or `name=value`, as copied from a browser). */
+  /**
+   * The cookie as support staff paste it: its value, `name=value`, a whole `Cookie:` header (the
+   * meter cookie is found by its name), or a `Set-Cookie` line.
+   */
   readonly token: string;
+  /** The meter cookie's name, to find it in a `Cookie:` header (the default `__Host-meterwall`). */
+  readonly cookieName?: string;
   /** The secrets, first signing (as the site lists them). */
   readonly secrets: readonly (string | Uint8Array)[];
   /** Article ids to check. */
@@ -68,9 +75,32 @@ export type InspectReport =
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
+/**
+ * The meter token in what was pasted: a bare token, `name=value`, a `Cookie:` header (the pair
+ * named `name`, else the one value shaped as a token) or a `Set-Cookie` line (its first pair).
+ */
+export function tokenIn(pasted: string, name: string): string {
+  const text = pasted.trim();
+  const setCookie = /^set-cookie\s*:/i.test(text);
+  const pairs = text
+    .replace(/^(?:set-)?cookie\s*:\s*/i, '')
+    .split(';')
+    .map((pair) => pair.trim())
+    .filter((pair) => pair !== '');
+  const valueOf = (pair: string): string => {
+    const eq = pair.indexOf('=');
+    const value = (eq === -1 ? pair : pair.slice(eq + 1)).trim();
+    return value.length >= 2 && value.startsWith('"') && value.endsWith('"') ? value.slice(1, -1) : value;
+  };
+  const named = pairs.find((pair) => pair.indexOf('=') !== -1 && pair.slice(0, pair.indexOf('=')).trim() === name);
+  if (named !== undefined) return valueOf(named);
+  if (setCookie || pairs.length <= 1) return valueOf(pairs[0] ?? '');
+  return pairs.map(valueOf).find((value) => COMPACT_JWS.test(value)) ?? text;
+}
+
 /** Verifies and explains a meter token. */
 export async function inspectToken(input: InspectInput): Promise<InspectReport> {
-  const token = input.token.includes('=') ? input.token.slice(input.token.indexOf('=') + 1).trim() : input.token.trim();
+  const token = tokenIn(input.token, input.cookieName ?? DEFAULTS.cookie.name);
   const keyring = await importKeyring(normalizeSecrets(input.secrets as never));
   const tokens = createMeterTokens(keyring, {
     issuer: input.issuer ?? 'meterwall',
@@ -133,38 +163,39 @@ function whereRead(state: MeterState, hash: string | undefined): { read: boolean
   return { read: false, meter: null };
 }
 
-/** The report as support staff read it. */
+/** The report as support staff read it, every value that came from the cookie or the command line escaped for the terminal. */
 export function formatInspection(report: InspectReport): string {
+  const p = printable;
   if (!report.valid) {
     const why: Record<TokenRejection, string> = {
       oversized: 'it is longer than any meter token can be',
       malformed: 'it is not a meter token (malformed)',
       'bad-signature': 'its signature does not match: it was altered or forged, or signed with another secret',
       algorithm: 'it is not signed with HS256',
-      'unknown-key': `it was signed with a key this site no longer holds (kid ${report.kid ?? '?'}; held: ${report.kids.join(', ')})`,
+      'unknown-key': `it was signed with a key this site no longer holds (kid ${p(report.kid ?? '?')}; held: ${p(report.kids.join(', '))})`,
       expired: 'it has expired: the reader gets a fresh meter',
       claims: 'it is not a meter token of this site (type, issuer or audience)',
       'old-format': 'it is in an old format',
     };
-    return `INVALID: ${why[report.reason]}${report.code ? ` [${report.code}]` : ''}\nThe reader is treated as new: a fresh meter.`;
+    return `INVALID: ${why[report.reason]}${report.code ? ` [${p(report.code)}]` : ''}\nThe reader is treated as new: a fresh meter.`;
   }
   const lines = [
-    `VALID meter token, signed with key ${report.kid}`,
-    `reader id       ${report.readerId}`,
+    `VALID meter token, signed with key ${p(report.kid)}`,
+    `reader id       ${p(report.readerId)}`,
     `period          ${report.periodStart === null ? 'rolling window' : `from ${report.periodStart}`}`,
     `resets          ${report.resetsAt}`,
     `token expires   ${report.expiresAt} (5 minutes of grace after that)`,
   ];
   for (const m of report.meters) {
     lines.push(
-      `meter ${m.meter.padEnd(9)} ${m.used} used${m.limit === null ? '' : ` of ${m.limit}`}${m.periodStart ? ` (its own period from ${m.periodStart})` : ''}`,
+      `meter ${p(m.meter).padEnd(9)} ${m.used} used${m.limit === null ? '' : ` of ${m.limit}`}${m.periodStart ? ` (its own period from ${m.periodStart})` : ''}`,
     );
   }
   lines.push(`referral views  ${report.referralViews}`, `started spent   ${report.startedSpent}`);
   lines.push(`signed in here  ${report.signedIn ? 'yes: an account signed in on this browser this period' : 'no'}`);
   lines.push(`merged          ${report.merged ? 'yes: these views were merged into an account' : 'no'}`);
-  if (report.gift) lines.push(`gift opened     ${report.gift.id} at ${report.gift.openedAt} (as ${report.gift.status})`);
+  if (report.gift) lines.push(`gift opened     ${p(report.gift.id)} at ${report.gift.openedAt} (as ${p(report.gift.status)})`);
   for (const a of report.articles)
-    lines.push(`article ${JSON.stringify(a.id)}: ${a.read ? `read this period (${a.meter} meter)` : 'not read this period'}`);
+    lines.push(`article ${p(JSON.stringify(a.id))}: ${a.read ? `read this period (${a.meter} meter)` : 'not read this period'}`);
   return lines.join('\n');
 }

@@ -10,8 +10,9 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { DEFAULTS } from '../options/defaults.js';
 import { formatInspection, inspectToken } from './inspect.js';
-import { readLog } from './simulate/log.js';
-import { formatCsv, formatJson, formatTable } from './simulate/report.js';
+import { printable } from './printable.js';
+import { logCounts, readLog, skipLine } from './simulate/log.js';
+import { formatCsv, formatJson, formatSkipped, formatTable } from './simulate/report.js';
 import { configurationsFromSet, type SimulationConfig, simulate } from './simulate/simulate.js';
 
 const USAGE = `Usage:
@@ -64,13 +65,14 @@ async function inspect(args: string[]): Promise<number> {
   for (const pair of values.limit ?? []) {
     const [meter = '', n = ''] = pair.split('=');
     if (!/^\d+$/.test(n)) {
-      console.error(`meterwall inspect: --limit takes <meter>=<number>, e.g. default=3 (got ${pair})`);
+      console.error(`meterwall inspect: --limit takes <meter>=<number>, e.g. default=3 (got ${printable(pair)})`);
       return 2;
     }
     limits[meter] = Number(n);
   }
   const report = await inspectToken({
     token,
+    ...(options?.cookie?.name ? { cookieName: options.cookie.name } : {}),
     secrets,
     articles: values.article ?? [],
     limits,
@@ -111,24 +113,31 @@ async function simulateCommand(args: string[]): Promise<number> {
   const loaded = await loadConfig(values.config);
   const config: SimulationConfig = values.set ? { ...loaded, configurations: configurationsFromSet(values.set, loaded.options) } : loaded;
   const size = statSync(log).size;
-  const counts = { lines: 0, skipped: 0, bytes: 0 };
+  const counts = logCounts();
   const progress = process.stderr.isTTY && !values.quiet;
   const started = performance.now();
   let seen = 0;
-  const result = await simulate(readLog(log, counts), config, () => {
-    if (progress && ++seen % 50_000 === 0) {
-      const share = Math.min(1, counts.bytes / size);
-      process.stderr.write(
-        `\r[${'#'.repeat(Math.round(share * 30)).padEnd(30)}] ${(share * 100).toFixed(0)}%  ${seen.toLocaleString('en-GB')} lines`,
-      );
-    }
-  });
+  const result = await simulate(
+    readLog(log, counts),
+    config,
+    () => {
+      if (progress && ++seen % 50_000 === 0) {
+        const share = Math.min(1, counts.bytes / size);
+        process.stderr.write(
+          `\r[${'#'.repeat(Math.round(share * 30)).padEnd(30)}] ${(share * 100).toFixed(0)}%  ${seen.toLocaleString('en-GB')} lines`,
+        );
+      }
+    },
+    (entry, reason) => skipLine(counts, entry.line ?? 0, reason, `${entry.method} ${entry.url}`),
+  );
   if (progress) process.stderr.write(`${'\r'.padEnd(70)}\r`);
   const seconds = (performance.now() - started) / 1000;
   console.log(formatTable(result));
   console.log(
-    `\n${counts.lines.toLocaleString('en-GB')} lines (${counts.skipped} unreadable), ${result.articleRequests.toLocaleString('en-GB')} article requests, in ${seconds.toFixed(1)} s, peak memory ${Math.round(process.resourceUsage().maxRSS / 1024)} MB`,
+    `\n${counts.lines.toLocaleString('en-GB')} lines (${counts.skipped} not replayed), ${result.articleRequests.toLocaleString('en-GB')} article requests, in ${seconds.toFixed(1)} s, peak memory ${Math.round(process.resourceUsage().maxRSS / 1024)} MB`,
   );
+  const unreadable = formatSkipped(counts);
+  if (unreadable !== '') console.log(unreadable);
   if (values.json) writeFileSync(values.json, formatJson(result));
   if (values.csv) writeFileSync(values.csv, formatCsv(result));
   if (values.html) {
@@ -144,7 +153,7 @@ async function main(argv: string[]): Promise<number> {
     if (command === 'inspect') return await inspect(rest);
     if (command === 'simulate') return await simulateCommand(rest);
   } catch (error) {
-    console.error(`meterwall ${command}: ${(error as Error).message}`);
+    console.error(`meterwall ${printable(String(command))}: ${printable(error instanceof Error ? error.message : String(error))}`);
     return 2;
   }
   console.error(USAGE);

@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Mail } from '../../examples/news-site/accounts.js';
 import { type AccessLogEntry, articleFacts, createNewsSite, METERS, PERIOD, REFERRALS, RULES } from '../../examples/news-site/app.js';
 import { ARTICLES } from '../../examples/news-site/articles.js';
-import { parseJsonLine, readLog } from '../../src/cli/simulate/log.js';
+import { logCounts, parseJsonLine, readLog } from '../../src/cli/simulate/log.js';
 import { createReplayer } from '../../src/cli/simulate/replay.js';
 import { type SimulationConfig, simulate } from '../../src/cli/simulate/simulate.js';
 import { defineRules } from '../../src/index.js';
@@ -160,7 +160,7 @@ describe('the simulator against the live example site', () => {
     // And through `simulate` over the gzipped log file: the live totals.
     const file = join(dir, 'access.log.gz');
     writeFileSync(file, gzipSync(`${log.map((e) => JSON.stringify(e)).join('\n')}\n`));
-    const counts = { lines: 0, skipped: 0, bytes: 0 };
+    const counts = logCounts();
     const result = await simulate(readLog(file, counts), CONFIG);
     const views = articles.filter((e) => e.reason !== 'not-counted');
     const [sim] = result.configurations;

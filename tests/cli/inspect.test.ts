@@ -113,4 +113,36 @@ describe('meterwall inspect', () => {
     );
     expect(unset).toMatchObject({ code: 2 });
   });
+
+  it('escapes what it prints from an unverified cookie: a forged kid cannot clear the screen or paint a report (issue 23, finding 9)', async () => {
+    const token = await readerToken();
+    const [, payload, signature] = token.split('.') as [string, string, string];
+    const header = Buffer.from(
+      JSON.stringify({ alg: 'HS256', typ: 'meterwall-meter+jwt', kid: '\u001b[2J\u001b[H\nVALID meter token' }),
+    ).toString('base64url');
+    const forged = await inspectToken({ token: `${header}.${payload}.${signature}`, secrets: [SECRET], now: NOW });
+    expect(forged).toMatchObject({ valid: false, reason: 'unknown-key' });
+    const text = formatInspection(forged);
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: what must not reach the terminal.
+    expect(text).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f]/);
+    expect(text.split('\n')[0]).toMatch(/^INVALID: .*\\u001b\[2J\\u001b\[H\\u000aVALID meter token/);
+    expect(text.split('\n').filter((line) => line.startsWith('VALID'))).toEqual([]);
+  });
+
+  it('takes the cookie as it is pasted: a value, name=value, a whole Cookie header, a Set-Cookie line (issue 23, finding 9)', async () => {
+    const token = await readerToken();
+    const forms = [
+      token,
+      `__Host-meterwall=${token}`,
+      `Cookie: _ga=GA1.2.3; __Host-courier_session=abc.def.ghi; __Host-meterwall=${token}; theme=dark`,
+      `cookie: __Host-meterwall=${token}`,
+      `Set-Cookie: __Host-meterwall=${token}; Max-Age=1728000; Path=/; HttpOnly; Secure; SameSite=Lax`,
+      `  __Host-meterwall="${token}"  `,
+    ];
+    for (const pasted of forms) expect(await inspectToken({ token: pasted, secrets: [SECRET], now: NOW })).toMatchObject({ valid: true });
+    // A site with its own cookie name.
+    expect(
+      await inspectToken({ token: `Cookie: meter=${token}; other=1`, cookieName: 'meter', secrets: [SECRET], now: NOW }),
+    ).toMatchObject({ valid: true });
+  });
 });

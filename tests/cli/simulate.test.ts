@@ -2,7 +2,14 @@
  * The simulator on a small log whose results are worked out by hand below, for three
  * configurations of the anonymous limit (--set meters.anonymous.limit=1,2,3); and its log parsers.
  */
-import { describe, expect, it } from 'vitest';
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { createGzip, gzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCombined, parseJsonLine } from '../../src/cli/simulate/log.js';
 import { configurationsFromSet, type SimulationConfig, simulate } from '../../src/cli/simulate/simulate.js';
 
@@ -34,6 +41,8 @@ const CONFIG: SimulationConfig = {
 };
 
 const t = (views: number, full: number, teaser: number, prompt: number) => ({ views, full, teaser, prompt });
+/** A results table (a `Map`: keys come from the log) from an object literal. */
+const table = <V>(entries: Record<string, V>) => new Map(Object.entries(entries));
 
 describe('meterwall simulate', () => {
   it('a hand-computed log, three configurations side by side', async () => {
@@ -54,26 +63,26 @@ describe('meterwall simulate', () => {
       metPrompt: 2,
       metTeaser: 1,
       total: t(12, 7, 1, 4),
-      reasons: { metered: 6, 'register-to-continue': 4, 'already-read': 1, 'meter-exhausted': 1 },
+      reasons: table({ metered: 6, 'register-to-continue': 4, 'already-read': 1, 'meter-exhausted': 1 }),
       viewsPerReader: { '1': 0, '2': 1, '3': 0, '4-5': 1, '6-10': 1, '11-20': 0, '21+': 0 },
-      bySection: { news: t(8, 4, 0, 4), sport: t(4, 3, 1, 0) },
-      byDay: { '2026-10-30': t(4, 2, 0, 2), '2026-10-31': t(6, 4, 1, 1), '2026-11-01': t(2, 1, 0, 1) },
+      bySection: table({ news: t(8, 4, 0, 4), sport: t(4, 3, 1, 0) }),
+      byDay: table({ '2026-10-30': t(4, 2, 0, 2), '2026-10-31': t(6, 4, 1, 1), '2026-11-01': t(2, 1, 0, 1) }),
     });
     // Limit 2: a meets the prompt once (n3); c and November fit.
     expect(two).toMatchObject({
       metPrompt: 1,
       metTeaser: 1,
       total: t(12, 10, 1, 1),
-      bySection: { news: t(8, 7, 0, 1), sport: t(4, 3, 1, 0) },
-      byDay: { '2026-10-30': t(4, 3, 0, 1), '2026-10-31': t(6, 5, 1, 0), '2026-11-01': t(2, 2, 0, 0) },
+      bySection: table({ news: t(8, 7, 0, 1), sport: t(4, 3, 1, 0) }),
+      byDay: table({ '2026-10-30': t(4, 3, 0, 1), '2026-10-31': t(6, 5, 1, 0), '2026-11-01': t(2, 2, 0, 0) }),
     });
     // Limit 3: no anonymous reader meets the prompt; b's teaser does not depend on it.
     expect(three).toMatchObject({
       metPrompt: 0,
       metTeaser: 1,
       total: t(12, 11, 1, 0),
-      reasons: { metered: 10, 'already-read': 1, 'meter-exhausted': 1 },
-      byDay: { '2026-10-30': t(4, 4, 0, 0), '2026-10-31': t(6, 5, 1, 0), '2026-11-01': t(2, 2, 0, 0) },
+      reasons: table({ metered: 10, 'already-read': 1, 'meter-exhausted': 1 }),
+      byDay: table({ '2026-10-30': t(4, 4, 0, 0), '2026-10-31': t(6, 5, 1, 0), '2026-11-01': t(2, 2, 0, 0) }),
     });
   });
 
@@ -119,4 +128,103 @@ describe('meterwall simulate', () => {
   it('--set refuses a malformed argument', () => {
     expect(() => configurationsFromSet('limit', {})).toThrow(TypeError);
   });
+});
+
+describe('meterwall simulate on hostile logs (issue 23, finding 8)', () => {
+  const bin = 'dist/cli/main.js';
+  const run = promisify(execFile);
+  let dir = '';
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'meterwall-hostile-'));
+    // The section is the first path segment: a log decides the table's keys.
+    writeFileSync(
+      join(dir, 'config.mjs'),
+      `export default {
+        options: { meters: { anonymous: { limit: 2 }, registered: { limit: 4 } } },
+        article: (url) => { const [, section, id] = url.pathname.split('/'); return id ? { id: section + '/' + id, section } : null; },
+      };\n`,
+    );
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  const line = (time: string, url: string, reader = 'r1') => JSON.stringify({ time, reader, url });
+  const simulateFile = (file: string, ...extra: string[]) =>
+    run(process.execPath, [bin, 'simulate', file, '--config', join(dir, 'config.mjs'), '--quiet', ...extra], { maxBuffer: 1 << 24 });
+
+  it.skipIf(!existsSync(bin))('a request target that is no URL is counted and shown, escaped; the run goes on (exit 0)', async () => {
+    const file = join(dir, 'targets.log');
+    writeFileSync(
+      file,
+      [
+        line('2026-11-02T10:00:00Z', '/news/a'),
+        // As the example logged it (it answered a 500 then): the run died on `Invalid URL`.
+        line('2026-11-02T10:01:00Z', 'http://[evil'),
+        '203.0.113.9 - - [02/Nov/2026:10:02:00 +0000] "GET http://[evil HTTP/1.1" 400 0 "-" "curl/8"',
+        'garbage \u001b[2J\u001b[H fake report',
+        line('2026-11-02T10:03:00Z', '/news/b'),
+      ].join('\n'),
+    );
+    const { stdout } = await simulateFile(file);
+    expect(stdout).toContain('5 lines (3 not replayed), 2 article requests');
+    expect(stdout).toContain('2 a request target that is not a URL');
+    expect(stdout).toContain('1 in no format the simulator reads');
+    expect(stdout).toContain('e.g. line 2 (bad-url): GET http://[evil');
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: what must not reach the terminal.
+    expect(stdout).not.toMatch(/\u001b/);
+    expect(stdout).toContain('garbage \\u001b[2J\\u001b[H fake report');
+  });
+
+  it.skipIf(!existsSync(bin))('paths such as /__proto__/x are keys like any other: nothing polluted, no view dropped', async () => {
+    const file = join(dir, 'proto.log');
+    const paths = ['/__proto__/x', '/constructor/y', '/hasOwnProperty/z', '/toString/w', '/news/a'];
+    const lines = [];
+    for (let i = 0; i < 1300; i++)
+      lines.push(
+        line(
+          `2026-11-02T10:${String(Math.floor(i / 60) % 60).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}Z`,
+          paths[i % 5] as string,
+          `r${i}`,
+        ),
+      );
+    writeFileSync(file, lines.join('\n'));
+    const json = join(dir, 'proto.json');
+    const { stdout } = await simulateFile(file, '--json', json);
+    expect(stdout).toContain('1,300 article requests');
+    const result = JSON.parse(readFileSync(json, 'utf8')) as {
+      configurations: Array<{ total: { views: number }; bySection: Record<string, { views: number }> }>;
+    };
+    const [config] = result.configurations;
+    expect(config?.total.views).toBe(1300);
+    expect(Object.keys(config?.bySection ?? {}).sort()).toEqual(['__proto__', 'constructor', 'hasOwnProperty', 'news', 'toString']);
+    expect(Object.values(config?.bySection ?? {}).reduce((sum, t) => sum + t.views, 0)).toBe(1300);
+    expect(Object.getPrototypeOf(config?.bySection)).toBe(Object.prototype);
+  });
+
+  it.skipIf(!existsSync(bin))(
+    'a 0.6 MB gzip holding one 600 MB line: skipped as too long, the rest replayed (exit 0)',
+    async () => {
+      const file = join(dir, 'bomb.log.gz');
+      const gzip = createGzip({ level: 9 });
+      const out = createWriteStream(file);
+      gzip.pipe(out);
+      const chunk = Buffer.alloc(1 << 20, 0x61);
+      gzip.write(`${line('2026-11-02T10:00:00Z', '/news/a')}\n`);
+      for (let i = 0; i < 600; i++) if (!gzip.write(chunk)) await new Promise<void>((resolve) => gzip.once('drain', () => resolve()));
+      gzip.end(`\n${line('2026-11-02T10:05:00Z', '/news/b')}\n`);
+      await new Promise<void>((resolve) => out.once('close', () => resolve()));
+      expect(statSync(file).size).toBeLessThan(1_000_000);
+      const { stdout } = await simulateFile(file);
+      expect(stdout).toContain('3 lines (1 not replayed), 2 article requests');
+      expect(stdout).toContain('1 longer than 64 KiB');
+      // Cut short, a gzip keeps what came before, with a note.
+      const cut = join(dir, 'cut.log.gz');
+      const noise = randomBytes(200_000).toString('hex'); // incompressible: the lines before it are out before the cut
+      const whole = gzipSync(`${[1, 2, 3].map((m) => line(`2026-11-02T10:0${m}:00Z`, `/news/${m}`)).join('\n')}\n${noise}\n`);
+      writeFileSync(cut, whole.subarray(0, Math.floor(whole.length / 2)));
+      const truncated = await simulateFile(cut);
+      expect(truncated.stdout).toContain('3 article requests');
+      expect(truncated.stdout).toMatch(/The log ends early \(.+\): what came before it was replayed\./);
+    },
+    120_000,
+  );
 });

@@ -39,12 +39,12 @@ function summary(configs: readonly CandidateStats[]): string {
 }
 
 function bySection(configs: readonly CandidateStats[]): string {
-  const sections = [...new Set(configs.flatMap((c) => Object.keys(c.bySection)))].sort();
+  const sections = [...new Set(configs.flatMap((c) => [...c.bySection.keys()]))].sort();
   if (sections.length < 2) return '';
   const rows = sections.map((s) => [
     esc(s),
     ...configs.map((c) => {
-      const t = c.bySection[s];
+      const t = c.bySection.get(s);
       return t === undefined ? '–' : `${num(t.views)} <small>prompt ${pct(t.prompt, t.views)} · teaser ${pct(t.teaser, t.views)}</small>`;
     }),
   ]);
@@ -61,12 +61,12 @@ function table(head: readonly string[], rows: ReadonlyArray<readonly string[]>):
 export function formatHtml(result: SimulationResult): string {
   const { script, css } = uplot();
   const configs = result.configurations;
-  const days = [...new Set(configs.flatMap((c) => Object.keys(c.byDay)))].sort();
+  const days = [...new Set(configs.flatMap((c) => [...c.byDay.keys()]))].sort();
   const data = {
     names: configs.map((c) => c.name),
     days: days.map((d) => Date.parse(`${d}T12:00:00Z`) / 1000),
-    prompt: configs.map((c) => days.map((d) => share(c.byDay[d]?.prompt, c.byDay[d]?.views))),
-    teaser: configs.map((c) => days.map((d) => share(c.byDay[d]?.teaser, c.byDay[d]?.views))),
+    prompt: configs.map((c) => days.map((d) => share(c.byDay.get(d)?.prompt, c.byDay.get(d)?.views))),
+    teaser: configs.map((c) => days.map((d) => share(c.byDay.get(d)?.teaser, c.byDay.get(d)?.views))),
     buckets: VIEW_BUCKETS,
     perReader: configs.map((c) => VIEW_BUCKETS.map((b) => c.viewsPerReader[b] ?? 0)),
   };

@@ -1,13 +1,51 @@
 /**
  * Reading an access log for the simulator, streamed line by line (plain or gzip, told by its first
  * bytes): nginx/Apache combined format, or JSON lines with at least a time, a URL and, best, a
- * reader key. Lines that cannot be read are counted, never fatal.
+ * reader key, told apart line by line. Lines that cannot be read are counted with why and a few
+ * examples, never fatal; a line longer than {@link MAX_LINE} bytes is skipped without being held
+ * in memory (one 600 MB line in a small gzip is a line like any other), and a gzip cut short ends
+ * the reading with a note, keeping what came before.
  */
 import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import type { ReaderStatus } from '../../types.js';
+
+/** The longest line read, in bytes: a request line, its headers and a JSON record fit many times over. */
+export const MAX_LINE = 64 * 1024;
+/** Examples of unreadable lines kept for the report, and how much of each. */
+const EXAMPLES = 3;
+const EXAMPLE_LENGTH = 120;
+
+/** Why a line was not replayed. */
+export type SkipReason = 'unknown-format' | 'no-time-or-url' | 'too-long' | 'bad-url' | 'config-error';
+
+/** What reading (and replaying) a log met besides entries. */
+export interface LogCounts {
+  /** Non-empty lines read. */
+  lines: number;
+  /** Lines not replayed, by any reason. */
+  skipped: number;
+  /** Bytes read from the file (compressed, for a gzip). */
+  bytes: number;
+  readonly reasons: Map<SkipReason, number>;
+  /** The first few lines not replayed: their number, why, and how they start. */
+  readonly examples: Array<{ readonly line: number; readonly reason: SkipReason; readonly text: string }>;
+  /** Why the input ended early (a gzip cut short), or `null`. */
+  truncated: string | null;
+}
+
+/** Counts that nothing has been read into yet. */
+export function logCounts(): LogCounts {
+  return { lines: 0, skipped: 0, bytes: 0, reasons: new Map(), examples: [], truncated: null };
+}
+
+/** Counts a line that is not replayed. */
+export function skipLine(counts: LogCounts, line: number, reason: SkipReason, text: string): void {
+  counts.skipped++;
+  counts.reasons.set(reason, (counts.reasons.get(reason) ?? 0) + 1);
+  if (counts.examples.length < EXAMPLES) counts.examples.push({ line, reason, text: text.slice(0, EXAMPLE_LENGTH) });
+}
 
 /** One request from the log. */
 export interface LogEntry {
@@ -27,6 +65,8 @@ export interface LogEntry {
   readonly status: ReaderStatus | null;
   /** JSON lines: every field as logged (for the config's own mapping). */
   readonly fields: Readonly<Record<string, unknown>> | null;
+  /** Its line in the file (1-based), when read from one. */
+  readonly line?: number;
 }
 
 const MONTHS: Readonly<Record<string, number>> = {
@@ -108,8 +148,50 @@ export function parseJsonLine(line: string): LogEntry | null {
   };
 }
 
-/** The entries of a log file (plain or gzip), in file order; `skipped` counts lines that could not be read. */
-export async function* readLog(path: string, counts: { lines: number; skipped: number; bytes: number }): AsyncGenerator<LogEntry> {
+/** The lines of `input`, each at most `max` bytes (a longer one is `tooLong`, with its start only). */
+async function* linesOf(input: Readable, max: number): AsyncGenerator<{ readonly text: string; readonly tooLong: boolean }> {
+  let parts: Buffer[] = [];
+  let length = 0;
+  let dropping = false;
+  let head = '';
+  const line = () => {
+    const text = dropping ? head : Buffer.concat(parts, length).toString('utf8');
+    const done = { text: text.endsWith('\r') ? text.slice(0, -1) : text, tooLong: dropping };
+    parts = [];
+    length = 0;
+    dropping = false;
+    return done;
+  };
+  for await (const chunk of input as AsyncIterable<Buffer>) {
+    let start = 0;
+    while (start < chunk.length) {
+      const newline = chunk.indexOf(0x0a, start);
+      const end = newline === -1 ? chunk.length : newline;
+      if (!dropping && length + (end - start) > max) {
+        // Too long: keep how it starts, and nothing more of it.
+        head = Buffer.concat([...parts, chunk.subarray(start, Math.min(end, start + EXAMPLE_LENGTH))])
+          .subarray(0, EXAMPLE_LENGTH)
+          .toString('utf8');
+        dropping = true;
+        parts = [];
+        length = 0;
+      } else if (!dropping) {
+        parts.push(chunk.subarray(start, end));
+        length += end - start;
+      }
+      if (newline === -1) break;
+      yield line();
+      start = newline + 1;
+    }
+  }
+  if (dropping || length > 0) yield line();
+}
+
+/**
+ * The entries of a log file (plain or gzip), in file order. What cannot be read is counted in
+ * `counts` (with why, and a few examples); a gzip cut short ends the entries with a note.
+ */
+export async function* readLog(path: string, counts: LogCounts): AsyncGenerator<LogEntry> {
   const file = createReadStream(path);
   const first = await new Promise<Buffer | null>((resolve, reject) => {
     file.once('readable', () => resolve(file.read(2) as Buffer | null));
@@ -121,13 +203,34 @@ export async function* readLog(path: string, counts: { lines: number; skipped: n
     counts.bytes += chunk.length;
   });
   const input: Readable = gzip ? file.pipe(createGunzip()) : file;
-  let parse: ((line: string) => LogEntry | null) | null = null;
-  for await (const line of createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY })) {
-    if (line === '') continue;
-    counts.lines++;
-    parse ??= line.trimStart().startsWith('{') ? parseJsonLine : parseCombined;
-    const entry = parse(line);
-    if (entry === null) counts.skipped++;
-    else yield entry;
+  let number = 0;
+  try {
+    for await (const { text, tooLong } of linesOf(input, MAX_LINE)) {
+      number++;
+      if (text === '' && !tooLong) continue;
+      counts.lines++;
+      if (tooLong) {
+        skipLine(counts, number, 'too-long', text);
+        continue;
+      }
+      // Told line by line: a log may mix formats, and its first line may be cut by rotation.
+      const json = text.trimStart().startsWith('{');
+      const entry = json ? parseJsonLine(text) : parseCombined(text);
+      if (entry === null) skipLine(counts, number, json && isJson(text) ? 'no-time-or-url' : 'unknown-format', text);
+      else yield { ...entry, line: number };
+    }
+  } catch (error) {
+    // A gzip cut short (rotated while written, a partial download): what came before stands.
+    counts.truncated = error instanceof Error ? error.message : String(error);
+    file.destroy();
+  }
+}
+
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
   }
 }

@@ -3,6 +3,8 @@
  * configurations side by side, JSON, and CSV in long form (configuration, dimension, key, metric,
  * value).
  */
+import { printable } from '../printable.js';
+import type { LogCounts, SkipReason } from './log.js';
 import type { SimulationResult } from './simulate.js';
 import { type CandidateStats, type Tally, VIEW_BUCKETS } from './stats.js';
 
@@ -24,14 +26,14 @@ export function formatTable(result: SimulationResult): string {
   row('not page views (apart)', (c) => num(c.notPageViews));
   rows.push(['views per reader']);
   for (const bucket of VIEW_BUCKETS) row(`  ${bucket}`, (c) => num(c.viewsPerReader[bucket] ?? 0));
-  const sections = [...new Set(configs.flatMap((c) => Object.keys(c.bySection)))].sort();
+  const sections = [...new Set(configs.flatMap((c) => [...c.bySection.keys()]))].sort();
   if (sections.length > 1) {
     rows.push(['by section (views: full / teaser / prompt)']);
-    for (const s of sections) row(`  ${s}`, (c) => tallyCell(c.bySection[s]));
+    for (const s of sections) row(`  ${printable(s)}`, (c) => tallyCell(c.bySection.get(s)));
   }
-  const days = [...new Set(configs.flatMap((c) => Object.keys(c.byDay)))].sort();
+  const days = [...new Set(configs.flatMap((c) => [...c.byDay.keys()]))].sort();
   rows.push(['by day (views: full / teaser / prompt)']);
-  for (const d of days) row(`  ${d}`, (c) => tallyCell(c.byDay[d]));
+  for (const d of days) row(`  ${printable(d)}`, (c) => tallyCell(c.byDay.get(d)));
   const header: [string, ...string[]] = ['', ...configs.map((c) => c.name)];
   const widths = header.map((_, i) => Math.max(...[header, ...rows].map((r) => (r[i] ?? '').length)));
   const line = (r: readonly string[]) =>
@@ -55,16 +57,35 @@ export function formatCsv(result: SimulationResult): string {
     put('total', '', 'met teaser', c.metTeaser);
     put('total', '', 'not page views', c.notPageViews);
     for (const [metric, value] of Object.entries(c.total)) put('total', '', metric, value);
-    for (const [reason, value] of Object.entries(c.reasons)) put('reason', reason, 'decisions', value);
+    for (const [reason, value] of c.reasons) put('reason', reason, 'decisions', value);
     for (const [bucket, value] of Object.entries(c.viewsPerReader)) put('views per reader', bucket, 'readers', value);
-    for (const [section, t] of Object.entries(c.bySection))
-      for (const [metric, value] of Object.entries(t)) put('section', section, metric, value);
-    for (const [day, t] of Object.entries(c.byDay)) for (const [metric, value] of Object.entries(t)) put('day', day, metric, value);
+    for (const [section, t] of c.bySection) for (const [metric, value] of Object.entries(t)) put('section', section, metric, value);
+    for (const [day, t] of c.byDay) for (const [metric, value] of Object.entries(t)) put('day', day, metric, value);
   }
   return `${out.join('\n')}\n`;
 }
 
-/** JSON for notebooks. */
+/** JSON for notebooks: the tables as objects (`Object.fromEntries` makes own properties, so a key `__proto__` is data). */
 export function formatJson(result: SimulationResult): string {
-  return `${JSON.stringify(result, null, 2)}\n`;
+  return `${JSON.stringify(result, (_key, value: unknown) => (value instanceof Map ? Object.fromEntries(value) : value), 2)}\n`;
+}
+
+const SKIPPED: Readonly<Record<SkipReason, string>> = {
+  'unknown-format': 'in no format the simulator reads (combined, JSON lines)',
+  'no-time-or-url': 'JSON without a time or a URL',
+  'too-long': 'longer than 64 KiB',
+  'bad-url': 'a request target that is not a URL',
+  'config-error': 'the config module threw on it, or gave an article without a string id',
+};
+
+/** What was not replayed, and why, with a few examples (escaped: a log is written by clients); empty when everything was. */
+export function formatSkipped(counts: LogCounts): string {
+  const out: string[] = [];
+  if (counts.skipped > 0) {
+    out.push(`${num(counts.skipped)} line(s) not replayed:`);
+    for (const [reason, count] of counts.reasons) out.push(`  ${num(count)} ${SKIPPED[reason]}`);
+    for (const example of counts.examples) out.push(`  e.g. line ${example.line} (${example.reason}): ${printable(example.text)}`);
+  }
+  if (counts.truncated !== null) out.push(`The log ends early (${printable(counts.truncated)}): what came before it was replayed.`);
+  return out.join('\n');
 }

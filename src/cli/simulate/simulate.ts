@@ -5,7 +5,7 @@
  */
 import type { Article, PaywallOptions, Reader, ReaderStatus } from '../../types.js';
 import { isPromiseLike } from '../../util/maybe-async.js';
-import type { LogEntry } from './log.js';
+import type { LogEntry, SkipReason } from './log.js';
 import { createReplayer, type SimulatedReader } from './replay.js';
 import { type CandidateStats, StatsCollector } from './stats.js';
 
@@ -83,11 +83,16 @@ export interface SimulationResult {
   readonly otherRequests: number;
 }
 
-/** Runs every configuration of `config` over `entries`. `onEntry` is called after each entry (a progress bar). */
+/**
+ * Runs every configuration of `config` over `entries`. `onEntry` is called after each entry (a
+ * progress bar), `onSkip` for an entry that could not be replayed (a request target that is not a
+ * URL, a config that threw on it): the run goes on.
+ */
 export async function simulate(
   entries: AsyncIterable<LogEntry> | Iterable<LogEntry>,
   config: SimulationConfig,
   onEntry?: () => void,
+  onSkip?: (entry: LogEntry, reason: SkipReason) => void,
 ): Promise<SimulationResult> {
   const candidates = config.configurations?.length
     ? config.configurations.map((c) => ({ name: c.name, options: { ...config.options, ...c.options } }))
@@ -100,8 +105,20 @@ export async function simulate(
   let otherRequests = 0;
   for await (const entry of entries) {
     onEntry?.();
-    const article = config.article(new URL(entry.url, 'http://localhost'), entry);
-    const who = article === null ? null : readerOf(entry);
+    const url = URL.parse(entry.url, 'http://localhost');
+    if (url === null) {
+      onSkip?.(entry, 'bad-url');
+      continue;
+    }
+    let article: Article | null;
+    let who: LoggedReader | null;
+    try {
+      article = config.article(url, entry);
+      who = article === null ? null : readerOf(entry);
+    } catch {
+      onSkip?.(entry, 'config-error');
+      continue;
+    }
     if (article === null || who === null) {
       otherRequests++;
       continue;
@@ -113,7 +130,13 @@ export async function simulate(
     const section = article.section ?? '(none)';
     const label = day(entry.time);
     for (const run of runs) {
-      const decided = run.replayer.decide(entry.time, simulated, request, article);
+      let decided: ReturnType<typeof run.replayer.decide>;
+      try {
+        decided = run.replayer.decide(entry.time, simulated, request, article);
+      } catch {
+        onSkip?.(entry, 'config-error'); // an article the config built wrongly (no string id)
+        break;
+      }
       const decision = isPromiseLike(decided) ? await decided : decided;
       run.stats.add(who.key, decision, section, label);
     }

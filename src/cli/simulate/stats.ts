@@ -2,7 +2,8 @@
  * What the simulator counts for each candidate configuration: readers, article views (page views:
  * a HEAD, a prefetch or a bot is counted apart), views that were full / teaser / prompt, the share of readers who met the prompt and the teaser, views per
  * reader, and the same by section and by day. Memory grows with distinct readers only (one
- * number per reader and configuration).
+ * number per reader and configuration). Every table keyed by what the log says (a section, a
+ * day, a reader) is a `Map`: a path such as `/__proto__/x` is a key like any other.
  */
 import type { Decision } from '../../types.js';
 
@@ -25,12 +26,12 @@ export interface CandidateStats {
   metTeaser: number;
   readonly total: Tally;
   /** Decisions by reason. */
-  readonly reasons: Record<string, number>;
+  readonly reasons: Map<string, number>;
   /** Readers by how many article views they made: `1`, `2`, `3`, `4-5`, `6-10`, `11-20`, `21+`. */
-  readonly viewsPerReader: Record<string, number>;
-  readonly bySection: Record<string, Tally>;
+  readonly viewsPerReader: Record<(typeof VIEW_BUCKETS)[number], number>;
+  readonly bySection: Map<string, Tally>;
   /** By day (`YYYY-MM-DD` in the site's time zone). */
-  readonly byDay: Record<string, Tally>;
+  readonly byDay: Map<string, Tally>;
 }
 
 export const VIEW_BUCKETS = ['1', '2', '3', '4-5', '6-10', '11-20', '21+'] as const;
@@ -44,12 +45,12 @@ function bucketOf(views: number): (typeof VIEW_BUCKETS)[number] {
 
 const tally = (): Tally => ({ views: 0, full: 0, teaser: 0, prompt: 0 });
 
-/** The tally of `key` in `record`, made on first use. */
-function slot(record: Record<string, Tally>, key: string): Tally {
-  let t = record[key];
+/** The tally of `key` in `table`, made on first use. */
+function slot(table: Map<string, Tally>, key: string): Tally {
+  let t = table.get(key);
   if (t === undefined) {
     t = tally();
-    record[key] = t;
+    table.set(key, t);
   }
   return t;
 }
@@ -73,10 +74,10 @@ export class StatsCollector {
       metPrompt: 0,
       metTeaser: 0,
       total: tally(),
-      reasons: {},
-      viewsPerReader: {},
-      bySection: {},
-      byDay: {},
+      reasons: new Map(),
+      viewsPerReader: { '1': 0, '2': 0, '3': 0, '4-5': 0, '6-10': 0, '11-20': 0, '21+': 0 },
+      bySection: new Map(),
+      byDay: new Map(),
     };
   }
 
@@ -89,7 +90,7 @@ export class StatsCollector {
     add(s.total, decision.access);
     add(slot(s.bySection, section), decision.access);
     add(slot(s.byDay, day), decision.access);
-    s.reasons[decision.reason] = (s.reasons[decision.reason] ?? 0) + 1;
+    s.reasons.set(decision.reason, (s.reasons.get(decision.reason) ?? 0) + 1);
     const flag = decision.access === 'prompt' ? 1 : decision.access === 'teaser' ? 2 : 0;
     this.#readers.set(reader, ((this.#readers.get(reader) ?? 0) + 4) | flag);
   }
@@ -102,9 +103,7 @@ export class StatsCollector {
     for (const packed of this.#readers.values()) {
       if (packed & 1) s.metPrompt++;
       if (packed & 2) s.metTeaser++;
-      const views = packed >>> 2;
-      const bucket = bucketOf(views);
-      s.viewsPerReader[bucket] = (s.viewsPerReader[bucket] ?? 0) + 1;
+      s.viewsPerReader[bucketOf(packed >>> 2)]++;
     }
     return s;
   }
