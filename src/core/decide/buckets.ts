@@ -76,10 +76,13 @@ export function limitsIn(variants: readonly VariantSettings[], meter: string, ba
 
 /**
  * What a reader is bucketed by: the account once signed in (the same on every device), else the
- * meter's random id; `null` (the control arm) for a meter the fresh-meter cap started spent, so
- * clearing cookies redraws an arm no more often than the cap lets a network start meters.
+ * meter's random id; `null` (the control arm) for a meter no arm may be drawn for: one the
+ * fresh-meter cap started spent, or a new one on a request that is not a page view (nothing is
+ * written for it, so each such request would draw anew). So clearing cookies, or sending no
+ * cookie at all, redraws an arm no more often than the cap lets a network start meters.
  */
-export function bucketKey(reader: Reader, presented: PresentedMeter): string | null {
+export function bucketKey(reader: Reader, presented: PresentedMeter, pageView: boolean): string | null {
   if (reader.id !== undefined) return `account:${reader.id}`;
-  return isStartedSpent(presented.state) ? null : `meter:${presented.state.rid}`;
+  if (isStartedSpent(presented.state) || (presented.fresh && !pageView)) return null;
+  return `meter:${presented.state.rid}`;
 }

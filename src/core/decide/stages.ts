@@ -349,11 +349,14 @@ export class Engine {
 
   #bucketsOf(draft: Draft, whole: PresentedMeter): MaybePromise<Buckets> {
     if (draft.drawn !== null) return draft.drawn;
-    return andThen(bucketsFor(this.#ctx, this.#ctx.options.features.experiments, bucketKey(draft.reader, whole)), (buckets) => {
-      draft.drawn = buckets;
-      draft.buckets = buckets.names;
-      return buckets;
-    });
+    return andThen(
+      bucketsFor(this.#ctx, this.#ctx.options.features.experiments, bucketKey(draft.reader, whole, draft.facts.notPageView === null)),
+      (buckets) => {
+        draft.drawn = buckets;
+        draft.buckets = buckets.names;
+        return buckets;
+      },
+    );
   }
 
   /** The counting meter's limits, as the reader's A/B variants set them. */
