@@ -213,6 +213,44 @@ describe('experiments', () => {
     expect(seen.get('control')).toBe('metered');
   });
 
+  it('a cookie-less request that is no page view draws no arm: it gets the control arm (the property test found this)', async () => {
+    const paywall = createPaywall({
+      secret: SECRET,
+      experiments: defineExperiments([
+        {
+          name: 'free sport',
+          variants: [
+            { name: 'control', weight: 1 },
+            { name: 'free', weight: 99 },
+          ],
+        },
+      ]),
+      rules: defineRules([
+        {
+          name: 'sport free in the test arm',
+          when: { section: 'sport', bucket: { experiment: 'free sport', variant: 'free' } },
+          treatment: 'free',
+        },
+      ]),
+    });
+    const sport = { id: 'derby', section: 'sport' };
+    // A prefetch, a HEAD, a bot's user agent: nothing is written for them, so an arm drawn from
+    // their new meter would be drawn anew on every request.
+    for (const headers of [{ 'sec-purpose': 'prefetch' }, { 'user-agent': 'curl/8.5.0' }, { 'sec-fetch-dest': 'image' }]) {
+      for (let i = 0; i < 20; i++) {
+        const d = await paywall.decide(articleRequest(headers), sport);
+        expect(d.buckets).toEqual({ 'free sport': 'control' });
+        expect(d.access).not.toBe('full');
+      }
+    }
+    expect((await paywall.decide(articleRequest({}, 'HEAD'), sport)).buckets).toEqual({ 'free sport': 'control' });
+    // A page view draws (99% free here), and keeps its arm in the cookie it gets.
+    const reader = createReader(paywall);
+    const first = await reader.open(sport);
+    expect(reader.token).not.toBeNull();
+    expect((await reader.open({ id: 'cup', section: 'sport' })).buckets).toEqual(first.buckets);
+  });
+
   it('a bucket condition must name an experiment and variants that exist', () => {
     const experiments = defineExperiments([LIMIT_TEST]);
     expect(() =>
