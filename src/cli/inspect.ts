@@ -87,15 +87,15 @@ export function tokenIn(pasted: string, name: string): string {
     .split(';')
     .map((pair) => pair.trim())
     .filter((pair) => pair !== '');
-  const valueOf = (pair: string): string => {
+  const cookieValue = (pair: string): string => {
     const eq = pair.indexOf('=');
     const value = (eq === -1 ? pair : pair.slice(eq + 1)).trim();
     return value.length >= 2 && value.startsWith('"') && value.endsWith('"') ? value.slice(1, -1) : value;
   };
   const named = pairs.find((pair) => pair.indexOf('=') !== -1 && pair.slice(0, pair.indexOf('=')).trim() === name);
-  if (named !== undefined) return valueOf(named);
-  if (setCookie || pairs.length <= 1) return valueOf(pairs[0] ?? '');
-  return pairs.map(valueOf).find((value) => COMPACT_JWS.test(value)) ?? text;
+  if (named !== undefined) return cookieValue(named);
+  if (setCookie || pairs.length <= 1) return cookieValue(pairs[0] ?? '');
+  return pairs.map(cookieValue).find((value) => COMPACT_JWS.test(value)) ?? text;
 }
 
 /** Verifies and explains a meter token. */
