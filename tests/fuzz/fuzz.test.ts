@@ -368,7 +368,8 @@ describe(`fuzzing (${RUNS} cases per target)`, () => {
   const teaserOptions: fc.Arbitrary<TeaserOptions> = fc.oneof(
     fc.record({ paragraphs: fc.integer({ min: 1, max: 10 }) }),
     fc.record({ words: fc.integer({ min: 1, max: 200 }) }),
-    fc.record({ characters: fc.integer({ min: 1, max: 2000 }) }),
+    fc.record({ characters: fc.integer({ min: 1, max: 1500 }) }),
+    fc.record({ paragraphs: fc.integer({ min: 1, max: 10 }), maxCharacters: fc.integer({ min: 1, max: 3000 }) }),
     fc.constant({ marker: { comment: 'paywall' } }),
     fc.constant({ marker: { className: 'pw' }, whenShort: 'full' as const }),
   );

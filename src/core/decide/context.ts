@@ -7,7 +7,7 @@
 import type { GiftTokens, ResolvedReader } from '../../contracts/features.js';
 import type { Features } from '../../contracts/resolve.js';
 import { PaywallError } from '../../errors.js';
-import type { ResolvedOptions, RuleSettings, VariantSettings } from '../../options/settings.js';
+import type { ResolvedOptions, VariantSettings } from '../../options/settings.js';
 import { IN_PROCESS, type LocalStore } from '../../stores/memory.js';
 import type {
   MeterPeriod,
@@ -28,7 +28,6 @@ import type { Keyring } from '../keys.js';
 import { type MeterWindow, STARTED_SPENT } from '../meter.js';
 import type { MeterState, MeterTokens } from '../meter-token.js';
 import type { PeriodRule } from '../period.js';
-import type { CrawlerCheck } from './crawler.js';
 import type { NotPageView, PageViewSettings } from './page-view.js';
 import type { DecidedOutcome, MeterInput, PolicyAccess, PolicyInput } from './policy.js';
 import type { RequestFacts } from './request-facts.js';
@@ -190,13 +189,11 @@ export class Draft implements PolicyInput {
   reader: Reader;
   readerUnavailable = false;
   crawler = false;
-  crawlerCheck: CrawlerCheck | null = null;
 
   // The treatment (stage 3): the article's own access, or what the site's rule made of it.
   access: PolicyAccess;
   requires: readonly string[];
   rule: string | null = null;
-  matched: RuleSettings | null = null;
   institution: string | null = null;
   readonly registration: boolean;
   /** The meter counting this article: `'default'` (the site's) or a named meter, and its limits. */

@@ -13,7 +13,9 @@ import type {
   TraceEntry,
   Variant,
 } from '../../types.js';
+import type { EngineSettings, Draft } from './context.js';
 import type { NotPageView } from './page-view.js';
+import type { DecidedOutcome } from './policy.js';
 
 const BASE_HEADERS: ReadonlyArray<readonly [string, string]> = /* @__PURE__ */ Object.freeze([
   Object.freeze(['Cache-Control', 'private, no-store'] as const),
@@ -146,4 +148,40 @@ export function decisionEvents(
 function has(record: Readonly<Record<string, string>>): boolean {
   for (const _ in record) return true;
   return false;
+}
+
+/**
+ * The decision a draft comes to with `outcome`, and its events. Shadow mode (`enforce: false`):
+ * the meter moved as it would have; the page shows everything, and says what it would not have.
+ * `giftLink`: the request's URL carries a gift token (the response is then never indexed).
+ */
+export function decisionOf(
+  draft: Draft,
+  outcome: DecidedOutcome,
+  o: Pick<EngineSettings, 'cdn' | 'onEvent' | 'enforce'>,
+  giftLink: boolean,
+  emit: (event: PaywallEvent) => void,
+): Decision {
+  const parts: DecisionParts = {
+    access: outcome.access,
+    reason: outcome.reason,
+    reader: draft.reader,
+    meter: draft.snapshot,
+    counted: outcome.count && draft.snapshot !== null,
+    trace: draft.trace.concat(outcome.trace),
+    setCookie: draft.setCookie,
+    variantHeader: o.cdn.enabled ? o.cdn.header : null,
+    rule: draft.rule,
+    buckets: draft.buckets,
+    institution: outcome.reason === 'institution' ? draft.institution : null,
+    gift: outcome.reason === 'gift' ? (draft.opening?.gift ?? null) : null,
+    giftLink,
+  };
+  if (o.onEvent) {
+    const notPageView = outcome.reason === 'not-counted' || outcome.reason === 'institution' ? draft.facts.notPageView : null;
+    decisionEvents(draft.article.id, parts, notPageView, emit);
+  }
+  if (!o.enforce)
+    return new MeterDecision({ ...parts, access: 'full', reason: 'shadow', wouldBe: { access: parts.access, reason: parts.reason } });
+  return new MeterDecision(parts);
 }

@@ -1,5 +1,5 @@
 /**
- * One decision, as an ordered list of stages over one draft (`STAGES` below, read top to
+ * One decision, as an ordered list of stages over one draft (`#stages` below, read top to
  * bottom): the request's facts → who is reading → which crawler → the article's treatment → a
  * gift link → the meter → the policy → the meter cookie. Each stage reads what the ones before it
  * put on the draft and adds its own; features take part only through their typed contracts.
@@ -31,7 +31,7 @@ import { type Buckets, bucketKey, bucketsFor, limitsIn, type MeterLimits } from 
 import { Draft, type EngineContext } from './context.js';
 import { type Judge, measureCookieMeter, settleCookieMeter } from './cookie-meter.js';
 import { checkCrawler } from './crawler.js';
-import { decisionEvents, MeterDecision } from './decision.js';
+import { decisionOf } from './decision.js';
 import { admitted } from './fresh-meters.js';
 import { giftUpgrade, openGift } from './gift-open.js';
 import { writeMeter } from './meter-cookie.js';
@@ -49,7 +49,7 @@ import { type PresentedMeter, presentedMeter } from './presented-meter.js';
 import { ANONYMOUS } from './readers.js';
 import { type FactSettings, RequestFacts } from './request-facts.js';
 import { EXPLICIT, NO_RULE, ruleTrace } from './rule-trace.js';
-import { type Treatment, treatmentOf } from './treatment.js';
+import { treatmentOf, viewAs } from './treatment.js';
 
 type Stage = (draft: Draft) => MaybePromise<void>;
 
@@ -155,7 +155,6 @@ export class Engine {
     const check = checkCrawler(draft.facts, ctx.options.crawlers, this.#emit);
     if (check === null) return;
     return andThen(check, (checked) => {
-      draft.crawlerCheck = checked;
       draft.crawler = checked.verified;
       draft.trace.push({ rule: 'client', matched: checked.verified, note: checked.note });
     });
@@ -175,18 +174,21 @@ export class Engine {
     const rule = this.#matchFor(draft, draft.reader, buckets);
     draft.trace.push(rule === null ? NO_RULE : (this.#ruleTraces.get(rule) ?? ruleTrace(rule)));
     if (rule === null) return;
+    draft.rule = rule.name;
+    const then = rule.treatment;
+    if (then.kind === 'metered') {
+      // The article's own access on a meter (the most common rule, the catch-all): nothing else changes.
+      const named = then.meter === DEFAULT_METER ? undefined : this.#ctx.options.namedMeters.get(then.meter);
+      if (named !== undefined) {
+        draft.meter = then.meter;
+        draft.limits = named;
+      }
+      return;
+    }
     const treatment = treatmentOf(draft.article, rule);
-    draft.matched = rule;
-    draft.rule = treatment.rule;
     draft.access = treatment.access;
     draft.requires = treatment.requires;
     draft.institution = treatment.institution;
-    const meter = rule.treatment.kind === 'metered' ? rule.treatment.meter : DEFAULT_METER;
-    const named = meter === DEFAULT_METER ? undefined : this.#ctx.options.namedMeters.get(meter);
-    if (named !== undefined) {
-      draft.meter = meter;
-      draft.limits = named;
-    }
   }
 
   #matchFor(draft: Draft, reader: Reader, buckets: Buckets | null): RuleSettings | null {
@@ -217,8 +219,7 @@ export class Engine {
   /** The article as its giver would have it decided on this request: their treatment (the rules matched for them), status and entitlements. */
   #giverView(draft: Draft, grant: GiverGrant): PolicyInput {
     const reader: Reader = { status: grant.status, entitlements: grant.entitlements };
-    const treatment: Treatment = treatmentOf(draft.article, this.#matchFor(draft, reader, null));
-    return { ...treatment, reader, crawler: false, notPageView: null, registration: draft.registration };
+    return viewAs(draft.article, this.#matchFor(draft, reader, null), reader, draft.registration);
   }
 
   // 5. The meter, unless the policy decides without it.
@@ -391,35 +392,8 @@ export class Engine {
 
   /** The decision from the draft, and its events. */
   #decision(draft: Draft): Decision {
-    const o = this.#ctx.options;
-    const outcome = draft.outcome ?? this.#judge(draft, UNMEASURED);
-    const opened = outcome.reason === 'gift' ? (draft.opening?.gift ?? null) : null;
-    const parts = {
-      access: outcome.access,
-      reason: outcome.reason,
-      reader: draft.reader,
-      meter: draft.snapshot,
-      counted: outcome.count && draft.snapshot !== null,
-      trace: draft.trace.concat(outcome.trace),
-      setCookie: draft.setCookie,
-      variantHeader: o.cdn.enabled ? o.cdn.header : null,
-      rule: draft.rule,
-      buckets: draft.buckets,
-      institution: outcome.reason === 'institution' ? draft.institution : null,
-      gift: opened,
-      giftLink: this.#facts.giftParam !== null && draft.facts.giftToken !== null,
-    };
-    if (o.onEvent)
-      decisionEvents(
-        draft.article.id,
-        parts,
-        outcome.reason === 'not-counted' || outcome.reason === 'institution' ? draft.facts.notPageView : null,
-        this.#emit,
-      );
-    // Shadow mode: the meter moved as it would have; the page shows everything, and says what it would not have.
-    if (!o.enforce)
-      return new MeterDecision({ ...parts, access: 'full', reason: 'shadow', wouldBe: { access: parts.access, reason: parts.reason } });
-    return new MeterDecision(parts);
+    const giftLink = this.#facts.giftParam !== null && draft.facts.giftToken !== null;
+    return decisionOf(draft, draft.outcome ?? this.#judge(draft, UNMEASURED), this.#ctx.options, giftLink, this.#emit);
   }
 
   /** Who is reading `request`, as a decision finds it (an unverifiable session reads as anonymous). */
@@ -438,9 +412,7 @@ export class Engine {
   grantOf(request: RequestLike, article: Article, reader: Reader): GiverGrant | null {
     if (reader.status === 'anonymous') return null;
     const draft = this.#draft(request, normalizeArticle(article), undefined);
-    draft.reader = reader;
-    const treatment = treatmentOf(draft.article, this.#matchFor(draft, reader, null));
-    if (!mayGive({ ...treatment, reader, crawler: false, notPageView: null, registration: draft.registration })) return null;
+    if (!mayGive(viewAs(draft.article, this.#matchFor(draft, reader, null), reader, draft.registration))) return null;
     const asked = new Set([...draft.article.requires, ...this.#treatmentEntitlements]);
     return { status: reader.status, entitlements: reader.entitlements.filter((e) => asked.has(e)) };
   }

@@ -4,8 +4,9 @@
  * or a meter). The same for a reader's decision and for a gift's giver.
  */
 import type { RuleSettings } from '../../options/settings.js';
+import type { Reader } from '../../types.js';
 import type { NormalizedArticle } from '../article.js';
-import type { PolicyAccess } from './policy.js';
+import type { PolicyAccess, PolicyInput } from './policy.js';
 
 /** What the policy reads of the treatment. */
 export interface Treatment {
@@ -38,4 +39,12 @@ export function treatmentOf(article: NormalizedArticle, rule: RuleSettings | nul
     default:
       return { access: treatment.kind, requires: article.requires, rule: name, institution: null };
   }
+}
+
+/**
+ * The article as `reader` would have it decided, without a meter, a crawler or a gift: what the
+ * policy's `mayGive` asks of a gift's giver (`rule` is the rule matched for them).
+ */
+export function viewAs(article: NormalizedArticle, rule: RuleSettings | null, reader: Reader, registration: boolean): PolicyInput {
+  return { ...treatmentOf(article, rule), reader, crawler: false, notPageView: null, registration };
 }
