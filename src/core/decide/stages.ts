@@ -25,16 +25,15 @@ import type { Article, DecideContext, Decision, PaywallEvent, Reader, RequestLik
 import { andThen, isPromiseLike, type MaybePromise } from '../../util/maybe-async.js';
 import { type NormalizedArticle, normalizeArticle } from '../article.js';
 import { windowAt } from '../meter.js';
-import type { MeterState } from '../meter-token.js';
-import { measureAccountMeter, signedInMark } from './account-meter.js';
+import { measureAccountMeter } from './account-meter.js';
 import { type Buckets, bucketKey, bucketsFor, limitsIn, type MeterLimits } from './buckets.js';
 import { Draft, type EngineContext } from './context.js';
-import { type Judge, measureCookieMeter, settleCookieMeter } from './cookie-meter.js';
+import { type Judge, measureCookieMeter } from './cookie-meter.js';
 import { checkCrawler } from './crawler.js';
 import { decisionOf } from './decision.js';
 import { admitted } from './fresh-meters.js';
 import { giftUpgrade, openGift } from './gift-open.js';
-import { writeMeter } from './meter-cookie.js';
+import { meterToWrite, writeMeter } from './meter-cookie.js';
 import { projected } from './named-view.js';
 import {
   type DecidedOutcome,
@@ -52,9 +51,6 @@ import { EXPLICIT, NO_RULE, ruleTrace } from './rule-trace.js';
 import { treatmentOf, viewAs } from './treatment.js';
 
 type Stage = (draft: Draft) => MaybePromise<void>;
-
-/** A meter to write, and whether this request minted it. */
-type Write = { readonly state: MeterState; readonly fresh: boolean } | null;
 
 const NO_READER: TraceEntry = /* @__PURE__ */ Object.freeze({ rule: 'reader', matched: false, note: 'anonymous (no resolveReader)' });
 /** A standing no path reaches (the policy stage always has a meter or an earlier answer): the wall, never the text. */
@@ -279,50 +275,13 @@ export class Engine {
   // 7. The meter cookie: what the decision leaves to write, through the one writer.
   #cookie(draft: Draft): MaybePromise<void> {
     const outcome = draft.outcome ?? this.#judge(draft, UNMEASURED);
-    const measured = draft.measured;
-    const ctx = this.#ctx;
-    let write: MaybePromise<Write>;
-    if (draft.opening !== null && outcome.reason === 'gift') {
-      const state = draft.opening.write;
-      write = state === null ? null : andThen(this.#present(draft), (whole) => ({ state, fresh: whole.fresh }));
-    } else if (measured === null) {
-      write = this.#subscriberMark(draft);
-    } else if (measured.kind === 'cookie') {
-      const settled = settleCookieMeter(ctx, draft, measured, outcome);
-      draft.snapshot = settled.snapshot;
-      write = settled.write === null ? null : { state: settled.write, fresh: measured.presented.fresh };
-    } else if (measured.kind === 'account') {
-      draft.snapshot = measured.snapshot;
-      // Merged once: the browser's meter is marked so it is never merged again, and kept, marked as
-      // signed in, so signing out does not hand out a fresh anonymous allowance.
-      const { presented } = measured;
-      write = andThen(signedInMark(ctx, draft, presented, measured.mergeable), (state) =>
-        state === null ? null : { state, fresh: presented.fresh },
-      );
-    } else write = null;
+    const write = meterToWrite(this.#ctx, draft, outcome, () => this.#present(draft));
     if (write === null) return;
     return andThen(write, (chosen) => {
       if (chosen === null) return;
-      return andThen(writeMeter(ctx, draft, chosen.state, chosen.fresh), (setCookie) => {
+      return andThen(writeMeter(this.#ctx, draft, chosen.state, chosen.fresh), (setCookie) => {
         draft.setCookie = setCookie;
       });
-    });
-  }
-
-  /**
-   * A subscriber's browser is marked as signed in (so signing out hands out no anonymous
-   * allowance), and a gift it opened is credited with the subscription.
-   */
-  #subscriberMark(draft: Draft): MaybePromise<Write> {
-    const o = this.#ctx.options;
-    const gifts = this.#ctx.gifts !== null;
-    if (draft.reader.status !== 'subscriber' || (o.registeredLimit === null && !gifts)) return null;
-    return andThen(this.#present(draft), (presented) => {
-      const upgraded = gifts ? this.#upgrade(draft, presented) : null;
-      if (o.registeredLimit === null) return upgraded === null ? null : { state: upgraded.state, fresh: presented.fresh };
-      return andThen(signedInMark(this.#ctx, draft, upgraded ?? presented), (state) =>
-        state === null ? null : { state, fresh: presented.fresh },
-      );
     });
   }
 
