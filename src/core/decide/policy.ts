@@ -267,7 +267,10 @@ export function evaluatePolicy(input: PolicyInput, meter: MeterInput | null): Po
  * or it is metered (anyone reads a metered article on their meter). What a gift may open.
  */
 export function mayGive(input: PolicyInput): boolean {
-  const outcome = evaluatePolicy({ ...input, crawler: false, gift: null, readerUnavailable: false }, null);
+  // As the reader themselves: no crawler, no gift, no failing session (written out, not spread).
+  const { access, rule, institution, requires, reader, registration } = input;
+  const view: PolicyInput = { access, rule, institution, requires, reader, registration, crawler: false, notPageView: null, gift: null };
+  const outcome = evaluatePolicy(view, null);
   return outcome.needsMeter || outcome.access === 'full';
 }
 

@@ -46,5 +46,18 @@ export function treatmentOf(article: NormalizedArticle, rule: RuleSettings | nul
  * policy's `mayGive` asks of a gift's giver (`rule` is the rule matched for them).
  */
 export function viewAs(article: NormalizedArticle, rule: RuleSettings | null, reader: Reader, registration: boolean): PolicyInput {
-  return { ...treatmentOf(article, rule), reader, crawler: false, notPageView: null, registration };
+  const { access, requires, rule: name, institution } = treatmentOf(article, rule);
+  // Written out, not spread: this runs on every gift opened.
+  return {
+    access,
+    requires,
+    rule: name,
+    institution,
+    reader,
+    crawler: false,
+    notPageView: null,
+    registration,
+    gift: null,
+    readerUnavailable: false,
+  };
 }
