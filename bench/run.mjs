@@ -29,6 +29,8 @@ const gifts = runScript('gifts.mjs');
 const teaser = runScript('teaser.mjs');
 const http = runScript('http.mjs');
 const compared = baseline ? runScript('compare.mjs', [join(baseline, 'dist')]) : null;
+// The baseline's own HTTP run, right after this build's: the same machine, minutes apart.
+const oldHttp = baseline ? runScript(join(baseline, 'bench/http.mjs'), [], {}, baseline) : null;
 // Run from the checkout itself, so its tsconfig (and its own build) is the one resolved.
 const oldLoad = baseline ? runScript(join(baseline, 'bench/load.mjs'), [], { BENCH_READERS: '0' }, baseline) : null;
 const load = runScript('load.mjs');
@@ -156,6 +158,17 @@ ${[
 Budgets, each against the bare server under the same traffic: returning readers 0.85× or more, new readers and counted views 0.50× or more. In a counted run each connection plays a reader who reads 20 new articles in a row, presenting the cookie the last response set; its first token comes from a pool of 30,000 one-view readers signed up front (so the server's store has never seen them).
 
 ${
+  oldHttp
+    ? `**The same HTTP run on the baseline build (${baseline.split('/').filter(Boolean).at(-1)}), right after this build's: ratios to the bare server under the same traffic**
+
+| build | returning reader | new reader | counted view |
+|---|---|---|---|
+| baseline | ${oldHttp.returning.ratio.toFixed(2)}× | ${oldHttp.new.ratio.toFixed(2)}× | ${oldHttp.counted.ratio.toFixed(2)}× |
+| this build | **${http.returning.ratio.toFixed(2)}×** | **${http.new.ratio.toFixed(2)}×** | **${http.counted.ratio.toFixed(2)}×** |
+
+`
+    : ''
+}${
   compared
     ? `**decide() of this build against the baseline build (\`compare.mjs\`, ${compared.rounds} rounds alternating the two, medians of per-round ratios)**
 
