@@ -54,7 +54,10 @@ export function resolveFeatures(options: PaywallOptions, resolved: ResolvedOptio
       throw invalidOption('session.key.secret', 'must differ from the meter secret');
   }
   const experiments = found(options.experiments, plugged.experiments, 'experiments', 'defineExperiments([...])') ?? [];
-  checkExperiments(experiments, { named: new Set(resolved.namedMeters.keys()), registered: resolved.registeredLimit !== null });
+  checkExperiments(experiments, {
+    site: { anonymous: resolved.anonymousLimit, registered: resolved.registeredLimit },
+    named: resolved.namedMeters,
+  });
   const rules = found(options.rules, plugged.rules, 'rules', 'defineRules([...])');
   if (rules !== null)
     checkRules(rules.rules, { meters: new Set([DEFAULT_METER, ...resolved.namedMeters.keys()]), proxy: resolved.proxy, experiments });

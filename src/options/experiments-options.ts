@@ -14,8 +14,9 @@ const MAX_EXPERIMENTS = 8;
 
 /** The meters that exist, and whether the site has registered allowances. */
 export interface ExperimentContext {
-  readonly named: ReadonlySet<string>;
-  readonly registered: boolean;
+  /** The site's meter's limits, and each named meter's (`registered` is `null` without a registered allowance). */
+  readonly site: { readonly anonymous: number; readonly registered: number | null };
+  readonly named: ReadonlyMap<string, { readonly anonymous: number; readonly registered: number | null }>;
 }
 
 /**
@@ -99,11 +100,30 @@ export function checkExperiments(experiments: readonly ExperimentSettings[], con
     experiment.variants.forEach((variant, j) => {
       const path = `experiments[${i}] ("${experiment.name}").variants[${j}] ("${variant.name}").meters`;
       const none = 'is not allowed: the site has no registered allowance';
-      if (variant.meters.registered !== undefined && !context.registered) throw invalidOption(`${path}.registered`, none);
+      const registered = context.site.registered !== null;
+      if (variant.meters.registered !== undefined && !registered) throw invalidOption(`${path}.registered`, none);
+      checkOrder(variant.meters, context.site, path);
       for (const [meter, limits] of variant.meters.named) {
-        if (!context.named.has(meter)) throw invalidOption(`${path}.named.${meter}`, `names the meter "${meter}", which does not exist`);
-        if (limits.registered !== undefined && !context.registered) throw invalidOption(`${path}.named.${meter}.registered`, none);
+        const base = context.named.get(meter);
+        if (base === undefined) throw invalidOption(`${path}.named.${meter}`, `names the meter "${meter}", which does not exist`);
+        if (limits.registered !== undefined && !registered) throw invalidOption(`${path}.named.${meter}.registered`, none);
+        checkOrder(limits, base, `${path}.named.${meter}`);
       }
     });
   });
+}
+
+/** A variant's limits, as they apply over the meter's own, keep the registered allowance at or above the anonymous one. */
+function checkOrder(
+  set: { readonly anonymous: number | undefined; readonly registered: number | undefined },
+  base: { readonly anonymous: number; readonly registered: number | null },
+  path: string,
+): void {
+  const anonymous = set.anonymous ?? base.anonymous;
+  const registered = set.registered ?? base.registered;
+  if (registered !== null && registered < anonymous)
+    throw invalidOption(
+      set.registered === undefined ? `${path}.anonymous` : `${path}.registered`,
+      `makes the registered limit (${registered}) lower than the anonymous one (${anonymous}): "register to continue" would lead straight to the subscribe teaser`,
+    );
 }

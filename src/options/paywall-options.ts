@@ -57,7 +57,17 @@ function resolveMeters(value: unknown): MeterLimits & { readonly named: Readonly
     value !== undefined && meters['registered'] === undefined
       ? null
       : limit(DEFAULTS.meters.registered.limit)(meters['registered'], 'meters.registered').limit;
+  checkOrder(anonymous, registered, 'meters');
   return { anonymous, registered, named: resolveNamedMeters(meters['named'], registered !== null) };
+}
+
+/** A registered allowance below the anonymous one would send a reader who registers straight to the subscribe teaser. */
+function checkOrder(anonymous: number, registered: number | null, path: string): void {
+  if (registered !== null && registered < anonymous)
+    throw invalidOption(
+      at(path, 'registered'),
+      `is ${registered}, below the anonymous limit (${anonymous}): "register to continue" would lead straight to the subscribe teaser`,
+    );
 }
 
 function resolveNamedMeters(value: unknown, registered: boolean): ReadonlyMap<string, NamedLimits> {
@@ -84,14 +94,10 @@ function resolveNamedMeters(value: unknown, registered: boolean): ReadonlyMap<st
           ? 'is required, as the site’s meter has a registered allowance'
           : 'is not allowed: the site’s meter has no registered allowance',
       );
-    out.set(
-      name,
-      Object.freeze({
-        anonymous: limit(0)(meter['anonymous'], at(path, 'anonymous')).limit,
-        registered: registered ? limit(0)(meter['registered'], at(path, 'registered')).limit : null,
-        period,
-      }),
-    );
+    const anonymous = limit(0)(meter['anonymous'], at(path, 'anonymous')).limit;
+    const registeredLimit = registered ? limit(0)(meter['registered'], at(path, 'registered')).limit : null;
+    checkOrder(anonymous, registeredLimit, path);
+    out.set(name, Object.freeze({ anonymous, registered: registeredLimit, period }));
   }
   return out;
 }

@@ -45,12 +45,47 @@ describe('option validation at construction', () => {
     ['a non-function resolveReader', { secret: SECRET, resolveReader: 'cookie' }, 'resolveReader'],
     ['an empty issuer', { secret: SECRET, issuer: '' }, 'issuer'],
     ['a cache of 0', { secret: SECRET, cache: { tokens: 0 } }, 'cache.tokens'],
+    // Issue 24: "register to continue" must not lead straight to the subscribe teaser.
+    [
+      'a registered limit below the anonymous one',
+      { secret: SECRET, meters: { anonymous: { limit: 5 }, registered: { limit: 3 } } },
+      'meters.registered',
+    ],
+    [
+      'a named meter whose registered limit is below its anonymous one',
+      { secret: SECRET, meters: { registered: { limit: 10 }, named: { sport: { anonymous: { limit: 4 }, registered: { limit: 2 } } } } },
+      'meters.named.sport.registered',
+    ],
   ])('%s: a TypeError naming %#', (_, options, option) => {
     const error = optionError(options);
     expect(error).toBeInstanceOf(TypeError);
     expect(error.code).toBe('ERR_INVALID_OPTION');
     expect(error.option).toBe(option);
     expect(error.message).toContain(`"${option}"`);
+  });
+
+  it('an A/B variant may not put the registered limit below the anonymous one either', async () => {
+    const { defineExperiments } = await import('../../src/index.js');
+    const variant = (meters: Record<string, unknown>) =>
+      defineExperiments([{ name: 'limits', variants: [{ name: 'a', weight: 1 }, { name: 'b', weight: 1, meters } as never] }]);
+    const cases: Array<[Record<string, unknown>, string]> = [
+      [{ anonymous: { limit: 12 } }, 'experiments[0] ("limits").variants[1] ("b").meters.anonymous'],
+      [{ registered: { limit: 2 } }, 'experiments[0] ("limits").variants[1] ("b").meters.registered'],
+      [{ named: { sport: { anonymous: { limit: 5 } } } }, 'experiments[0] ("limits").variants[1] ("b").meters.named.sport.anonymous'],
+    ];
+    for (const [meters, option] of cases) {
+      const error = optionError({
+        secret: SECRET,
+        meters: {
+          anonymous: { limit: 3 },
+          registered: { limit: 10 },
+          named: { sport: { anonymous: { limit: 2 }, registered: { limit: 4 } } },
+        },
+        experiments: variant(meters),
+      });
+      expect({ code: error.code, option: error.option }).toEqual({ code: 'ERR_INVALID_OPTION', option });
+      expect(error.message).toMatch(/lower than the anonymous one/);
+    }
   });
 
   it('accepts the documented defaults and variants', () => {
