@@ -11,7 +11,7 @@ export { defineGifts } from './features/gifts/define.js';
 export { applyDecisionHeaders } from './core/decide/headers.js';
 export { decisionForVariant } from './core/decide/variants.js';
 export { createMemoryStore, type MemoryStoreOptions } from './stores/memory.js';
-export { PaywallError, InvalidOptionError, type PaywallErrorCode } from './errors.js';
+export { PaywallError, InvalidOptionError, isMeterwallError, type MeterwallError, type PaywallErrorCode } from './errors.js';
 export { createRangeVerifier, parseCrawlerRanges, fetchCrawlerRanges, type RangeVerifier } from './crawlers/ranges.js';
 export { CRAWLERS, detectCrawler, type CrawlerDefinition } from './core/decide/crawler.js';
 export type {

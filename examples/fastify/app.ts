@@ -1,7 +1,7 @@
 /** meterwall in a Fastify app: `npx tsx examples/fastify/app.ts`. */
 import Fastify from 'fastify';
 import { createPaywall } from 'meterwall';
-import { meterwallPlugin } from 'meterwall/fastify';
+import { meterwall } from 'meterwall/fastify';
 import { STORIES, paywallOptions, renderer, storyPage, type ExampleSecrets } from '../shared/stories.js';
 
 declare module 'fastify' {
@@ -13,7 +13,7 @@ declare module 'fastify' {
 export async function createApp(secrets: ExampleSecrets) {
   const paywall = createPaywall(paywallOptions(secrets));
   const app = Fastify();
-  await app.register(meterwallPlugin, { paywall });
+  await app.register(meterwall, { paywall });
   // Only this route opts in: every other page is left alone.
   const config = { meterwall: (request: { params?: unknown }) => STORIES[(request.params as { slug: string }).slug] ?? null };
   app.get<{ Params: { slug: string } }>('/articles/:slug', { config }, async (request, reply) => {

@@ -3,11 +3,11 @@
  * cookie, hands the page a signed variant. On Next 15 or earlier the same file is
  * `middleware.ts` with the export named `middleware` (the suite builds it both ways).
  */
-import { paywallMiddleware } from 'meterwall/next';
+import { meterwall } from 'meterwall/next';
 import { STORIES } from '../shared/stories';
 import { getPaywall } from './paywall';
 
-export const proxy = paywallMiddleware(getPaywall, {
+export const proxy = meterwall(getPaywall, {
   article: (request) => STORIES[request.nextUrl.pathname.split('/').pop() ?? ''] ?? null,
 });
 

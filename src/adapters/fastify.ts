@@ -34,7 +34,7 @@ export interface FastifyInstanceLike {
   addHook(name: 'preHandler', hook: (request: FastifyRequestLike, reply: FastifyReplyLike) => Promise<void>): unknown;
 }
 
-/** Options of {@link meterwallPlugin}. */
+/** Options of {@link meterwall}. */
 export interface FastifyMeterwallOptions {
   /** The paywall. */
   readonly paywall: Paywall;
@@ -48,13 +48,13 @@ export interface FastifyMeterwallOptions {
 }
 
 /**
- * Fastify plugin: `request.meterwall` holds the decision for article requests. A route opts in
+ * The Fastify plugin (every framework's integration is named `meterwall`): `request.meterwall` holds the decision for article requests. A route opts in
  * with `config: { meterwall: (request) => article }`; other routes are left alone (`meterwall`
  * stays `null`, no header is written). An `article` option applies to every route instead.
  *
  * @example
  * ```ts
- * await app.register(meterwallPlugin, { paywall });
+ * await app.register(meterwall, { paywall });
  * const config = { meterwall: (request: FastifyRequestLike) => cms.article((request.params as { slug: string }).slug) };
  * app.get<{ Params: { slug: string } }>('/articles/:slug', { config }, async (request, reply) => {
  *   if (!request.meterwall) return reply.code(404).send('Not found');
@@ -62,7 +62,7 @@ export interface FastifyMeterwallOptions {
  * });
  * ```
  */
-export async function meterwallPlugin(fastify: FastifyInstanceLike, options: FastifyMeterwallOptions): Promise<void> {
+export async function meterwall(fastify: FastifyInstanceLike, options: FastifyMeterwallOptions): Promise<void> {
   if (options?.article !== undefined && typeof options.article !== 'function') throw invalidOption('article', 'must be a function');
   const { paywall } = options;
   fastify.decorateRequest('meterwall', null);
@@ -91,5 +91,12 @@ export async function meterwallPlugin(fastify: FastifyInstanceLike, options: Fas
 }
 
 // Like fastify-plugin: the hook applies to the whole application, not an encapsulated child.
-(meterwallPlugin as unknown as Record<symbol, unknown>)[Symbol.for('skip-override')] = true;
-(meterwallPlugin as unknown as Record<symbol, unknown>)[Symbol.for('fastify.display-name')] = 'meterwall';
+(meterwall as unknown as Record<symbol, unknown>)[Symbol.for('skip-override')] = true;
+(meterwall as unknown as Record<symbol, unknown>)[Symbol.for('fastify.display-name')] = 'meterwall';
+
+/**
+ * The Fastify plugin under its former name.
+ * @deprecated Renamed `meterwall`, as every framework's integration is (`meterwall/express`,
+ * `meterwall/hono`, `meterwall/next`); this alias goes in the next release.
+ */
+export const meterwallPlugin: typeof meterwall = meterwall;

@@ -24,7 +24,7 @@ export type PaywallSource = Paywall | (() => Paywall);
 
 const paywallOf = (source: PaywallSource): Paywall => (typeof source === 'function' ? source() : source);
 
-/** Options of {@link paywallMiddleware}. */
+/** Options of {@link meterwall}. */
 export interface NextMeterwallOptions {
   /** The article a request is for, or `null` for other pages (the request passes through). */
   readonly article: (request: NextRequest) => Article | null | undefined | Promise<Article | null | undefined>;
@@ -67,7 +67,7 @@ export function withDecision<R extends Response>(response: R, decision: Decision
 }
 
 /**
- * A whole Next.js proxy (`proxy.ts`, Next 16) or middleware (`middleware.ts`): decides for article requests, forwards the signed variant to the
+ * The Next.js integration (every framework's is named `meterwall`): a whole proxy (`proxy.ts`, Next 16) or middleware (`middleware.ts`): decides for article requests, forwards the signed variant to the
  * page as a request header (read it with `readPageVariant`), and sets the meter cookie. Next
  * removes its prefetch headers before a middleware runs, so the matcher must keep prefetches
  * out (`missing`), or each `<Link>` prefetch would look like a page view.
@@ -75,8 +75,8 @@ export function withDecision<R extends Response>(response: R, decision: Decision
  * @example
  * ```ts
  * // proxy.ts (Next 16; on Next 15 or earlier: middleware.ts, exporting `middleware`)
- * import { paywallMiddleware } from 'meterwall/next';
- * export const proxy = paywallMiddleware(getPaywall, { article: (request) => ({ id: request.nextUrl.pathname.split('/').pop() ?? '' }) });
+ * import { meterwall } from 'meterwall/next';
+ * export const proxy = meterwall(getPaywall, { article: (request) => ({ id: request.nextUrl.pathname.split('/').pop() ?? '' }) });
  * export const config = {
  *   matcher: [
  *     {
@@ -91,7 +91,7 @@ export function withDecision<R extends Response>(response: R, decision: Decision
  * };
  * ```
  */
-export function paywallMiddleware(source: PaywallSource, options: NextMeterwallOptions) {
+export function meterwall(source: PaywallSource, options: NextMeterwallOptions) {
   if (typeof options?.article !== 'function') throw invalidOption('article', 'must be a function');
   return async (request: NextRequest): Promise<NextResponse> => {
     const article = await options.article(request);
@@ -105,7 +105,7 @@ export function paywallMiddleware(source: PaywallSource, options: NextMeterwallO
 }
 
 /**
- * In the page or route handler behind `paywallMiddleware`: the variant the middleware decided
+ * In the page or route handler behind `meterwall`: the variant the middleware decided
  * for `article` (the same article the middleware's `article` option gave), or `teaser` when the
  * header is missing, forged, signed for another article or expired (never the full text by
  * default).
@@ -122,3 +122,10 @@ export async function readPageVariant(source: PaywallSource, headers: Headers, a
   const value = headers.get(VARIANT_HEADER);
   return (await paywallOf(source).readVariant({ method: 'GET', url: '/', headers: { get: () => value } }, article)) ?? 'teaser';
 }
+
+/**
+ * The Next.js proxy under its former name.
+ * @deprecated Renamed `meterwall`, as every framework's integration is (`meterwall/express`,
+ * `meterwall/fastify`, `meterwall/hono`); this alias goes in the next release.
+ */
+export const paywallMiddleware: typeof meterwall = meterwall;

@@ -3,7 +3,7 @@
  * supplies and refreshes: Google and Bing publish theirs as JSON (`{ "prefixes": [{
  * "ipv4Prefix": "66.249.64.0/27" }, { "ipv6Prefix": "2001:4860:4801:10::/64" }] }`).
  */
-import { invalidOption } from '../errors.js';
+import { invalidOption, PaywallError } from '../errors.js';
 import { MIN_PREFIX, inRange, parseIp, parseRange, type IpRange } from '../util/ip.js';
 import type { CrawlerVerifier } from '../types.js';
 
@@ -89,7 +89,8 @@ export function parseCrawlerRanges(source: unknown): string[] {
 }
 
 /**
- * Fetches and reads a published range list (Web `fetch`, bounded by a timeout).
+ * Fetches and reads a published range list (Web `fetch`, bounded by a timeout). Rejects with a
+ * `PaywallError` `ERR_RANGES_UNAVAILABLE` (its `cause` the network's error) when it cannot.
  *
  * @example
  * ```ts
@@ -98,7 +99,14 @@ export function parseCrawlerRanges(source: unknown): string[] {
  * ```
  */
 export async function fetchCrawlerRanges(url: string | URL, options: { timeoutMs?: number; fetch?: typeof fetch } = {}): Promise<string[]> {
-  const response = await (options.fetch ?? fetch)(url, { signal: AbortSignal.timeout(options.timeoutMs ?? 10_000) });
-  if (!response.ok) throw new TypeError(`meterwall: ${String(url)} answered ${response.status}`);
-  return parseCrawlerRanges(await response.text());
+  let text: string;
+  try {
+    const response = await (options.fetch ?? fetch)(url, { signal: AbortSignal.timeout(options.timeoutMs ?? 10_000) });
+    if (!response.ok) throw new PaywallError('ERR_RANGES_UNAVAILABLE', `meterwall: ${String(url)} answered ${response.status}`);
+    text = await response.text();
+  } catch (cause) {
+    if (cause instanceof PaywallError) throw cause;
+    throw new PaywallError('ERR_RANGES_UNAVAILABLE', `meterwall: ${String(url)} could not be fetched`, { cause });
+  }
+  return parseCrawlerRanges(text);
 }

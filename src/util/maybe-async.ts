@@ -2,7 +2,7 @@
  * Values that are ready now or later, without paying for a promise when they are ready: the hot
  * path (a returning reader) stays synchronous. And timeouts that say what timed out.
  */
-import { PaywallError, type PaywallErrorCode } from '../errors.js';
+import { PaywallError } from '../errors.js';
 
 /** A value now, or a promise of it. */
 export type MaybePromise<T> = T | Promise<T>;
@@ -29,7 +29,7 @@ export function withTimeout<T>(
   promise: PromiseLike<T> | T,
   ms: number,
   what: string,
-  code: PaywallErrorCode = 'ERR_STORE_TIMEOUT',
+  code: PaywallError['code'] = 'ERR_STORE_TIMEOUT',
 ): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {

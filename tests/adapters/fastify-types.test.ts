@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { type Article, createPaywall, type Decision } from '../../src/index.js';
-import { type FastifyRequestLike, meterwallPlugin } from '../../src/adapters/fastify.js';
+import { type FastifyRequestLike, meterwall } from '../../src/adapters/fastify.js';
 import { BROWSER_UA, SECRET } from '../helpers.js';
 
 declare module 'fastify' {
@@ -25,7 +25,7 @@ describe('meterwall/fastify: the docs snippet', () => {
   it('serves the article as text/html with the decision; a missing article is a 404; other routes are left alone', async () => {
     const app = Fastify();
     // The snippet, unchanged:
-    await app.register(meterwallPlugin, { paywall });
+    await app.register(meterwall, { paywall });
     const config = { meterwall: (request: FastifyRequestLike) => cms.article((request.params as { slug: string }).slug) };
     app.get<{ Params: { slug: string } }>('/articles/:slug', { config }, async (request, reply) => {
       if (!request.meterwall) return reply.code(404).send('Not found');

@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPaywall } from '../../src/index.js';
-import { meterwallPlugin } from '../../src/adapters/fastify.js';
+import { meterwall, meterwallPlugin } from '../../src/adapters/fastify.js';
 import { BROWSER_UA, browserFetch, SECRET } from '../helpers.js';
 
 const STORIES: Record<string, { id: string }> = { tram: { id: 'tram' }, budget: { id: 'budget' } };
@@ -15,7 +15,7 @@ let base = '';
 
 beforeAll(async () => {
   app = Fastify();
-  await app.register(meterwallPlugin, { paywall: createPaywall({ secret: SECRET }) });
+  await app.register(meterwall, { paywall: createPaywall({ secret: SECRET }) });
   const config = { meterwall: (request: { params?: unknown }) => STORIES[(request.params as { slug: string }).slug] ?? null };
   app.get<{ Params: { slug: string } }>('/articles/:slug', { config }, async (request) => ({
     access: request.meterwall?.access ?? null,
@@ -63,10 +63,16 @@ describe('meterwall/fastify in a real Fastify app', () => {
   it('refuses an article option that is not a function, naming it', async () => {
     const other = Fastify();
     await expect(
-      other.register(meterwallPlugin, { paywall: createPaywall({ secret: SECRET }), article: 'x' as never }).ready(),
+      other.register(meterwall, { paywall: createPaywall({ secret: SECRET }), article: 'x' as never }).ready(),
     ).rejects.toMatchObject({
       code: 'ERR_INVALID_OPTION',
       option: 'article',
     });
+  });
+});
+
+describe('names', () => {
+  it('the plugin is `meterwall`, as every framework integration is; `meterwallPlugin` stays one release as a deprecated alias', () => {
+    expect(meterwallPlugin).toBe(meterwall);
   });
 });
