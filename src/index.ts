@@ -62,6 +62,7 @@ export type {
   RuleSet,
   RuleTreatment,
   Secret,
+  PublicJwk,
   SessionKey,
   SessionOptions,
   SessionRejection,

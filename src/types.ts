@@ -695,10 +695,31 @@ export interface MeterLimit {
   readonly limit?: number;
 }
 
+/**
+ * A public key as a JSON Web Key (RFC 7517): the members a public key has. Declared here rather
+ * than taken from the DOM's `JsonWebKey`, so the declarations compile without the DOM library;
+ * a DOM `JsonWebKey` or jose's `JWK` is one.
+ */
+export interface PublicJwk {
+  readonly kty?: string;
+  readonly alg?: string;
+  readonly use?: string;
+  readonly kid?: string;
+  readonly key_ops?: readonly string[];
+  readonly ext?: boolean;
+  /** RSA. */
+  readonly n?: string;
+  readonly e?: string;
+  /** EC and OKP. */
+  readonly crv?: string;
+  readonly x?: string;
+  readonly y?: string;
+}
+
 /** How a session token is verified: a shared secret, a public key, or a JWKS URL. */
 export type SessionKey =
   | { readonly secret: Secret }
-  | { readonly publicKey: string | JsonWebKey }
+  | { readonly publicKey: string | PublicJwk }
   | {
       readonly jwksUrl: string | URL;
       /**

@@ -11,8 +11,9 @@ export function createApp(secrets: ExampleSecrets) {
   app.use('/articles/:slug', meterwall(paywall, { article: (c) => STORIES[c.req.param('slug') ?? ''] }));
   app.get('/articles/:slug', (c) => {
     const story = STORIES[c.req.param('slug')];
-    if (!story) return c.text('Not found', 404);
-    return c.html(storyPage(story, renderer.render(c.get('meterwall'), story.html, story)));
+    const decision = c.get('meterwall');
+    if (!story || !decision) return c.text('Not found', 404);
+    return c.html(storyPage(story, renderer.render(decision, story.html, story)));
   });
   return app;
 }

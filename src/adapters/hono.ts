@@ -18,11 +18,12 @@ export interface HonoContextLike {
 
 /**
  * The context variables the middleware sets, for `new Hono<{ Variables: MeterwallVariables }>()`:
- * then `c.get('meterwall')` is typed in handlers.
+ * then `c.get('meterwall')` is typed in handlers, as `undefined` too: the middleware decides only
+ * when `article` found one, so a handler must say what a request for no article gets (a 404).
  */
 export interface MeterwallVariables {
-  /** The decision, on article requests (routes the middleware decided for). */
-  meterwall: Decision;
+  /** The decision, on article requests; `undefined` when `article` found none. */
+  meterwall: Decision | undefined;
 }
 
 /** Options of {@link meterwall}. */
@@ -46,7 +47,10 @@ export interface HonoMeterwallOptions<C extends HonoContextLike> {
  * import { meterwall, type MeterwallVariables } from 'meterwall/hono';
  * const app = new Hono<{ Variables: MeterwallVariables }>();
  * app.use('/articles/:slug', meterwall(paywall, { article: (c) => cms.article(c.req.param('slug') ?? '') }));
- * app.get('/articles/:slug', (c) => c.html(page(c.get('meterwall'))));
+ * app.get('/articles/:slug', (c) => {
+ *   const decision = c.get('meterwall');
+ *   return decision ? c.html(page(decision)) : c.notFound();
+ * });
  * ```
  */
 export function meterwall<C extends HonoContextLike>(paywall: Paywall, options: HonoMeterwallOptions<C>) {

@@ -3,7 +3,7 @@
  * keys, a remote JWKS) and reading jose's errors.
  */
 import { createRemoteJWKSet, importJWK, jwtVerify, type JWTVerifyGetKey, type JWTVerifyOptions } from 'jose';
-import type { SessionRejection, TokenRejection } from '../types.js';
+import type { PublicJwk, SessionRejection, TokenRejection } from '../types.js';
 import { reasonOf } from './token-rejections.js';
 
 export type { JWTVerifyGetKey, JWTVerifyOptions };
@@ -42,8 +42,11 @@ const PARAMETERS: Readonly<Record<string, RsaHashedImportParams | EcKeyImportPar
  * PEM parser would double the size of what an edge bundle carries of jose, for a key format Web
  * Crypto reads natively; Web Crypto refuses a key of another type than `alg` names).
  */
-export function importPublicKey(material: string | JsonWebKey, alg: string): Promise<CryptoKey> {
-  if (typeof material !== 'string') return importJWK(material, alg) as Promise<CryptoKey>;
+export function importPublicKey(material: string | PublicJwk, alg: string): Promise<CryptoKey> {
+  if (typeof material !== 'string') {
+    const { key_ops, ...members } = material;
+    return importJWK(key_ops === undefined ? members : { ...members, key_ops: [...key_ops] }, alg) as Promise<CryptoKey>;
+  }
   const parameters = PARAMETERS[alg];
   // Read like jose's own refusal (only its `code` is ever looked at).
   if (parameters === undefined)

@@ -6,6 +6,7 @@ import { invalidOption } from '../errors.js';
 import { utf8 } from '../util/encoding.js';
 import { isCookieName } from '../util/http.js';
 import { MIN_SECRET_BYTES } from './secrets.js';
+import type { PublicJwk } from '../types.js';
 import type { SessionKeyConfig, SessionSettings } from './settings.js';
 import { DEFAULTS } from './defaults.js';
 import { at, bool, callback, integer, isRecord, record, rejectUnknown, type Check } from '../util/schema.js';
@@ -39,7 +40,7 @@ function resolveKey(value: unknown): SessionKeyConfig {
     const pem = typeof material === 'string' && /-----BEGIN PUBLIC KEY-----/.test(material);
     const jwk = isRecord(material) && typeof material['kty'] === 'string' && material['kty'] !== 'oct' && !('d' in material);
     if (!pem && !jwk) throw invalidOption('session.key.publicKey', 'must be a PEM public key (SPKI) or a public JWK (no private parts)');
-    return { kind: 'public', key: material as string | JsonWebKey };
+    return { kind: 'public', key: material as string | PublicJwk };
   }
   rejectUnknown(key, 'session.key', ['jwksUrl', 'timeoutMs', 'cooldownMs', 'cacheMaxAgeMs', 'failureBackoffMs'], 'an option of a JWKS key');
   let url: URL;

@@ -3,7 +3,7 @@
  * layer produces it; `createPaywall` builds keys, store, period rules and detectors from it,
  * and the decision pipeline only reads it.
  */
-import type { CrawlerVerifier, MeterStore, PaywallEvent, ReaderInput, ReaderStatus, RequestLike } from '../types.js';
+import type { CrawlerVerifier, MeterStore, PaywallEvent, PublicJwk, ReaderInput, ReaderStatus, RequestLike } from '../types.js';
 import type { IpRange } from '../util/ip.js';
 
 /** A validated secret with its `kid` when the site named one. */
@@ -49,7 +49,7 @@ export interface PageViewOptionSettings {
 /** How a session token's signature is checked. */
 export type SessionKeyConfig =
   | { readonly kind: 'secret'; readonly secret: Uint8Array }
-  | { readonly kind: 'public'; readonly key: string | JsonWebKey }
+  | { readonly kind: 'public'; readonly key: string | PublicJwk }
   | {
       readonly kind: 'jwks';
       readonly url: URL;

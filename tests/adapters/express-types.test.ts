@@ -29,6 +29,8 @@ describe('meterwall/express typing', () => {
       expectTypeOf(res.locals.meterwall).toEqualTypeOf<Decision | undefined>();
       // @ts-expect-error -- a Decision has no such field (this line compiles only if the type were `any`)
       void res.locals.meterwall?.notAField;
+      // @ts-expect-error -- the decision may be missing (a page that is not an article): the types say so
+      void page(res.locals.meterwall);
       res.send('ok');
     });
 

@@ -132,6 +132,51 @@ describe('the published package', () => {
       expect(JSON.parse(out.trim().split('\n').at(-1) as string)).toEqual(expected);
     }, 60_000);
 
+    // Issue 24, item 2: a Bun.serve app with strict tsc and no DOM failed on meterwall's own .d.ts.
+    it.each([
+      [
+        'strict, skipLibCheck false, lib ES2022 and @types/node only (no DOM)',
+        { lib: ['ES2022'], types: ['node'] },
+        ['meterwall', 'meterwall/node', 'meterwall/redis', 'meterwall/dns', 'meterwall/express', 'meterwall/fastify', 'meterwall/hono'],
+      ],
+      [
+        'strict, skipLibCheck false, lib ES2022 and DOM, no @types/node',
+        { lib: ['ES2022', 'DOM'], types: [] },
+        ['meterwall', 'meterwall/hono'],
+      ],
+    ])(
+      'its declarations compile in a consumer: %s',
+      async (name, options, entries) => {
+        const slug = options.types.length === 0 ? 'dom' : 'node';
+        const file = `consumer-${slug}.ts`;
+        writeFileSync(
+          join(app, file),
+          `${entries.map((entry, i) => `import * as m${i} from '${entry}';`).join('\n')}
+import type { Decision, PaywallOptions, SessionKey } from 'meterwall';
+export const modules = [${entries.map((_, i) => `m${i}`).join(', ')}];
+export const key: SessionKey = { publicKey: { kty: 'EC', crv: 'P-256', x: 'x', y: 'y' } };
+export type Checked = [Decision, PaywallOptions];
+`,
+        );
+        writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
+        const compilerOptions = {
+          strict: true,
+          skipLibCheck: false,
+          noEmit: true,
+          target: 'ES2022',
+          module: 'nodenext',
+          moduleResolution: 'nodenext',
+          exactOptionalPropertyTypes: true,
+          ...options,
+        };
+        writeFileSync(join(app, `tsconfig.${slug}.json`), JSON.stringify({ compilerOptions, files: [file] }));
+        await sh(bin('tsc'), ['-p', join(app, `tsconfig.${slug}.json`)], app).catch((error: Error) => {
+          throw new Error(`${name}: ${error.message}`);
+        });
+      },
+      120_000,
+    );
+
     it('runs its command (package.json bin): simulate with an HTML report, and inspect', async () => {
       const pkg = JSON.parse(readFileSync(join(app, 'node_modules/meterwall/package.json'), 'utf8')) as { bin: Record<string, string> };
       const command = join(app, 'node_modules/meterwall', pkg.bin['meterwall'] as string);
