@@ -6,6 +6,7 @@
  * marks, a gift it opened); and whether candidate article ids were read (the cookie holds keyed
  * hashes, so ids are checked, never listed).
  */
+import { readCookie, readCookieValues, readSetCookie } from '../core/cookies.js';
 import { TOKEN_GRACE_MS } from '../core/decide/context.js';
 import { ARTICLE_HASH_LENGTH, createIdHasher } from '../core/hashing.js';
 import { importKeyring } from '../core/keys.js';
@@ -77,26 +78,25 @@ const iso = (ms: number): string => new Date(ms).toISOString();
 
 /**
  * The meter token in what was pasted: a bare token, `name=value`, a `Cookie:` header (the pair
- * named `name`, else the one value shaped as a token) or a `Set-Cookie` line (its first pair).
+ * named `name`, else the one value shaped as a token) or a `Set-Cookie` line (its first pair),
+ * each read as `cookie` reads them.
  */
 export function tokenIn(pasted: string, name: string): string {
   const text = pasted.trim();
-  const setCookie = /^set-cookie\s*:/i.test(text);
-  const pairs = text
-    .replace(/^(?:set-)?cookie\s*:\s*/i, '')
-    .split(';')
-    .map((pair) => pair.trim())
-    .filter((pair) => pair !== '');
-  const cookieValue = (pair: string): string => {
-    const eq = pair.indexOf('=');
-    const value = (eq === -1 ? pair : pair.slice(eq + 1)).trim();
-    return value.length >= 2 && value.startsWith('"') && value.endsWith('"') ? value.slice(1, -1) : value;
-  };
-  const named = pairs.find((pair) => pair.indexOf('=') !== -1 && pair.slice(0, pair.indexOf('=')).trim() === name);
-  if (named !== undefined) return cookieValue(named);
-  if (setCookie || pairs.length <= 1) return cookieValue(pairs[0] ?? '');
-  return pairs.map(cookieValue).find((value) => COMPACT_JWS.test(value)) ?? text;
+  const prefix = /^(set-)?cookie\s*:\s*/i.exec(text);
+  const rest = prefix === null ? text : text.slice(prefix[0].length);
+  return unquote(prefix?.[1] !== undefined ? readSetCookie(rest).value : rest.includes('=') ? inCookieHeader(rest, name, text) : rest);
 }
+
+function inCookieHeader(header: string, name: string, text: string): string {
+  const named = readCookie(header, name);
+  if (named !== undefined) return named;
+  const values = readCookieValues(header).map(unquote);
+  return values.length === 1 ? (values[0] as string) : (values.find((value) => COMPACT_JWS.test(value)) ?? text);
+}
+
+/** A value without the double quotes a cookie value may carry (`cookie` keeps them). */
+const unquote = (value: string): string => (value.length >= 2 && value.startsWith('"') && value.endsWith('"') ? value.slice(1, -1) : value);
 
 /** Verifies and explains a meter token. */
 export async function inspectToken(input: InspectInput): Promise<InspectReport> {

@@ -1,21 +1,29 @@
-/** Meter cookies: reading them from a `Cookie` header, and writing the meter's `Set-Cookie`. */
+/**
+ * Cookies: reading the meter cookie and the site's session cookie from a `Cookie` header,
+ * reading a pasted `Set-Cookie` line, and writing the meter's `Set-Cookie`. The one module that
+ * imports jshttp's `cookie` (README, "Dependencies").
+ */
+import { parseCookie, parseSetCookie, stringifySetCookie } from 'cookie';
 import type { CookieSettings } from '../options/settings.js';
 
 const isSpace = (c: number): boolean => c === 0x20 || c === 0x09;
 
 /**
- * The values sent under each of `names` in a `Cookie` header, in one pass over it: for each
- * name, its values in order (browsers send two cookies of one name when they differ by path or
- * domain, so the caller chooses), at most `max` each. Values are returned raw (tokens are
- * base64url or JWS and need no decoding), unquoted.
+ * Every value sent under the meter cookie's `name`, in order, at most `max`; raw (tokens are
+ * base64url or JWS and need no decoding) and unquoted.
+ *
+ * Ours rather than `cookie`'s `parseCookie`, which keeps the first value of a name: a browser
+ * sends two meter cookies when they differ by path or domain (a stale one from before a move, or
+ * one tossed from a sibling subdomain), and the meter must see them all to pick the right one
+ * (the one that verifies with the most views spent: decide/presented-meter.ts); first-value reading would let
+ * whichever cookie comes first reset the meter.
  */
-export function readCookies(header: string | null, names: readonly string[], max = 4): string[][] {
-  const found: string[][] = [];
-  for (let n = 0; n < names.length; n++) found.push([]);
-  if (!header) return found;
+export function readMeterCookies(header: string | null, name: string, max = 4): string[] {
+  const values: string[] = [];
+  if (!header) return values;
   const length = header.length;
   let start = 0;
-  while (start < length) {
+  while (start < length && values.length < max) {
     let end = header.indexOf(';', start);
     if (end === -1) end = length;
     let i = start;
@@ -24,10 +32,7 @@ export function readCookies(header: string | null, names: readonly string[], max
     if (eq !== -1 && eq < end) {
       let nameEnd = eq;
       while (nameEnd > i && isSpace(header.charCodeAt(nameEnd - 1))) nameEnd--;
-      for (let n = 0; n < names.length; n++) {
-        const name = names[n] as string;
-        const values = found[n] as string[];
-        if (name.length !== nameEnd - i || values.length >= max || !header.startsWith(name, i)) continue;
+      if (name.length === nameEnd - i && header.startsWith(name, i)) {
         let value = header.slice(eq + 1, end).trim();
         if (value.length >= 2 && value.charCodeAt(0) === 0x22 && value.charCodeAt(value.length - 1) === 0x22) value = value.slice(1, -1);
         values.push(value);
@@ -35,21 +40,42 @@ export function readCookies(header: string | null, names: readonly string[], max
     }
     start = end + 1;
   }
-  return found;
+  return values;
 }
 
 /**
- * Writes the meter's `Set-Cookie` values: the name and attributes (validated once, with the
- * options) are fixed, so each response only splices in the token and its `Max-Age`. The output
- * is byte for byte what jshttp's `cookie` (`stringifySetCookie`) writes for the same attributes,
- * in its order (a property test checks it against `cookie`). Written here rather than calling
- * `cookie`: that package is CommonJS, so an edge bundle keeps all 3.9 KB of it (parsers
- * included) for one string template, a sixth of what deciding may weigh.
+ * The first value of the cookie `name` (percent-decoded where it is encoded), or `undefined`:
+ * `cookie`'s reading, for cookies that are the site's own, such as its session cookie, whose
+ * value is verified after (a wrong first value reads as signed out, never as more access).
+ */
+export function readCookie(header: string | null, name: string): string | undefined {
+  return header ? parseCookie(header)[name] : undefined;
+}
+
+/** The first value of each name in a `Cookie` header, in order (`cookie`'s reading). */
+export function readCookieValues(header: string): string[] {
+  return Object.values(parseCookie(header)).filter((value) => value !== undefined);
+}
+
+/** The name and value of a `Set-Cookie` line (without the `Set-Cookie:` prefix). */
+export function readSetCookie(line: string): { readonly name: string; readonly value: string } {
+  const { name, value } = parseSetCookie(line);
+  return { name, value: value ?? '' };
+}
+
+/**
+ * Writes the meter's `Set-Cookie` values with `cookie`'s `stringifySetCookie`, the attributes
+ * (validated once, with the options) fixed and each response bringing its token and `Max-Age`.
+ * A token is base64url or JWS: already cookie-octets, so the default encoding leaves it as it is.
  */
 export function createMeterCookieWriter(settings: CookieSettings): (value: string, maxAgeSeconds: number) => string {
-  const sameSite = settings.sameSite === 'lax' ? 'Lax' : settings.sameSite === 'strict' ? 'Strict' : 'None';
-  const domain = settings.domain === undefined ? '' : `; Domain=${settings.domain}`;
-  const tail = `${domain}; Path=${settings.path}; HttpOnly${settings.secure ? '; Secure' : ''}; SameSite=${sameSite}`;
-  const head = `${settings.name}=`;
-  return (value, age) => `${head}${value}; Max-Age=${Math.max(0, Math.floor(age))}${tail}`;
+  const attributes = {
+    httpOnly: true,
+    secure: settings.secure,
+    sameSite: settings.sameSite,
+    path: settings.path,
+    ...(settings.domain === undefined ? {} : { domain: settings.domain }),
+  } as const;
+  const { name } = settings;
+  return (value, age) => stringifySetCookie({ name, value, maxAge: Math.max(0, Math.floor(age)), ...attributes });
 }

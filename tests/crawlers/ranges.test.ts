@@ -18,7 +18,10 @@ describe('published range lists', () => {
     const fake = (async () => new Response(googleFormat)) as unknown as typeof fetch;
     expect(await fetchCrawlerRanges('https://developers.google.com/search/apis/ipranges/googlebot.json', { fetch: fake })).toHaveLength(2);
     const failing = (async () => new Response('', { status: 503 })) as unknown as typeof fetch;
-    await expect(fetchCrawlerRanges('https://example.invalid/x.json', { fetch: failing })).rejects.toThrow(TypeError);
+    await expect(fetchCrawlerRanges('https://example.invalid/x.json', { fetch: failing })).rejects.toMatchObject({
+      name: 'PaywallError',
+      code: 'ERR_RANGES_UNAVAILABLE',
+    });
   });
 
   it.each(['0.0.0.0/0', '::/0', '10.0.0.0/8', '66.0.0.0/15', '2001::/16', 'not-a-range', '66.249.66.1/19'])('refuses %s', (range) => {

@@ -58,30 +58,33 @@ describe('the published package', () => {
     }
   }, 120_000);
 
-  it('keeps what an edge function ships within budget: deciding 30 KB, rendering 40 KB (esbuild, minified, gzipped)', async () => {
+  it('keeps what an edge function ships within budget: deciding 40 KB, rendering 48 KB (esbuild, minified, gzipped)', async () => {
     const { measureBundles } = (await import('../../scripts/bundle-size.mjs')) as {
       measureBundles: () => Promise<Record<'decide' | 'render', { gzip: number; inputs: Record<string, number> }>>;
     };
     const sizes = await measureBundles();
-    expect(sizes.decide.gzip).toBeLessThanOrEqual(30 * 1024);
-    expect(sizes.render.gzip).toBeLessThanOrEqual(40 * 1024);
+    // 30 KB until lru-cache and cookie (issue 24, item 1), which the issue allowed up to 40 KB.
+    expect(sizes.decide.gzip).toBeLessThanOrEqual(40 * 1024);
+    expect(sizes.render.gzip).toBeLessThanOrEqual(48 * 1024);
     // Deciding carries no part of the renderer (no HTML entities, no tokenizer), and without a
     // session (defineSession) no jose.
-    expect(Object.keys(sizes.decide.inputs).sort()).toEqual(['isbot', 'meterwall']);
+    expect(Object.keys(sizes.decide.inputs).sort()).toEqual(['cookie', 'isbot', 'lru-cache', 'meterwall']);
   }, 60_000);
 
-  // 200 KiB until gift links (issue 17) took it to 217 kB, and the \`meterwall\` command (simulate,
+  // 200 KiB until gift links (issue 17) took it to 217 kB, and the `meterwall` command (simulate,
   // inspect; issue 18) to 239 kB: the ESM and the CommonJS builds each carry every library feature,
-  // readable and unminified (minifying saved only 22 kB), the command ships as ESM only, and the
-  // README documents all of it. Growth past this budget is a decision, not a drift.
-  it('ships no source maps, and the tarball stays small (under 250 KiB packed)', async () => {
+  // readable and unminified (minifying saved only 22 kB), and the README documents all of it.
+  // 280 KiB since the command carries uPlot's script inlined for its HTML report (issue 24: 23 kB
+  // packed, where the uplot package was 560 kB installed for every site). Growth past this budget
+  // is a decision, not a drift.
+  it('ships no source maps, and the tarball stays small (under 280 KiB packed)', async () => {
     const [pack] = JSON.parse(await sh('npm', ['pack', '--dry-run', '--json', '--silent'])) as Array<{
       size: number;
       unpackedSize: number;
       files: Array<{ path: string }>;
     }>;
     expect(pack?.files.filter((f) => f.path.endsWith('.map'))).toEqual([]);
-    expect(pack?.size).toBeLessThanOrEqual(250 * 1024);
+    expect(pack?.size).toBeLessThanOrEqual(280 * 1024);
   }, 60_000);
 
   it('compiles the core with no Node types (types: [], lib: ES2022 + DOM)', async () => {
@@ -96,9 +99,11 @@ describe('the published package', () => {
       const modules = join(app, 'node_modules');
       mkdirSync(join(modules, 'meterwall'), { recursive: true });
       await sh('tar', ['-xzf', tarball, '-C', join(modules, 'meterwall'), '--strip-components=1']);
-      // Its dependencies (and the optional framework peers) come from this repository's install.
+      // Its dependencies (and the optional framework peers) come from this repository's install;
+      // not uPlot, which the command carries inlined (issue 24, item 1): its report must work
+      // without it.
       for (const name of readdirSync(join(root, 'node_modules'))) {
-        if (name === 'meterwall' || name === '.bin') continue;
+        if (name === 'meterwall' || name === '.bin' || name === 'uplot') continue;
         symlinkSync(join(root, 'node_modules', name), join(modules, name));
       }
     }, 60_000);

@@ -1,6 +1,6 @@
 /**
  * What a decision reads from a request, each fact read at most once and only when a stage
- * asks: the user agent, the meter and session cookies (one pass over the `Cookie` header), the
+ * asks: the user agent, the meter cookie's every value and the session cookie's first, the
  * bearer token, the referer's host, the client's address and country (through trusted proxies
  * only), the gift link's token and whether the request is a page view. A returning reader
  * re-opening an article reads two.
@@ -10,15 +10,17 @@ import type { ProxySettings } from '../../options/settings.js';
 import type { DecideContext, RequestLike } from '../../types.js';
 import { hostOf } from '../../util/hosts.js';
 import type { IpAddress } from '../../util/ip.js';
-import { readCookies } from '../cookies.js';
+import { readCookie, readMeterCookies } from '../cookies.js';
 import { clientCountry, clientIp } from './client-address.js';
 import { giftParameter } from './gift-parameter.js';
 import { notPageView, type NotPageView, type PageViewSettings } from './page-view.js';
 
 /** What the facts need to know of the options (internal). */
 export interface FactSettings {
-  /** The meter cookie's name, then the session cookie's when the site names one. */
-  readonly cookieNames: readonly [string] | readonly [string, string];
+  /** The meter cookie's name. */
+  readonly meterCookie: string;
+  /** The session cookie's name, when the site names one. */
+  readonly sessionCookie: string | undefined;
   readonly proxy: ProxySettings | null;
   readonly pageViews: PageViewSettings;
   /** The gift links' query parameter, when gift links are on. */
@@ -32,7 +34,8 @@ export class RequestFacts implements OriginFacts, SessionFacts {
   readonly request: RequestLike;
   readonly #settings: FactSettings;
   readonly #connection: string | null | undefined;
-  #cookies: string[][] | undefined;
+  #meterCookies: string[] | undefined;
+  #sessionCookie: string | undefined | typeof NOT_READ = NOT_READ;
   #userAgent: string | null | typeof NOT_READ = NOT_READ;
   #address: IpAddress | null | typeof NOT_READ = NOT_READ;
   #notPageView: NotPageView | null | typeof NOT_READ = NOT_READ;
@@ -46,19 +49,18 @@ export class RequestFacts implements OriginFacts, SessionFacts {
     this.#connection = context?.ip;
   }
 
-  #readCookies(): string[][] {
-    if (this.#cookies === undefined) this.#cookies = readCookies(this.request.headers.get('cookie'), this.#settings.cookieNames);
-    return this.#cookies;
-  }
-
   /** The values of the meter cookie (usually one; two when a stale path or domain lingers). */
   get meterCookies(): readonly string[] {
-    return this.#readCookies()[0] as string[];
+    this.#meterCookies ??= readMeterCookies(this.request.headers.get('cookie'), this.#settings.meterCookie);
+    return this.#meterCookies;
   }
 
   /** The session cookie's value, when the site names one and the request carries it. */
   get sessionCookie(): string | undefined {
-    return this.#readCookies()[1]?.[0];
+    const name = this.#settings.sessionCookie;
+    if (this.#sessionCookie === NOT_READ)
+      this.#sessionCookie = name === undefined ? undefined : readCookie(this.request.headers.get('cookie'), name);
+    return this.#sessionCookie;
   }
 
   /** The bearer token of an `Authorization: Bearer` header. */

@@ -97,7 +97,8 @@ export class Engine {
     );
     const session = o.features.session?.settings.cookie;
     this.#facts = {
-      cookieNames: session === undefined ? [o.cookie.name] : [o.cookie.name, session],
+      meterCookie: o.cookie.name,
+      sessionCookie: session,
       proxy: o.proxy,
       pageViews: o.pageViews,
       giftParam: o.features.gifts?.settings.param ?? null,
