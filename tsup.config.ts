@@ -1,5 +1,6 @@
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import { join, posix, sep } from 'node:path';
 import type { Plugin } from 'esbuild';
 import { defineConfig } from 'tsup';
 
@@ -39,8 +40,40 @@ const library = {
   'runtime/web': 'src/runtime/web.ts',
 };
 
-const shared = {
+/**
+ * Deletes the CommonJS files no CommonJS entry of the library reaches: the command's own
+ * (package.json's bin runs as ESM on Node only), which would only weigh on the tarball.
+ */
+async function dropUnreachedCommonJs(outDir: string): Promise<void> {
+  const reached = new Set<string>();
+  const queue = Object.keys(library).map((entry) => `${entry}.cjs`);
+  for (let file = queue.pop(); file !== undefined; file = queue.pop()) {
+    if (reached.has(file)) continue;
+    reached.add(file);
+    const text = await readFile(join(outDir, file), 'utf8');
+    for (const [, target] of text.matchAll(/require\(["'](\.\.?\/[^"']+\.cjs)["']\)/g))
+      queue.push(posix.join(posix.dirname(file), target as string));
+  }
+  const files = await readdir(outDir, { recursive: true });
+  await Promise.all(
+    files
+      .map((file) => file.split(sep).join('/'))
+      .filter((file) => file.endsWith('.cjs') && !reached.has(file))
+      .map((file) => rm(join(outDir, file))),
+  );
+}
+
+export default defineConfig((overrides) => ({
+  entry: {
+    ...library,
+    // The `meterwall` command (package.json's bin); no declarations, and no CommonJS copy.
+    'cli/main': 'src/cli/main.ts',
+  },
   external: ['#runtime'],
+  esbuildPlugins: [rawText],
+  format: ['esm', 'cjs'],
+  dts: { entry: library },
+  clean: true,
   // No source maps in the package: the output is readable, unminified ES2022, and the maps were
   // two thirds of the unpacked tarball (1.2 of 1.9 MB).
   sourcemap: false,
@@ -48,13 +81,5 @@ const shared = {
   platform: 'neutral',
   splitting: true,
   treeshake: true,
-  dts: { entry: library },
-} as const;
-
-// Two builds writing into one `dist` (package.json's build script empties it first: a `clean`
-// in either would race the other). The `meterwall` command (package.json's bin) runs as ESM on
-// Node only, so it is in the ESM build alone, without declarations, sharing its chunks.
-export default defineConfig([
-  { ...shared, entry: { ...library, 'cli/main': 'src/cli/main.ts' }, format: ['esm'], esbuildPlugins: [rawText] },
-  { ...shared, entry: library, format: ['cjs'] },
-]);
+  onSuccess: () => dropUnreachedCommonJs(overrides.outDir ?? 'dist'),
+}));

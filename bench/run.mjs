@@ -4,6 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
+import { BUDGETS } from '../scripts/budgets.mjs';
 import { measureBundles } from '../scripts/bundle-size.mjs';
 
 const here = new URL('.', import.meta.url);
@@ -23,6 +24,11 @@ function runScript(name, args = [], env = {}, cwd = undefined) {
 // decide() against in this run (compare.mjs) and to load its example site right before this one.
 const baseline = process.env.BENCH_BASELINE;
 const bundles = await measureBundles();
+// The baseline's bundles, built from its own dist with the same script (this checkout's).
+const oldBundles = baseline ? await measureBundles(join(baseline, 'dist')) : null;
+const packed = (cwd) => JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--silent', '--ignore-scripts'], { cwd, encoding: 'utf8' }))[0];
+const tarball = packed(new URL('..', import.meta.url).pathname);
+const oldTarball = baseline ? packed(baseline) : null;
 const decide = runScript('decide.mjs');
 const rules = runScript('rules.mjs');
 const gifts = runScript('gifts.mjs');
@@ -81,21 +87,30 @@ A gift token is verified on every opening (one HMAC: gift tokens are not cached,
 
 **What an edge function ships (esbuild, minified, platform neutral, with every dependency, gzip level 9; \`scripts/bundle-size.mjs\`)**
 
-| bundle | gzipped | minified | largest inputs (minified bytes) |
-|---|---|---|---|
+| bundle | build | gzipped | minified | inputs (minified bytes) | each dependency's gzipped weight (the bundle less the bundle without it) |
+|---|---|---|---|---|---|
 ${Object.entries(bundles)
-  .map(
-    ([name, b]) =>
-      `| ${name === 'decide' ? 'deciding: createPaywall + decide + applyDecisionHeaders' : 'rendering: createRenderer + render'} | **${(b.gzip / 1024).toFixed(1)} KB** | ${(b.minified / 1024).toFixed(1)} KB | ${Object.entries(
-        b.inputs,
-      )
-        .sort((x, y) => y[1] - x[1])
-        .map(([k, v]) => `${k} ${v}`)
-        .join(', ')} |`,
+  .flatMap(([name, b]) =>
+    [oldBundles ? ['baseline', oldBundles[name]] : null, ['this build', b]]
+      .filter((row) => row !== null)
+      .map(
+        ([build, x]) =>
+          `| ${name === 'decide' ? 'deciding: createPaywall + decide + applyDecisionHeaders' : 'rendering: createRenderer + render'} | ${build} | **${(x.gzip / 1024).toFixed(1)} KB** | ${(x.minified / 1024).toFixed(1)} KB | ${Object.entries(
+            x.inputs,
+          )
+            .sort((p, q) => q[1] - p[1])
+            .map(([k, v]) => `${k} ${v}`)
+            .join(', ')} | ${Object.entries(x.dependencies)
+            .sort((p, q) => q[1] - p[1])
+            .map(([k, v]) => `${k} ${(v / 1024).toFixed(1)} KB`)
+            .join(', ')} |`,
+      ),
   )
   .join('\n')}
 
-Budgets: deciding 30 KB, rendering 40 KB (a test in \`tests/package\` keeps both).
+Budgets: deciding ${BUDGETS.decideKB} KB, rendering ${BUDGETS.renderKB} KB (a test in \`tests/package\` keeps both; \`scripts/budgets.mjs\`).
+
+**The packed tarball (\`npm pack\`)**: ${(tarball.size / 1000).toFixed(1)} kB packed, ${(tarball.unpackedSize / 1000).toFixed(1)} kB unpacked, ${tarball.entryCount} files${oldTarball ? ` (the baseline: ${(oldTarball.size / 1000).toFixed(1)} kB packed, ${(oldTarball.unpackedSize / 1000).toFixed(1)} kB unpacked)` : ''}; budget ${BUDGETS.tarballKiB} KiB packed.
 
 **Cutting the ${(teaser.bytes / 1024).toFixed(1)} KB article in \`fixtures/article.html\` (${teaser.paragraphs} paragraphs, links, emphasis, a figure with caption, an aside) (mitata, same run)**
 

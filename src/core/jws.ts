@@ -7,6 +7,11 @@
  * `ERR_JWT_CLAIM_VALIDATION_FAILED`, `ERR_JWT_EXPIRED`, `ERR_JOSE_NOT_SUPPORTED`), so events
  * read the same whichever code signed. Nothing in an unverified token is trusted beyond the
  * `kid` that picks the key.
+ *
+ * Ours rather than jose's `SignJWT` and `jwtVerify` (jose verifies the site's session tokens,
+ * core/jose.ts): jose goes through Web Crypto on every runtime, a promise and, on Node, a
+ * thread-pool job per token (39% of a counted view when meterwall signed that way; bench/README.md),
+ * where `node:crypto`'s HMAC answers synchronously in ~3 µs. README, "Dependencies".
  */
 import { type HmacKey, runtime } from '#runtime';
 import { andThen, type MaybePromise } from '../util/maybe-async.js';
