@@ -26,7 +26,8 @@ const baseline = process.env.BENCH_BASELINE;
 const bundles = await measureBundles();
 // The baseline's bundles, built from its own dist with the same script (this checkout's).
 const oldBundles = baseline ? await measureBundles(join(baseline, 'dist')) : null;
-const packed = (cwd) => JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--silent', '--ignore-scripts'], { cwd, encoding: 'utf8' }))[0];
+const packed = (cwd) =>
+  JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--silent', '--ignore-scripts'], { cwd, encoding: 'utf8' }))[0];
 const tarball = packed(new URL('..', import.meta.url).pathname);
 const oldTarball = baseline ? packed(baseline) : null;
 const decide = runScript('decide.mjs');
