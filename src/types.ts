@@ -329,6 +329,18 @@ export type PaywallEventBody =
   | { readonly type: 'referral-sampled'; readonly article: string; readonly source: string; readonly remaining: number }
   | { readonly type: 'fresh-meter-capped'; readonly network: string; readonly count: number }
   | {
+      /**
+       * A `Secure` meter cookie was set in answer to a plain-http request to a host that is not
+       * localhost: the browser will not store it, so the meter never counts. Once per paywall,
+       * beside a `console.warn`.
+       */
+      readonly type: 'meter-cookie-dropped';
+      /** The request's host. */
+      readonly host: string;
+      /** The meter cookie's name. */
+      readonly cookie: string;
+    }
+  | {
       readonly type: 'gift-created';
       /** The gift's random id. */
       readonly gift: string;

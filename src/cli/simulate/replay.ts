@@ -153,7 +153,9 @@ export function createReplayer(options: Partial<PaywallOptions>): Replayer {
       current = { reader: who.reader, note: 'from the log' };
       const cookie = cookies.get(who.key);
       const headers = { get: (name: string): string | null => headerOf(name, cookie, cookieName, request) };
-      const req: RequestLike = { method: request.method, url: request.url, headers };
+      // The path and query only: a log's scheme and host are the server's view, and a plain-http
+      // one would set off the live paywall's warning about Secure cookies (core/decide/plain-http.ts).
+      const req: RequestLike = { method: request.method, url: request.url.replace(/^[a-z][a-z\d+.-]*:\/\/[^/?#]*/i, '') || '/', headers };
       const keep = (decision: Decision): Decision => {
         written = null;
         writeDecisionHeaders(sink, decision);

@@ -16,12 +16,14 @@ import type {
   MeterStore,
   PaywallEvent,
   Reader,
+  RequestLike,
   StoreClaim,
   StoreClaimResult,
   TraceEntry,
 } from '../../types.js';
 import { type MaybePromise, withTimeout } from '../../util/maybe-async.js';
 import { createMeterCookieWriter } from '../cookies.js';
+import { plainHttpHost, plainHttpWarning } from './plain-http.js';
 import type { NormalizedArticle } from '../article.js';
 import type { IdHasher } from '../hashing.js';
 import type { Keyring } from '../keys.js';
@@ -87,6 +89,8 @@ export class EngineContext {
 
   /** The store's synchronous face when it answers in this process (the memory store): no timeout timers, no promises. */
   readonly #local: LocalStore | undefined;
+  /** Whether a `Secure` meter cookie has been set over plain http yet (plain-http.ts): warned once. */
+  #warnedPlainHttp: boolean;
 
   constructor(options: EngineSettings, store: MeterStore, keyring: Keyring, tokens: MeterTokens, hasher: IdHasher) {
     this.options = options;
@@ -96,6 +100,7 @@ export class EngineContext {
     this.tokens = tokens;
     this.hasher = hasher;
     this.meterCookieHeader = createMeterCookieWriter(options.cookie);
+    this.#warnedPlainHttp = !options.cookie.secure;
     const gifts = options.features.gifts;
     this.gifts = gifts === null ? null : gifts.feature.tokens(keyring, { issuer: options.issuer, audience: options.audience });
   }
@@ -110,6 +115,20 @@ export class EngineContext {
     if (this.#local) return this.#local.claimView(key, presented, claim);
     const { claimView } = this.store;
     return claimView ? this.bounded(claimView.call(this.store, key, presented, claim), 'store.claimView') : null;
+  }
+
+  /**
+   * Before a meter cookie is set in answer to `request`: when the browser will refuse to store
+   * it (a `Secure` cookie over plain http to a host that is not localhost), a loud warning and an
+   * event, once per paywall. Checks nothing once warned, or when the cookie is not `Secure`.
+   */
+  checkCookieOrigin(request: RequestLike): void {
+    if (this.#warnedPlainHttp) return;
+    const host = plainHttpHost(request);
+    if (host === null) return;
+    this.#warnedPlainHttp = true;
+    console.warn(plainHttpWarning(host, this.options.cookie.name));
+    this.emit({ type: 'meter-cookie-dropped', host, cookie: this.options.cookie.name });
   }
 
   /** Reports an event; a handler that throws never breaks a reader's request. */

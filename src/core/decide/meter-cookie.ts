@@ -71,6 +71,7 @@ function subscriberMark(ctx: EngineContext, draft: Draft, present: () => MaybePr
  * requests never come back; caching each would push returning readers' tokens out).
  */
 export function writeMeter(ctx: EngineContext, draft: Draft, state: MeterState, fresh: boolean): MaybePromise<string> {
+  ctx.checkCookieOrigin(draft.facts.request);
   if (!fresh || ctx.options.freshMeters === undefined) return sign(ctx, draft.now, state, !fresh);
   return andThen(freshMeterGate(ctx, draft), (capped) => sign(ctx, draft.now, capped ? startedSpent(state) : state, false));
 }

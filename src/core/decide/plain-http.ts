@@ -1,0 +1,47 @@
+/**
+ * A `Secure` meter cookie (the default `__Host-meterwall` is one) sent over plain http is
+ * dropped by the browser: every article then reads as the reader's first, and the wall never
+ * shows, silently. Browsers make one exception, localhost: `http://localhost`, `*.localhost` and
+ * loopback addresses are secure contexts, where `Secure` cookies are kept.
+ */
+import type { RequestLike } from '../../types.js';
+
+const LOOPBACK = /^(?:localhost|.+\.localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
+
+/** The scheme a proxy in front reports (`X-Forwarded-Proto`, else `Forwarded: proto=`), first hop; `null` when none does. */
+function forwardedProto(request: RequestLike): string | null {
+  const header = request.headers.get('x-forwarded-proto');
+  if (header !== null) return (header.split(',')[0] as string).trim().toLowerCase();
+  const forwarded = /(?:^|[;,\s])proto="?([a-z]+)/i.exec(request.headers.get('forwarded') ?? '');
+  return forwarded === null ? null : (forwarded[1] as string).toLowerCase();
+}
+
+/**
+ * The host of a request that came over plain http to a host that is not localhost, by its URL
+ * and by what a proxy in front reports (TLS often ends at the proxy); `null` otherwise, and when
+ * the URL is a bare path (then nothing is known). Only used to warn, so a forged header costs
+ * nothing but a missed warning.
+ */
+export function plainHttpHost(request: RequestLike): string | null {
+  const { url } = request;
+  if (!/^http:\/\//i.test(url)) return null;
+  const proto = forwardedProto(request);
+  if (proto !== null && proto !== 'http') return null;
+  let host: string;
+  try {
+    host = new URL(url).hostname;
+  } catch {
+    return null;
+  }
+  return LOOPBACK.test(host) ? null : host;
+}
+
+/** The warning's text: what happens, and the three ways out. */
+export function plainHttpWarning(host: string, cookie: string): string {
+  return [
+    `meterwall: the meter cookie ${cookie} is Secure, and http://${host} is plain http: browsers will not store it there.`,
+    'Every article will read as the reader\'s first ("metered") and the wall will never show.',
+    `Serve the site over https, open it as http://localhost, or for development on a plain-http host set cookie: { name: 'meterwall', secure: false }.`,
+    'If TLS ends at a proxy in front of this server, have it send X-Forwarded-Proto: https. (Said once per paywall; event meter-cookie-dropped.)',
+  ].join('\n  ');
+}
