@@ -55,6 +55,8 @@ export interface BuiltNextApp {
 export interface NextBuildOptions {
   /** @default 'proxy' */
   readonly entry?: 'proxy' | 'middleware';
+  /** Drop the matcher's `missing` conditions, as a site merging into its own proxy.ts may (issue 24, item 6). */
+  readonly withoutMissing?: boolean;
 }
 
 /**
@@ -78,6 +80,12 @@ export async function buildNextExample(env: Record<string, string>, options: Nex
   cpSync(join(root, 'examples', 'next'), join(scratch, 'examples', 'next'), { recursive: true });
   cpSync(join(root, 'examples', 'shared'), join(scratch, 'examples', 'shared'), { recursive: true });
   const dir = join(scratch, 'examples', 'next');
+  if (options.withoutMissing) {
+    const proxy = readFileSync(join(dir, 'proxy.ts'), 'utf8');
+    const bare = proxy.replace(/\n\s*\/\/[^\n]*\n(\s*\/\/[^\n]*\n)*\s*missing: \[[\s\S]*?\],\n/, '\n');
+    if (bare === proxy || bare.includes('missing')) throw new Error('examples/next/proxy.ts: no `missing` conditions to drop');
+    writeFileSync(join(dir, 'proxy.ts'), bare);
+  }
   if (options.entry === 'middleware') {
     // The same file as Next 15 and earlier name it: middleware.ts exporting `middleware`.
     const proxy = readFileSync(join(dir, 'proxy.ts'), 'utf8');

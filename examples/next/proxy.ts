@@ -8,6 +8,7 @@ import { STORIES } from '../shared/stories';
 import { getPaywall } from './paywall';
 
 export const proxy = meterwall(getPaywall, {
+  // Real articles only: an unknown slug passes through to the 404 page, spending nothing.
   article: (request) => STORIES[request.nextUrl.pathname.split('/').pop() ?? ''] ?? null,
 });
 
@@ -15,9 +16,9 @@ export const config = {
   matcher: [
     {
       source: '/articles/:slug*',
-      // Next removes its prefetch headers before a proxy sees the request, so a `<Link>`
-      // prefetch looks like a click. Keep prefetches out here: they never reach the paywall,
-      // never spend a view, and the page renders the teaser for them.
+      // Next removes its prefetch headers before a proxy sees the request, so there a `<Link>`
+      // prefetch looks like a click; the matcher still sees them. Keep prefetches out here: they
+      // never reach the proxy (which would answer them with nothing and spend nothing anyway).
       missing: [
         { type: 'header', key: 'next-router-prefetch' },
         { type: 'header', key: 'purpose', value: 'prefetch' },

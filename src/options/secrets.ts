@@ -8,10 +8,17 @@ import type { SecretEntry } from './settings.js';
 
 /** Shortest secret accepted, in bytes (HS256 wants a key as long as its output). */
 export const MIN_SECRET_BYTES = 32;
+
+/**
+ * What an empty string as a secret almost always is: `process.env['X'] ?? ''` with `X` unset
+ * (a build, a new machine). Said as a missing secret, which it is (issue 24, item 8).
+ */
+export const EMPTY_SECRET = 'is required (got an empty string: is the environment variable that holds it set?)';
 const KID = /^[A-Za-z0-9._-]{1,64}$/;
 
 function secretBytes(value: unknown, path: string): Uint8Array<ArrayBuffer> {
   let bytes: Uint8Array<ArrayBuffer>;
+  if (value === '') throw invalidOption(path, EMPTY_SECRET);
   if (typeof value === 'string') bytes = utf8(value);
   else if (value instanceof Uint8Array) bytes = new Uint8Array(value);
   else throw invalidOption(path, 'must be a string or a Uint8Array');

@@ -5,7 +5,7 @@
 import { invalidOption } from '../errors.js';
 import { utf8 } from '../util/encoding.js';
 import { isCookieName } from '../util/http.js';
-import { MIN_SECRET_BYTES } from './secrets.js';
+import { EMPTY_SECRET, MIN_SECRET_BYTES } from './secrets.js';
 import type { PublicJwk } from '../types.js';
 import type { SessionKeyConfig, SessionSettings } from './settings.js';
 import { DEFAULTS } from './defaults.js';
@@ -29,6 +29,7 @@ function resolveKey(value: unknown): SessionKeyConfig {
   if (kinds[0] === 'secret') {
     rejectUnknown(key, 'session.key', ['secret'], 'an option of a secret key');
     const raw = key['secret'];
+    if (raw === '') throw invalidOption('session.key.secret', EMPTY_SECRET);
     const bytes = typeof raw === 'string' ? utf8(raw) : raw instanceof Uint8Array ? raw : undefined;
     if (!bytes || bytes.byteLength < MIN_SECRET_BYTES)
       throw invalidOption('session.key.secret', `must be a string or Uint8Array of at least ${MIN_SECRET_BYTES} bytes`);

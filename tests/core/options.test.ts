@@ -64,6 +64,24 @@ describe('option validation at construction', () => {
     expect(error.message).toContain(`"${option}"`);
   });
 
+  // Issue 24, item 8: `process.env['METERWALL_SECRET'] ?? ''` with the variable unset is a
+  // missing secret, and says so (docs/frameworks.md quotes this message).
+  it('an empty secret is a missing one: "is required", and where it usually comes from', async () => {
+    expect(optionError({ secret: '' }).message).toBe(
+      'meterwall: option "secret" is required (got an empty string: is the environment variable that holds it set?)',
+    );
+    expect(optionError({ secret: [SECRET, ''] }).option).toBe('secret[1]');
+    const { defineSession } = await import('../../src/index.js');
+    let error: { option?: string; message?: string } = {};
+    try {
+      defineSession({ key: { secret: '' }, algorithms: ['HS256'] } as never);
+    } catch (e) {
+      error = e as typeof error;
+    }
+    expect(error.option).toBe('session.key.secret');
+    expect(error.message).toContain('option "session.key.secret" is required (got an empty string');
+  });
+
   it('an A/B variant may not put the registered limit below the anonymous one either', async () => {
     const { defineExperiments } = await import('../../src/index.js');
     const variant = (meters: Record<string, unknown>) =>

@@ -5,8 +5,10 @@
  * request fails with the option error. Over HTTP it serves the same journey as every other
  * framework, `Vary: Cookie` included (the example's instrumentation.ts merges it back into the
  * page's `Vary`); in headless Chromium, the `<Link>` prefetches Next sends for a front page
- * spend no view, a click spends exactly one, a reload none. The same app built as
- * `middleware.ts` (Next 15's name) serves the journey too.
+ * spend no view, a click spends exactly one, a reload none; and so they do when the matcher has
+ * lost its `missing` conditions, which a site merging into its own proxy.ts may drop (issue 24).
+ * An unknown slug is a 404 that spends nothing. The same app built as `middleware.ts` (Next
+ * 15's name) serves the journey too.
  */
 import { decodeJwt } from 'jose';
 import { chromium, type Browser, type BrowserContext } from 'playwright-core';
@@ -59,11 +61,38 @@ describe('Next.js: building and starting', () => {
       expect(article.status).toBe(500);
       expect(await article.text()).not.toContain('HELD-BACK');
       // The example's session secret is missing too, and is checked first (defineSession).
-      expect(bare.log()).toMatch(/option "(session\.key\.)?secret"/);
+      // What docs/frameworks.md quotes (the example's env ?? '' gives an empty string).
+      expect(bare.log()).toMatch(/option "(session\.key\.)?secret" is required \(got an empty string/);
       expect((await browserFetch(`${bare.url}/`)).status).toBe(200);
     } finally {
       await bare.stop();
     }
+  });
+});
+
+describe('Next.js: only real articles are decided', () => {
+  // Issue 24, item 6: the docs' proxy once treated every slug as an article, and three mistyped
+  // URLs spent the three free views.
+  it('a mistyped article URL is a 404 that spends nothing: three 404s, then three articles in full', async () => {
+    let cookie: string | undefined;
+    const get = async (slug: string) => {
+      const response = await browserFetch(`${base()}/articles/${slug}`, { headers: cookie ? { cookie } : {} });
+      cookie =
+        response.headers
+          .getSetCookie()
+          .find((c) => c.startsWith('__Host-meterwall='))
+          ?.split(';')[0] ?? cookie;
+      return { status: response.status, setCookie: response.headers.getSetCookie(), body: await response.text() };
+    };
+    for (const slug of ['harbour-wal', 'no-such-article', 'night-busses']) {
+      const missing = await get(slug);
+      expect(missing.status).toBe(404);
+      expect(missing.setCookie).toEqual([]);
+    }
+    const reads = [];
+    for (const slug of ['harbour-wall', 'night-buses', 'market-hall', 'river-festival'])
+      reads.push((await get(slug)).body.includes('HELD-BACK'));
+    expect(reads).toEqual([true, true, true, false]);
   });
 });
 
@@ -89,57 +118,85 @@ const title = executablePath
   : 'Next.js in headless Chromium — SKIPPED: no chromium on PATH (apt-get install chromium)';
 if (!executablePath) console.warn(`[e2e] ${title}`);
 
-describe.skipIf(!executablePath)(title, () => {
-  let browser: Browser;
+/** The prefetch journey in headless Chromium against the app at `origin()`. */
+function prefetchJourney(
+  name: string,
+  origin: () => string,
+  setUp: () => Promise<void> = async () => {},
+  tearDown: () => Promise<void> = async () => {},
+) {
+  describe.skipIf(!executablePath)(`${title}: ${name}`, () => {
+    let browser: Browser;
 
-  beforeAll(async () => {
-    browser = await chromium.launch({ executablePath: executablePath as string, headless: true, args: CHROMIUM_ARGS });
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
-
-  /** Articles counted on the browser's meter cookie (decoded as any observer would, without the secret). */
-  async function views(context: BrowserContext): Promise<number> {
-    const meter = (await context.cookies()).find((c) => c.name === '__Host-meterwall');
-    return meter ? (decodeJwt(meter.value)['a'] as string).length / 8 : 0;
-  }
-
-  it(`opening a page with ${Object.keys(STORIES).length} <Link>s spends no view; clicking one spends exactly one; reloading it spends none`, async () => {
-    const context = await readerContext(browser);
-    const page = await context.newPage();
-    const prefetches: string[] = [];
-    page.on('request', (request) => {
-      const headers = request.headers();
-      if (request.url().includes('/articles/') && headers['next-router-prefetch']) prefetches.push(request.url());
+    beforeAll(async () => {
+      await setUp();
+      browser = await chromium.launch({ executablePath: executablePath as string, headless: true, args: CHROMIUM_ARGS });
+    }, 300_000);
+    afterAll(async () => {
+      await browser?.close();
+      await tearDown();
     });
-    await page.goto(base());
-    await expect(page.locator('a[href^="/articles/"]').count()).resolves.toBe(Object.keys(STORIES).length);
-    await page.waitForLoadState('networkidle');
-    // Next prefetched every link, and none of it spent a view.
-    expect(new Set(prefetches.map((url) => new URL(url).pathname)).size).toBe(Object.keys(STORIES).length);
-    expect(await views(context)).toBe(0);
 
-    await page.click('a[href="/articles/night-buses"]');
-    await page.waitForSelector('article[data-variant]');
-    await page.waitForLoadState('networkidle');
-    expect(page.url()).toBe(`${base()}/articles/night-buses`);
-    await expect(page.locator('article').getAttribute('data-variant')).resolves.toBe('full');
-    await expect(page.locator('article').textContent()).resolves.toContain('HELD-BACK: drivers will be recruited locally.');
-    expect(await views(context)).toBe(1);
+    /** Articles counted on the browser's meter cookie (decoded as any observer would, without the secret). */
+    async function views(context: BrowserContext): Promise<number> {
+      const meter = (await context.cookies()).find((c) => c.name === '__Host-meterwall');
+      return meter ? (decodeJwt(meter.value)['a'] as string).length / 8 : 0;
+    }
 
-    await page.reload();
-    await page.waitForLoadState('networkidle');
-    await expect(page.locator('article').textContent()).resolves.toContain('HELD-BACK: drivers will be recruited locally.');
-    expect(await views(context)).toBe(1);
+    it(`opening a page with ${Object.keys(STORIES).length} <Link>s spends no view; clicking one spends exactly one; reloading it spends none`, async () => {
+      const context = await readerContext(browser);
+      const page = await context.newPage();
+      const prefetches: string[] = [];
+      page.on('request', (request) => {
+        const headers = request.headers();
+        if (request.url().includes('/articles/') && headers['next-router-prefetch']) prefetches.push(request.url());
+      });
+      await page.goto(origin());
+      await expect(page.locator('a[href^="/articles/"]').count()).resolves.toBe(Object.keys(STORIES).length);
+      await page.waitForLoadState('networkidle');
+      // Next prefetched every link, and none of it spent a view.
+      expect(new Set(prefetches.map((url) => new URL(url).pathname)).size).toBe(Object.keys(STORIES).length);
+      expect(await views(context)).toBe(0);
 
-    // Back to the front page and its prefetches again: still one.
-    await page.goBack();
-    await page.waitForLoadState('networkidle');
-    expect(await views(context)).toBe(1);
-    await context.close();
+      await page.click('a[href="/articles/night-buses"]');
+      await page.waitForSelector('article[data-variant]');
+      await page.waitForLoadState('networkidle');
+      expect(page.url()).toBe(`${origin()}/articles/night-buses`);
+      await expect(page.locator('article').getAttribute('data-variant')).resolves.toBe('full');
+      await expect(page.locator('article').textContent()).resolves.toContain('HELD-BACK: drivers will be recruited locally.');
+      expect(await views(context)).toBe(1);
+
+      await page.reload();
+      await page.waitForLoadState('networkidle');
+      await expect(page.locator('article').textContent()).resolves.toContain('HELD-BACK: drivers will be recruited locally.');
+      expect(await views(context)).toBe(1);
+
+      // Back to the front page and its prefetches again: still one.
+      await page.goBack();
+      await page.waitForLoadState('networkidle');
+      expect(await views(context)).toBe(1);
+      await context.close();
+    });
   });
-});
+}
+
+prefetchJourney('the example as written (the matcher keeps prefetches out)', base);
+
+// Issue 24, item 6: without `missing`, Next's prefetches reach the proxy as plain GETs.
+let bareApp: BuiltNextApp | undefined;
+let bareServer: NextServer | undefined;
+prefetchJourney(
+  'the matcher without its missing conditions (every prefetch reaches the proxy)',
+  () => (bareServer as NextServer).url,
+  async () => {
+    bareApp = await buildNextExample(NO_SECRETS, { withoutMissing: true });
+    bareServer = await startNext(bareApp, env);
+  },
+  async () => {
+    await bareServer?.stop();
+    bareApp?.remove();
+  },
+);
 
 describe('Next.js: the same app as middleware.ts', () => {
   let legacy: BuiltNextApp | undefined;
