@@ -115,8 +115,8 @@ function loadAsDocument(): NextResponse {
  * // proxy.ts (Next 16; on Next 15 or earlier: middleware.ts, exporting `middleware`)
  * import { meterwall } from 'meterwall/next';
  * export const proxy = meterwall(getPaywall, {
- *   // Real articles only: an unknown slug (a 404) passes through and spends nothing.
- *   article: async (request) => findArticle(request.nextUrl.pathname.split('/').pop() ?? ''),
+ *   // Real articles only: `null` for anything else (an unknown slug is a 404, and spends nothing).
+ *   article: (request) => cms.article(request.nextUrl.pathname.split('/').pop() ?? ''),
  * });
  * export const config = {
  *   matcher: [
