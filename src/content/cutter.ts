@@ -8,120 +8,24 @@
  * not at all (a browser moves stray content out of a table, which a cut inside it could not
  * reproduce). Work stops at the cut.
  *
- * Over 300 lines: one job, one state machine. Writing the kept part so that it parses back to
- * the same structure (implied end tags, ruby, tables) and counting units across elements share
- * every piece of state (the open frames, the budget, the word carried over); split apart they
- * would pass that state back and forth on every token.
+ * What each element is to the cut is cut-frames.ts; writing the kept part so that it parses
+ * back to the same structure (implied end tags, ruby, the line feed after `pre`) is
+ * teaser-writer.ts. Here: the counting, and when to cut.
+ *
+ * Over 300 lines: one job, one state machine. Counting units across elements (anonymous
+ * paragraphs, `<br><br>`, words carried across inline elements, a table kept whole) shares every
+ * piece of its state on every token.
  */
 import { TreeBuilder, type Namespace, type TreeHandler } from './html/tree.js';
+import { BLOCKS, type Frame, WORD_BREAKS, newFrame, settle } from './cut-frames.js';
 import { boundaryBefore, forEachWord, isCollapsible, measureCharacters, type Collapse } from './text-units.js';
-import { set, union } from '../util/sets.js';
 import type { CutMode, ResolvedTeaserOptions } from './teaser-options.js';
-import {
-  DROPPED,
-  KEPT,
-  VOID,
-  attributeRecord,
-  escapeText,
-  hasClass,
-  isHidden,
-  serializeAttributes,
-  serializeScriptAttributes,
-} from './sanitize.js';
+import { TeaserWriter } from './teaser-writer.js';
+import { DROPPED, attributeRecord, hasClass, isHidden, serializeScriptAttributes } from './sanitize.js';
 
-/** Blocks that count as one paragraph when they hold visible text (outermost only). */
-const UNITS = /* @__PURE__ */ set('p pre ul ol dl table');
-/**
- * In a list or a table, each item, row or caption is a paragraph of its own (a list of fifty
- * reviews is not one paragraph, and never carries the article past the cut); the list counts as
- * one only for text outside its items.
- */
-const ITEMS: Readonly<Record<string, ReadonlySet<string>>> = /* @__PURE__ */ Object.freeze({
-  ul: set('li'),
-  ol: set('li'),
-  dl: set('dt dd'),
-  table: set('tr caption'),
-});
-/** Containers whose side content never counts. */
-const SIDE = /* @__PURE__ */ set('aside figure nav header footer details address');
-const HEADINGS = /* @__PURE__ */ set('h1 h2 h3 h4 h5 h6 hgroup');
-/**
- * Blocks that hold running text directly: their text, between blocks and `<br><br>`, makes
- * paragraphs, and the paragraphs in them count one by one (a quotation of ten paragraphs is ten).
- */
-const CONTAINERS = /* @__PURE__ */ set('div section article main center search blockquote');
-/** Elements that start or end a line box: they end an anonymous paragraph and a word. */
-const BLOCKS = /* @__PURE__ */ set(
-  'address article aside blockquote center details dialog dir div dl dd dt fieldset figcaption figure footer form ' +
-    'h1 h2 h3 h4 h5 h6 header hgroup hr li listing main menu nav ol p pre search section summary table caption td th tr ul',
-);
-/** Elements between which no word continues. */
-const WORD_BREAKS = /* @__PURE__ */ union(BLOCKS, 'br img');
 /** Text a reader sees: anything but whitespace and zero-width characters. */
 const VISIBLE = /[^\s\u200B-\u200D\u2060]/;
 const WORD_START = /^[\p{L}\p{N}\p{M}]/u;
-const WORD_CHAR = /^[\p{L}\p{N}\p{M}]/u;
-
-/** Whether `text` ends with a letter, digit or mark (looking at its last code point only). */
-function endsInWord(text: string): boolean {
-  const last = text.length - 1;
-  if (last < 0) return false;
-  const low = text.charCodeAt(last);
-  const from = low >= 0xdc00 && low <= 0xdfff && last > 0 ? last - 1 : last;
-  return WORD_CHAR.test(text.slice(from));
-}
-
-/** Start tags that end an open `p` when parsed (in button scope). */
-const CLOSES_P = /* @__PURE__ */ set(
-  'address article aside blockquote dd details dialog div dl dt fieldset figcaption figure footer form h1 h2 h3 h4 h5 h6 header hr li main menu nav ol p pre section summary table ul',
-);
-const HEADING = /* @__PURE__ */ set('h1 h2 h3 h4 h5 h6');
-const P_SCOPE = /* @__PURE__ */ set('table td th caption');
-/** Elements a teaser writes that are of the parser's special category. */
-const WRITTEN_SPECIAL = /* @__PURE__ */ set(
-  'address article aside blockquote br caption col colgroup dd details div dl dt figcaption figure footer h1 h2 h3 h4 h5 h6 header hr img li main nav ol p pre section summary table tbody td tfoot th thead tr ul wbr',
-);
-
-const RUBY_TEXT = /* @__PURE__ */ set('rp rt');
-/** Elements whose end tags a parser implies. */
-const IMPLIED_END = /* @__PURE__ */ set('dd dt li p rb rp rt rtc');
-
-/** The longest share of an article a teaser falls back to when the article is shorter than the cut. */
-
-type Context = 'container' | 'heading' | 'unit' | 'side' | 'other';
-
-interface Frame {
-  readonly name: string;
-  readonly attrs: readonly string[];
-  /** Of itself: an element never carried, or hidden. */
-  readonly ownDropped: boolean;
-  /** Of itself: side content or furniture (worked out when needed). */
-  ownSide: boolean | undefined;
-  parent: Frame | null;
-  /** The start tag as written (to write again when the element is moved). */
-  tag: string;
-  /** Written out: its end tag is written when it closes (unless the output was cut back before it). */
-  kept: boolean;
-  /** Already closed in the output, where a start tag written after it implies its end. */
-  closed: boolean;
-  /** Where its start tag was written. */
-  at: number;
-  /** Not shown to a reader (itself or an ancestor dropped or hidden). */
-  dropped: boolean;
-  /** Side content or furniture: shown, never counted. */
-  side: boolean;
-  context: Context;
-  /** The paragraph unit it belongs to (itself, or an ancestor), if any. */
-  unit: Frame | null;
-  /** A unit that is an item or row of a list or table unit (counted on its own). */
-  item: boolean;
-  /** A unit: whether a reader sees text in it. */
-  hasText: boolean;
-  /** Whitespace is kept as written (`pre`). */
-  pre: boolean;
-  /** A site-allowed script being collected. */
-  script: { readonly attrs: readonly string[]; content: string } | null;
-}
 
 /** The outermost table, written tentatively until it ends. */
 interface OpenTable {
@@ -152,14 +56,13 @@ class Cutter implements TreeHandler<Frame> {
   readonly #options: ResolvedTeaserOptions;
   readonly #mode: CutMode;
   readonly #limit: number;
-  readonly #out: string[] = [];
+  readonly #out: TeaserWriter;
+  readonly #furniture: (name: string, attrs: readonly string[]) => boolean;
   readonly #count: Counters = { paragraphs: 0, units: 0 };
   readonly #collapse: Collapse = { pending: false, blockStart: true };
   /** An anonymous paragraph: visible running text seen since the last block boundary. */
   #inline = false;
   #brs = 0;
-  /** The last text written ends inside a word (a word can run across inline elements). */
-  #wordOpen = false;
   /** The budget ran out inside a word: finish it, then cut. */
   #midWord = false;
   /**
@@ -168,12 +71,6 @@ class Cutter implements TreeHandler<Frame> {
    */
   #carry = '';
   #table: OpenTable | null = null;
-  /** Output written before this index is final; frames opened after a cut-back write nothing. */
-  #keepBefore = Number.POSITIVE_INFINITY;
-  /** Where the last visible text was written. */
-  #lastVisible = -1;
-  /** The output's length right after a `<pre>` start tag. */
-  #afterPre = -1;
   #probing = false;
   done = false;
   more = false;
@@ -182,6 +79,8 @@ class Cutter implements TreeHandler<Frame> {
     this.#options = options;
     this.#mode = mode;
     this.#limit = mode.kind === 'words' || mode.kind === 'characters' ? mode.n : Number.POSITIVE_INFINITY;
+    this.#out = new TeaserWriter(options.allowAttributes);
+    this.#furniture = options.furniture;
   }
 
   get stopped(): boolean {
@@ -189,7 +88,7 @@ class Cutter implements TreeHandler<Frame> {
   }
 
   get html(): string {
-    return this.#out.join('');
+    return this.#out.html;
   }
 
   get counted(): number {
@@ -209,17 +108,14 @@ class Cutter implements TreeHandler<Frame> {
 
   /** Cuts back to `mark`: the output after it is discarded (and the frames opened after it write nothing). */
   #cutBack(mark: number, saved: Counters | null): void {
-    const out = this.#out;
-    if (this.#lastVisible >= mark) this.more = true;
-    out.length = mark;
-    this.#keepBefore = mark;
+    if (this.#out.cutBack(mark)) this.more = true;
     if (saved) Object.assign(this.#count, saved);
     this.#cut();
   }
 
   /** Nothing continues a word across this point: count the word carried, if any. */
   #wordBreak(): void {
-    this.#wordOpen = false;
+    this.#out.wordOpen = false;
     if (this.#carry === '') return;
     this.#carry = '';
     if (++this.#count.units >= this.#limit) this.#spent();
@@ -244,26 +140,7 @@ class Cutter implements TreeHandler<Frame> {
 
   open(name: string, ns: Namespace, attrs: readonly string[], fostered: boolean, parent: Frame | null): Frame {
     const ownDropped = ns !== 'html' || DROPPED.has(name) || (attrs.length > 0 && isHidden(attrs, this.#options.dropClasses));
-    const frame: Frame = {
-      name,
-      attrs,
-      ownDropped,
-      ownSide: undefined,
-      parent,
-      tag: '',
-      kept: false,
-      closed: false,
-      at: this.#out.length,
-      dropped: true,
-      side: false,
-      context: 'other',
-      unit: null,
-      item: false,
-      hasText: false,
-      pre: false,
-      script: null,
-    };
-    this.#settle(frame, parent);
+    const frame = newFrame(name, attrs, ownDropped, parent, this.#out.length, this.#furniture);
     if (this.#probing || this.done) {
       frame.kept = false;
       return frame;
@@ -296,46 +173,9 @@ class Cutter implements TreeHandler<Frame> {
       this.#paragraph();
       if (this.done) return this.#unwritten(frame);
     }
-    if (frame.kept) this.#writeStart(frame, parent);
+    if (frame.kept) this.#out.start(frame, parent);
     if (name === 'table' && this.#table === null) this.#table = { frame, mark: frame.at, saved: { ...this.#count }, fostered: false };
     return frame;
-  }
-
-  /** Works out what an element is from its parent: dropped, side content, its context and unit, kept. */
-  #settle(frame: Frame, parent: Frame | null): void {
-    const { name } = frame;
-    frame.parent = parent;
-    frame.dropped = (parent?.dropped ?? false) || frame.ownDropped;
-    if (!frame.dropped && frame.ownSide === undefined) frame.ownSide = SIDE.has(name) || this.#options.furniture(name, frame.attrs);
-    frame.side = (parent?.side ?? false) || frame.ownSide === true;
-    const parentContext: Context = parent?.context ?? 'container';
-    const isUnit = UNITS.has(name) && !frame.side && parentContext !== 'unit';
-    const composite = parent?.unit ?? null;
-    const isItem = !isUnit && !frame.side && composite !== null && !composite.item && ITEMS[composite.name]?.has(name) === true;
-    frame.item = isItem;
-    frame.context = frame.side
-      ? 'side'
-      : isUnit || parentContext === 'unit'
-        ? 'unit'
-        : HEADINGS.has(name)
-          ? 'heading'
-          : CONTAINERS.has(name)
-            ? 'container'
-            : BLOCKS.has(name)
-              ? 'other'
-              : parentContext;
-    frame.unit = isUnit || isItem ? frame : parent?.unit && frame.context === 'unit' ? parent.unit : null;
-    frame.pre = (parent?.pre ?? false) || name === 'pre' || name === 'listing';
-    frame.kept = !frame.dropped && KEPT.has(name);
-  }
-
-  #writeStart(frame: Frame, parent: Frame | null): void {
-    const { name, attrs } = frame;
-    this.#closeImplied(name, parent);
-    frame.at = this.#out.length;
-    frame.tag ||= `<${name}${attrs.length > 0 ? serializeAttributes(name, attrs, this.#options.allowAttributes) : ''}>`;
-    this.#out.push(frame.tag);
-    if (name === 'pre') this.#afterPre = this.#out.length;
   }
 
   /** An element that opens after the cut was decided: it writes nothing. */
@@ -350,86 +190,11 @@ class Cutter implements TreeHandler<Frame> {
     return this.#unwritten(frame);
   }
 
-  /**
-   * Closes, in the output, an element written earlier that this start tag ends when the teaser is
-   * parsed. The article's own nesting never needs it, but an element unwrapped between them can
-   * (`<h2><font><h2>`): the teaser must parse into exactly what it writes.
-   */
-  #closeImplied(name: string, parent: Frame | null): void {
-    if (RUBY_TEXT.has(name)) return this.#closeRubyImplied(name, parent);
-    if (name === 'li' || name === 'dd' || name === 'dt') {
-      // The list item algorithm: an open item of the same kind ends, unless a block lies between.
-      for (let frame = parent; frame !== null; frame = frame.parent) {
-        if (!frame.kept || frame.closed) continue;
-        if (name === 'li' ? frame.name === 'li' : frame.name === 'dd' || frame.name === 'dt') {
-          this.#closeWritten(parent, frame);
-          break;
-        }
-        if (WRITTEN_SPECIAL.has(frame.name) && frame.name !== 'address' && frame.name !== 'div' && frame.name !== 'p') break;
-      }
-    }
-    if (CLOSES_P.has(name)) {
-      for (let frame = parent; frame !== null; frame = frame.parent) {
-        if (!frame.kept || frame.closed) continue;
-        if (frame.name === 'p') {
-          this.#closeWritten(parent, frame);
-          break;
-        }
-        if (P_SCOPE.has(frame.name)) break;
-      }
-    }
-    if (HEADING.has(name)) {
-      let top = parent;
-      while (top !== null && (!top.kept || top.closed)) top = top.parent;
-      if (top !== null && HEADING.has(top.name)) this.#closeWritten(parent, top);
-    }
-    if (name === 'a') {
-      for (let frame = parent; frame !== null; frame = frame.parent) {
-        if (!frame.kept || frame.closed) continue;
-        if (frame.name === 'a') {
-          this.#closeWritten(parent, frame);
-          break;
-        }
-        if (P_SCOPE.has(frame.name)) break;
-      }
-    }
-  }
-
-  /** Writes the end tags of the written elements from `from` up to and including `target`. */
-  #closeWritten(from: Frame | null, target: Frame): void {
-    for (let frame = from; frame !== null; frame = frame.parent) {
-      if (!frame.kept || frame.closed) continue;
-      if (!VOID.has(frame.name)) this.#out.push(`</${frame.name}>`);
-      frame.closed = true;
-      if (frame === target) return;
-    }
-  }
-
-  /** `rp` and `rt` end the open implied-end elements (`p`, `li`, `rp`, `rt`…) when a `ruby` is in scope. */
-  #closeRubyImplied(name: string, parent: Frame | null): void {
-    let ruby = false;
-    for (let frame = parent; frame !== null; frame = frame.parent) {
-      if (!frame.kept || frame.closed) continue;
-      if (frame.name === 'ruby') {
-        ruby = true;
-        break;
-      }
-      if (P_SCOPE.has(frame.name)) break;
-    }
-    if (!ruby) return;
-    for (let frame = parent; frame !== null; frame = frame.parent) {
-      if (!frame.kept || frame.closed) continue;
-      if (!IMPLIED_END.has(frame.name) || (frame.name === 'rtc' && name !== 'rb' && name !== 'rtc')) return;
-      this.#out.push(`</${frame.name}>`);
-      frame.closed = true;
-    }
-  }
-
   /** An element the tree builder moved (the adoption agency): it opens again, the same element, where it now stands. */
   reopen(frame: Frame, parent: Frame | null): void {
     const unit = frame.unit === frame;
     const wasDropped = frame.dropped;
-    this.#settle(frame, parent);
+    settle(frame, parent, this.#furniture);
     // Moved out of a hidden element, it shows what it holds, which went by unwritten: the teaser
     // cannot show it in place, so it ends before it.
     if (wasDropped && !frame.dropped && !this.done && !this.#probing) this.#spent();
@@ -437,23 +202,23 @@ class Cutter implements TreeHandler<Frame> {
     if (unit && frame.unit !== frame && frame.hasText) frame.unit = frame;
     frame.closed = false;
     if (this.done || this.#probing) frame.kept = false;
-    if (frame.kept) this.#writeStart(frame, parent);
+    if (frame.kept) this.#out.start(frame, parent);
   }
 
   close(frame: Frame, suspended = false): void {
     if (suspended) {
-      if (frame.kept && !frame.closed && !VOID.has(frame.name) && frame.at < this.#keepBefore) this.#out.push(`</${frame.name}>`);
+      this.#out.end(frame);
       frame.closed = true;
       return;
     }
     if (frame.script !== null) {
       const { attrs, content } = frame.script;
       if (!this.done && this.#options.allowScript?.(attributeRecord(attrs), content) && !/<\/script/i.test(content)) {
-        this.#out.push(`<script${serializeScriptAttributes(attrs)}>${content}</script>`);
+        this.#out.markup(`<script${serializeScriptAttributes(attrs)}>${content}</script>`);
       }
       return;
     }
-    if (frame.kept && !frame.closed && !VOID.has(frame.name) && frame.at < this.#keepBefore) this.#out.push(`</${frame.name}>`);
+    this.#out.end(frame);
     if (this.done || this.#probing || frame.dropped) return;
     if (this.#midWord && WORD_BREAKS.has(frame.name)) return this.#spent();
     if (WORD_BREAKS.has(frame.name)) {
@@ -504,12 +269,7 @@ class Cutter implements TreeHandler<Frame> {
   }
 
   #write(text: string, visible: boolean): void {
-    if (text === '') return;
-    if (visible) this.#lastVisible = this.#out.length;
-    // A parser drops a line feed right after <pre>: one that is content gets a second one.
-    const lead = this.#out.length === this.#afterPre && text.charCodeAt(0) === 0x0a;
-    this.#out.push(lead ? `\n${escapeText(text)}` : escapeText(text));
-    this.#wordOpen = endsInWord(text);
+    this.#out.text(text, visible);
   }
 
   /** The budget is spent: cut here, or before the table being written (kept whole or not at all). */
@@ -565,7 +325,7 @@ class Cutter implements TreeHandler<Frame> {
     count.units += used;
     if (cut === -1) return this.#write(text, visible);
     let at = boundaryBefore(text, cut);
-    if (at === 0 && this.#wordOpen && WORD_START.test(text)) {
+    if (at === 0 && this.#out.wordOpen && WORD_START.test(text)) {
       // The budget ends inside a word that began in an earlier element: finish it.
       this.#midWord = true;
       return this.#finishWord(text);
@@ -606,7 +366,7 @@ class Cutter implements TreeHandler<Frame> {
       !data.startsWith('>') &&
       !data.startsWith('->')
     ) {
-      this.#out.push(`<!--${data}-->`);
+      this.#out.markup(`<!--${data}-->`);
     }
   }
 }

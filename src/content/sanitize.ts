@@ -5,7 +5,7 @@
  * `srcset`, `style`) never survives: it could carry held-back text.
  */
 import { set, sets } from '../util/sets.js';
-import { decodeAttribute } from './html/tokenizer.js';
+import { decodeAttribute } from './html/references.js';
 
 /** Elements kept as they are (with safe attributes). Anything not listed is unwrapped. */
 export const KEPT: ReadonlySet<string> = /* @__PURE__ */ set(
@@ -19,10 +19,6 @@ export const DROPPED: ReadonlySet<string> = /* @__PURE__ */ set(
   'script style noscript template iframe object embed applet frame frameset noembed noframes svg math textarea select ' +
     'option optgroup datalist input button form head title meta link base canvas audio video track source map area ' +
     'dialog slot portal xmp plaintext',
-);
-
-export const VOID: ReadonlySet<string> = /* @__PURE__ */ set(
-  'area base basefont bgsound br col embed hr img input keygen link meta param source track wbr',
 );
 
 export const CLASS_TOKEN = /^[A-Za-z0-9_-]+$/;

@@ -37,7 +37,7 @@ describe('the core uses Web APIs only', () => {
     const pkg = JSON.parse(readFileSync(join(root, '..', 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
     const owners: Record<string, string> = {
       cookie: 'core/cookies.ts',
-      entities: 'content/html/tokenizer.ts',
+      entities: 'content/html/references.ts',
       isbot: 'core/decide/automated-clients.ts',
       jose: 'core/jose.ts',
       'lru-cache': 'util/bounded-cache.ts',

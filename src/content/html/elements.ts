@@ -1,22 +1,28 @@
 /**
- * The element categories of the HTML standard's tree construction that the tree builder needs:
- * which start tags close a `p`, which elements are special, void, formatting, scoping, which
- * table parts and which tags end foreign content.
+ * The element categories of the HTML standard's tree construction, defined once for the tree
+ * builder that reads an article and the cutter that writes a teaser a parser must read back the
+ * same: which start tags close a `p`, which elements are special, void, formatting, scoping,
+ * which table parts and which tags end foreign content.
  */
+import { set, union } from '../../util/sets.js';
+
 /** The namespaces content is parsed in. */
 export type Namespace = 'html' | 'svg' | 'math';
 
-const set = (names: string): ReadonlySet<string> => new Set(names.split(' '));
-
+/** The start tags of the spec's first block group: each closes an open `p` (in button scope). */
 export const CLOSES_P = /* @__PURE__ */ set(
   'address article aside blockquote center details dialog dir div dl fieldset figcaption figure footer header hgroup main menu nav ol p search section summary ul',
 );
 export const HEADINGS = /* @__PURE__ */ set('h1 h2 h3 h4 h5 h6');
+/** Every start tag that closes an open `p` (in button scope): the block group, headings and the tags the spec lists one by one. */
+export const ENDS_P = /* @__PURE__ */ union(union(CLOSES_P, 'h1 h2 h3 h4 h5 h6'), 'pre listing form li dd dt plaintext table hr xmp');
+/** Elements without content or an end tag. */
 export const VOID = /* @__PURE__ */ set('area base basefont bgsound br col embed hr img input keygen link meta param source track wbr');
 export const IMPLIED_END = /* @__PURE__ */ set('dd dt li optgroup option p rb rp rt rtc');
 const SPECIAL = /* @__PURE__ */ set(
   'address applet area article aside base basefont bgsound blockquote body br button caption center col colgroup dd details dir div dl dt embed fieldset figcaption figure footer form frame frameset h1 h2 h3 h4 h5 h6 head header hgroup hr html iframe img input keygen li link listing main marquee menu meta nav noembed noframes noscript object ol p param plaintext pre script search section select source style summary table tbody td template textarea tfoot th thead title tr track ul wbr xmp',
 );
+/** Elements that bound the (default) scope; with `button`, the button scope in which a `p` closes. */
 export const SCOPE = /* @__PURE__ */ set('applet caption html table td th marquee object template');
 export const FORMATTING = /* @__PURE__ */ set('a b big code em font i nobr s small strike strong tt u');
 export const BLOCK_END = /* @__PURE__ */ set(

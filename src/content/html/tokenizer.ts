@@ -8,8 +8,8 @@
  * (tree.ts) switches the raw-text states after a start tag, as the spec's tree construction does.
  *
  * Pull-based: `next()` returns one token at a time and never reads past what it returns, so a
- * cut stops the work. Text is returned raw; `decodeText` decodes character references (the only
- * module that imports `entities`).
+ * cut stops the work. Text and attribute values are returned raw; references.ts decodes their
+ * character references.
  *
  * Ours rather than a parser library (htmlparser2, parse5): those tokenize the whole article
  * before a cut can stop them (the cut takes a fraction of htmlparser2's time over the whole
@@ -17,9 +17,10 @@
  * against. README, "Dependencies".
  *
  * Over 300 lines: one job, one state machine (the tokenizer's states share the input and the
- * position, and the spec names each of them).
+ * position, and the spec names each of them); where a raw-text element ends is raw-text.ts.
  */
-import { decodeHTML, decodeHTMLAttribute } from 'entities';
+import { BANG, DASH, EQ, GT, QUESTION, SLASH, isAlpha, isSpace } from './chars.js';
+import { endTagAt, scriptDataEnd } from './raw-text.js';
 
 export const START = 1;
 export const END = 2;
@@ -32,36 +33,12 @@ export type TokenType = typeof START | typeof END | typeof TEXT | typeof COMMENT
 /** How text is tokenized until the element's end tag: set by the tree builder after a start tag. */
 export type TextState = 'data' | 'rcdata' | 'rawtext' | 'script' | 'plaintext';
 
-const LT = 0x3c;
-const GT = 0x3e;
-const SLASH = 0x2f;
-const BANG = 0x21;
-const DASH = 0x2d;
-const EQ = 0x3d;
-const QUESTION = 0x3f;
-
-function isSpace(c: number): boolean {
-  return c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0c || c === 0x0d;
-}
-function isAlpha(c: number): boolean {
-  return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a);
-}
 function lower(s: string): string {
   // Only ASCII upper-case letters are lowered in tag and attribute names.
   return /[A-Z]/.test(s) ? s.replace(/[A-Z]+/g, (m) => m.toLowerCase()) : s;
 }
 function noNul(s: string): string {
   return s.includes('\u0000') ? s.replaceAll('\u0000', '\uFFFD') : s;
-}
-
-/** Decodes character references in text (data state rules). */
-export function decodeText(raw: string): string {
-  return raw.indexOf('&') === -1 ? raw : decodeHTML(raw);
-}
-
-/** Decodes character references in an attribute value (attribute rules: `&copy=` stays). */
-export function decodeAttribute(raw: string): string {
-  return raw.indexOf('&') === -1 ? raw : decodeHTMLAttribute(raw);
 }
 
 /** Tokenizes one HTML string (input already normalized: CR and CRLF become LF). */
@@ -308,103 +285,24 @@ export class Tokenizer {
   /** RCDATA or RAWTEXT: text up to the appropriate end tag. */
   #rawText(): TokenType {
     const src = this.#src;
-    const end = this.#findEndTag(this.#pos);
+    const end = endTagAt(src, this.#endTag, this.#pos);
     if (end === -1) return this.#textUntil(src.length, src.length);
     if (end > this.#pos) return this.#textUntil(end, end);
     this.#state = 'data';
     return this.#tag(end + 2, END);
   }
 
-  /** Where `</endTag` followed by whitespace, `/` or `>` starts, from `from`; -1 when absent. */
-  #findEndTag(from: number): number {
-    const src = this.#src;
-    const name = this.#endTag;
-    let i = from;
-    for (;;) {
-      const at = src.indexOf('</', i);
-      if (at === -1) return -1;
-      const after = at + 2 + name.length;
-      if (src.slice(at + 2, after).toLowerCase() === name) {
-        const c = after < src.length ? src.charCodeAt(after) : -1;
-        if (isSpace(c) || c === SLASH || c === GT) return at;
-      }
-      i = at + 2;
-    }
-  }
-
   /** Script data, with the escaped (`<!--`) and double-escaped (`<!--<script>`) states. */
   #scriptData(): TokenType {
     const src = this.#src;
     const from = this.#pos;
-    let end = this.#findEndTag(from);
+    let end = endTagAt(src, this.#endTag, from);
     const comment = src.indexOf('<!--', from);
-    if (comment !== -1 && (end === -1 || comment < end)) end = this.#scriptEnd(from);
+    if (comment !== -1 && (end === -1 || comment < end)) end = scriptDataEnd(src, from);
     if (end === -1) return this.#textUntil(src.length, src.length);
     if (end > from) return this.#textUntil(end, end);
     this.#state = 'data';
     return this.#tag(end + 2, END);
-  }
-
-  /** The spec's script data states, from `from`: where the script's end tag starts, or -1. */
-  #scriptEnd(from: number): number {
-    const src = this.#src;
-    const length = src.length;
-    const startsName = (at: number): boolean => {
-      // `<script` or `</script` followed by whitespace, `/` or `>` (the temporary buffer is "script").
-      if (src.slice(at, at + 6).toLowerCase() !== 'script') return false;
-      const c = at + 6 < length ? src.charCodeAt(at + 6) : -1;
-      return isSpace(c) || c === SLASH || c === GT;
-    };
-    let state: 'data' | 'escaped' | 'double' = 'data';
-    let i = from;
-    while (i < length) {
-      const c = src.charCodeAt(i);
-      if (state === 'data') {
-        if (c === LT) {
-          if (src.charCodeAt(i + 1) === SLASH && startsName(i + 2)) return i;
-          if (src.startsWith('!--', i + 1)) {
-            state = 'escaped';
-            i += 4;
-            // `<!-->` and `<!--->` close the escape at once.
-            while (src.charCodeAt(i) === DASH) i++;
-            if (src.charCodeAt(i) === GT && src.charCodeAt(i - 1) === DASH && src.charCodeAt(i - 2) === DASH) {
-              state = 'data';
-              i++;
-            }
-            continue;
-          }
-        }
-        i++;
-        continue;
-      }
-      if (c === DASH && src.charCodeAt(i + 1) === DASH) {
-        let j = i + 2;
-        while (src.charCodeAt(j) === DASH) j++;
-        if (src.charCodeAt(j) === GT) {
-          state = 'data';
-          i = j + 1;
-          continue;
-        }
-        i = j;
-        continue;
-      }
-      if (c === LT) {
-        if (state === 'escaped') {
-          if (src.charCodeAt(i + 1) === SLASH && startsName(i + 2)) return i;
-          if (startsName(i + 1)) {
-            state = 'double';
-            i += 7;
-            continue;
-          }
-        } else if (src.charCodeAt(i + 1) === SLASH && startsName(i + 2)) {
-          state = 'escaped';
-          i += 8;
-          continue;
-        }
-      }
-      i++;
-    }
-    return -1;
   }
 }
 

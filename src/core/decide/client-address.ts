@@ -4,6 +4,7 @@
  * `Forwarded`, a CDN's country header): a value is honoured only as far as a configured trusted
  * proxy wrote it. With `trustedRanges`, the direct peer must be one of them; `trustedHops` cannot
  * tell a proxy from a client, so it is safe only for an origin that cannot be reached directly.
+ * Also the scheme a proxy reports, which nothing grants on: it only spares a warning.
  */
 import type { RequestLike } from '../../types.js';
 import type { ProxySettings } from '../../options/settings.js';
@@ -73,4 +74,17 @@ export function clientCountry(request: RequestLike, connection: string | null | 
   if (proxy === null || proxy.countryHeader === undefined || !directPeerTrusted(connection, proxy)) return null;
   const value = request.headers.get(proxy.countryHeader)?.trim();
   return value !== undefined && COUNTRY.test(value) ? value.toUpperCase() : null;
+}
+
+/**
+ * The scheme a proxy in front reports (`X-Forwarded-Proto`, else `Forwarded: proto=`), first hop,
+ * lower case; `null` when none does. Not checked against trusted proxies: it only keeps the
+ * plain-http warning (plain-http.ts) quiet behind a proxy that ends TLS, and a forged one costs
+ * nothing but that warning.
+ */
+export function reportedScheme(request: RequestLike): string | null {
+  const header = request.headers.get('x-forwarded-proto');
+  if (header !== null) return (header.split(',')[0] as string).trim().toLowerCase();
+  const forwarded = /(?:^|[;,\s])proto="?([a-z]+)/i.exec(request.headers.get('forwarded') ?? '');
+  return forwarded === null ? null : (forwarded[1] as string).toLowerCase();
 }

@@ -5,16 +5,9 @@
  * loopback addresses are secure contexts, where `Secure` cookies are kept.
  */
 import type { RequestLike } from '../../types.js';
+import { reportedScheme } from './client-address.js';
 
 const LOOPBACK = /^(?:localhost|.+\.localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
-
-/** The scheme a proxy in front reports (`X-Forwarded-Proto`, else `Forwarded: proto=`), first hop; `null` when none does. */
-function forwardedProto(request: RequestLike): string | null {
-  const header = request.headers.get('x-forwarded-proto');
-  if (header !== null) return (header.split(',')[0] as string).trim().toLowerCase();
-  const forwarded = /(?:^|[;,\s])proto="?([a-z]+)/i.exec(request.headers.get('forwarded') ?? '');
-  return forwarded === null ? null : (forwarded[1] as string).toLowerCase();
-}
 
 /**
  * The host of a request that came over plain http to a host that is not localhost, by its URL
@@ -25,7 +18,7 @@ function forwardedProto(request: RequestLike): string | null {
 export function plainHttpHost(request: RequestLike): string | null {
   const { url } = request;
   if (!/^http:\/\//i.test(url)) return null;
-  const proto = forwardedProto(request);
+  const proto = reportedScheme(request);
   if (proto !== null && proto !== 'http') return null;
   let host: string;
   try {
