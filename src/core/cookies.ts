@@ -69,13 +69,12 @@ export function readSetCookie(line: string): { readonly name: string; readonly v
  * A token is base64url or JWS: already cookie-octets, so the default encoding leaves it as it is.
  */
 export function createMeterCookieWriter(settings: CookieSettings): (value: string, maxAgeSeconds: number) => string {
-  const attributes = {
-    httpOnly: true,
-    secure: settings.secure,
-    sameSite: settings.sameSite,
-    path: settings.path,
-    ...(settings.domain === undefined ? {} : { domain: settings.domain }),
-  } as const;
-  const { name } = settings;
-  return (value, age) => stringifySetCookie({ name, value, maxAge: Math.max(0, Math.floor(age)), ...attributes });
+  const { name, secure, sameSite, path, domain } = settings;
+  // One object literal of one shape per call (a spread per call cost a counted view ~0.3 µs).
+  if (domain === undefined) {
+    return (value, age) =>
+      stringifySetCookie({ name, value, maxAge: Math.max(0, Math.floor(age)), path, httpOnly: true, secure, sameSite });
+  }
+  return (value, age) =>
+    stringifySetCookie({ name, value, maxAge: Math.max(0, Math.floor(age)), domain, path, httpOnly: true, secure, sameSite });
 }

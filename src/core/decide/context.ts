@@ -89,8 +89,12 @@ export class EngineContext {
 
   /** The store's synchronous face when it answers in this process (the memory store): no timeout timers, no promises. */
   readonly #local: LocalStore | undefined;
-  /** Whether a `Secure` meter cookie has been set over plain http yet (plain-http.ts): warned once. */
-  #warnedPlainHttp: boolean;
+  /**
+   * Meter cookies still to look at for plain http (plain-http.ts): 0 once warned, or when the
+   * cookie is not `Secure`. A development host shows on its first; after the first 1,000 a paywall
+   * stops looking, so a long-running server pays nothing for it.
+   */
+  #plainHttpChecks: number;
 
   constructor(options: EngineSettings, store: MeterStore, keyring: Keyring, tokens: MeterTokens, hasher: IdHasher) {
     this.options = options;
@@ -100,7 +104,7 @@ export class EngineContext {
     this.tokens = tokens;
     this.hasher = hasher;
     this.meterCookieHeader = createMeterCookieWriter(options.cookie);
-    this.#warnedPlainHttp = !options.cookie.secure;
+    this.#plainHttpChecks = options.cookie.secure ? 1000 : 0;
     const gifts = options.features.gifts;
     this.gifts = gifts === null ? null : gifts.feature.tokens(keyring, { issuer: options.issuer, audience: options.audience });
   }
@@ -120,13 +124,15 @@ export class EngineContext {
   /**
    * Before a meter cookie is set in answer to `request`: when the browser will refuse to store
    * it (a `Secure` cookie over plain http to a host that is not localhost), a loud warning and an
-   * event, once per paywall. Checks nothing once warned, or when the cookie is not `Secure`.
+   * event, once per paywall. Checks nothing once warned, when the cookie is not `Secure`, or
+   * after the first 1,000 cookies.
    */
   checkCookieOrigin(request: RequestLike): void {
-    if (this.#warnedPlainHttp) return;
+    if (this.#plainHttpChecks === 0) return;
+    this.#plainHttpChecks--;
     const host = plainHttpHost(request);
     if (host === null) return;
-    this.#warnedPlainHttp = true;
+    this.#plainHttpChecks = 0;
     console.warn(plainHttpWarning(host, this.options.cookie.name));
     this.emit({ type: 'meter-cookie-dropped', host, cookie: this.options.cookie.name });
   }

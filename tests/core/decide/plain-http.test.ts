@@ -56,6 +56,23 @@ describe('a Secure meter cookie set over plain http', () => {
     expect(events.map((e) => e.type)).not.toContain('meter-cookie-dropped');
   });
 
+  it('reads the host from the URL as a browser would: userinfo, port and case aside', async () => {
+    const { paywall: p, events } = paywall();
+    // A RequestLike (a Fetch Request refuses credentials in its URL; a server's own view may not).
+    const headers = new Headers({ 'user-agent': BROWSER_UA });
+    await p.decide({ method: 'GET', url: 'http://editor:secret@Dev.Test:8080/articles/a', headers }, { id: 'a' });
+    expect(events.filter((e) => e.type === 'meter-cookie-dropped')).toEqual([
+      { type: 'meter-cookie-dropped', host: 'dev.test', cookie: '__Host-meterwall' },
+    ]);
+  });
+
+  it('looks at the first 1,000 meter cookies a paywall sets, then stops (a long-running server pays nothing for it)', async () => {
+    const { paywall: p } = paywall();
+    for (let i = 0; i < 1000; i++) await p.decide(open(`http://localhost:3000/articles/${i}`), { id: String(i) });
+    await p.decide(open('http://dev.test/articles/late'), { id: 'late' });
+    expect(warn).not.toHaveBeenCalled();
+  });
+
   it('says nothing when the cookie is not Secure (the development setting it suggests)', async () => {
     const { paywall: p } = paywall({ cookie: { name: 'meterwall', secure: false } });
     await p.decide(open('http://dev.test/articles/a'), { id: 'a' });
