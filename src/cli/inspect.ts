@@ -6,7 +6,7 @@
  * marks, a gift it opened); and whether candidate article ids were read (the cookie holds keyed
  * hashes, so ids are checked, never listed).
  */
-import { readCookie, readCookieValues, readSetCookie } from '../core/cookies.js';
+import { readCookie, readCookieValues, readSetCookie, unquote } from '../core/cookies.js';
 import { TOKEN_GRACE_MS } from '../core/decide/context.js';
 import { ARTICLE_HASH_LENGTH, createIdHasher } from '../core/hashing.js';
 import { importKeyring } from '../core/keys.js';
@@ -94,9 +94,6 @@ function inCookieHeader(header: string, name: string, text: string): string {
   const values = readCookieValues(header).map(unquote);
   return values.length === 1 ? (values[0] as string) : (values.find((value) => COMPACT_JWS.test(value)) ?? text);
 }
-
-/** A value without the double quotes a cookie value may carry (`cookie` keeps them). */
-const unquote = (value: string): string => (value.length >= 2 && value.startsWith('"') && value.endsWith('"') ? value.slice(1, -1) : value);
 
 /** Verifies and explains a meter token. */
 export async function inspectToken(input: InspectInput): Promise<InspectReport> {

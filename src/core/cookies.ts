@@ -8,6 +8,11 @@ import type { CookieSettings } from '../options/settings.js';
 
 const isSpace = (c: number): boolean => c === 0x20 || c === 0x09;
 
+/** A cookie value without the double quotes RFC 6265 allows around it (`cookie`'s reading keeps them). */
+export function unquote(value: string): string {
+  return value.length >= 2 && value.charCodeAt(0) === 0x22 && value.charCodeAt(value.length - 1) === 0x22 ? value.slice(1, -1) : value;
+}
+
 /**
  * Every value sent under the meter cookie's `name`, in order, at most `max`; raw (tokens are
  * base64url or JWS and need no decoding) and unquoted.
@@ -33,9 +38,7 @@ export function readMeterCookies(header: string | null, name: string, max = 4): 
       let nameEnd = eq;
       while (nameEnd > i && isSpace(header.charCodeAt(nameEnd - 1))) nameEnd--;
       if (name.length === nameEnd - i && header.startsWith(name, i)) {
-        let value = header.slice(eq + 1, end).trim();
-        if (value.length >= 2 && value.charCodeAt(0) === 0x22 && value.charCodeAt(value.length - 1) === 0x22) value = value.slice(1, -1);
-        values.push(value);
+        values.push(unquote(header.slice(eq + 1, end).trim()));
       }
     }
     start = end + 1;
