@@ -4,6 +4,7 @@
  * shows is rendered separately (`createRenderer`), so an edge that only decides stays small.
  */
 export { createPaywall, type Paywall } from './core/paywall.js';
+export type { AccessLogFields } from './core/decide/access-log.js';
 export { defineRules } from './features/rules/define.js';
 export { defineExperiments } from './features/experiments/define.js';
 export { defineSession } from './features/sessions/define.js';

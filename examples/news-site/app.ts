@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseCookie, stringifySetCookie } from 'cookie';
 import {
+  type AccessLogFields,
   createMemoryStore,
   createPaywall,
   createRenderer,
@@ -16,7 +17,6 @@ import {
   escapeHtml,
   type Article,
   type CrawlerVerifier,
-  type Decision,
   type Experiment,
   type MeterStore,
   type PaywallEvent,
@@ -112,6 +112,12 @@ export const RULES: readonly Rule[] = [
   { name: 'everything else, metered', treatment: 'metered' },
 ];
 
+/** Gift links: a subscriber's gifts a month, and the browsers one link opens for (unless `giftOpens` says otherwise). */
+export const GIFT_ALLOWANCE = 10;
+export const GIFT_OPENS = 5;
+/** New meters a network may start per hour before new ones start spent (the server's setting). */
+export const FRESH_METERS_PER_HOUR = 200;
+
 /** The meter's period: a calendar month in London. */
 export const PERIOD = { calendar: 'month', timeZone: 'Europe/London' } as const;
 
@@ -130,11 +136,8 @@ export interface AccessLogEntry {
   readonly method: string;
   readonly url: string;
   readonly code: number;
-  /** For article pages: who meterwall decided for, and what it decided (the paywall's variant). */
-  readonly account?: string;
-  readonly status?: string;
-  readonly access?: string;
-  readonly reason?: string;
+  /** For article pages: what `meterwall simulate` needs to replay the decision, and the decision (`paywall.accessLogFields`). */
+  readonly meterwall?: AccessLogFields;
 }
 
 /** What the paywall is told about an article: its facts for the rules, and its own access only when it sets one. */
@@ -181,8 +184,8 @@ export function createNewsSite(options: NewsSiteOptions) {
     return id === null ? undefined : accounts.find(id);
   }
 
-  /** Each article request's decision, for the access log. */
-  const decided = new WeakMap<IncomingMessage, Decision>();
+  /** Each article request's access log fields (what meterwall decided, and what a replay needs). */
+  const decided = new WeakMap<IncomingMessage, Promise<AccessLogFields>>();
   const paywall = createPaywall({
     secret: options.meterSecret,
     meters: METERS,
@@ -198,7 +201,7 @@ export function createNewsSite(options: NewsSiteOptions) {
     referrals: REFERRALS,
     ...(options.freshMetersPerHour ? { freshMeters: { perHour: options.freshMetersPerHour } } : {}),
     // Subscribers may gift ten articles a month; each link opens for five browsers within 30 days.
-    gifts: defineGifts({ allowance: { limit: 10 }, maxOpens: options.giftOpens ?? 5 }),
+    gifts: defineGifts({ allowance: { limit: GIFT_ALLOWANCE }, maxOpens: options.giftOpens ?? GIFT_OPENS }),
     // meterwall reads the site's own session cookie and verifies it (HS256, pinned), then maps
     // its claims to a reader: a plan claim makes a subscriber.
     session: defineSession({
@@ -300,7 +303,7 @@ export function createNewsSite(options: NewsSiteOptions) {
         }),
       );
     const decision = await decideNode(paywall, req, res, articleFacts(article));
-    decided.set(req, decision);
+    if (options.accessLog) decided.set(req, paywall.accessLogFields(toRequestLike(req), decision, { ip: req.socket.remoteAddress }));
     const rendered = renderer.render(decision, articleHtml(article, escapeHtml), {
       id: article.slug,
       access: article.access,
@@ -506,8 +509,7 @@ export function createNewsSite(options: NewsSiteOptions) {
       if (log) {
         const time = new Date(now()).toISOString();
         res.once('finish', () => {
-          const decision = decided.get(req);
-          log({
+          const line = {
             time,
             ip: req.socket.remoteAddress ?? null,
             ua: req.headers['user-agent'] ?? null,
@@ -515,15 +517,10 @@ export function createNewsSite(options: NewsSiteOptions) {
             method: req.method ?? 'GET',
             url: req.url ?? '/',
             code: res.statusCode,
-            ...(decision
-              ? {
-                  ...(decision.reader.id ? { account: decision.reader.id } : {}),
-                  status: decision.reader.status,
-                  access: decision.access,
-                  reason: decision.reason,
-                }
-              : {}),
-          });
+          };
+          const fields = decided.get(req);
+          if (fields === undefined) log(line);
+          else void fields.then((meterwall) => log({ ...line, meterwall }));
         });
       }
       try {

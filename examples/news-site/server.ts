@@ -10,7 +10,7 @@ import type { MeterStore } from 'meterwall';
 import { createDnsVerifier } from 'meterwall/dns';
 import { createRedisStore } from 'meterwall/redis';
 import { createClient } from 'redis';
-import { createNewsSite } from './app.js';
+import { createNewsSite, FRESH_METERS_PER_HOUR } from './app.js';
 
 function secret(name: string): Uint8Array {
   const value = process.env[name];
@@ -72,7 +72,7 @@ const site = createNewsSite({
   // Googlebot and friends are confirmed by reverse and forward DNS before they see a full text.
   crawlerVerifiers: [createDnsVerifier()],
   // A browser that clears its cookies on every visit gets the register prompt sooner.
-  freshMetersPerHour: 200,
+  freshMetersPerHour: FRESH_METERS_PER_HOUR,
   // `npm run example -- --experiment`: the A/B test of the anonymous limit (three or four free).
   experiment: process.argv.includes('--experiment'),
   ...(process.env['DEBUG']?.includes('meterwall') ? { onEvent: (event) => console.log('[meterwall]', JSON.stringify(event)) } : {}),

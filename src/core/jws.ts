@@ -41,6 +41,13 @@ export function protectedHeader(token: string): Record<string, unknown> | null {
   return jsonObject(token.slice(0, token.indexOf('.')));
 }
 
+/** A compact JWS's payload, unverified (the simulator reads a gift link's claims the live site verified), or `null`. */
+export function unverifiedPayload(token: string): Record<string, unknown> | null {
+  const first = token.indexOf('.');
+  const second = token.indexOf('.', first + 1);
+  return first === -1 || second === -1 ? null : jsonObject(token.slice(first + 1, second));
+}
+
 function jsonObject(part: string): Record<string, unknown> | null {
   const bytes = fromBase64Url(part);
   if (bytes === null) return null;

@@ -23,6 +23,7 @@ import type {
 } from '../types.js';
 import type { MaybePromise } from '../util/maybe-async.js';
 import { createAutomatedDetector } from './decide/automated-clients.js';
+import type { AccessLogFields } from './decide/access-log.js';
 import { EngineContext, type EngineSettings } from './decide/context.js';
 import { callbackReaders } from './decide/readers.js';
 import { Engine } from './decide/stages.js';
@@ -49,6 +50,21 @@ export interface Paywall {
    * ```
    */
   decide(request: RequestLike, article: Article, context?: DecideContext): Promise<Decision>;
+  /**
+   * What the site's access log should record of `decision` for `meterwall simulate` to replay it
+   * as it was made: a keyed browser id, keyed hashes of the meter cookies sent and set, why the
+   * request was not a page view, the reader (the account keyed), a gift link's verification, the
+   * client's address as the paywall read it, and the access and reason. Never a cookie or an
+   * account id. Pass the same `request` and `context` as to `decide`.
+   *
+   * @example
+   * ```ts
+   * const decision = await paywall.decide(request, article);
+   * const meterwall = await paywall.accessLogFields(request, decision);
+   * console.log(JSON.stringify({ time: new Date().toISOString(), method: request.method, url: request.url, meterwall }));
+   * ```
+   */
+  accessLogFields(request: RequestLike, decision: Decision, context?: DecideContext): Promise<AccessLogFields>;
   /**
    * CDN variants, at the edge: the signed value of the variant header to send to the origin for
    * `article`, so the origin can trust it: bound to that article and valid for
@@ -220,6 +236,9 @@ export function createPaywall(options: PaywallOptions): Paywall {
       } catch (error) {
         return Promise.reject(error);
       }
+    },
+    async accessLogFields(request: RequestLike, decision: Decision, context?: DecideContext): Promise<AccessLogFields> {
+      return (await ready).engine.accessLogFields(request, decision, context);
     },
     async signVariant(variant: Variant, article: Article): Promise<string> {
       if (variant !== 'full' && variant !== 'teaser' && variant !== 'prompt')

@@ -102,6 +102,7 @@ describe('meterwall simulate', () => {
       reader: null,
       account: null,
       status: null,
+      meterwall: null,
       fields: null,
     });
     expect(parseCombined('garbage')).toBeNull();

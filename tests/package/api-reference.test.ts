@@ -59,6 +59,7 @@ describe('the API reference in the README', () => {
       .find((s) => s.getName() === 'Paywall') as ts.Symbol;
     const methods = checker.getDeclaredTypeOfSymbol(paywall).getProperties();
     expect(methods.map((m) => m.getName()).sort()).toEqual([
+      'accessLogFields',
       'createGift',
       'decide',
       'giftAllowance',

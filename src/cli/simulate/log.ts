@@ -10,6 +10,7 @@ import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import type { ReaderStatus } from '../../types.js';
+import { type AccessLogFields, loggedFields } from './logged-fields.js';
 
 /** The longest line read, in bytes: a request line, its headers and a JSON record fit many times over. */
 export const MAX_LINE = 64 * 1024;
@@ -63,10 +64,14 @@ export interface LogEntry {
   readonly reader: string | null;
   readonly account: string | null;
   readonly status: ReaderStatus | null;
+  /** What meterwall logged of its decision (`paywall.accessLogFields`), or `null`. */
+  readonly meterwall: AccessLogFields | null;
   /** JSON lines: every field as logged (for the config's own mapping). */
   readonly fields: Readonly<Record<string, unknown>> | null;
   /** Its line in the file (1-based), when read from one. */
   readonly line?: number;
+  /** The log it was read from (`-` for standard input), when read from one. */
+  readonly log?: string;
 }
 
 const MONTHS: Readonly<Record<string, number>> = {
@@ -109,6 +114,7 @@ export function parseCombined(line: string): LogEntry | null {
     reader: null,
     account: null,
     status: null,
+    meterwall: null,
     fields: null,
   };
 }
@@ -144,6 +150,7 @@ export function parseJsonLine(line: string): LogEntry | null {
     reader: str(fields['reader']),
     account: str(fields['account']),
     status: status !== null && STATUSES.has(status) ? (status as ReaderStatus) : null,
+    meterwall: loggedFields(fields['meterwall']),
     fields,
   };
 }
@@ -192,7 +199,8 @@ async function* linesOf(input: Readable, max: number): AsyncGenerator<{ readonly
  * `counts` (with why, and a few examples); a gzip cut short ends the entries with a note.
  */
 export async function* readLog(path: string, counts: LogCounts): AsyncGenerator<LogEntry> {
-  const file = createReadStream(path);
+  // `-` is the standard input (a log piped in, `zcat *.gz | meterwall simulate -`).
+  const file: Readable = path === '-' ? process.stdin : createReadStream(path);
   const first = await new Promise<Buffer | null>((resolve, reject) => {
     file.once('readable', () => resolve(file.read(2) as Buffer | null));
     file.once('error', reject);
@@ -217,11 +225,12 @@ export async function* readLog(path: string, counts: LogCounts): AsyncGenerator<
       const json = text.trimStart().startsWith('{');
       const entry = json ? parseJsonLine(text) : parseCombined(text);
       if (entry === null) skipLine(counts, number, json && isJson(text) ? 'no-time-or-url' : 'unknown-format', text);
-      else yield { ...entry, line: number };
+      else yield { ...entry, line: number, log: path };
     }
   } catch (error) {
     // A gzip cut short (rotated while written, a partial download): what came before stands.
-    counts.truncated = error instanceof Error ? error.message : String(error);
+    const why = error instanceof Error ? error.message : String(error);
+    counts.truncated = `${path === '-' ? 'standard input' : path}: ${why}, after line ${number.toLocaleString('en-GB')} (${counts.bytes.toLocaleString('en-GB')} bytes read)`;
     file.destroy();
   }
 }

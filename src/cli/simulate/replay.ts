@@ -1,81 +1,37 @@
 /**
- * The simulator's paywall: the very engine `decide()` runs (rules, policy, meters, store claims,
- * page-view detection), with the cryptography taken out. A meter "token" is a handle to the
- * meter state kept in memory, and article and account ids are interned instead of hashed, so a
- * replay of a million log lines works on meter state alone. One per candidate configuration,
- * each with its own memory store and its own clock, which follows the log.
+ * The simulator's paywall: the very engine `decide()` runs (rules, gift links, the fresh-meter
+ * cap, policy, meters, store claims, page-view detection), with the cryptography taken out
+ * (replay-tokens.ts), so a replay of a million log lines works on meter state alone. One per
+ * candidate configuration, each with its own memory store and its own clock, which follows the log.
+ *
+ * A log meterwall wrote (`paywall.accessLogFields`) is replayed as it was lived: each browser
+ * presents the meter cookie it presented live (the candidate's meter that corresponds to it), with
+ * the page-view signal, reader, gift verification and client address the live paywall read. A log
+ * from before meterwall has none of this: each reader key holds one meter cookie.
  */
 import type { ResolvedReader } from '../../contracts/features.js';
 import { resolveFeatures } from '../../contracts/resolve.js';
+import type { AccessLogFields } from '../../core/decide/access-log.js';
 import { EngineContext } from '../../core/decide/context.js';
-import { Engine } from '../../core/decide/stages.js';
 import { writeDecisionHeaders } from '../../core/decide/headers.js';
-import type { IdHasher } from '../../core/hashing.js';
+import { notPageView } from '../../core/decide/page-view.js';
+import { Engine } from '../../core/decide/stages.js';
 import type { Keyring } from '../../core/keys.js';
-import type { MeterState, MeterTokens, TokenReadResult } from '../../core/meter-token.js';
 import { engineSettings } from '../../core/paywall.js';
 import { resolveOptions } from '../../options/paywall-options.js';
 import { createMemoryStore } from '../../stores/memory.js';
-import type { Article, Decision, PaywallOptions, Reader, RequestLike } from '../../types.js';
+import type { Article, Decision, GiftRefusal, NotCountedCause, PaywallOptions, Reader, RequestLike } from '../../types.js';
 import { isPromiseLike, type MaybePromise } from '../../util/maybe-async.js';
+import { internedIds, KID, loggedGiftTokens, MeterHandles } from './replay-tokens.js';
 
 /** A secret for option validation only: nothing is ever signed with it. */
 const PLACEHOLDER_SECRET = 'meterwall-simulation-placeholder-secret';
-const KID = 'sim';
-
-/** Meter "tokens" that are handles to states kept here: no signing, no verifying. */
-class MeterHandles implements MeterTokens {
-  readonly #states = new Map<string, { state: MeterState; expiresAt: number }>();
-  #next = 0;
-
-  read(handle: string, now: number): TokenReadResult {
-    const entry = this.#states.get(handle);
-    if (entry === undefined) return { ok: false, reason: 'malformed' };
-    if (entry.expiresAt <= now) return { ok: false, reason: 'expired' };
-    return { ok: true, token: { state: entry.state, kid: KID, expiresAt: entry.expiresAt } };
-  }
-
-  sign(state: MeterState, _now: number, expiresAt: number): string {
-    const handle = (this.#next++).toString(36);
-    this.#states.set(handle, { state, expiresAt });
-    return handle;
-  }
-
-  /** Drops a handle no reader holds any more (the memory stays bounded by the readers). */
-  forget(handle: string): void {
-    this.#states.delete(handle);
-  }
-}
-
-/** Ids interned to short distinct strings of the lengths the real hashes have. */
-function internedIds(): IdHasher {
-  const articles = new Map<string, string>();
-  const accounts = new Map<string, string>();
-  const intern = (map: Map<string, string>, id: string, length: number, mixed: boolean): string => {
-    let value = map.get(id);
-    if (value === undefined) {
-      // Distinct by the count; an account's starts with a well-mixed prefix (A/B buckets read it).
-      const count = map.size.toString(36);
-      if (!mixed) value = count.padStart(length, '0');
-      else {
-        let h = 0x811c9dc5;
-        for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 0x01000193) >>> 0;
-        value = `${h.toString(36).padStart(7, '0')}${count.padStart(length - 7, '0')}`;
-      }
-      map.set(id, value);
-    }
-    return value;
-  };
-  return {
-    article: (_kid, id) => intern(articles, id, 8, false),
-    account: (id) => intern(accounts, id, 22, true),
-    giver: (id) => intern(accounts, `giver\u0000${id}`, 22, true),
-  };
-}
+/** Live cookies a browser's candidate meter is remembered for (a browser may send a stale one). */
+const VERSIONS = 4;
 
 /** Who is reading, as the log says. */
 export interface SimulatedReader {
-  /** The key the log tells readers apart by (a cookie id, an account, address and user agent). */
+  /** The key the log tells readers apart by (a browser, an account, address and user agent). */
   readonly key: string;
   readonly reader: Reader;
 }
@@ -88,40 +44,55 @@ export interface SimulatedRequest {
   readonly referer: string | null;
   /** The client's address, as the log has it. */
   readonly ip: string | null;
+  /** What the live paywall logged of this request (a log meterwall wrote), or `null`. */
+  readonly logged?: AccessLogFields | null;
 }
 
 /** One candidate configuration's paywall, replaying a log in order. */
 export interface Replayer {
+  /** Whether `request` is a reader's page view (the live paywall's verdict, when it logged one): only those are readers' views in the report. */
+  pageView(request: SimulatedRequest): boolean;
   /** Decides `request` for `reader` at `time` (ms), as the live paywall would have; keeps the reader's meter. */
   decide(time: number, reader: SimulatedReader, request: SimulatedRequest, article: Article): MaybePromise<Decision>;
 }
+
+/** Request headers that give the engine the page-view verdict the live paywall logged (the method and user agent are replayed as they are). */
+const SIGNALS: Readonly<Partial<Record<NotCountedCause, Readonly<Record<string, string>>>>> = {
+  prefetch: { 'sec-purpose': 'prefetch' },
+  prerender: { 'sec-purpose': 'prefetch;prerender' },
+  subresource: { 'sec-fetch-dest': 'image' },
+  'script-fetch': { 'sec-fetch-dest': 'empty' },
+  'cross-site': { 'sec-fetch-dest': 'empty', 'sec-fetch-site': 'cross-site' },
+  site: { 'x-meterwall-replay': 'site' },
+};
 
 /** Creates a replayer for `options` (the site's paywall options; `secret`, `store`, `now`, readers and events are the simulator's). */
 export function createReplayer(options: Partial<PaywallOptions>): Replayer {
   let now = 0;
   const clock = () => now;
   let current: ResolvedReader = { reader: { status: 'anonymous', entitlements: [] }, note: 'simulated' };
+  let gift: 'ok' | GiftRefusal | null = null;
   // The log says who read (no session to verify); crawler verification is not replayed (no DNS
   // lookups offline: a crawler's user agent is an automated client, never counted).
-  // Gift links are not replayed either (a gift's opens are not in the log).
-  const {
-    session: _session,
-    resolveReader: _resolve,
-    onEvent: _events,
-    store: _store,
-    now: _now,
-    crawlers: _crawlers,
-    gifts: _gifts,
-    ...site
-  } = options;
+  const { session: _session, resolveReader: _resolve, onEvent: _events, store: _store, now: _now, crawlers: _crawlers, ...site } = options;
+  const own = site.pageViews?.notPageView;
   const replayed: PaywallOptions = {
     ...site,
+    // The site's own not-a-page-view signal, as the live paywall logged it.
+    ...(own === undefined
+      ? {}
+      : { pageViews: { ...site.pageViews, notPageView: (request) => request.headers.get('x-meterwall-replay') === 'site' } }),
     secret: PLACEHOLDER_SECRET,
     store: createMemoryStore({ now: clock, max: 10_000_000 }),
     now: clock,
   };
   const resolved = resolveOptions(replayed);
-  const settings = engineSettings(resolved, resolveFeatures(replayed, resolved));
+  const features = resolveFeatures(replayed, resolved);
+  const gifts =
+    features.gifts === null
+      ? null
+      : { ...features.gifts, feature: { ...features.gifts.feature, tokens: () => loggedGiftTokens(() => gift) } };
+  const settings = engineSettings(resolved, { ...features, gifts });
   const keyring = {
     signing: { kid: KID, key: { type: 'secret' } },
     verify: new Map(),
@@ -137,7 +108,11 @@ export function createReplayer(options: Partial<PaywallOptions>): Replayer {
   );
   const engine = new Engine(ctx, () => current);
   const cookieName = resolved.cookie.name;
-  const cookies = new Map<string, string>();
+  /** A log from before meterwall: each reader key's meter cookie. */
+  const byKey = new Map<string, string>();
+  /** A log meterwall wrote: the candidate's meter for each live meter cookie, and each browser's last few. */
+  const byCookie = new Map<string, string>();
+  const versions = new Map<string, string[]>();
   let written: string | null = null;
   const sink = {
     get: () => null,
@@ -146,41 +121,75 @@ export function createReplayer(options: Partial<PaywallOptions>): Replayer {
       if (name === 'Set-Cookie') written = value;
     },
   };
+  const remember = (browser: string | null, live: string, handle: string): void => {
+    byCookie.set(live, handle);
+    if (browser === null) return;
+    const list = versions.get(browser) ?? [];
+    if (!list.includes(live)) list.push(live);
+    while (list.length > VERSIONS) byCookie.delete(list.shift() as string);
+    versions.set(browser, list);
+  };
+
+  const headersOf = (request: SimulatedRequest, cookie: string | null) => {
+    const cause = request.logged?.notPageView;
+    const signal = cause ? SIGNALS[cause] : undefined;
+    return {
+      get(name: string): string | null {
+        if (name === 'cookie') return cookie;
+        if (name === 'user-agent') return request.userAgent;
+        if (name === 'referer') return request.referer;
+        return signal?.[name] ?? null;
+      },
+    };
+  };
+  // The path and query only: a log's scheme and host are the server's view, and a plain-http
+  // one would set off the live paywall's warning about Secure cookies (core/decide/plain-http.ts).
+  const requestOf = (request: SimulatedRequest, cookie: string | null): RequestLike => ({
+    method: request.method,
+    url: request.url.replace(/^[a-z][a-z\d+.-]*:\/\/[^/?#]*/i, '') || '/',
+    headers: headersOf(request, cookie),
+  });
 
   return {
+    pageView(request) {
+      if (request.logged) return request.logged.notPageView === null;
+      return notPageView(requestOf(request, null), settings.pageViews) === null;
+    },
     decide(time, who, request, article) {
       now = time;
       current = { reader: who.reader, note: 'from the log' };
-      const cookie = cookies.get(who.key);
-      const headers = { get: (name: string): string | null => headerOf(name, cookie, cookieName, request) };
-      // The path and query only: a log's scheme and host are the server's view, and a plain-http
-      // one would set off the live paywall's warning about Secure cookies (core/decide/plain-http.ts).
-      const req: RequestLike = { method: request.method, url: request.url.replace(/^[a-z][a-z\d+.-]*:\/\/[^/?#]*/i, '') || '/', headers };
+      const logged = request.logged ?? null;
+      gift = logged?.gift ?? null;
+      // The meter cookie(s) the browser presents: the candidate's meter for each live one, junk for one refused live.
+      const presented: string[] = [];
+      if (logged === null) {
+        const cookie = byKey.get(who.key);
+        if (cookie !== undefined) presented.push(cookie);
+      } else
+        for (const live of logged.cookies) {
+          const handle = live.startsWith('!') ? '!' : byCookie.get(live);
+          if (handle !== undefined) presented.push(handle);
+        }
+      const cookie = presented.length === 0 ? null : presented.map((v) => `${cookieName}=${v}`).join('; ');
+      const req = requestOf(request, cookie);
+      const ip = logged === null ? request.ip : logged.client;
       const keep = (decision: Decision): Decision => {
         written = null;
         writeDecisionHeaders(sink, decision);
-        if (written !== null) {
-          const value = (written as string).slice(cookieName.length + 1, (written as string).indexOf(';'));
-          if (cookie !== undefined && cookie !== value) handles.forget(cookie);
-          cookies.set(who.key, value);
+        const mine = written === null ? null : (written as string).slice(cookieName.length + 1, (written as string).indexOf(';'));
+        if (logged === null) {
+          if (mine !== null) byKey.set(who.key, mine);
+          return decision;
         }
+        // The browser now holds the live cookie `logged.wrote` (or still the one it sent): it stands for the candidate's meter.
+        const held = mine ?? presented.find((v) => v !== '!') ?? null;
+        if (held === null) return decision;
+        if (logged.wrote) remember(logged.browser, logged.wrote, held);
+        else if (logged.wrote === null) for (const live of logged.cookies) if (!live.startsWith('!')) remember(logged.browser, live, held);
         return decision;
       };
-      const decision = engine.decide(req, article, request.ip === null ? undefined : { ip: request.ip });
+      const decision = engine.decide(req, article, ip === null ? undefined : { ip });
       return isPromiseLike(decision) ? Promise.resolve(decision).then(keep) : keep(decision);
     },
   };
-}
-
-function headerOf(name: string, cookie: string | undefined, cookieName: string, request: SimulatedRequest): string | null {
-  switch (name) {
-    case 'cookie':
-      return cookie === undefined ? null : `${cookieName}=${cookie}`;
-    case 'user-agent':
-      return request.userAgent;
-    case 'referer':
-      return request.referer;
-    default:
-      return null;
-  }
 }

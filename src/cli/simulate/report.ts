@@ -5,7 +5,7 @@
  */
 import { printable } from '../printable.js';
 import type { LogCounts, SkipReason } from './log.js';
-import type { SimulationResult } from './simulate.js';
+import type { KeyedBy, SimulationResult } from './simulate.js';
 import { type CandidateStats, type Tally, VIEW_BUCKETS } from './stats.js';
 
 const pct = (part: number, whole: number): string => (whole === 0 ? '–' : `${((100 * part) / whole).toFixed(1)}%`);
@@ -68,6 +68,29 @@ export function formatCsv(result: SimulationResult): string {
 /** JSON for notebooks: the tables as objects (`Object.fromEntries` makes own properties, so a key `__proto__` is data). */
 export function formatJson(result: SimulationResult): string {
   return `${JSON.stringify(result, (_key, value: unknown) => (value instanceof Map ? Object.fromEntries(value) : value), 2)}\n`;
+}
+
+const KEYED: Readonly<Record<KeyedBy, string>> = {
+  browser: 'by the browser key meterwall logged',
+  'visitor-id': 'by the visitor id in the log',
+  account: 'by their account',
+  'address-and-agent': 'by address and user agent only (no visitor id: readers sharing both merge, a reader changing either splits)',
+  config: "by the config module's reader()",
+};
+
+/** How readers were told apart, in shares of the article requests. */
+export function formatKeying(keying: ReadonlyMap<KeyedBy, number>): string {
+  const total = [...keying.values()].reduce((a, b) => a + b, 0);
+  if (total === 0) return 'No article requests: no readers to tell apart.';
+  const out = ['Readers were told apart:'];
+  for (const [by, n] of [...keying].sort((a, b) => b[1] - a[1]))
+    out.push(`  ${pct(n, total).padStart(6)} of article requests ${KEYED[by]}`);
+  const blind = keying.get('address-and-agent') ?? 0;
+  if (blind > total * 0.1)
+    out.push(
+      `  Warning: ${pct(blind, total)} of article requests had no visitor id. Behind a CDN or a NAT, many readers share an address: counts per reader are unreliable (docs/simulate.md).`,
+    );
+  return out.join('\n');
 }
 
 const SKIPPED: Readonly<Record<SkipReason, string>> = {

@@ -3,7 +3,7 @@
  * request in the log's own order and clock, through the paywall's own engine (replay.ts), the
  * results counted per configuration (stats.ts).
  */
-import type { Article, PaywallOptions, Reader, ReaderStatus } from '../../types.js';
+import type { Article, Decision, PaywallOptions, Reader, ReaderStatus } from '../../types.js';
 import { isPromiseLike } from '../../util/maybe-async.js';
 import type { LogEntry, SkipReason } from './log.js';
 import { createReplayer, type SimulatedReader } from './replay.js';
@@ -44,6 +44,34 @@ export function configurationsFromSet(set: string, base: Partial<PaywallOptions>
     });
 }
 
+/** The most configurations one run compares (the report tells twelve apart by colour). */
+export const MAX_CONFIGURATIONS = 12;
+
+/**
+ * Several `--set`s: every combination of their values (`--set a=1,2 --set b=x,y` makes four). The
+ * same option twice is refused, and so are more than {@link MAX_CONFIGURATIONS} combinations.
+ */
+export function configurationsFromSets(sets: readonly string[], base: Partial<PaywallOptions>) {
+  let combined = [{ name: '', options: base }];
+  const seen = new Set<string>();
+  for (const set of sets) {
+    const path = set.slice(0, Math.max(0, set.indexOf('=')));
+    if (seen.has(path)) throw new TypeError(`--set ${path} is given twice: give its values once, comma-separated (${path}=3,5,10)`);
+    seen.add(path);
+    combined = combined.flatMap((c) =>
+      configurationsFromSet(set, c.options).map((one) => ({
+        name: c.name === '' ? one.name : `${c.name}, ${one.name}`,
+        options: one.options,
+      })),
+    );
+    if (combined.length > MAX_CONFIGURATIONS)
+      throw new TypeError(
+        `the --set options make ${combined.length} configurations or more; one run compares at most ${MAX_CONFIGURATIONS}`,
+      );
+  }
+  return combined;
+}
+
 function setAt(object: unknown, path: readonly string[], value: unknown): Partial<PaywallOptions> {
   const [key, ...rest] = path;
   if (key === undefined) return value as Partial<PaywallOptions>;
@@ -51,12 +79,24 @@ function setAt(object: unknown, path: readonly string[], value: unknown): Partia
   return { ...source, [key]: setAt(source[key], rest, value) } as Partial<PaywallOptions>;
 }
 
-type LoggedReader = { key: string; status?: ReaderStatus; id?: string; entitlements?: string[] };
+/** How a request's reader was told apart from the others. */
+export type KeyedBy = 'browser' | 'visitor-id' | 'account' | 'address-and-agent' | 'config';
+
+type LoggedReader = { key: string; status?: ReaderStatus; id?: string; entitlements?: string[]; by?: KeyedBy };
 
 function defaultReader(entry: LogEntry): LoggedReader {
+  const logged = entry.meterwall;
+  if (logged !== null) {
+    // A log meterwall wrote: a reader is their account, else their browser.
+    const key = logged.account ?? logged.browser ?? `${entry.ip ?? '-'} ${entry.userAgent ?? '-'}`;
+    const by: KeyedBy = logged.account !== null ? 'account' : logged.browser !== null ? 'browser' : 'address-and-agent';
+    const reader = { key, status: logged.status, entitlements: [...logged.entitlements], by };
+    return logged.account === null ? reader : { ...reader, id: logged.account };
+  }
   const key = entry.reader ?? entry.account ?? `${entry.ip ?? '-'} ${entry.userAgent ?? '-'}`;
+  const by: KeyedBy = entry.reader !== null ? 'visitor-id' : entry.account !== null ? 'account' : 'address-and-agent';
   const status = entry.status ?? (entry.account ? 'registered' : 'anonymous');
-  return entry.account ? { key, status, id: entry.account } : { key, status };
+  return entry.account ? { key, status, id: entry.account, by } : { key, status, by };
 }
 
 /** Day labels in a time zone, cached by hour. */
@@ -81,19 +121,33 @@ export interface SimulationResult {
   /** Article requests decided, and log entries that were not articles. */
   readonly articleRequests: number;
   readonly otherRequests: number;
+  /** Article requests by how their reader was told apart (a log without a visitor id keys by address and user agent). */
+  readonly keying: ReadonlyMap<KeyedBy, number>;
 }
 
-/**
- * Runs every configuration of `config` over `entries`. `onEntry` is called after each entry (a
- * progress bar), `onSkip` for an entry that could not be replayed (a request target that is not a
- * URL, a config that threw on it): the run goes on.
- */
+/** One configuration's answer for one request. */
+export interface Answer {
+  readonly access: Decision['access'];
+  readonly reason: Decision['reason'];
+}
+
+/** What a run reports as it goes. */
+export interface SimulationHooks {
+  /** After each entry (a progress bar). */
+  onEntry?(): void;
+  /** An entry that could not be replayed (a request target that is not a URL, a config that threw on it): the run goes on. */
+  onSkip?(entry: LogEntry, reason: SkipReason): void;
+  /** Each article request's answers, one per configuration in order (`--decisions`). */
+  onDecision?: ((entry: LogEntry, answers: readonly Answer[]) => void) | undefined;
+}
+
+/** Runs every configuration of `config` over `entries`. */
 export async function simulate(
   entries: AsyncIterable<LogEntry> | Iterable<LogEntry>,
   config: SimulationConfig,
-  onEntry?: () => void,
-  onSkip?: (entry: LogEntry, reason: SkipReason) => void,
+  hooks: SimulationHooks = {},
 ): Promise<SimulationResult> {
+  const { onEntry, onSkip, onDecision } = hooks;
   const candidates = config.configurations?.length
     ? config.configurations.map((c) => ({ name: c.name, options: { ...config.options, ...c.options } }))
     : [{ name: 'configuration', options: config.options }];
@@ -101,6 +155,7 @@ export async function simulate(
   const period = config.options.period;
   const day = dayLabels(period && 'calendar' in period ? (period.timeZone ?? 'UTC') : 'UTC');
   const readerOf: (entry: LogEntry) => LoggedReader | null = config.reader ?? defaultReader;
+  const keying = new Map<KeyedBy, number>();
   let articleRequests = 0;
   let otherRequests = 0;
   for await (const entry of entries) {
@@ -124,9 +179,19 @@ export async function simulate(
       continue;
     }
     articleRequests++;
+    const by = config.reader === undefined ? (who.by ?? 'config') : 'config';
+    keying.set(by, (keying.get(by) ?? 0) + 1);
     const reader: Reader = { status: who.status ?? 'anonymous', entitlements: who.entitlements ?? [], ...(who.id ? { id: who.id } : {}) };
     const simulated: SimulatedReader = { key: who.key, reader };
-    const request = { method: entry.method, url: entry.url, userAgent: entry.userAgent, referer: entry.referer, ip: entry.ip };
+    const request = {
+      method: entry.method,
+      url: entry.url,
+      userAgent: entry.userAgent,
+      referer: entry.referer,
+      ip: entry.ip,
+      logged: entry.meterwall,
+    };
+    const answers: Answer[] | null = onDecision ? [] : null;
     const section = article.section ?? '(none)';
     const label = day(entry.time);
     for (const run of runs) {
@@ -138,8 +203,10 @@ export async function simulate(
         break;
       }
       const decision = isPromiseLike(decided) ? await decided : decided;
-      run.stats.add(who.key, decision, section, label);
+      run.stats.add(who.key, decision, section, label, run.replayer.pageView(request));
+      answers?.push({ access: decision.access, reason: decision.reason });
     }
+    if (answers !== null && answers.length === runs.length) onDecision?.(entry, answers);
   }
-  return { configurations: runs.map((r) => r.stats.finish()), articleRequests, otherRequests };
+  return { configurations: runs.map((r) => r.stats.finish()), articleRequests, otherRequests, keying };
 }

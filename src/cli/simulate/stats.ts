@@ -81,9 +81,10 @@ export class StatsCollector {
     };
   }
 
-  add(reader: string, decision: Decision, section: string, day: string): void {
+  /** Counts a decision; one on a request that was no page view (a HEAD, a prefetch, a bot) is counted apart, whatever decided it. */
+  add(reader: string, decision: Decision, section: string, day: string, pageView = true): void {
     const s = this.stats;
-    if (decision.reason === 'not-counted') {
+    if (!pageView || decision.reason === 'not-counted') {
       s.notPageViews++;
       return;
     }

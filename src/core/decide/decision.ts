@@ -106,6 +106,11 @@ export class MeterDecision implements Decision {
   }
 
   /** The headers as name/value pairs, without building a `Headers` (internal). */
+  /** The `Set-Cookie` line of the meter cookie this decision writes, or `null`. */
+  static setCookieOf(decision: MeterDecision): string | null {
+    return decision.#setCookie;
+  }
+
   static list(decision: MeterDecision): ReadonlyArray<readonly [string, string]> {
     const setCookie = decision.#setCookie;
     const variant = decision.#variantHeader;

@@ -25,6 +25,7 @@ import type { Article, DecideContext, Decision, PaywallEvent, Reader, RequestLik
 import { andThen, isPromiseLike, type MaybePromise } from '../../util/maybe-async.js';
 import { type NormalizedArticle, normalizeArticle } from '../article.js';
 import { windowAt } from '../meter.js';
+import { type AccessLogFields, accessLogFields } from './access-log.js';
 import { measureAccountMeter } from './account-meter.js';
 import { type Buckets, bucketKey, bucketsFor, limitsIn, type MeterLimits } from './buckets.js';
 import { Draft, type EngineContext } from './context.js';
@@ -354,6 +355,11 @@ export class Engine {
   #decision(draft: Draft): Decision {
     const giftLink = this.#facts.giftParam !== null && draft.facts.giftToken !== null;
     return decisionOf(draft, draft.outcome ?? this.#judge(draft, UNMEASURED), this.#ctx.options, giftLink, this.#emit);
+  }
+
+  /** The access log fields of `decision`, made for `request` (access-log.ts). */
+  accessLogFields(request: RequestLike, decision: Decision, context: DecideContext | undefined): MaybePromise<AccessLogFields> {
+    return accessLogFields(this.#ctx, new RequestFacts(request, context, this.#facts), decision);
   }
 
   /** Who is reading `request`, as a decision finds it (an unverifiable session reads as anonymous). */

@@ -30,7 +30,7 @@ const MAX_ENTITLEMENT = 100;
 const refused = (reason: GiftRefusal): GiftRead => ({ ok: false, reason });
 
 /** The claims of a verified gift token, checked; `null` when they are not a gift's. */
-function claimsOf(payload: Record<string, unknown>): GiftClaims | null {
+export function claimsOf(payload: Record<string, unknown>): GiftClaims | null {
   const { v, jti, art, gvr, cap, exp, gs, ge } = payload;
   if (v !== GIFT_TOKEN_VERSION || typeof jti !== 'string' || !ID.test(jti) || typeof gvr !== 'string' || !ID.test(gvr)) return null;
   if (typeof art !== 'string' || art.length === 0 || art.length > MAX_ARTICLE_ID) return null;

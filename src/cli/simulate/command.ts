@@ -1,0 +1,150 @@
+/**
+ * `meterwall simulate <log>… --config <module>`: the command. Every output path is checked before
+ * the run (a missing folder fails at once, not after an hour), the logs are merged in time order,
+ * a log that is empty or mostly unreadable is an error, and what was not replayed is counted
+ * with why.
+ */
+import { accessSync, constants, createWriteStream, statSync, type WriteStream, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { printable } from '../printable.js';
+import { readLogs, totalCounts } from './inputs.js';
+import { skipLine } from './log.js';
+import { formatCsv, formatJson, formatKeying, formatSkipped, formatTable } from './report.js';
+import { configurationsFromSets, type SimulationConfig, simulate } from './simulate.js';
+
+/** More than this share of unreadable lines makes the run an error: the wrong format, not a few bad lines. */
+const MOSTLY_UNREADABLE = 0.5;
+
+/** A mistake in how the command was called (exit 2) or in its input (exit 1), said in one line. */
+export class CommandError extends Error {
+  readonly code: 'ERR_USAGE' | 'ERR_INPUT';
+  constructor(code: 'ERR_USAGE' | 'ERR_INPUT', message: string) {
+    super(message);
+    this.code = code;
+  }
+}
+
+/** The config module's default export, checked. */
+export async function loadConfig(path: string): Promise<SimulationConfig> {
+  const module = (await import(pathToFileURL(resolve(path)).href)) as { default?: SimulationConfig };
+  const loaded = module.default;
+  if (!loaded || typeof loaded.article !== 'function' || typeof loaded.options !== 'object')
+    throw new CommandError('ERR_USAGE', `${path} must export default { options, article(url, entry) }`);
+  return loaded;
+}
+
+/** Throws unless `path` can be written: an existing file, or a new one in an existing, writable folder. */
+function checkOutput(option: string, path: string): void {
+  let target = path;
+  try {
+    if (statSync(path).isDirectory()) throw new CommandError('ERR_USAGE', `--${option} ${path} is a folder: give a file name`);
+  } catch (error) {
+    if (error instanceof CommandError) throw error;
+    target = dirname(resolve(path)); // a new file: its folder must exist
+  }
+  try {
+    accessSync(target, constants.W_OK);
+  } catch {
+    throw new CommandError(
+      'ERR_USAGE',
+      `--${option} ${path}: ${target === path ? 'cannot be written' : `the folder ${target} does not exist or cannot be written`}`,
+    );
+  }
+}
+
+/** Runs the command; resolves to its exit code. */
+export async function simulateCommand(args: string[], usage: string): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      config: { type: 'string' },
+      set: { type: 'string', multiple: true },
+      json: { type: 'string' },
+      csv: { type: 'string' },
+      html: { type: 'string' },
+      decisions: { type: 'string' },
+      quiet: { type: 'boolean' },
+    },
+  });
+  if (positionals.length === 0 || values.config === undefined) {
+    console.error(usage);
+    return 2;
+  }
+  if (positionals.filter((p) => p === '-').length > 1) throw new CommandError('ERR_USAGE', '- (standard input) can be read once');
+  for (const path of positionals) if (path !== '-') statSync(path); // a missing log fails before the run
+  const outputs = { json: values.json, csv: values.csv, html: values.html, decisions: values.decisions };
+  for (const [option, path] of Object.entries(outputs)) if (path !== undefined) checkOutput(option, path);
+  const loaded = await loadConfig(values.config);
+  const config: SimulationConfig = values.set?.length
+    ? { ...loaded, configurations: configurationsFromSets(values.set, loaded.options) }
+    : loaded;
+
+  const { entries, counts } = readLogs(positionals);
+  const size = positionals.reduce((sum, p) => sum + (p === '-' ? 0 : statSync(p).size), 0);
+  const progress = process.stderr.isTTY && !values.quiet;
+  const decisions: WriteStream | null = values.decisions ? createWriteStream(values.decisions) : null;
+  const names = config.configurations?.length ? config.configurations.map((c) => c.name) : ['configuration'];
+  const started = performance.now();
+  let seen = 0;
+  const result = await simulate(entries, config, {
+    onEntry() {
+      if (progress && size > 0 && ++seen % 50_000 === 0) {
+        const read = counts.logs.reduce((sum, l) => sum + l.counts.bytes, 0);
+        const share = Math.min(1, read / size);
+        process.stderr.write(
+          `\r[${'#'.repeat(Math.round(share * 30)).padEnd(30)}] ${(share * 100).toFixed(0)}%  ${seen.toLocaleString('en-GB')} lines`,
+        );
+      }
+    },
+    onSkip(entry, reason) {
+      const log = counts.logs.find((l) => l.path === entry.log) ?? counts.logs[0];
+      if (log) skipLine(log.counts, entry.line ?? 0, reason, `${entry.method} ${entry.url}`);
+    },
+    onDecision: decisions
+      ? (entry, answers) => {
+          const byName = Object.fromEntries(names.map((name, i) => [name, answers[i]]));
+          decisions.write(
+            `${JSON.stringify({ line: entry.line ?? null, ...(positionals.length > 1 ? { log: entry.log } : {}), url: entry.url, decisions: byName })}\n`,
+          );
+        }
+      : undefined,
+  });
+  if (decisions) await new Promise<void>((done, fail) => decisions.end((error?: Error | null) => (error ? fail(error) : done())));
+  if (progress) process.stderr.write(`${'\r'.padEnd(70)}\r`);
+  const total = totalCounts(counts);
+  if (total.lines === 0)
+    throw new CommandError(
+      'ERR_INPUT',
+      `no log lines were read from ${positionals.join(', ')}${total.truncated ? ` (${total.truncated})` : ''}`,
+    );
+  const unreadable = (total.reasons.get('unknown-format') ?? 0) + (total.reasons.get('no-time-or-url') ?? 0);
+  if (unreadable > total.lines * MOSTLY_UNREADABLE) {
+    console.error(formatSkipped(total));
+    throw new CommandError(
+      'ERR_INPUT',
+      `${unreadable.toLocaleString('en-GB')} of ${total.lines.toLocaleString('en-GB')} lines are in no format the simulator reads: is it one of the formats in docs/simulate.md (or does the config need a field map)?`,
+    );
+  }
+  const seconds = (performance.now() - started) / 1000;
+  console.log(formatTable(result));
+  console.log(
+    `\n${total.lines.toLocaleString('en-GB')} lines (${total.skipped} not replayed), ${result.articleRequests.toLocaleString('en-GB')} article requests, in ${seconds.toFixed(1)} s, peak memory ${Math.round(process.resourceUsage().maxRSS / 1024)} MB`,
+  );
+  console.log(formatKeying(result.keying));
+  if (counts.outOfOrder > 0 && counts.firstOutOfOrder !== null)
+    console.log(
+      `Warning: ${counts.outOfOrder.toLocaleString('en-GB')} line(s) are earlier than the line before them in the same log (first: ${printable(counts.firstOutOfOrder.path)} line ${counts.firstOutOfOrder.line}): were several servers' logs concatenated? Pass each server's log as its own file and they are merged in time order.`,
+    );
+  const skipped = formatSkipped(total);
+  if (skipped !== '') console.log(skipped);
+  if (values.json) writeFileSync(values.json, formatJson(result));
+  if (values.csv) writeFileSync(values.csv, formatCsv(result));
+  if (values.html) {
+    const { formatHtml } = await import('./html.js');
+    writeFileSync(values.html, formatHtml(result));
+  }
+  return 0;
+}

@@ -1,0 +1,61 @@
+/**
+ * The fields meterwall logs of a decision (`paywall.accessLogFields`), read back from a JSON log
+ * line and checked field by field: a line whose fields are not meterwall's is replayed as a
+ * line from before meterwall, never trusted half-way.
+ */
+import type { AccessLogFields } from '../../core/decide/access-log.js';
+import type { GiftRefusal, NotCountedCause } from '../../types.js';
+
+export type { AccessLogFields } from '../../core/decide/access-log.js';
+
+const HASH = /^[A-Za-z0-9_-]{1,64}$/;
+const REFUSED = /^![a-z-]{1,32}$/;
+const CAUSES = new Set<string>([
+  'head',
+  'method',
+  'prefetch',
+  'prerender',
+  'subresource',
+  'cross-site',
+  'script-fetch',
+  'automated',
+  'site',
+]);
+const STATUSES = new Set<string>(['anonymous', 'registered', 'subscriber']);
+const ACCESS = new Set<string>(['full', 'teaser', 'prompt']);
+const GIFT = /^[a-z-]{1,32}$/;
+
+const hashOrNull = (value: unknown): value is string | null => value === null || (typeof value === 'string' && HASH.test(value));
+
+/** The meterwall fields of a log line, or `null` when `value` is not them. */
+export function loggedFields(value: unknown): AccessLogFields | null {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return null;
+  const f = value as Record<string, unknown>;
+  if (f['v'] !== 1) return null;
+  const { browser, cookies, wrote, notPageView, status, account, entitlements, gift, client, access, reason } = f;
+  if (!hashOrNull(browser) || !hashOrNull(account)) return null;
+  if (!Array.isArray(cookies) || cookies.length > 4 || !cookies.every((c) => typeof c === 'string' && (HASH.test(c) || REFUSED.test(c))))
+    return null;
+  if (!(wrote === '' || hashOrNull(wrote))) return null;
+  if (!(notPageView === null || (typeof notPageView === 'string' && CAUSES.has(notPageView)))) return null;
+  if (typeof status !== 'string' || !STATUSES.has(status)) return null;
+  if (!Array.isArray(entitlements) || entitlements.length > 64 || !entitlements.every((e) => typeof e === 'string' && e.length <= 100))
+    return null;
+  if (!(gift === null || (typeof gift === 'string' && GIFT.test(gift)))) return null;
+  if (!(client === null || (typeof client === 'string' && client.length <= 45))) return null;
+  if (typeof access !== 'string' || !ACCESS.has(access) || typeof reason !== 'string' || reason.length > 40) return null;
+  return {
+    v: 1,
+    browser,
+    cookies: cookies as string[],
+    wrote,
+    notPageView: notPageView as NotCountedCause | null,
+    status: status as AccessLogFields['status'],
+    account,
+    entitlements: entitlements as string[],
+    gift: gift as 'ok' | GiftRefusal | null,
+    client,
+    access: access as AccessLogFields['access'],
+    reason: reason as AccessLogFields['reason'],
+  };
+}

@@ -1,0 +1,85 @@
+/**
+ * What the simulator's paywall uses in place of cryptography: meter "tokens" that are handles to
+ * states kept in memory, ids interned instead of hashed, and gift links read from their claims
+ * with the verification the live site logged (no secret is needed to replay).
+ */
+import type { GiftRead, GiftTokens } from '../../contracts/features.js';
+import type { IdHasher } from '../../core/hashing.js';
+import { unverifiedPayload } from '../../core/jws.js';
+import type { MeterState, MeterTokens, TokenReadResult } from '../../core/meter-token.js';
+import { claimsOf } from '../../features/gifts/token.js';
+import type { GiftRefusal } from '../../types.js';
+
+export const KID = 'sim';
+
+/** Meter "tokens" that are handles to states kept here: no signing, no verifying. */
+export class MeterHandles implements MeterTokens {
+  readonly #states = new Map<string, { state: MeterState; expiresAt: number }>();
+  #next = 0;
+
+  read(handle: string, now: number): TokenReadResult {
+    const entry = this.#states.get(handle);
+    if (entry === undefined) return { ok: false, reason: 'malformed' };
+    if (entry.expiresAt <= now) return { ok: false, reason: 'expired' };
+    return { ok: true, token: { state: entry.state, kid: KID, expiresAt: entry.expiresAt } };
+  }
+
+  sign(state: MeterState, _now: number, expiresAt: number): string {
+    const handle = (this.#next++).toString(36);
+    this.#states.set(handle, { state, expiresAt });
+    return handle;
+  }
+
+  /** Drops a handle no reader holds any more (the memory stays bounded by the readers). */
+  forget(handle: string): void {
+    this.#states.delete(handle);
+  }
+}
+
+/** Ids interned to short distinct strings of the lengths the real hashes have. */
+export function internedIds(): IdHasher {
+  const articles = new Map<string, string>();
+  const accounts = new Map<string, string>();
+  const intern = (map: Map<string, string>, id: string, length: number, mixed: boolean): string => {
+    let value = map.get(id);
+    if (value === undefined) {
+      // Distinct by the count; an account's starts with a well-mixed prefix (A/B buckets read it).
+      const count = map.size.toString(36);
+      if (!mixed) value = count.padStart(length, '0');
+      else {
+        let h = 0x811c9dc5;
+        for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 0x01000193) >>> 0;
+        value = `${h.toString(36).padStart(7, '0')}${count.padStart(length - 7, '0')}`;
+      }
+      map.set(id, value);
+    }
+    return value;
+  };
+  return {
+    article: (_kid, id) => intern(articles, id, 8, false),
+    account: (id) => intern(accounts, id, 22, true),
+    giver: (id) => intern(accounts, `giver\u0000${id}`, 22, true),
+  };
+}
+
+/**
+ * Gift tokens as the live site verified them: `verdict()` is what the log says of the current
+ * request's token (`ok` or why it was refused; `null` when the log does not say, and the token's
+ * own expiry decides). The claims are read from the token itself, unverified.
+ */
+export function loggedGiftTokens(verdict: () => 'ok' | GiftRefusal | null): GiftTokens {
+  return {
+    sign() {
+      throw new TypeError('the simulator makes no gift links');
+    },
+    read(token, now): GiftRead {
+      const said = verdict();
+      if (said !== null && said !== 'ok') return { ok: false, reason: said };
+      const payload = unverifiedPayload(token);
+      const gift = payload === null ? null : claimsOf(payload);
+      if (gift === null) return { ok: false, reason: said === null ? 'malformed' : 'claims' };
+      if (said === null && gift.expiresAt <= now) return { ok: false, reason: 'expired' };
+      return { ok: true, gift };
+    },
+  };
+}
