@@ -11,8 +11,11 @@ import { parseArgs } from 'node:util';
 import { printable } from '../printable.js';
 import { readLogs, totalCounts } from './inputs.js';
 import { skipLine } from './log.js';
-import { formatCsv, formatJson, formatKeying, formatSkipped, formatTable } from './report.js';
+import { logFormat } from './formats.js';
+import { formatCsv, formatFormats, formatJson, formatKeying, formatSkipped, formatTable } from './report.js';
 import { configurationsFromSets, type SimulationConfig, simulate } from './simulate.js';
+
+const CONFIG_KEYS = new Set(['options', 'article', 'reader', 'configurations', 'log']);
 
 /** More than this share of unreadable lines makes the run an error: the wrong format, not a few bad lines. */
 const MOSTLY_UNREADABLE = 0.5;
@@ -32,6 +35,8 @@ export async function loadConfig(path: string): Promise<SimulationConfig> {
   const loaded = module.default;
   if (!loaded || typeof loaded.article !== 'function' || typeof loaded.options !== 'object')
     throw new CommandError('ERR_USAGE', `${path} must export default { options, article(url, entry) }`);
+  for (const key of Object.keys(loaded))
+    if (!CONFIG_KEYS.has(key)) throw new CommandError('ERR_USAGE', `${path}: ${key} is not a config key (${[...CONFIG_KEYS].join(', ')})`);
   return loaded;
 }
 
@@ -82,7 +87,7 @@ export async function simulateCommand(args: string[], usage: string): Promise<nu
     ? { ...loaded, configurations: configurationsFromSets(values.set, loaded.options) }
     : loaded;
 
-  const { entries, counts } = readLogs(positionals);
+  const { entries, counts } = readLogs(positionals, logFormat(config.log));
   const size = positionals.reduce((sum, p) => sum + (p === '-' ? 0 : statSync(p).size), 0);
   const progress = process.stderr.isTTY && !values.quiet;
   const decisions: WriteStream | null = values.decisions ? createWriteStream(values.decisions) : null;
@@ -133,7 +138,8 @@ export async function simulateCommand(args: string[], usage: string): Promise<nu
   console.log(
     `\n${total.lines.toLocaleString('en-GB')} lines (${total.skipped} not replayed), ${result.articleRequests.toLocaleString('en-GB')} article requests, in ${seconds.toFixed(1)} s, peak memory ${Math.round(process.resourceUsage().maxRSS / 1024)} MB`,
   );
-  console.log(formatKeying(result.keying));
+  console.log(formatFormats(total.formats));
+  console.log(formatKeying(result.keying, result.addresses));
   if (counts.outOfOrder > 0 && counts.firstOutOfOrder !== null)
     console.log(
       `Warning: ${counts.outOfOrder.toLocaleString('en-GB')} line(s) are earlier than the line before them in the same log (first: ${printable(counts.firstOutOfOrder.path)} line ${counts.firstOutOfOrder.line}): were several servers' logs concatenated? Pass each server's log as its own file and they are merged in time order.`,

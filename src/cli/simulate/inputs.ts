@@ -4,6 +4,7 @@
  * (two servers' logs concatenated) is counted, so the run can say so: its order is replayed as it
  * stands, which is not how the readers lived it.
  */
+import { type LogFormat, logFormat } from './formats.js';
 import { type LogCounts, type LogEntry, logCounts, readLog } from './log.js';
 
 /** Lines that went back in time within one log, past a minute of jitter (servers' clocks, slow requests). */
@@ -19,13 +20,16 @@ export interface InputCounts {
 }
 
 /** The entries of `paths` (`-` is standard input) merged in time order; ties keep the order of `paths`. */
-export function readLogs(paths: readonly string[]): { entries: AsyncGenerator<LogEntry>; counts: InputCounts } {
+export function readLogs(
+  paths: readonly string[],
+  format: LogFormat = logFormat(),
+): { entries: AsyncGenerator<LogEntry>; counts: InputCounts } {
   const logs = paths.map((path) => ({ path, counts: logCounts() }));
   const counts: InputCounts = { logs, outOfOrder: 0, firstOutOfOrder: null };
   async function* merged(): AsyncGenerator<LogEntry> {
     const sources = logs.map(({ path, counts: c }) => ({
       path,
-      iterator: readLog(path, c),
+      iterator: readLog(path, c, format),
       head: null as LogEntry | null,
       last: -Infinity,
     }));
@@ -61,6 +65,7 @@ export function totalCounts(counts: InputCounts): LogCounts {
     total.bytes += c.bytes;
     for (const [reason, n] of c.reasons) total.reasons.set(reason, (total.reasons.get(reason) ?? 0) + n);
     for (const example of c.examples) if (total.examples.length < 3) total.examples.push(example);
+    for (const [name, n] of c.formats) total.formats.set(name, (total.formats.get(name) ?? 0) + n);
     if (c.truncated !== null) total.truncated = total.truncated === null ? c.truncated : `${total.truncated}; ${c.truncated}`;
   }
   return total;

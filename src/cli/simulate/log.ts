@@ -9,8 +9,11 @@
 import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import type { ReaderStatus } from '../../types.js';
-import { type AccessLogFields, loggedFields } from './logged-fields.js';
+import type { LogEntry } from './entry.js';
+import { type FormatName, isJson, type LogFormat, logFormat, parseCombined, parseJsonLine } from './formats.js';
+
+export type { LogEntry } from './entry.js';
+export { parseCombined, parseJsonLine } from './formats.js';
 
 /** The longest line read, in bytes: a request line, its headers and a JSON record fit many times over. */
 export const MAX_LINE = 64 * 1024;
@@ -34,11 +37,13 @@ export interface LogCounts {
   readonly examples: Array<{ readonly line: number; readonly reason: SkipReason; readonly text: string }>;
   /** Why the input ended early (a gzip cut short), or `null`. */
   truncated: string | null;
+  /** Lines read, by the format they were read as. */
+  readonly formats: Map<FormatName, number>;
 }
 
 /** Counts that nothing has been read into yet. */
 export function logCounts(): LogCounts {
-  return { lines: 0, skipped: 0, bytes: 0, reasons: new Map(), examples: [], truncated: null };
+  return { lines: 0, skipped: 0, bytes: 0, reasons: new Map(), examples: [], truncated: null, formats: new Map() };
 }
 
 /** Counts a line that is not replayed. */
@@ -46,113 +51,6 @@ export function skipLine(counts: LogCounts, line: number, reason: SkipReason, te
   counts.skipped++;
   counts.reasons.set(reason, (counts.reasons.get(reason) ?? 0) + 1);
   if (counts.examples.length < EXAMPLES) counts.examples.push({ line, reason, text: text.slice(0, EXAMPLE_LENGTH) });
-}
-
-/** One request from the log. */
-export interface LogEntry {
-  /** ms since epoch. */
-  readonly time: number;
-  readonly method: string;
-  /** The request target (a path with its query, or an absolute URL). */
-  readonly url: string;
-  readonly ip: string | null;
-  readonly userAgent: string | null;
-  readonly referer: string | null;
-  /** The HTTP status the site answered, when the log has it. */
-  readonly code: number | null;
-  /** JSON lines: the reader key the log gives (`reader`), the account (`account`) and the reader's status (`status`). */
-  readonly reader: string | null;
-  readonly account: string | null;
-  readonly status: ReaderStatus | null;
-  /** What meterwall logged of its decision (`paywall.accessLogFields`), or `null`. */
-  readonly meterwall: AccessLogFields | null;
-  /** JSON lines: every field as logged (for the config's own mapping). */
-  readonly fields: Readonly<Record<string, unknown>> | null;
-  /** Its line in the file (1-based), when read from one. */
-  readonly line?: number;
-  /** The log it was read from (`-` for standard input), when read from one. */
-  readonly log?: string;
-}
-
-const MONTHS: Readonly<Record<string, number>> = {
-  Jan: 0,
-  Feb: 1,
-  Mar: 2,
-  Apr: 3,
-  May: 4,
-  Jun: 5,
-  Jul: 6,
-  Aug: 7,
-  Sep: 8,
-  Oct: 9,
-  Nov: 10,
-  Dec: 11,
-};
-// 127.0.0.1 - frank [10/Oct/2000:13:55:36 -0700] "GET /a HTTP/1.0" 200 2326 "http://ref/" "Mozilla/4.08"
-const COMBINED =
-  /^(\S+) \S+ \S+ \[(\d{2})\/(\w{3})\/(\d{4}):(\d{2}):(\d{2}):(\d{2}) ([+-])(\d{2})(\d{2})\] "(\S+) (\S+)(?: [^"]*)?" (\d{3}) \S+(?: "((?:[^"\\]|\\.)*)" "((?:[^"\\]|\\.)*)")?/;
-const STATUSES = new Set<string>(['anonymous', 'registered', 'subscriber']);
-
-const dash = (value: string | undefined): string | null => (value === undefined || value === '-' || value === '' ? null : value);
-
-/** A combined-format line, or `null`. */
-export function parseCombined(line: string): LogEntry | null {
-  const m = COMBINED.exec(line);
-  if (m === null) return null;
-  const month = MONTHS[m[3] as string];
-  if (month === undefined) return null;
-  const offset = (m[8] === '-' ? -1 : 1) * (Number(m[9]) * 60 + Number(m[10])) * 60_000;
-  const time = Date.UTC(Number(m[4]), month, Number(m[2]), Number(m[5]), Number(m[6]), Number(m[7])) - offset;
-  return {
-    time,
-    method: m[11] as string,
-    url: m[12] as string,
-    ip: dash(m[1]),
-    code: Number(m[13]),
-    referer: dash(m[14]),
-    userAgent: dash(m[15]),
-    reader: null,
-    account: null,
-    status: null,
-    meterwall: null,
-    fields: null,
-  };
-}
-
-function timeOf(value: unknown): number {
-  if (typeof value === 'number') return value < 1e11 ? value * 1000 : value; // seconds or ms
-  return typeof value === 'string' ? Date.parse(value) : Number.NaN;
-}
-
-const str = (value: unknown): string | null => (typeof value === 'string' && value !== '' ? value : null);
-
-/** A JSON line, or `null`. Fields: `time` (ISO, s or ms), `url`, and optionally `reader`, `account`, `status`, `method`, `ip`, `ua`/`userAgent`, `referer`, `code`. */
-export function parseJsonLine(line: string): LogEntry | null {
-  let fields: Record<string, unknown>;
-  try {
-    fields = JSON.parse(line) as Record<string, unknown>;
-  } catch {
-    return null;
-  }
-  if (fields === null || typeof fields !== 'object') return null;
-  const time = timeOf(fields['time'] ?? fields['timestamp']);
-  const url = str(fields['url']) ?? str(fields['path']);
-  if (Number.isNaN(time) || url === null) return null;
-  const status = str(fields['status']);
-  return {
-    time,
-    method: str(fields['method']) ?? 'GET',
-    url,
-    ip: str(fields['ip']),
-    userAgent: str(fields['ua']) ?? str(fields['userAgent']),
-    referer: str(fields['referer']),
-    code: typeof fields['code'] === 'number' ? fields['code'] : null,
-    reader: str(fields['reader']),
-    account: str(fields['account']),
-    status: status !== null && STATUSES.has(status) ? (status as ReaderStatus) : null,
-    meterwall: loggedFields(fields['meterwall']),
-    fields,
-  };
 }
 
 /** The lines of `input`, each at most `max` bytes (a longer one is `tooLong`, with its start only). */
@@ -198,7 +96,7 @@ async function* linesOf(input: Readable, max: number): AsyncGenerator<{ readonly
  * The entries of a log file (plain or gzip), in file order. What cannot be read is counted in
  * `counts` (with why, and a few examples); a gzip cut short ends the entries with a note.
  */
-export async function* readLog(path: string, counts: LogCounts): AsyncGenerator<LogEntry> {
+export async function* readLog(path: string, counts: LogCounts, format: LogFormat = logFormat()): AsyncGenerator<LogEntry> {
   // `-` is the standard input (a log piped in, `zcat *.gz | meterwall simulate -`).
   const file: Readable = path === '-' ? process.stdin : createReadStream(path);
   const first = await new Promise<Buffer | null>((resolve, reject) => {
@@ -223,23 +121,20 @@ export async function* readLog(path: string, counts: LogCounts): AsyncGenerator<
       }
       // Told line by line: a log may mix formats, and its first line may be cut by rotation.
       const json = text.trimStart().startsWith('{');
-      const entry = json ? parseJsonLine(text) : parseCombined(text);
-      if (entry === null) skipLine(counts, number, json && isJson(text) ? 'no-time-or-url' : 'unknown-format', text);
-      else yield { ...entry, line: number, log: path };
+      const fromJson = json ? parseJsonLine(text, format) : null;
+      const read = json ? fromJson : parseCombined(text, format);
+      if (read === null) {
+        skipLine(counts, number, json && isJson(text) ? 'no-time-or-url' : 'unknown-format', text);
+        continue;
+      }
+      const name: FormatName = fromJson?.format ?? 'combined';
+      counts.formats.set(name, (counts.formats.get(name) ?? 0) + 1);
+      yield { ...read, line: number, log: path };
     }
   } catch (error) {
     // A gzip cut short (rotated while written, a partial download): what came before stands.
     const why = error instanceof Error ? error.message : String(error);
     counts.truncated = `${path === '-' ? 'standard input' : path}: ${why}, after line ${number.toLocaleString('en-GB')} (${counts.bytes.toLocaleString('en-GB')} bytes read)`;
     file.destroy();
-  }
-}
-
-function isJson(text: string): boolean {
-  try {
-    JSON.parse(text);
-    return true;
-  } catch {
-    return false;
   }
 }

@@ -4,6 +4,7 @@
  * value).
  */
 import { printable } from '../printable.js';
+import type { FormatName } from './formats.js';
 import type { LogCounts, SkipReason } from './log.js';
 import type { KeyedBy, SimulationResult } from './simulate.js';
 import { type CandidateStats, type Tally, VIEW_BUCKETS } from './stats.js';
@@ -78,14 +79,35 @@ const KEYED: Readonly<Record<KeyedBy, string>> = {
   config: "by the config module's reader()",
 };
 
+const FORMATS: Readonly<Record<FormatName, string>> = {
+  meterwall: "meterwall's access log fields",
+  combined: 'nginx/Apache combined',
+  cloudflare: 'Cloudflare Logpush JSON',
+  fastly: "Fastly's JSON",
+  json: 'JSON lines',
+};
+
+/** Which formats the lines were read as. */
+export function formatFormats(formats: ReadonlyMap<FormatName, number>): string {
+  const total = [...formats.values()].reduce((a, b) => a + b, 0);
+  return `Read as: ${[...formats]
+    .sort((a, b) => b[1] - a[1])
+    .map(([name, n]) => `${FORMATS[name]} (${pct(n, total)})`)
+    .join(', ')}`;
+}
+
 /** How readers were told apart, in shares of the article requests. */
-export function formatKeying(keying: ReadonlyMap<KeyedBy, number>): string {
+export function formatKeying(keying: ReadonlyMap<KeyedBy, number>, addresses = 0): string {
   const total = [...keying.values()].reduce((a, b) => a + b, 0);
   if (total === 0) return 'No article requests: no readers to tell apart.';
   const out = ['Readers were told apart:'];
   for (const [by, n] of [...keying].sort((a, b) => b[1] - a[1]))
     out.push(`  ${pct(n, total).padStart(6)} of article requests ${KEYED[by]}`);
   const blind = keying.get('address-and-agent') ?? 0;
+  if (blind > 0 && addresses > 0 && blind / addresses > 100)
+    out.push(
+      `  Warning: ${num(addresses)} address(es) made ${num(blind)} article requests (${num(Math.round(blind / addresses))} each): is the site behind a CDN or a proxy? Log X-Forwarded-For and give the proxies' ranges (log.trustedProxies, docs/simulate.md).`,
+    );
   if (blind > total * 0.1)
     out.push(
       `  Warning: ${pct(blind, total)} of article requests had no visitor id. Behind a CDN or a NAT, many readers share an address: counts per reader are unreliable (docs/simulate.md).`,

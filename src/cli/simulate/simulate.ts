@@ -5,6 +5,7 @@
  */
 import type { Article, Decision, PaywallOptions, Reader, ReaderStatus } from '../../types.js';
 import { isPromiseLike } from '../../util/maybe-async.js';
+import type { LogOptions } from './formats.js';
 import type { LogEntry, SkipReason } from './log.js';
 import { createReplayer, type SimulatedReader } from './replay.js';
 import { type CandidateStats, StatsCollector } from './stats.js';
@@ -21,6 +22,8 @@ export interface SimulationConfig {
    * (`status`), else `registered` with an account and `anonymous` without.
    */
   readonly reader?: (entry: LogEntry) => { key: string; status?: ReaderStatus; id?: string; entitlements?: string[] } | null;
+  /** How to read the logs: a combined log's extra fields, the CDN's or proxies' ranges, a JSON field map (docs/simulate.md). */
+  readonly log?: LogOptions;
   /** Candidate configurations, each merged over `options`; without them, `options` alone. */
   readonly configurations?: ReadonlyArray<{ readonly name: string; readonly options: Partial<PaywallOptions> }>;
 }
@@ -123,7 +126,11 @@ export interface SimulationResult {
   readonly otherRequests: number;
   /** Article requests by how their reader was told apart (a log without a visitor id keys by address and user agent). */
   readonly keying: ReadonlyMap<KeyedBy, number>;
+  /** Distinct addresses of the article requests keyed by address and user agent (counted up to 100,000). */
+  readonly addresses: number;
 }
+
+const MAX_ADDRESSES = 100_000;
 
 /** One configuration's answer for one request. */
 export interface Answer {
@@ -156,6 +163,7 @@ export async function simulate(
   const day = dayLabels(period && 'calendar' in period ? (period.timeZone ?? 'UTC') : 'UTC');
   const readerOf: (entry: LogEntry) => LoggedReader | null = config.reader ?? defaultReader;
   const keying = new Map<KeyedBy, number>();
+  const addresses = new Set<string>();
   let articleRequests = 0;
   let otherRequests = 0;
   for await (const entry of entries) {
@@ -181,6 +189,7 @@ export async function simulate(
     articleRequests++;
     const by = config.reader === undefined ? (who.by ?? 'config') : 'config';
     keying.set(by, (keying.get(by) ?? 0) + 1);
+    if (by === 'address-and-agent' && addresses.size < MAX_ADDRESSES) addresses.add(entry.ip ?? '-');
     const reader: Reader = { status: who.status ?? 'anonymous', entitlements: who.entitlements ?? [], ...(who.id ? { id: who.id } : {}) };
     const simulated: SimulatedReader = { key: who.key, reader };
     const request = {
@@ -208,5 +217,5 @@ export async function simulate(
     }
     if (answers !== null && answers.length === runs.length) onDecision?.(entry, answers);
   }
-  return { configurations: runs.map((r) => r.stats.finish()), articleRequests, otherRequests, keying };
+  return { configurations: runs.map((r) => r.stats.finish()), articleRequests, otherRequests, keying, addresses: addresses.size };
 }

@@ -1,0 +1,195 @@
+/**
+ * The command's inputs and outputs, run as a user runs it (the built `meterwall`): several logs
+ * merged in time order, `-` for standard input, a concatenation of two servers' logs warned
+ * about, a truncated gzip that keeps what was read and says where it stopped, output paths
+ * checked before the run, repeated `--set` combined (or refused), an empty or mostly unreadable
+ * log an error, a first line cut by rotation and mixed formats read line by line, `--decisions`.
+ */
+import { execFile, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { gzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const bin = 'dist/cli/main.js';
+const run = promisify(execFile);
+
+/** Runs the command; resolves with its exit code and output (a failure is an answer, not a throw). */
+async function simulate(args: string[], stdin?: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  if (stdin !== undefined) {
+    const child = spawn(process.execPath, [bin, 'simulate', ...args]);
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d;
+    });
+    child.stdin.end(stdin);
+    const code = await new Promise<number>((resolve) => child.on('close', (c) => resolve(c ?? -1)));
+    return { code, stdout, stderr };
+  }
+  try {
+    const { stdout, stderr } = await run(process.execPath, [bin, 'simulate', ...args], { maxBuffer: 1 << 24 });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+const at = (minute: number) => new Date(Date.parse('2026-11-02T10:00:00Z') + minute * 60_000).toISOString();
+const line = (minute: number, reader: string, url: string) => JSON.stringify({ time: at(minute), reader, url });
+
+describe.skipIf(!existsSync(bin))('meterwall simulate: inputs and outputs', () => {
+  let dir = '';
+  let config = '';
+  const p = (name: string) => join(dir, name);
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'meterwall-inputs-'));
+    config = p('config.mjs');
+    writeFileSync(
+      config,
+      `export default {
+        options: { meters: { anonymous: { limit: 2 }, registered: { limit: 4 } }, period: { calendar: 'month', timeZone: 'UTC' } },
+        article: (url) => { const m = /^\\/news\\/(\\w+)$/.exec(url.pathname); return m ? { id: m[1] } : null; },
+      };\n`,
+    );
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  // Server A and server B each saw part of reader r's visits: only merged in time order is the third article the one walled.
+  const serverA = [line(0, 'r', '/news/a'), line(2, 'r', '/news/c'), line(4, 's', '/news/a')];
+  const serverB = [line(1, 'r', '/news/b'), line(3, 'r', '/news/a')];
+
+  it('several logs are merged in time order: the same answer as one sorted log', async () => {
+    writeFileSync(p('a.log'), `${serverA.join('\n')}\n`);
+    writeFileSync(p('b.log.gz'), gzipSync(`${serverB.join('\n')}\n`));
+    writeFileSync(p('sorted.log'), `${[...serverA, ...serverB].sort((x, y) => x.localeCompare(y)).join('\n')}\n`);
+    const merged = await simulate([p('a.log'), p('b.log.gz'), '--config', config, '--json', p('merged.json'), '--decisions', p('d.jsonl')]);
+    expect((await simulate([p('sorted.log'), '--config', config, '--json', p('sorted.json')])).code).toBe(0);
+    expect(merged.code).toBe(0);
+    expect(readFileSync(p('merged.json'), 'utf8')).toBe(readFileSync(p('sorted.json'), 'utf8'));
+    // r: a (full), b (full), c (walled), a again (already read).
+    const decisions = readFileSync(p('d.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(decisions.map((d) => [d.log.endsWith('a.log') ? 'A' : 'B', d.line, d.url, d.decisions.configuration.reason])).toEqual([
+      ['A', 1, '/news/a', 'metered'],
+      ['B', 1, '/news/b', 'metered'],
+      ['A', 2, '/news/c', 'register-to-continue'],
+      ['B', 2, '/news/a', 'already-read'],
+      ['A', 3, '/news/a', 'metered'],
+    ]);
+    // Concatenated instead: replayed as it stands, and said so.
+    writeFileSync(p('cat.log'), `${[...serverA, ...serverB].join('\n')}\n`);
+    writeFileSync(p('late.log'), `${[...serverA, line(-90, 'r', '/news/b')].join('\n')}\n`);
+    const late = await simulate([p('late.log'), '--config', config]);
+    expect(late.stdout).toMatch(/Warning: 1 line\(s\) are earlier than the line before them in the same log \(first: .*late\.log line 4\)/);
+  });
+
+  it('- reads the standard input', async () => {
+    const piped = await simulate(['-', '--config', config, '--json', p('stdin.json')], `${[...serverA, ...serverB].sort().join('\n')}\n`);
+    expect(piped.code).toBe(0);
+    expect(readFileSync(p('stdin.json'), 'utf8')).toBe(readFileSync(p('sorted.json'), 'utf8'));
+    expect((await simulate(['-', '-', '--config', config])).stderr).toContain('can be read once');
+  });
+
+  it('a truncated gzip keeps what was read and says where it stopped', async () => {
+    const lines = Array.from({ length: 4000 }, (_, i) => line(i, `r${i % 50}`, `/news/x${i % 300}`));
+    const whole = gzipSync(`${lines.join('\n')}\n`);
+    writeFileSync(p('cut.log.gz'), whole.subarray(0, Math.floor(whole.length * 0.6)));
+    const cut = await simulate([p('cut.log.gz'), '--config', config]);
+    expect(cut.code).toBe(0);
+    expect(cut.stdout).toMatch(
+      /The log ends early \(.*cut\.log\.gz: .*, after line [\d,]+ \([\d,]+ bytes read\)\): what came before it was replayed\./,
+    );
+    const read = Number(/^([\d,]+) lines/m.exec(cut.stdout)?.[1]?.replace(/,/g, ''));
+    expect(read).toBeGreaterThan(1000);
+    expect(read).toBeLessThan(4000);
+  });
+
+  it('output paths are checked before the run', async () => {
+    writeFileSync(p('one.log'), `${serverA.join('\n')}\n`);
+    for (const option of ['--html', '--json', '--csv', '--decisions']) {
+      const missing = await simulate([p('one.log'), '--config', config, option, p('no/such/folder/out')]);
+      expect(missing.code).toBe(2);
+      expect(missing.stderr).toContain(`${option} ${p('no/such/folder/out')}: the folder`);
+      expect(missing.stdout).toBe(''); // nothing ran
+    }
+    expect((await simulate([p('one.log'), '--config', config, '--html', dir])).stderr).toContain('is a folder');
+  });
+
+  it('repeated --set combine; the same option twice, or more than twelve configurations, are refused', async () => {
+    writeFileSync(p('one.log'), `${serverA.join('\n')}\n`);
+    const both = await simulate([
+      p('one.log'),
+      '--config',
+      config,
+      '--set',
+      'meters.anonymous.limit=1,2',
+      '--set',
+      'meters.registered.limit=3,4',
+      '--json',
+      p('sets.json'),
+    ]);
+    expect(both.code).toBe(0);
+    const names = (JSON.parse(readFileSync(p('sets.json'), 'utf8')) as { configurations: Array<{ name: string }> }).configurations.map(
+      (c) => c.name,
+    );
+    expect(names).toEqual([
+      'meters.anonymous.limit=1, meters.registered.limit=3',
+      'meters.anonymous.limit=1, meters.registered.limit=4',
+      'meters.anonymous.limit=2, meters.registered.limit=3',
+      'meters.anonymous.limit=2, meters.registered.limit=4',
+    ]);
+    const twice = await simulate([
+      p('one.log'),
+      '--config',
+      config,
+      '--set',
+      'meters.anonymous.limit=1',
+      '--set',
+      'meters.anonymous.limit=2',
+    ]);
+    expect(twice.code).toBe(2);
+    expect(twice.stderr).toContain('--set meters.anonymous.limit is given twice');
+    const many = await simulate([
+      p('one.log'),
+      '--config',
+      config,
+      '--set',
+      'meters.anonymous.limit=1,2,3,4',
+      '--set',
+      'meters.registered.limit=1,2,3,4',
+    ]);
+    expect(many.code).toBe(2);
+    expect(many.stderr).toContain('at most 12');
+  });
+
+  it('an empty log, or one mostly unreadable, is an error; a cut first line and mixed formats are read line by line', async () => {
+    writeFileSync(p('empty.log'), '');
+    const empty = await simulate([p('empty.log'), '--config', config]);
+    expect(empty.code).toBe(1);
+    expect(empty.stderr).toContain('no log lines were read');
+    writeFileSync(
+      p('other.log'),
+      `${Array.from({ length: 10 }, (_, i) => `<${i}>Nov  2 10:00:0${i} host app: started`).join('\n')}\n${serverA[0]}\n`,
+    );
+    const other = await simulate([p('other.log'), '--config', config]);
+    expect(other.code).toBe(1);
+    expect(other.stderr).toMatch(/10 line\(s\) not replayed:\n\s+10 in no format/);
+    expect(other.stderr).toContain('10 of 11 lines are in no format the simulator reads');
+    const combined =
+      '203.0.113.9 - - [02/Nov/2026:10:05:00 +0000] "GET /news/d HTTP/1.1" 200 512 "-" "Mozilla/5.0 (X11; Linux x86_64; rv:131.0) Gecko/20100101 Firefox/131.0"';
+    writeFileSync(p('rotated.log'), `0:00:00Z","reader":"r","url":"/news/z"}\n${serverA.join('\n')}\n${combined}\n`);
+    const rotated = await simulate([p('rotated.log'), '--config', config]);
+    expect(rotated.code).toBe(0);
+    expect(rotated.stdout).toMatch(/^5 lines \(1 not replayed\), 4 article requests/m);
+    expect(rotated.stdout).toMatch(/Read as: JSON lines \(75\.0%\), nginx\/Apache combined \(25\.0%\)/);
+  });
+});
