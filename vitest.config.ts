@@ -19,6 +19,9 @@ export default defineConfig({
   test: {
     include: ['tests/**/*.test.ts'],
     environment: 'node',
+    // uPlot's stylesheet, imported `?raw` by the simulator's HTML report: its text, as the build
+    // inlines it (vitest otherwise gives CSS files as empty strings).
+    css: { include: [/uPlot\.min\.css/] },
     testTimeout: 20_000,
     hookTimeout: 60_000,
   },

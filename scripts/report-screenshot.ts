@@ -1,5 +1,5 @@
 // Takes the README's picture of the simulator's HTML report (the demo traffic of
-// tests/fixtures/simulation.ts, three anonymous limits) in headless Chromium.
+// tests/fixtures/simulation.ts, three anonymous limits) in headless Chromium, on a desktop and on a phone.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,6 +24,12 @@ try {
   await page.goto(pathToFileURL(file).href);
   await page.waitForSelector('.uplot canvas');
   await page.screenshot({ path: new URL('../docs/simulate-report.png', import.meta.url).pathname, fullPage: true });
+  // And on a phone: the charts one under the other, the tables scrolling sideways.
+  const phone = await browser.newPage({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true });
+  await phone.goto(pathToFileURL(file).href);
+  await phone.waitForSelector('.uplot canvas');
+  await phone.waitForTimeout(200);
+  await phone.screenshot({ path: new URL('../docs/simulate-report-phone.png', import.meta.url).pathname, fullPage: false });
 } finally {
   await browser.close();
   rmSync(dir, { recursive: true, force: true });
