@@ -69,7 +69,8 @@ export default defineConfig((overrides) => ({
     // The `meterwall` command (package.json's bin); no declarations, and no CommonJS copy.
     'cli/main': 'src/cli/main.ts',
   },
-  external: ['#runtime'],
+  // `redis` is the site's own (`meterwall inspect --redis` imports it when asked), never bundled.
+  external: ['#runtime', 'redis'],
   esbuildPlugins: [rawText],
   format: ['esm', 'cjs'],
   dts: { entry: library },

@@ -17,6 +17,7 @@ import { DEFAULTS } from '../options/defaults.js';
 import { printable } from './printable.js';
 import { normalizeSecrets } from '../options/secrets.js';
 import type { TokenRejection } from '../types.js';
+import type { AccountReport } from './inspect-account.js';
 
 /** What `inspect` is given. */
 export interface InspectInput {
@@ -184,15 +185,36 @@ export function formatInspection(report: InspectReport): string {
     `token expires   ${report.expiresAt} (5 minutes of grace after that)`,
   ];
   for (const m of report.meters) {
+    // After a sign-in the cookie's anonymous allowance is gone: its count is not what the reader meets.
+    const left = report.signedIn ? ' (none left while signed out: an account signed in on this browser)' : '';
     lines.push(
-      `meter ${p(m.meter).padEnd(9)} ${m.used} used${m.limit === null ? '' : ` of ${m.limit}`}${m.periodStart ? ` (its own period from ${m.periodStart})` : ''}`,
+      `meter ${p(m.meter).padEnd(9)} ${m.used} used${m.limit === null ? '' : ` of ${m.limit}`}${m.periodStart ? ` (its own period from ${m.periodStart})` : ''}${left}`,
     );
   }
   lines.push(`referral views  ${report.referralViews}`, `started spent   ${report.startedSpent}`);
   lines.push(`signed in here  ${report.signedIn ? 'yes: an account signed in on this browser this period' : 'no'}`);
+  if (report.signedIn)
+    lines.push(
+      'where it lives  signed in, the reader is metered on their account: in the store, not in this cookie',
+      '                (read it with --account <id> --redis <url>);',
+      '                signed out, this browser is walled: it is asked to sign in again',
+    );
+  else if (report.merged)
+    lines.push('where it lives  these views were merged into an account: its meter is in the store (--account, --redis)');
   lines.push(`merged          ${report.merged ? 'yes: these views were merged into an account' : 'no'}`);
   if (report.gift) lines.push(`gift opened     ${p(report.gift.id)} at ${report.gift.openedAt} (as ${p(report.gift.status)})`);
   for (const a of report.articles)
     lines.push(`article ${p(JSON.stringify(a.id))}: ${a.read ? `read this period (${a.meter} meter)` : 'not read this period'}`);
+  return lines.join('\n');
+}
+
+/** A registered reader's meters, as the store holds them. */
+export function formatAccount(account: AccountReport, prefix: string): string {
+  const p = printable;
+  const lines = [`account meter   in the store under ${p(prefix + account.key)}`];
+  for (const m of account.meters)
+    lines.push(`meter ${p(m.meter).padEnd(9)} ${m.used} used${m.limit === null ? '' : ` of ${m.limit}`} (store)`);
+  for (const a of account.articles)
+    lines.push(`article ${p(JSON.stringify(a.id))}: ${a.read ? 'read this period (account)' : 'not read this period (account)'}`);
   return lines.join('\n');
 }
