@@ -68,6 +68,8 @@ export default defineConfig((overrides) => ({
     ...library,
     // The `meterwall` command (package.json's bin); no declarations, and no CommonJS copy.
     'cli/main': 'src/cli/main.ts',
+    // Its worker threads (`meterwall simulate` replays partitions on them), loaded beside it.
+    'cli/worker': 'src/cli/simulate/worker.ts',
   },
   // `redis` is the site's own (`meterwall inspect --redis` imports it when asked), never bundled.
   external: ['#runtime', 'redis'],

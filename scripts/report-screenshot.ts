@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 import { formatHtml } from '../src/cli/simulate/html.js';
-import { simulate } from '../src/cli/simulate/simulate.js';
+import { simulate } from '../src/cli/simulate/run.js';
 import { DEMO_CONFIG, demoEntries } from '../tests/fixtures/simulation.js';
 import { CHROMIUM_ARGS, chromiumPath } from '../tests/helpers-browser.js';
 

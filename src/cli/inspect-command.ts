@@ -9,7 +9,7 @@ import { createRedisStore } from '../stores/redis.js';
 import { formatAccount, formatInspection, inspectToken } from './inspect.js';
 import { type AccountInput, type AccountReport, inspectAccount } from './inspect-account.js';
 import { printable } from './printable.js';
-import { loadConfig } from './simulate/command.js';
+import { loadConfig } from './simulate/config-module.js';
 
 /** Runs `meterwall inspect`; resolves to its exit code. */
 export async function inspectCommand(args: string[], usage: string): Promise<number> {

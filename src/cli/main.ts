@@ -6,7 +6,8 @@
  */
 import { printable } from './printable.js';
 import { inspectCommand } from './inspect-command.js';
-import { CommandError, simulateCommand } from './simulate/command.js';
+import { CommandError } from './errors.js';
+import { simulateCommand } from './simulate/command.js';
 
 const USAGE = `Usage:
   meterwall simulate <access log>… --config <module> [--set <option path>=<v1>,<v2>…]… [--json <file>] [--csv <file>] [--html <file>] [--decisions <file>]

@@ -127,6 +127,8 @@ describe('meterwall simulate equals live on generated traffic', () => {
       { maxBuffer: 1 << 24 },
     );
     expect(stdout).toContain('by the browser key meterwall logged');
+    // Replayed in partitions, the readers an account links kept together (their earlier records moved).
+    expect(stdout).toMatch(/[2-9] partition\(s\) on 1 thread\(s\); [\d,]+ records moved to the partition of the account or gift/);
     const decided = readFileSync(decisionsFile, 'utf8')
       .trim()
       .split('\n')
@@ -165,6 +167,17 @@ describe('meterwall simulate equals live on generated traffic', () => {
       configurations: Array<{ name: string; total: Record<string, number>; notPageViews: number }>;
     };
     const live = result.configurations.find((c) => c.name === LIVE);
+    if (process.env['EQUIVALENCE_REPORT']) {
+      const simViews = articles.filter((a) => a.entry.meterwall?.notPageView === null).map((a) => byLine.get(a.line)?.decisions[LIVE]);
+      console.log({
+        fromDecisions: {
+          full: simViews.filter((v) => v?.access === 'full').length,
+          prompt: simViews.filter((v) => v?.access === 'prompt').length,
+        },
+        stats: live?.total,
+        notPageViews: live?.notPageViews,
+      });
+    }
     expect(live?.total).toEqual({
       views: views.length,
       full: views.filter((v) => v?.access === 'full').length,

@@ -10,7 +10,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { clientBehind, logFormat, parseCombined, parseJsonLine } from '../../src/cli/simulate/formats.js';
 import { formatKeying } from '../../src/cli/simulate/report.js';
-import { type SimulationConfig, simulate } from '../../src/cli/simulate/simulate.js';
+import { simulate } from '../../src/cli/simulate/run.js';
+import type { SimulationConfig } from '../../src/cli/simulate/simulate.js';
 
 const DOCS = readFileSync('docs/simulate.md', 'utf8');
 

@@ -192,4 +192,47 @@ describe.skipIf(!existsSync(bin))('meterwall simulate: inputs and outputs', () =
     expect(rotated.stdout).toMatch(/^5 lines \(1 not replayed\), 4 article requests/m);
     expect(rotated.stdout).toMatch(/Read as: JSON lines \(75\.0%\), nginx\/Apache combined \(25\.0%\)/);
   });
+
+  it('worker threads or one thread: the same counts and the same decisions, partition by partition', async () => {
+    // 400 readers, some registered (an account on two browsers), over two months.
+    const lines: string[] = [];
+    for (let i = 0; i < 6000; i++) {
+      const r = (i * 7919) % 400;
+      const account = r % 5 === 0 ? { account: `acct${r % 40}`, status: 'registered' } : {};
+      lines.push(JSON.stringify({ time: at(i * 15), reader: `r${r}`, url: `/news/n${(i * 31) % 90}`, ...account }));
+    }
+    writeFileSync(p('many.log'), `${lines.join('\n')}\n`);
+    const results: string[] = [];
+    const decisions: string[] = [];
+    for (const [i, extra] of [
+      ['--workers', '1'],
+      ['--workers', '2'],
+      ['--workers', '2', '--memory', '512'],
+    ].entries()) {
+      const out = await simulate([
+        p('many.log'),
+        '--config',
+        config,
+        '--json',
+        p(`many-${i}.json`),
+        '--decisions',
+        p(`many-${i}.jsonl`),
+        ...extra,
+      ]);
+      expect(out.code).toBe(0);
+      results.push(readFileSync(p(`many-${i}.json`), 'utf8'));
+      decisions.push(readFileSync(p(`many-${i}.jsonl`), 'utf8'));
+      if (i === 0) expect(out.stdout).toMatch(/budget 1024 MB; [1-3] partition\(s\) on 1 thread\(s\)/);
+      if (i === 1) expect(out.stdout).toMatch(/budget 1024 MB; [2-3] partition\(s\) on 2 thread\(s\)/);
+      if (i === 2) expect(out.stdout).toMatch(/budget 512 MB; [2-3] partition\(s\) on 2 thread\(s\)/);
+    }
+    expect(results[1]).toBe(results[0]);
+    expect(results[2]).toBe(results[0]);
+    expect(decisions[1]).toBe(decisions[0]);
+    expect(decisions[2]).toBe(decisions[0]);
+    expect(decisions[0]?.trim().split('\n')).toHaveLength(6000);
+    expect((await simulate([p('many.log'), '--config', config, '--workers', '0'])).stderr).toContain(
+      '--workers takes a positive whole number',
+    );
+  }, 60_000);
 });

@@ -10,7 +10,7 @@ import { chromium } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { formatHtml } from '../../src/cli/simulate/html.js';
 import { formatCsv, formatTable } from '../../src/cli/simulate/report.js';
-import { type SimulationResult, simulate } from '../../src/cli/simulate/simulate.js';
+import { type SimulationResult, simulate } from '../../src/cli/simulate/run.js';
 import type { CandidateStats } from '../../src/cli/simulate/stats.js';
 import { DEMO_CONFIG, demoEntries } from '../fixtures/simulation.js';
 import { CHROMIUM_ARGS, chromiumPath } from '../helpers-browser.js';

@@ -11,7 +11,8 @@ import { promisify } from 'node:util';
 import { createGzip, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCombined, parseJsonLine } from '../../src/cli/simulate/log.js';
-import { configurationsFromSet, type SimulationConfig, simulate } from '../../src/cli/simulate/simulate.js';
+import { simulate } from '../../src/cli/simulate/run.js';
+import { configurationsFromSet, type SimulationConfig } from '../../src/cli/simulate/simulate.js';
 
 const LOG = [
   ['2026-10-30T10:00:00Z', 'a', null, '/articles/n1'],

@@ -4,41 +4,30 @@
  * a log that is empty or mostly unreadable is an error, and what was not replayed is counted
  * with why.
  */
-import { accessSync, constants, createWriteStream, statSync, type WriteStream, writeFileSync } from 'node:fs';
+import { accessSync, constants, statSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { dirname, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { printable } from '../printable.js';
 import { readLogs, totalCounts } from './inputs.js';
 import { skipLine } from './log.js';
 import { logFormat } from './formats.js';
 import { formatCsv, formatFormats, formatJson, formatKeying, formatSkipped, formatTable } from './report.js';
-import { configurationsFromSets, type SimulationConfig, simulate } from './simulate.js';
+import { CommandError } from '../errors.js';
+import { loadConfig } from './config-module.js';
+import { runPartitioned } from './partitioned.js';
+import { configurationsFromSets, type SimulationConfig } from './simulate.js';
 
-const CONFIG_KEYS = new Set(['options', 'article', 'reader', 'configurations', 'log']);
+/** The memory budget of a run by default, MB (`--memory`). */
+export const DEFAULT_MEMORY_MB = 1024;
+
+function positiveInteger(option: string, value: string): number {
+  if (!/^[1-9]\d{0,5}$/.test(value)) throw new CommandError('ERR_USAGE', `--${option} takes a positive whole number (got ${value})`);
+  return Number(value);
+}
 
 /** More than this share of unreadable lines makes the run an error: the wrong format, not a few bad lines. */
 const MOSTLY_UNREADABLE = 0.5;
-
-/** A mistake in how the command was called (exit 2) or in its input (exit 1), said in one line. */
-export class CommandError extends Error {
-  readonly code: 'ERR_USAGE' | 'ERR_INPUT';
-  constructor(code: 'ERR_USAGE' | 'ERR_INPUT', message: string) {
-    super(message);
-    this.code = code;
-  }
-}
-
-/** The config module's default export, checked. */
-export async function loadConfig(path: string): Promise<SimulationConfig> {
-  const module = (await import(pathToFileURL(resolve(path)).href)) as { default?: SimulationConfig };
-  const loaded = module.default;
-  if (!loaded || typeof loaded.article !== 'function' || typeof loaded.options !== 'object')
-    throw new CommandError('ERR_USAGE', `${path} must export default { options, article(url, entry) }`);
-  for (const key of Object.keys(loaded))
-    if (!CONFIG_KEYS.has(key)) throw new CommandError('ERR_USAGE', `${path}: ${key} is not a config key (${[...CONFIG_KEYS].join(', ')})`);
-  return loaded;
-}
 
 /** Throws unless `path` can be written: an existing file, or a new one in an existing, writable folder. */
 function checkOutput(option: string, path: string): void {
@@ -71,6 +60,9 @@ export async function simulateCommand(args: string[], usage: string): Promise<nu
       csv: { type: 'string' },
       html: { type: 'string' },
       decisions: { type: 'string' },
+      workers: { type: 'string' },
+      memory: { type: 'string' },
+      tmp: { type: 'string' },
       quiet: { type: 'boolean' },
     },
   });
@@ -90,11 +82,21 @@ export async function simulateCommand(args: string[], usage: string): Promise<nu
   const { entries, counts } = readLogs(positionals, logFormat(config.log));
   const size = positionals.reduce((sum, p) => sum + (p === '-' ? 0 : statSync(p).size), 0);
   const progress = process.stderr.isTTY && !values.quiet;
-  const decisions: WriteStream | null = values.decisions ? createWriteStream(values.decisions) : null;
   const names = config.configurations?.length ? config.configurations.map((c) => c.name) : ['configuration'];
+  const workers = values.workers === undefined ? availableParallelism() : positiveInteger('workers', values.workers);
+  const memoryMb = values.memory === undefined ? DEFAULT_MEMORY_MB : positiveInteger('memory', values.memory);
   const started = performance.now();
   let seen = 0;
-  const result = await simulate(entries, config, {
+  const run = await runPartitioned(entries, {
+    config,
+    configPath: values.config,
+    sets: values.set ?? [],
+    names,
+    logs: positionals,
+    workers,
+    memoryMb,
+    decisions: values.decisions ?? null,
+    ...(values.tmp === undefined ? {} : { tmp: values.tmp }),
     onEntry() {
       if (progress && size > 0 && ++seen % 50_000 === 0) {
         const read = counts.logs.reduce((sum, l) => sum + l.counts.bytes, 0);
@@ -108,16 +110,8 @@ export async function simulateCommand(args: string[], usage: string): Promise<nu
       const log = counts.logs.find((l) => l.path === entry.log) ?? counts.logs[0];
       if (log) skipLine(log.counts, entry.line ?? 0, reason, `${entry.method} ${entry.url}`);
     },
-    onDecision: decisions
-      ? (entry, answers) => {
-          const byName = Object.fromEntries(names.map((name, i) => [name, answers[i]]));
-          decisions.write(
-            `${JSON.stringify({ line: entry.line ?? null, ...(positionals.length > 1 ? { log: entry.log } : {}), url: entry.url, decisions: byName })}\n`,
-          );
-        }
-      : undefined,
   });
-  if (decisions) await new Promise<void>((done, fail) => decisions.end((error?: Error | null) => (error ? fail(error) : done())));
+  const result = run.result;
   if (progress) process.stderr.write(`${'\r'.padEnd(70)}\r`);
   const total = totalCounts(counts);
   if (total.lines === 0)
@@ -136,7 +130,7 @@ export async function simulateCommand(args: string[], usage: string): Promise<nu
   const seconds = (performance.now() - started) / 1000;
   console.log(formatTable(result));
   console.log(
-    `\n${total.lines.toLocaleString('en-GB')} lines (${total.skipped} not replayed), ${result.articleRequests.toLocaleString('en-GB')} article requests, in ${seconds.toFixed(1)} s, peak memory ${Math.round(process.resourceUsage().maxRSS / 1024)} MB`,
+    `\n${total.lines.toLocaleString('en-GB')} lines (${total.skipped} not replayed), ${result.articleRequests.toLocaleString('en-GB')} article requests, in ${seconds.toFixed(1)} s, peak memory ${Math.round(process.resourceUsage().maxRSS / 1024)} MB (budget ${memoryMb} MB; ${run.partitions} partition(s) on ${run.workers} thread(s)${run.moved > 0 ? `; ${run.moved.toLocaleString('en-GB')} records moved to the partition of the account or gift that links their reader` : ''})`,
   );
   console.log(formatFormats(total.formats));
   console.log(formatKeying(result.keying, result.addresses));

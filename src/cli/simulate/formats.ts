@@ -116,7 +116,11 @@ const STATUSES = new Set<string>(['anonymous', 'registered', 'subscriber']);
 const dash = (value: string | undefined): string | null => (value === undefined || value === '-' || value === '' ? null : value);
 
 /** A combined-format line, or `null`. */
-export function parseCombined(line: string, format: LogFormat = logFormat()): LogEntry | null {
+export function parseCombined(
+  line: string,
+  format: LogFormat = logFormat(),
+  where?: { readonly line: number; readonly log: string },
+): LogEntry | null {
   const m = COMBINED.exec(line);
   if (m === null) return null;
   const month = MONTHS[m[3] as string];
@@ -146,6 +150,7 @@ export function parseCombined(line: string, format: LogFormat = logFormat()): Lo
     status: null,
     meterwall: null,
     fields: null,
+    ...where,
   };
 }
 
@@ -195,7 +200,11 @@ function formatOf(fields: Readonly<Record<string, unknown>>): FormatName {
 }
 
 /** A JSON line, or `null`; `format` tells which format it was read as. */
-export function parseJsonLine(line: string, format: LogFormat = logFormat()): (LogEntry & { readonly format: FormatName }) | null {
+export function parseJsonLine(
+  line: string,
+  format: LogFormat = logFormat(),
+  where?: { readonly line: number; readonly log: string },
+): (LogEntry & { readonly format: FormatName }) | null {
   let parsed: unknown;
   try {
     parsed = JSON.parse(line);
@@ -231,6 +240,7 @@ export function parseJsonLine(line: string, format: LogFormat = logFormat()): (L
     meterwall,
     fields,
     format: meterwall !== null ? 'meterwall' : formatOf(fields),
+    ...where,
   };
 }
 

@@ -5,7 +5,7 @@
  */
 import uplotScript from 'uplot/dist/uPlot.iife.min.js?raw';
 import uplotCss from 'uplot/dist/uPlot.min.css?raw';
-import type { SimulationResult } from './simulate.js';
+import type { SimulationResult } from './run.js';
 import { type CandidateStats, VIEW_BUCKETS } from './stats.js';
 
 /**

@@ -121,18 +121,22 @@ export async function* readLog(path: string, counts: LogCounts, format: LogForma
       }
       // Told line by line: a log may mix formats, and its first line may be cut by rotation.
       const json = text.trimStart().startsWith('{');
-      const fromJson = json ? parseJsonLine(text, format) : null;
-      const read = json ? fromJson : parseCombined(text, format);
+      const at = { line: number, log: path };
+      const fromJson = json ? parseJsonLine(text, format, at) : null;
+      const read = json ? fromJson : parseCombined(text, format, at);
       if (read === null) {
         skipLine(counts, number, json && isJson(text) ? 'no-time-or-url' : 'unknown-format', text);
         continue;
       }
       const name: FormatName = fromJson?.format ?? 'combined';
       counts.formats.set(name, (counts.formats.get(name) ?? 0) + 1);
-      yield { ...read, line: number, log: path };
+      yield read;
     }
   } catch (error) {
     // A gzip cut short (rotated while written, a partial download): what came before stands.
+    // Anything else (a read error, a bug) is not the log's end, and is not taken for one.
+    const code = (error as { code?: unknown } | null)?.code;
+    if (!(typeof code === 'string' && code.startsWith('Z_'))) throw error;
     const why = error instanceof Error ? error.message : String(error);
     counts.truncated = `${path === '-' ? 'standard input' : path}: ${why}, after line ${number.toLocaleString('en-GB')} (${counts.bytes.toLocaleString('en-GB')} bytes read)`;
     file.destroy();

@@ -20,7 +20,7 @@ import type { Keyring } from '../../core/keys.js';
 import { engineSettings } from '../../core/paywall.js';
 import { resolveOptions } from '../../options/paywall-options.js';
 import { createMemoryStore } from '../../stores/memory.js';
-import type { Article, Decision, GiftRefusal, NotCountedCause, PaywallOptions, Reader, RequestLike } from '../../types.js';
+import type { Article, Decision, GiftRefusal, MeterStore, NotCountedCause, PaywallOptions, Reader, RequestLike } from '../../types.js';
 import { isPromiseLike, type MaybePromise } from '../../util/maybe-async.js';
 import { internedIds, KID, loggedGiftTokens, MeterHandles } from './replay-tokens.js';
 
@@ -46,6 +46,12 @@ export interface SimulatedRequest {
   readonly ip: string | null;
   /** What the live paywall logged of this request (a log meterwall wrote), or `null`. */
   readonly logged?: AccessLogFields | null;
+  /**
+   * For a request that started a new meter live: its place among the new meters of its network
+   * that hour, across every reader (counted in log order before the readers were partitioned).
+   * The fresh-meter cap reads it instead of a count of its own partition.
+   */
+  readonly fresh?: number | null;
 }
 
 /** One candidate configuration's paywall, replaying a log in order. */
@@ -72,6 +78,7 @@ export function createReplayer(options: Partial<PaywallOptions>): Replayer {
   const clock = () => now;
   let current: ResolvedReader = { reader: { status: 'anonymous', entitlements: [] }, note: 'simulated' };
   let gift: 'ok' | GiftRefusal | null = null;
+  let fresh: number | null = null;
   // The log says who read (no session to verify); crawler verification is not replayed (no DNS
   // lookups offline: a crawler's user agent is an automated client, never counted).
   const { session: _session, resolveReader: _resolve, onEvent: _events, store: _store, now: _now, crawlers: _crawlers, ...site } = options;
@@ -83,7 +90,7 @@ export function createReplayer(options: Partial<PaywallOptions>): Replayer {
       ? {}
       : { pageViews: { ...site.pageViews, notPageView: (request) => request.headers.get('x-meterwall-replay') === 'site' } }),
     secret: PLACEHOLDER_SECRET,
-    store: createMemoryStore({ now: clock, max: 10_000_000 }),
+    store: freshFromLog(createMemoryStore({ now: clock, max: 10_000_000 }), () => fresh),
     now: clock,
   };
   const resolved = resolveOptions(replayed);
@@ -160,6 +167,7 @@ export function createReplayer(options: Partial<PaywallOptions>): Replayer {
       current = { reader: who.reader, note: 'from the log' };
       const logged = request.logged ?? null;
       gift = logged?.gift ?? null;
+      fresh = request.fresh ?? null;
       // The meter cookie(s) the browser presents: the candidate's meter for each live one, junk for one refused live.
       const presented: string[] = [];
       if (logged === null) {
@@ -192,4 +200,16 @@ export function createReplayer(options: Partial<PaywallOptions>): Replayer {
       return isPromiseLike(decision) ? Promise.resolve(decision).then(keep) : keep(decision);
     },
   };
+}
+
+/** The memory store, its fresh-meter count taken from the log where the log knows it (`SimulatedRequest.fresh`). */
+function freshFromLog(store: MeterStore, ordinal: () => number | null): MeterStore {
+  const count = store.countFresh?.bind(store);
+  if (count === undefined) return store;
+  return Object.assign(Object.create(store) as MeterStore, {
+    countFresh: (key: string, ttlMs: number) => {
+      const known = ordinal();
+      return known === null ? count(key, ttlMs) : Promise.resolve(known);
+    },
+  });
 }

@@ -6,7 +6,8 @@
 import { printable } from '../printable.js';
 import type { FormatName } from './formats.js';
 import type { LogCounts, SkipReason } from './log.js';
-import type { KeyedBy, SimulationResult } from './simulate.js';
+import type { KeyedBy } from './records.js';
+import type { SimulationResult } from './run.js';
 import { type CandidateStats, type Tally, VIEW_BUCKETS } from './stats.js';
 
 const pct = (part: number, whole: number): string => (whole === 0 ? '–' : `${((100 * part) / whole).toFixed(1)}%`);

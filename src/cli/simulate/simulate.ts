@@ -1,14 +1,12 @@
 /**
- * The simulation: one pass over the log, every candidate configuration deciding each article
- * request in the log's own order and clock, through the paywall's own engine (replay.ts), the
- * results counted per configuration (stats.ts).
+ * What a simulation is asked: the config module's shape, the candidate configurations (`--set`),
+ * and who read a log line by default. The run itself is run.ts (one process) and partitioned.ts
+ * (the command: partitions on disk, worker threads).
  */
-import type { Article, Decision, PaywallOptions, Reader, ReaderStatus } from '../../types.js';
-import { isPromiseLike } from '../../util/maybe-async.js';
+import type { Article, PaywallOptions, ReaderStatus } from '../../types.js';
 import type { LogOptions } from './formats.js';
-import type { LogEntry, SkipReason } from './log.js';
-import { createReplayer, type SimulatedReader } from './replay.js';
-import { type CandidateStats, StatsCollector } from './stats.js';
+import type { LogEntry } from './log.js';
+import type { KeyedBy } from './records.js';
 
 /** What a config module exports (as its default export). */
 export interface SimulationConfig {
@@ -82,10 +80,9 @@ function setAt(object: unknown, path: readonly string[], value: unknown): Partia
   return { ...source, [key]: setAt(source[key], rest, value) } as Partial<PaywallOptions>;
 }
 
-/** How a request's reader was told apart from the others. */
-export type KeyedBy = 'browser' | 'visitor-id' | 'account' | 'address-and-agent' | 'config';
+export type { KeyedBy } from './records.js';
 
-type LoggedReader = { key: string; status?: ReaderStatus; id?: string; entitlements?: string[]; by?: KeyedBy };
+export type LoggedReader = { key: string; status?: ReaderStatus; id?: string; entitlements?: string[]; by?: KeyedBy };
 
 function defaultReader(entry: LogEntry): LoggedReader {
   const logged = entry.meterwall;
@@ -102,120 +99,11 @@ function defaultReader(entry: LogEntry): LoggedReader {
   return entry.account ? { key, status, id: entry.account, by } : { key, status, by };
 }
 
-/** Day labels in a time zone, cached by hour. */
-function dayLabels(timeZone: string): (time: number) => string {
-  const format = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
-  const cache = new Map<number, string>();
-  return (time) => {
-    const hour = Math.floor(time / 3_600_000);
-    let label = cache.get(hour);
-    if (label === undefined) {
-      label = format.format(new Date(time));
-      if (cache.size > 100_000) cache.clear();
-      cache.set(hour, label);
-    }
-    return label;
-  };
-}
-
-/** The simulation's results: one entry per configuration, and what was read. */
-export interface SimulationResult {
-  readonly configurations: CandidateStats[];
-  /** Article requests decided, and log entries that were not articles. */
-  readonly articleRequests: number;
-  readonly otherRequests: number;
-  /** Article requests by how their reader was told apart (a log without a visitor id keys by address and user agent). */
-  readonly keying: ReadonlyMap<KeyedBy, number>;
-  /** Distinct addresses of the article requests keyed by address and user agent (counted up to 100,000). */
-  readonly addresses: number;
-}
-
-const MAX_ADDRESSES = 100_000;
-
-/** One configuration's answer for one request. */
-export interface Answer {
-  readonly access: Decision['access'];
-  readonly reason: Decision['reason'];
-}
-
-/** What a run reports as it goes. */
-export interface SimulationHooks {
-  /** After each entry (a progress bar). */
-  onEntry?(): void;
-  /** An entry that could not be replayed (a request target that is not a URL, a config that threw on it): the run goes on. */
-  onSkip?(entry: LogEntry, reason: SkipReason): void;
-  /** Each article request's answers, one per configuration in order (`--decisions`). */
-  onDecision?: ((entry: LogEntry, answers: readonly Answer[]) => void) | undefined;
-}
-
-/** Runs every configuration of `config` over `entries`. */
-export async function simulate(
-  entries: AsyncIterable<LogEntry> | Iterable<LogEntry>,
-  config: SimulationConfig,
-  hooks: SimulationHooks = {},
-): Promise<SimulationResult> {
-  const { onEntry, onSkip, onDecision } = hooks;
-  const candidates = config.configurations?.length
+/** The configurations a run compares: each candidate merged over the site's options, or the options alone. */
+export function candidatesOf(config: SimulationConfig): Array<{ readonly name: string; readonly options: Partial<PaywallOptions> }> {
+  return config.configurations?.length
     ? config.configurations.map((c) => ({ name: c.name, options: { ...config.options, ...c.options } }))
     : [{ name: 'configuration', options: config.options }];
-  const runs = candidates.map((c) => ({ replayer: createReplayer(c.options), stats: new StatsCollector(c.name) }));
-  const period = config.options.period;
-  const day = dayLabels(period && 'calendar' in period ? (period.timeZone ?? 'UTC') : 'UTC');
-  const readerOf: (entry: LogEntry) => LoggedReader | null = config.reader ?? defaultReader;
-  const keying = new Map<KeyedBy, number>();
-  const addresses = new Set<string>();
-  let articleRequests = 0;
-  let otherRequests = 0;
-  for await (const entry of entries) {
-    onEntry?.();
-    const url = URL.parse(entry.url, 'http://localhost');
-    if (url === null) {
-      onSkip?.(entry, 'bad-url');
-      continue;
-    }
-    let article: Article | null;
-    let who: LoggedReader | null;
-    try {
-      article = config.article(url, entry);
-      who = article === null ? null : readerOf(entry);
-    } catch {
-      onSkip?.(entry, 'config-error');
-      continue;
-    }
-    if (article === null || who === null) {
-      otherRequests++;
-      continue;
-    }
-    articleRequests++;
-    const by = config.reader === undefined ? (who.by ?? 'config') : 'config';
-    keying.set(by, (keying.get(by) ?? 0) + 1);
-    if (by === 'address-and-agent' && addresses.size < MAX_ADDRESSES) addresses.add(entry.ip ?? '-');
-    const reader: Reader = { status: who.status ?? 'anonymous', entitlements: who.entitlements ?? [], ...(who.id ? { id: who.id } : {}) };
-    const simulated: SimulatedReader = { key: who.key, reader };
-    const request = {
-      method: entry.method,
-      url: entry.url,
-      userAgent: entry.userAgent,
-      referer: entry.referer,
-      ip: entry.ip,
-      logged: entry.meterwall,
-    };
-    const answers: Answer[] | null = onDecision ? [] : null;
-    const section = article.section ?? '(none)';
-    const label = day(entry.time);
-    for (const run of runs) {
-      let decided: ReturnType<typeof run.replayer.decide>;
-      try {
-        decided = run.replayer.decide(entry.time, simulated, request, article);
-      } catch {
-        onSkip?.(entry, 'config-error'); // an article the config built wrongly (no string id)
-        break;
-      }
-      const decision = isPromiseLike(decided) ? await decided : decided;
-      run.stats.add(who.key, decision, section, label, run.replayer.pageView(request));
-      answers?.push({ access: decision.access, reason: decision.reason });
-    }
-    if (answers !== null && answers.length === runs.length) onDecision?.(entry, answers);
-  }
-  return { configurations: runs.map((r) => r.stats.finish()), articleRequests, otherRequests, keying, addresses: addresses.size };
 }
+
+export { defaultReader };

@@ -109,3 +109,42 @@ export class StatsCollector {
     return s;
   }
 }
+
+/** One configuration's counts as a worker thread sends them (its maps as entry lists). */
+export type SentStats = Omit<CandidateStats, 'reasons' | 'bySection' | 'byDay'> & {
+  readonly reasons: Array<[string, number]>;
+  readonly bySection: Array<[string, Tally]>;
+  readonly byDay: Array<[string, Tally]>;
+};
+
+export function sendStats(s: CandidateStats): SentStats {
+  return { ...s, reasons: [...s.reasons], bySection: [...s.bySection], byDay: [...s.byDay] };
+}
+
+function addTally(into: Tally, t: Tally): void {
+  into.views += t.views;
+  into.full += t.full;
+  into.teaser += t.teaser;
+  into.prompt += t.prompt;
+}
+
+/**
+ * Adds one partition's counts of a configuration to `into`. Partitions hold disjoint readers, so
+ * every count, readers included, is a sum.
+ */
+export function addStats(into: CandidateStats, s: SentStats): void {
+  into.readers += s.readers;
+  into.notPageViews += s.notPageViews;
+  into.metPrompt += s.metPrompt;
+  into.metTeaser += s.metTeaser;
+  addTally(into.total, s.total);
+  for (const [reason, n] of s.reasons) into.reasons.set(reason, (into.reasons.get(reason) ?? 0) + n);
+  for (const bucket of VIEW_BUCKETS) into.viewsPerReader[bucket] += s.viewsPerReader[bucket];
+  for (const [key, t] of s.bySection) addTally(slot(into.bySection, key), t);
+  for (const [key, t] of s.byDay) addTally(slot(into.byDay, key), t);
+}
+
+/** Empty counts for a configuration (the sum of no partition). */
+export function emptyStats(name: string): CandidateStats {
+  return new StatsCollector(name).finish();
+}

@@ -1,0 +1,209 @@
+/**
+ * A run in two halves. `Preparer` (the main thread, in log order): which entries are article
+ * requests, who read them, on which day, and each new meter's place among its network's that hour
+ * (the one thing readers share). `PartitionReplay` (a worker, or the main thread): every candidate
+ * configuration deciding one partition's records in order through the paywall's own engine
+ * (replay.ts), counted (stats.ts). `simulate()` is both in one process, one partition: the
+ * command partitions (partitioned.ts); tests and small logs need not.
+ */
+import { normalizeArticle } from '../../core/article.js';
+import type { Article, Decision, Reader } from '../../types.js';
+import { networkOf, parseIp } from '../../util/ip.js';
+import { isPromiseLike } from '../../util/maybe-async.js';
+import type { LogEntry, SkipReason } from './log.js';
+import type { KeyedBy, SimRecord } from './records.js';
+import { createReplayer } from './replay.js';
+import { candidatesOf, defaultReader, type LoggedReader, type SimulationConfig } from './simulate.js';
+import { type CandidateStats, StatsCollector } from './stats.js';
+
+/** Distinct addresses counted for the CDN warning, at most. */
+const MAX_ADDRESSES = 100_000;
+
+/** One configuration's answer for one request. */
+export interface Answer {
+  readonly access: Decision['access'];
+  readonly reason: Decision['reason'];
+}
+
+/** What the preparing pass counted. */
+export interface Prepared {
+  articleRequests: number;
+  otherRequests: number;
+  readonly keying: Map<KeyedBy, number>;
+  readonly addresses: Set<string>;
+}
+
+/** Day labels in a time zone, cached by hour. */
+function dayLabels(timeZone: string): (time: number) => string {
+  const format = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+  const cache = new Map<number, string>();
+  return (time) => {
+    const hour = Math.floor(time / 3_600_000);
+    let label = cache.get(hour);
+    if (label === undefined) {
+      label = format.format(new Date(time));
+      if (cache.size > 100_000) cache.clear();
+      cache.set(hour, label);
+    }
+    return label;
+  };
+}
+
+/** Turns log entries into records, in log order. */
+export class Preparer {
+  readonly counts: Prepared = { articleRequests: 0, otherRequests: 0, keying: new Map(), addresses: new Set() };
+  readonly #config: SimulationConfig;
+  readonly #readerOf: (entry: LogEntry) => LoggedReader | null;
+  readonly #day: (time: number) => string;
+  /** New meters per network in the current hours (older hours are dropped: the log is in time order). */
+  #fresh = new Map<string, number>();
+  #freshHour = -1;
+  #seq = 0;
+
+  constructor(config: SimulationConfig) {
+    this.#config = config;
+    this.#readerOf = config.reader ?? defaultReader;
+    const period = config.options.period;
+    this.#day = dayLabels(period && 'calendar' in period ? (period.timeZone ?? 'UTC') : 'UTC');
+  }
+
+  /** The record of `entry`, `null` when it is not an article request, or why it cannot be replayed. */
+  prepare(entry: LogEntry, log = 0): SimRecord | null | SkipReason {
+    const url = URL.parse(entry.url, 'http://localhost');
+    if (url === null) return 'bad-url';
+    let article: Article | null;
+    let who: LoggedReader | null;
+    try {
+      article = this.#config.article(url, entry);
+      if (article !== null) normalizeArticle(article); // an article without a string id is the config's mistake
+      who = article === null ? null : this.#readerOf(entry);
+    } catch {
+      return 'config-error';
+    }
+    const c = this.counts;
+    if (article === null || who === null) {
+      c.otherRequests++;
+      return null;
+    }
+    c.articleRequests++;
+    const by = this.#config.reader === undefined ? (who.by ?? 'config') : 'config';
+    c.keying.set(by, (c.keying.get(by) ?? 0) + 1);
+    if (by === 'address-and-agent' && c.addresses.size < MAX_ADDRESSES) c.addresses.add(entry.ip ?? '-');
+    const reader: Reader = { status: who.status ?? 'anonymous', entitlements: who.entitlements ?? [], ...(who.id ? { id: who.id } : {}) };
+    return {
+      seq: this.#seq++,
+      time: entry.time,
+      line: entry.line ?? null,
+      log,
+      method: entry.method,
+      url: entry.url,
+      userAgent: entry.userAgent,
+      referer: entry.referer,
+      ip: entry.ip,
+      key: who.key,
+      reader,
+      logged: entry.meterwall,
+      fresh: this.#freshOrdinal(entry),
+      article,
+      section: article.section ?? '(none)',
+      day: this.#day(entry.time),
+    };
+  }
+
+  /** A request that started a new meter live: its place among its network's new meters this hour (the cap's count). */
+  #freshOrdinal(entry: LogEntry): number | null {
+    const logged = entry.meterwall;
+    if (logged === null || !logged.wrote || logged.cookies.some((c) => !c.startsWith('!'))) return null;
+    const ip = parseIp(logged.client);
+    if (ip === null) return null;
+    const hour = Math.floor(entry.time / 3_600_000);
+    if (hour > this.#freshHour) {
+      if (hour > this.#freshHour + 1) this.#fresh = new Map();
+      else for (const key of this.#fresh.keys()) if (!key.startsWith(`${hour}:`)) this.#fresh.delete(key);
+      this.#freshHour = hour;
+    }
+    const key = `${hour}:${networkOf(ip)}`;
+    const n = (this.#fresh.get(key) ?? 0) + 1;
+    this.#fresh.set(key, n);
+    return n;
+  }
+}
+
+/** Every configuration replaying one partition's records, in order. */
+export class PartitionReplay {
+  readonly #runs: Array<{ readonly replayer: ReturnType<typeof createReplayer>; readonly stats: StatsCollector }>;
+
+  constructor(config: SimulationConfig) {
+    this.#runs = candidatesOf(config).map((c) => ({ replayer: createReplayer(c.options), stats: new StatsCollector(c.name) }));
+  }
+
+  /** Decides `record` in every configuration; its answers in configuration order. */
+  async replay(record: SimRecord): Promise<Answer[]> {
+    const answers: Answer[] = [];
+    const who = { key: record.key, reader: record.reader };
+    for (const run of this.#runs) {
+      const decided = run.replayer.decide(record.time, who, record, record.article);
+      const decision = isPromiseLike(decided) ? await decided : decided;
+      run.stats.add(record.key, decision, record.section, record.day, run.replayer.pageView(record));
+      answers.push({ access: decision.access, reason: decision.reason });
+    }
+    return answers;
+  }
+
+  /** Each configuration's counts for this partition. */
+  finish(): CandidateStats[] {
+    return this.#runs.map((r) => r.stats.finish());
+  }
+}
+
+/** The simulation's results: one entry per configuration, and what was read. */
+export interface SimulationResult {
+  readonly configurations: CandidateStats[];
+  /** Article requests decided, and log entries that were not articles. */
+  readonly articleRequests: number;
+  readonly otherRequests: number;
+  /** Article requests by how their reader was told apart (a log without a visitor id keys by address and user agent). */
+  readonly keying: ReadonlyMap<KeyedBy, number>;
+  /** Distinct addresses of the article requests keyed by address and user agent (counted up to 100,000). */
+  readonly addresses: number;
+}
+
+/** The results of a run: the prepared counts and each configuration's counts, summed over the partitions. */
+export function resultOf(counts: Prepared, configurations: CandidateStats[]): SimulationResult {
+  return {
+    configurations,
+    articleRequests: counts.articleRequests,
+    otherRequests: counts.otherRequests,
+    keying: counts.keying,
+    addresses: counts.addresses.size,
+  };
+}
+
+/** What a run reports as it goes. */
+export interface SimulationHooks {
+  /** After each entry (a progress bar). */
+  onEntry?(): void;
+  /** An entry that could not be replayed (a request target that is not a URL, a config that threw on it): the run goes on. */
+  onSkip?(entry: LogEntry, reason: SkipReason): void;
+  /** Each article request's answers, one per configuration in order (`--decisions`). */
+  onDecision?: ((record: SimRecord, answers: readonly Answer[]) => void) | undefined;
+}
+
+/** Runs every configuration of `config` over `entries` in this process, as one partition. */
+export async function simulate(
+  entries: AsyncIterable<LogEntry> | Iterable<LogEntry>,
+  config: SimulationConfig,
+  hooks: SimulationHooks = {},
+): Promise<SimulationResult> {
+  const preparer = new Preparer(config);
+  const partition = new PartitionReplay(config);
+  for await (const entry of entries) {
+    hooks.onEntry?.();
+    const record = preparer.prepare(entry);
+    if (typeof record === 'string') hooks.onSkip?.(entry, record);
+    if (record === null || typeof record === 'string') continue;
+    const answers = await partition.replay(record);
+    hooks.onDecision?.(record, answers);
+  }
+  return resultOf(preparer.counts, partition.finish());
+}

@@ -1,0 +1,32 @@
+/**
+ * A worker thread of `meterwall simulate`: loads the config module itself (its functions cannot
+ * cross threads), then replays the partitions it is sent, one at a time, answering each with its
+ * counts (spill.ts `replayPartition`). Its memory is one partition's readers.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { loadConfig } from './config-module.js';
+import { configurationsFromSets, type SimulationConfig } from './simulate.js';
+import { replayPartition } from './spill.js';
+
+interface Setup {
+  readonly configPath: string;
+  readonly sets: readonly string[];
+  readonly names: readonly string[];
+  readonly logs: readonly string[];
+}
+
+async function start(port: NonNullable<typeof parentPort>): Promise<void> {
+  const setup = workerData as Setup;
+  const loaded = await loadConfig(setup.configPath);
+  const config: SimulationConfig = setup.sets.length
+    ? { ...loaded, configurations: configurationsFromSets(setup.sets, loaded.options) }
+    : loaded;
+  port.on('message', (message: { i: number; files: string[]; decisions: string | null }) => {
+    void replayPartition(message.files, config, setup.names, setup.logs, message.decisions).then((done) =>
+      port.postMessage({ i: message.i, done }),
+    );
+  });
+  port.postMessage('ready');
+}
+
+if (parentPort !== null) void start(parentPort);
