@@ -11,6 +11,7 @@ import { simulateCommand } from './simulate/command.js';
 
 const USAGE = `Usage:
   meterwall simulate <access log>… --config <module> [--set <option path>=<v1>,<v2>…]… [--json <file>] [--csv <file>] [--html <file>] [--decisions <file>]
+                     [--memory <MB>] [--workers <n>] [--tmp <dir>]
 
   The logs (several are merged in time order; - is standard input): the JSON lines meterwall's
   paywall.accessLogFields() makes, nginx/Apache combined (with a visitor-id cookie, behind a CDN),
@@ -18,6 +19,8 @@ const USAGE = `Usage:
   module's default export: { options, article(url, entry), reader?(entry), configurations?, log? }.
   --decisions writes one JSON line per article request: its line, URL and each configuration's
   access and reason. Repeated --set options combine (every combination, at most 12).
+  --memory <MB> bounds the run (1024 by default): records are spilled to partitions on disk
+  (--tmp <dir>) and replayed on --workers <n> threads (the cores by default).
 
   meterwall inspect <cookie value> [--article <id>]... [--config <module> | --limit <meter>=<n>...] [--secret-env <NAME>]...
                     [--account <id> --redis <url> [--redis-prefix <prefix>]] [--json]

@@ -4,34 +4,41 @@
  * network's count of new meters. So the run prepares the log in order (run.ts `Preparer`, which
  * also numbers each network's new meters, the cap's count), spills each record to one of
  * {@link BUCKETS} files by its reader, keeps together the readers an account or a gift links
- * (a union-find over those links only; records written before a link are moved after), then
+ * (links.ts), then
  * replays groups of buckets (partitions, sized to the memory budget) one after another on worker
  * threads, each holding only its partition's readers, and sums their counts. Memory follows the
  * largest partition, not the log.
  */
-import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { COMPACT_JWS, protectedHeader, unverifiedPayload } from '../../core/jws.js';
-import { GIFT_TOKEN_TYPE } from '../../features/gifts/token.js';
 import type { LogEntry, SkipReason } from './log.js';
-import type { SimRecord } from './records.js';
 import { Preparer, resultOf, type SimulationResult } from './run.js';
 import type { SimulationConfig } from './simulate.js';
-import { BucketWriter, type PartitionDone, readRecords, replayPartition } from './spill.js';
+import type { Article } from '../../types.js';
+import { BUCKETS, fnv, Links, linkRecord, moveLinked } from './links.js';
+import { ArticleTable } from './records.js';
+import { BucketWriter, type PartitionDone, replayPartition } from './spill.js';
 import { addStats, emptyStats } from './stats.js';
+import { CommandError } from '../errors.js';
 import { mergeDecisions } from './decisions.js';
 
-/** Spill files: readers are hashed into this many, which partitions then group. */
-export const BUCKETS = 64;
 /** The memory a partition's replay takes per record it holds, at most (measured: bench/README.md). */
 const BYTES_PER_RECORD = 480;
-/** What the main thread takes besides the partitions (its heap, the code, the reading), MB. */
-const MAIN_MB = 120;
 /** What a worker thread takes besides its partition (its heap, the config, the code), MB. */
 const WORKER_MB = 50;
+
+/** The main thread's heap limit: a quarter of the budget, at least 128 MB (it reads, prepares and routes; it holds no reader). */
+export function mainHeapMb(memoryMb: number): number {
+  return Math.max(128, Math.floor(memoryMb / 4));
+}
+
+/** Each worker thread's heap limit: its share of what the main thread leaves. */
+function workerHeapMb(memoryMb: number, workers: number): number {
+  return Math.max(64, Math.floor((memoryMb - mainHeapMb(memoryMb)) / workers));
+}
 
 export interface PartitionedOptions {
   readonly config: SimulationConfig;
@@ -60,58 +67,6 @@ export interface PartitionedRun {
   readonly moved: number;
 }
 
-function fnv(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
-  return h >>> 0;
-}
-
-/** The id of a gift link in a URL (unverified: the log said it verified), or `null`. */
-function giftIdIn(url: string): string | null {
-  const query = url.indexOf('?');
-  if (query === -1) return null;
-  for (const pair of url.slice(query + 1).split('&')) {
-    const value = pair.slice(pair.indexOf('=') + 1);
-    if (!COMPACT_JWS.test(value) || protectedHeader(value)?.['typ'] !== GIFT_TOKEN_TYPE) continue;
-    const jti = unverifiedPayload(value)?.['jti'];
-    if (typeof jti === 'string') return jti;
-  }
-  return null;
-}
-
-/** A union-find over the keys links join (an account and its browsers, a gift and its openers). */
-class Links {
-  readonly #parent = new Map<string, string>();
-  /** The buckets each linked key's records were written to (its records before it was linked: its own). */
-  readonly written = new Map<string, Set<number>>();
-  get size(): number {
-    return this.#parent.size;
-  }
-  find(key: string): string {
-    let root = key;
-    for (let up = this.#parent.get(root); up !== undefined && up !== root; up = this.#parent.get(root)) root = up;
-    for (let at = key; at !== root; ) {
-      const up = this.#parent.get(at) as string;
-      this.#parent.set(at, root);
-      at = up;
-    }
-    return root;
-  }
-  has(key: string): boolean {
-    return this.#parent.has(key);
-  }
-  union(a: string, b: string): void {
-    for (const key of [a, b])
-      if (!this.#parent.has(key)) {
-        this.#parent.set(key, key);
-        this.written.set(key, new Set([fnv(key) % BUCKETS]));
-      }
-    const ra = this.find(a);
-    const rb = this.find(b);
-    if (ra !== rb) this.#parent.set(rb, ra);
-  }
-}
-
 /** The worker script beside this module in the build, or `null` (running from source: replay here). */
 function workerScript(): URL | null {
   const url = new URL('./worker.js', import.meta.url);
@@ -125,6 +80,7 @@ export async function runPartitioned(entries: AsyncIterable<LogEntry>, options: 
     const preparer = new Preparer(options.config);
     const writer = new BucketWriter(dir);
     const links = new Links();
+    const table = new ArticleTable();
     const bucketOf = (key: string): number => fnv(links.has(key) ? links.find(key) : key) % BUCKETS;
     for await (const entry of entries) {
       options.onEntry?.();
@@ -134,10 +90,10 @@ export async function runPartitioned(entries: AsyncIterable<LogEntry>, options: 
       linkRecord(links, record);
       const bucket = bucketOf(record.key);
       links.written.get(record.key)?.add(bucket);
-      await writer.write(bucket, record);
+      await writer.write(bucket, record, table.indexOf(record.article));
     }
     await writer.close();
-    const moved = links.size === 0 ? 0 : await moveLinked(writer, links, dir);
+    const moved = links.size === 0 ? 0 : await moveLinked(writer, links, dir, table);
     const partitions = group(writer, options);
     const workers = Math.max(1, Math.min(options.workers, partitions.length, availableParallelism()));
     const script = workers > 1 ? workerScript() : null;
@@ -145,8 +101,15 @@ export async function runPartitioned(entries: AsyncIterable<LogEntry>, options: 
     const parts = partitions.map((_, i) => (options.decisions === null ? null : join(dir, `decisions-${i}.tsv`)));
     if (script === null) {
       for (let i = 0; i < partitions.length; i++)
-        done[i] = await replayPartition(partitions[i] as string[], options.config, options.names, options.logs, parts[i] ?? null);
-    } else await onWorkers(script, workers, partitions, parts, options, done);
+        done[i] = await replayPartition(
+          partitions[i] as string[],
+          table.articles,
+          options.config,
+          options.names,
+          options.logs,
+          parts[i] ?? null,
+        );
+    } else await onWorkers(script, workers, partitions, parts, options, table.articles, done);
     const configurations = options.names.map(emptyStats);
     for (const partition of done)
       for (const [i, stats] of partition.stats.entries()) addStats(configurations[i] as (typeof configurations)[number], stats);
@@ -166,82 +129,12 @@ export async function runPartitioned(entries: AsyncIterable<LogEntry>, options: 
   }
 }
 
-/** Joins the keys a record links: its reader key (a browser, a visitor) and its account; its reader and the gift it opened. */
-function linkRecord(links: Links, record: SimRecord): void {
-  // An account's meter is one, whichever reader key (browser, visitor id) reads on it.
-  const account = record.reader.id;
-  if (account !== undefined && account !== record.key) links.union(account, record.key);
-  const logged = record.logged;
-  if (logged === null) return;
-  if (logged.account !== null && logged.browser !== null) links.union(logged.account, logged.browser);
-  if (logged.gift === 'ok') {
-    const gift = giftIdIn(record.url);
-    if (gift !== null) links.union(record.key, `gift\u0000${gift}`);
-  }
-}
-
-/** Moves the records of linked keys written to a bucket other than their component's; returns how many moved. */
-async function moveLinked(writer: BucketWriter, links: Links, dir: string): Promise<number> {
-  const home = (key: string): number => fnv(links.find(key)) % BUCKETS;
-  const from = new Set<number>();
-  for (const [key, buckets] of links.written) for (const bucket of buckets) if (bucket !== home(key)) from.add(bucket);
-  if (from.size === 0) return 0;
-  const incoming = new Map<number, SimRecord[]>();
-  const kept = new BucketWriter(join(dir, 'kept'));
-  let moved = 0;
-  mkdirSync(join(dir, 'kept'));
-  for (const bucket of from) {
-    if (!writer.counts.get(bucket)) continue;
-    for await (const record of readRecords(writer.path(bucket))) {
-      const to = links.has(record.key) ? home(record.key) : bucket;
-      if (to === bucket) await kept.write(bucket, record);
-      else {
-        (incoming.get(to) ?? incoming.set(to, []).get(to))?.push(record);
-        moved++;
-      }
-    }
-  }
-  await kept.close();
-  for (const bucket of from) {
-    if (!writer.counts.get(bucket)) continue;
-    const left = kept.counts.get(bucket) ?? 0;
-    // Every record moved out: the bucket is empty now.
-    if (left === 0) rmSync(writer.path(bucket));
-    else renameSync(kept.path(bucket), writer.path(bucket));
-    writer.counts.set(bucket, left);
-  }
-  // The moved records join their home bucket in log order (they are few: a browser's records before its account).
-  const merged = new BucketWriter(join(dir, 'kept'));
-  for (const [bucket, records] of incoming) {
-    records.sort((a, b) => a.seq - b.seq);
-    const own = existsSync(writer.path(bucket)) ? readRecords(writer.path(bucket)) : null;
-    let next = own === null ? null : await own.next();
-    for (const record of records) {
-      while (next !== null && !next.done && next.value.seq < record.seq) {
-        await merged.write(bucket, next.value);
-        next = await (own as AsyncGenerator<SimRecord>).next();
-      }
-      await merged.write(bucket, record);
-    }
-    while (next !== null && !next.done) {
-      await merged.write(bucket, next.value);
-      next = await (own as AsyncGenerator<SimRecord>).next();
-    }
-  }
-  await merged.close();
-  for (const bucket of incoming.keys()) {
-    renameSync(merged.path(bucket), writer.path(bucket));
-    writer.counts.set(bucket, merged.counts.get(bucket) ?? 0);
-  }
-  return moved;
-}
-
 /** Buckets grouped into partitions: as few as the workers need, none over the memory budget's share of records. */
 function group(writer: BucketWriter, options: PartitionedOptions): string[][] {
   const buckets = [...writer.counts].filter(([, n]) => n > 0).sort((a, b) => a[0] - b[0]);
   const total = buckets.reduce((sum, [, n]) => sum + n, 0);
   const workers = Math.max(1, Math.min(options.workers, availableParallelism()));
-  const perWorkerBytes = Math.max(16, (options.memoryMb - MAIN_MB) / workers - WORKER_MB) * 1024 * 1024;
+  const perWorkerBytes = Math.max(16, workerHeapMb(options.memoryMb, workers) - WORKER_MB) * 1024 * 1024;
   const cap = Math.max(1, Math.floor(perWorkerBytes / BYTES_PER_RECORD));
   const target = Math.min(cap, Math.max(1, Math.ceil(total / workers)));
   const partitions: string[][] = [];
@@ -267,13 +160,14 @@ async function onWorkers(
   partitions: readonly string[][],
   parts: ReadonlyArray<string | null>,
   options: PartitionedOptions,
+  articles: readonly Article[],
   done: PartitionDone[],
 ): Promise<void> {
   let next = 0;
   const run = (): Promise<void> =>
     new Promise((resolve, reject) => {
       const worker = new Worker(script, {
-        workerData: { configPath: options.configPath, sets: options.sets, names: options.names, logs: options.logs },
+        workerData: { configPath: options.configPath, sets: options.sets, names: options.names, logs: options.logs, articles },
       });
       const take = () => {
         if (next >= partitions.length) {
@@ -287,7 +181,16 @@ async function onWorkers(
         if (message !== 'ready') done[message.i] = message.done;
         take();
       });
-      worker.once('error', reject);
+      worker.once('error', (error: Error & { code?: string }) =>
+        reject(
+          error.code === 'ERR_WORKER_OUT_OF_MEMORY'
+            ? new CommandError(
+                'ERR_INPUT',
+                `a partition did not fit in a worker thread's share of --memory ${options.memoryMb} (MB): give more`,
+              )
+            : error,
+        ),
+      );
     });
   await Promise.all(Array.from({ length: count }, run));
 }

@@ -33,17 +33,44 @@ export interface SimRecord {
   readonly day: string;
 }
 
+/** The distinct articles of a run, each encoded once: a record names its article by its place here. */
+export class ArticleTable {
+  readonly articles: Article[] = [];
+  readonly #index = new Map<string, number>();
+
+  /** The place of `article` (the same facts: the same place). */
+  indexOf(article: Article): number {
+    const published = article.publishedAt instanceof Date ? article.publishedAt.getTime() : (article.publishedAt ?? '');
+    const key = `${article.id}\u0000${article.access ?? ''}\u0000${article.section ?? ''}\u0000${article.type ?? ''}\u0000${published}\u0000${article.requires?.join('\u0001') ?? ''}\u0000${article.tags?.join('\u0001') ?? ''}`;
+    let index = this.#index.get(key);
+    if (index === undefined) {
+      index = this.articles.length;
+      this.articles.push(article);
+      this.#index.set(key, index);
+    }
+    return index;
+  }
+}
+
+const q = (value: string | null): string => (value === null ? 'null' : JSON.stringify(value));
+const ANONYMOUS = '{"status":"anonymous","entitlements":[]}';
+
 /**
- * A record as one line of a spill file: a JSON array in a fixed order (no key repeated on every
- * line: half the bytes, and faster to write and read than the object).
+ * A record as one line of a spill file: a JSON array in a fixed order, its article by its place
+ * in the run's {@link ArticleTable} (no key repeated on every line, no article encoded twice).
  */
-export function encodeRecord(r: SimRecord): string {
-  return `${JSON.stringify([r.seq, r.time, r.line, r.log, r.method, r.url, r.userAgent, r.referer, r.ip, r.key, r.reader, r.logged, r.fresh, r.article, r.section, r.day])}\n`;
+export function encodeRecord(r: SimRecord, article: number): string {
+  const reader =
+    r.reader.status === 'anonymous' && r.reader.id === undefined && r.reader.entitlements.length === 0
+      ? ANONYMOUS
+      : JSON.stringify(r.reader);
+  const logged = r.logged === null ? 'null' : JSON.stringify(r.logged);
+  return `[${r.seq},${r.time},${r.line ?? 'null'},${r.log},${q(r.method)},${q(r.url)},${q(r.userAgent)},${q(r.referer)},${q(r.ip)},${q(r.key)},${reader},${logged},${r.fresh ?? 'null'},${article},${q(r.day)}]\n`;
 }
 
 /** A spill file's line back as a record (the run wrote it: it is trusted). */
-export function decodeRecord(line: string): SimRecord {
-  const [seq, time, at, log, method, url, userAgent, referer, ip, key, reader, logged, fresh, article, section, day] = JSON.parse(line) as [
+export function decodeRecord(line: string, articles: readonly Article[]): SimRecord {
+  const [seq, time, at, log, method, url, userAgent, referer, ip, key, reader, logged, fresh, index, day] = JSON.parse(line) as [
     number,
     number,
     number | null,
@@ -57,9 +84,26 @@ export function decodeRecord(line: string): SimRecord {
     SimRecord['reader'],
     SimRecord['logged'],
     number | null,
-    SimRecord['article'],
-    string,
+    number,
     string,
   ];
-  return { seq, time, line: at, log, method, url, userAgent, referer, ip, key, reader, logged, fresh, article, section, day };
+  const article = articles[index] as Article;
+  return {
+    seq,
+    time,
+    line: at,
+    log,
+    method,
+    url,
+    userAgent,
+    referer,
+    ip,
+    key,
+    reader,
+    logged,
+    fresh,
+    article,
+    section: article.section ?? '(none)',
+    day,
+  };
 }

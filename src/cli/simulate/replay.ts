@@ -99,7 +99,10 @@ export function createReplayer(options: Partial<PaywallOptions>): Replayer {
     features.gifts === null
       ? null
       : { ...features.gifts, feature: { ...features.gifts.feature, tokens: () => loggedGiftTokens(() => gift) } };
-  const settings = engineSettings(resolved, { ...features, gifts });
+  const built = engineSettings(resolved, { ...features, gifts });
+  // A log repeats a few thousand user agents a million times: each is judged once (bounded).
+  const automated = built.pageViews.automated;
+  const settings = automated === null ? built : { ...built, pageViews: { ...built.pageViews, automated: remembered(automated) } };
   const keyring = {
     signing: { kid: KID, key: { type: 'secret' } },
     verify: new Map(),
@@ -128,12 +131,31 @@ export function createReplayer(options: Partial<PaywallOptions>): Replayer {
       if (name === 'Set-Cookie') written = value;
     },
   };
+  /** How many live cookies stand for each candidate meter: one no live cookie stands for is let go. */
+  const holders = new Map<string, number>();
+  const hold = (handle: string, by: number): void => {
+    const n = (holders.get(handle) ?? 0) + by;
+    if (n > 0) holders.set(handle, n);
+    else {
+      holders.delete(handle);
+      handles.forget(handle);
+    }
+  };
+  const unmap = (live: string): void => {
+    const old = byCookie.get(live);
+    if (old === undefined) return;
+    byCookie.delete(live);
+    hold(old, -1);
+  };
   const remember = (browser: string | null, live: string, handle: string): void => {
+    if (byCookie.get(live) === handle) return;
+    hold(handle, 1);
+    unmap(live);
     byCookie.set(live, handle);
     if (browser === null) return;
     const list = versions.get(browser) ?? [];
     if (!list.includes(live)) list.push(live);
-    while (list.length > VERSIONS) byCookie.delete(list.shift() as string);
+    while (list.length > VERSIONS) unmap(list.shift() as string);
     versions.set(browser, list);
   };
 
@@ -153,7 +175,7 @@ export function createReplayer(options: Partial<PaywallOptions>): Replayer {
   // one would set off the live paywall's warning about Secure cookies (core/decide/plain-http.ts).
   const requestOf = (request: SimulatedRequest, cookie: string | null): RequestLike => ({
     method: request.method,
-    url: request.url.replace(/^[a-z][a-z\d+.-]*:\/\/[^/?#]*/i, '') || '/',
+    url: request.url.charCodeAt(0) === 47 ? request.url : request.url.replace(/^[a-z][a-z\d+.-]*:\/\/[^/?#]*/i, '') || '/',
     headers: headersOf(request, cookie),
   });
 
@@ -186,7 +208,11 @@ export function createReplayer(options: Partial<PaywallOptions>): Replayer {
         writeDecisionHeaders(sink, decision);
         const mine = written === null ? null : (written as string).slice(cookieName.length + 1, (written as string).indexOf(';'));
         if (logged === null) {
-          if (mine !== null) byKey.set(who.key, mine);
+          if (mine === null) return decision;
+          // The reader's older meter is let go: the memory follows the readers, not the lines.
+          const old = byKey.get(who.key);
+          if (old !== undefined && old !== mine) handles.forget(old);
+          byKey.set(who.key, mine);
           return decision;
         }
         // The browser now holds the live cookie `logged.wrote` (or still the one it sent): it stands for the candidate's meter.
@@ -212,4 +238,17 @@ function freshFromLog(store: MeterStore, ordinal: () => number | null): MeterSto
       return known === null ? count(key, ttlMs) : Promise.resolve(known);
     },
   });
+}
+
+/** A detector's answers remembered by user agent (at most 20,000, then forgotten all at once). */
+function remembered(detect: (userAgent: string) => string | null): (userAgent: string) => string | null {
+  const answers = new Map<string, string | null>();
+  return (userAgent) => {
+    const known = answers.get(userAgent);
+    if (known !== undefined) return known;
+    const answer = detect(userAgent);
+    if (answers.size >= 20_000) answers.clear();
+    answers.set(userAgent, answer);
+    return answer;
+  };
 }

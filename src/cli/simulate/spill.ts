@@ -5,7 +5,8 @@
  */
 import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { type SimRecord, decodeRecord, encodeRecord } from './records.js';
+import type { Article } from '../../types.js';
+import { decodeRecord, encodeRecord, type SimRecord } from './records.js';
 import { PartitionReplay } from './run.js';
 import type { SimulationConfig } from './simulate.js';
 import { type SentStats, sendStats } from './stats.js';
@@ -29,13 +30,13 @@ export class BucketWriter {
   }
 
   /** Appends `record` to `bucket`; resolves when the stream can take more. */
-  async write(bucket: number, record: SimRecord): Promise<void> {
+  async write(bucket: number, record: SimRecord, article: number): Promise<void> {
     let out = this.#streams.get(bucket);
     if (out === undefined) {
       out = { stream: createWriteStream(this.path(bucket)), buffer: [], size: 0 };
       this.#streams.set(bucket, out);
     }
-    const line = encodeRecord(record);
+    const line = encodeRecord(record, article);
     out.buffer.push(line);
     out.size += line.length;
     this.counts.set(bucket, (this.counts.get(bucket) ?? 0) + 1);
@@ -60,18 +61,18 @@ export class BucketWriter {
 }
 
 /** The records of one spill file, in file order. */
-export async function* readRecords(path: string): AsyncGenerator<SimRecord> {
+export async function* readRecords(path: string, articles: readonly Article[]): AsyncGenerator<SimRecord> {
   const lines = createInterface({ input: createReadStream(path), crlfDelay: Number.POSITIVE_INFINITY });
-  for await (const line of lines) if (line !== '') yield decodeRecord(line);
+  for await (const line of lines) if (line !== '') yield decodeRecord(line, articles);
 }
 
 /** The records of several spill files (each in log order) merged into log order. */
-export async function* mergeRecords(paths: readonly string[]): AsyncGenerator<SimRecord> {
+export async function* mergeRecords(paths: readonly string[], articles: readonly Article[]): AsyncGenerator<SimRecord> {
   if (paths.length === 1) {
-    yield* readRecords(paths[0] as string);
+    yield* readRecords(paths[0] as string, articles);
     return;
   }
-  const sources = paths.map((path) => ({ iterator: readRecords(path), head: null as SimRecord | null }));
+  const sources = paths.map((path) => ({ iterator: readRecords(path, articles), head: null as SimRecord | null }));
   const advance = async (source: (typeof sources)[number]) => {
     const next = await source.iterator.next();
     source.head = next.done ? null : next.value;
@@ -98,6 +99,7 @@ export interface PartitionDone {
  */
 export async function replayPartition(
   files: readonly string[],
+  articles: readonly Article[],
   config: SimulationConfig,
   names: readonly string[],
   logs: readonly string[],
@@ -107,7 +109,7 @@ export async function replayPartition(
   const out = decisions === null ? null : createWriteStream(decisions);
   let buffer: string[] = [];
   let size = 0;
-  for await (const record of mergeRecords(files)) {
+  for await (const record of mergeRecords(files, articles)) {
     const answers = await partition.replay(record);
     if (out === null) continue;
     const line = JSON.stringify({

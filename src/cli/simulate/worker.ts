@@ -4,6 +4,7 @@
  * counts (spill.ts `replayPartition`). Its memory is one partition's readers.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import type { Article } from '../../types.js';
 import { loadConfig } from './config-module.js';
 import { configurationsFromSets, type SimulationConfig } from './simulate.js';
 import { replayPartition } from './spill.js';
@@ -13,6 +14,8 @@ interface Setup {
   readonly sets: readonly string[];
   readonly names: readonly string[];
   readonly logs: readonly string[];
+  /** The run's article table (records name their article by its place). */
+  readonly articles: readonly Article[];
 }
 
 async function start(port: NonNullable<typeof parentPort>): Promise<void> {
@@ -22,7 +25,7 @@ async function start(port: NonNullable<typeof parentPort>): Promise<void> {
     ? { ...loaded, configurations: configurationsFromSets(setup.sets, loaded.options) }
     : loaded;
   port.on('message', (message: { i: number; files: string[]; decisions: string | null }) => {
-    void replayPartition(message.files, config, setup.names, setup.logs, message.decisions).then((done) =>
+    void replayPartition(message.files, setup.articles, config, setup.names, setup.logs, message.decisions).then((done) =>
       port.postMessage({ i: message.i, done }),
     );
   });
