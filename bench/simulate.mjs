@@ -138,7 +138,6 @@ try {
   );
   console.log(JSON.stringify(out));
   if (process.argv.includes('--write')) {
-    const mb = (r) => `${r.peakMb} MB`;
     const row = (label, r) =>
       `| ${label} | ${r.readers.toLocaleString('en-GB')} | **${r.seconds.toFixed(1)} s** | ${r.peakMb} MB | ${r.partitions} on ${r.threads} |`;
     const block = `<!-- simulate:start -->
