@@ -6,6 +6,7 @@
  */
 import { type LogFormat, logFormat } from './formats.js';
 import { type LogCounts, type LogEntry, logCounts, readLog } from './log.js';
+import { mergeSorted } from './merge.js';
 
 /** Lines that went back in time within one log, past a minute of jitter (servers' clocks, slow requests). */
 const JITTER_MS = 60_000;
@@ -26,33 +27,23 @@ export function readLogs(
 ): { entries: AsyncGenerator<LogEntry>; counts: InputCounts } {
   const logs = paths.map((path) => ({ path, counts: logCounts() }));
   const counts: InputCounts = { logs, outOfOrder: 0, firstOutOfOrder: null };
-  async function* merged(): AsyncGenerator<LogEntry> {
-    const sources = logs.map(({ path, counts: c }) => ({
-      path,
-      iterator: readLog(path, c, format),
-      head: null as LogEntry | null,
-      last: -Infinity,
-    }));
-    const advance = async (source: (typeof sources)[number]): Promise<void> => {
-      const next = await source.iterator.next();
-      source.head = next.done ? null : next.value;
-      if (source.head === null) return;
-      if (source.head.time < source.last - JITTER_MS) {
+  /** A log's entries, each one earlier than the latest before it counted (past a minute of jitter). */
+  async function* watched(path: string, log: LogCounts): AsyncGenerator<LogEntry> {
+    let last = Number.NEGATIVE_INFINITY;
+    for await (const entry of readLog(path, log, format)) {
+      if (entry.time < last - JITTER_MS) {
         counts.outOfOrder++;
-        counts.firstOutOfOrder ??= { path: source.path, line: source.head.line ?? 0 };
+        counts.firstOutOfOrder ??= { path, line: entry.line ?? 0 };
       }
-      source.last = Math.max(source.last, source.head.time);
-    };
-    await Promise.all(sources.map(advance));
-    for (;;) {
-      let next: (typeof sources)[number] | null = null;
-      for (const source of sources)
-        if (source.head !== null && (next === null || source.head.time < (next.head as LogEntry).time)) next = source;
-      if (next === null) return;
-      yield next.head as LogEntry;
-      await advance(next);
+      last = Math.max(last, entry.time);
+      yield entry;
     }
   }
+  const merged = () =>
+    mergeSorted(
+      logs.map(({ path, counts: c }) => watched(path, c)),
+      (entry) => entry.time,
+    );
   return { entries: merged(), counts };
 }
 

@@ -7,6 +7,7 @@ import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Article } from '../../types.js';
 import { decodeRecord, encodeRecord, type SimRecord } from './records.js';
+import { mergeSorted } from './merge.js';
 import { PartitionReplay } from './run.js';
 import type { SimulationConfig } from './simulate.js';
 import { type SentStats, sendStats } from './stats.js';
@@ -72,20 +73,10 @@ export async function* mergeRecords(paths: readonly string[], articles: readonly
     yield* readRecords(paths[0] as string, articles);
     return;
   }
-  const sources = paths.map((path) => ({ iterator: readRecords(path, articles), head: null as SimRecord | null }));
-  const advance = async (source: (typeof sources)[number]) => {
-    const next = await source.iterator.next();
-    source.head = next.done ? null : next.value;
-  };
-  await Promise.all(sources.map(advance));
-  for (;;) {
-    let next: (typeof sources)[number] | null = null;
-    for (const source of sources)
-      if (source.head !== null && (next === null || source.head.seq < (next.head as SimRecord).seq)) next = source;
-    if (next === null) return;
-    yield next.head as SimRecord;
-    await advance(next);
-  }
+  yield* mergeSorted(
+    paths.map((path) => readRecords(path, articles)),
+    (record) => record.seq,
+  );
 }
 
 /** What one partition's replay gives back. */
