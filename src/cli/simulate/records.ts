@@ -36,20 +36,34 @@ export interface SimRecord {
 /** The distinct articles of a run, each encoded once: a record names its article by its place here. */
 export class ArticleTable {
   readonly articles: Article[] = [];
-  readonly #index = new Map<string, number>();
+  /** By id, the places of the articles of that id (one, nearly always), compared field by field: no key string per record. */
+  readonly #byId = new Map<string, number[]>();
 
   /** The place of `article` (the same facts: the same place). */
   indexOf(article: Article): number {
-    const published = article.publishedAt instanceof Date ? article.publishedAt.getTime() : (article.publishedAt ?? '');
-    const key = `${article.id}\u0000${article.access ?? ''}\u0000${article.section ?? ''}\u0000${article.type ?? ''}\u0000${published}\u0000${article.requires?.join('\u0001') ?? ''}\u0000${article.tags?.join('\u0001') ?? ''}`;
-    let index = this.#index.get(key);
-    if (index === undefined) {
-      index = this.articles.length;
-      this.articles.push(article);
-      this.#index.set(key, index);
-    }
+    const places = this.#byId.get(article.id);
+    if (places !== undefined) for (const place of places) if (same(this.articles[place] as Article, article)) return place;
+    const index = this.articles.length;
+    this.articles.push(article);
+    if (places === undefined) this.#byId.set(article.id, [index]);
+    else places.push(index);
     return index;
   }
+}
+
+const time = (value: Date | string | undefined): number | string | undefined => (value instanceof Date ? value.getTime() : value);
+const list = (a: readonly string[] | undefined, b: readonly string[] | undefined): boolean =>
+  a === b || (a !== undefined && b !== undefined && a.length === b.length && a.every((x, i) => x === b[i]));
+
+function same(a: Article, b: Article): boolean {
+  return (
+    a.access === b.access &&
+    a.section === b.section &&
+    a.type === b.type &&
+    time(a.publishedAt) === time(b.publishedAt) &&
+    list(a.requires, b.requires) &&
+    list(a.tags, b.tags)
+  );
 }
 
 const q = (value: string | null): string => (value === null ? 'null' : JSON.stringify(value));
@@ -65,12 +79,14 @@ export function encodeRecord(r: SimRecord, article: number): string {
       ? ANONYMOUS
       : JSON.stringify(r.reader);
   const logged = r.logged === null ? 'null' : JSON.stringify(r.logged);
-  return `[${r.seq},${r.time},${r.line ?? 'null'},${r.log},${q(r.method)},${q(r.url)},${q(r.userAgent)},${q(r.referer)},${q(r.ip)},${q(r.key)},${reader},${logged},${r.fresh ?? 'null'},${article},${q(r.day)}]\n`;
+  // The key of a log without a visitor id is its address and user agent: written once, not twice.
+  const key = r.key === `${r.ip ?? '-'} ${r.userAgent ?? '-'}` ? '0' : q(r.key);
+  return `[${r.seq},${r.time},${r.line ?? 'null'},${r.log},${q(r.method)},${q(r.url)},${q(r.userAgent)},${q(r.referer)},${q(r.ip)},${key},${reader},${logged},${r.fresh ?? 'null'},${article},${q(r.day)}]\n`;
 }
 
 /** A spill file's line back as a record (the run wrote it: it is trusted). */
 export function decodeRecord(line: string, articles: readonly Article[]): SimRecord {
-  const [seq, time, at, log, method, url, userAgent, referer, ip, key, reader, logged, fresh, index, day] = JSON.parse(line) as [
+  const [seq, when, at, log, method, url, userAgent, referer, ip, written, reader, logged, fresh, index, day] = JSON.parse(line) as [
     number,
     number,
     number | null,
@@ -80,7 +96,7 @@ export function decodeRecord(line: string, articles: readonly Article[]): SimRec
     string | null,
     string | null,
     string | null,
-    string,
+    string | 0,
     SimRecord['reader'],
     SimRecord['logged'],
     number | null,
@@ -88,9 +104,10 @@ export function decodeRecord(line: string, articles: readonly Article[]): SimRec
     string,
   ];
   const article = articles[index] as Article;
+  const key = written === 0 ? `${ip ?? '-'} ${userAgent ?? '-'}` : written;
   return {
     seq,
-    time,
+    time: when,
     line: at,
     log,
     method,
