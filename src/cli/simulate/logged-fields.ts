@@ -33,6 +33,8 @@ export function loggedFields(value: unknown): AccessLogFields | null {
   const f = value as Record<string, unknown>;
   if (f['v'] !== 1) return null;
   const { browser, cookies, wrote, notPageView, status, account, entitlements, gift, client, access, reason } = f;
+  const referer = f['referer'] ?? null;
+  if (!(referer === null || (typeof referer === 'string' && referer.length <= 253))) return null;
   if (!hashOrNull(browser) || !hashOrNull(account)) return null;
   if (!Array.isArray(cookies) || cookies.length > 4 || !cookies.every((c) => typeof c === 'string' && (HASH.test(c) || REFUSED.test(c))))
     return null;
@@ -55,6 +57,7 @@ export function loggedFields(value: unknown): AccessLogFields | null {
     entitlements: entitlements as string[],
     gift: gift as 'ok' | GiftRefusal | null,
     client,
+    referer,
     access: access as AccessLogFields['access'],
     reason: reason as AccessLogFields['reason'],
   };

@@ -62,6 +62,9 @@ export interface Replayer {
   decide(time: number, reader: SimulatedReader, request: SimulatedRequest, article: Article): MaybePromise<Decision>;
 }
 
+/** A user agent every automated-client detector knows, for a request the live paywall judged automated. */
+const AUTOMATED_AGENT = 'curl/8.5.0';
+
 /** Request headers that give the engine the page-view verdict the live paywall logged (the method and user agent are replayed as they are). */
 const SIGNALS: Readonly<Partial<Record<NotCountedCause, Readonly<Record<string, string>>>>> = {
   prefetch: { 'sec-purpose': 'prefetch' },
@@ -165,8 +168,13 @@ export function createReplayer(options: Partial<PaywallOptions>): Replayer {
     return {
       get(name: string): string | null {
         if (name === 'cookie') return cookie;
-        if (name === 'user-agent') return request.userAgent;
-        if (name === 'referer') return request.referer;
+        // An automated client as the live paywall judged it, when the line keeps no user agent of its own.
+        if (name === 'user-agent') return cause === 'automated' ? (request.userAgent ?? AUTOMATED_AGENT) : request.userAgent;
+        // The referer's host as the live paywall read it, when it logged one (a line may not carry the header).
+        if (name === 'referer') {
+          if (request.logged === undefined || request.logged === null) return request.referer;
+          return request.logged.referer === null ? null : `https://${request.logged.referer}/`;
+        }
         return signal?.[name] ?? null;
       },
     };

@@ -41,6 +41,8 @@ export interface AccessLogFields {
   readonly gift: 'ok' | GiftRefusal | null;
   /** The client's address as the paywall read it (through trusted proxies only), or `null`. */
   readonly client: string | null;
+  /** The host of the `Referer` (what the referral budget reads), or `null`. */
+  readonly referer: string | null;
   readonly access: Access;
   readonly reason: DecisionReason;
 }
@@ -123,6 +125,7 @@ export function accessLogFields(ctx: EngineContext, facts: RequestFacts, decisio
         entitlements: decision.reader.entitlements,
         gift,
         client: address === null ? null : formatIp(address),
+        referer: facts.refererHost,
         access: decision.access,
         reason: decision.reason,
       })),

@@ -69,8 +69,10 @@ describe('paywall.accessLogFields', () => {
     expect((await other.accessLogFields(again, await other.decide(again, ARTICLE))).cookies).toEqual(['!unknown-key']);
   });
 
-  it('a refused cookie with why, a prefetch with its cause, a registered reader keyed, the client address read', async () => {
+  it('a refused cookie with why, a prefetch with its cause, the referer host, a registered reader keyed, the client address read', async () => {
     const { paywall } = setup();
+    const referred = request('/r', { referer: 'https://www.google.com/search?q=budget' });
+    expect((await paywall.accessLogFields(referred, await paywall.decide(referred, ARTICLE))).referer).toBe('www.google.com');
     const junk = request('/a', { cookie: '__Host-meterwall=junk', 'sec-purpose': 'prefetch' });
     const f = await paywall.accessLogFields(junk, await paywall.decide(junk, ARTICLE, { ip: '203.0.113.7' }), { ip: '203.0.113.7' });
     expect(f).toMatchObject({ cookies: ['!malformed'], notPageView: 'prefetch', reason: 'not-counted', client: '203.0.113.7' });
