@@ -42,6 +42,8 @@ describe('meterwall simulate equals live on generated traffic', () => {
       sessionSecret: new TextEncoder().encode('equivalence-session-secret-0123456789'),
       now: () => now,
       freshMetersPerHour: FRESH_PER_HOUR,
+      // Googlebot is confirmed from its own network only (as the site's DNS verifier would): the log keeps the verdict.
+      crawlerVerifiers: [{ verify: (crawler, ip) => crawler === 'googlebot' && ip.startsWith('127.0.51.') }],
       accessLog: (entry) => {
         lines.push(entry);
         // The meterwall fields alone are enough to replay: the line keeps no address, user agent or referer of its own.
@@ -92,7 +94,7 @@ describe('meterwall simulate equals live on generated traffic', () => {
     await new Promise((resolve) => setTimeout(resolve, 50)); // the last lines' fields
     const articles = lines.map((line, i) => ({ line: i + 1, entry: line })).filter((l) => l.entry.meterwall !== undefined);
     const reasons = new Set(articles.map((a) => a.entry.meterwall?.reason));
-    for (const reason of ['metered', 'already-read', 'register-to-continue', 'subscriber', 'not-counted', 'gift', 'sampled'])
+    for (const reason of ['metered', 'already-read', 'register-to-continue', 'subscriber', 'not-counted', 'gift', 'sampled', 'crawler'])
       expect(reasons, reason).toContain(reason);
     // Gifts refused for a tampered token; the fresh-meter cap met (a new meter that starts spent: the register prompt on a first visit).
     expect(articles.some((a) => a.entry.meterwall?.gift === 'bad-signature')).toBe(true);

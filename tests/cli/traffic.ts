@@ -110,6 +110,8 @@ export async function runTraffic(options: TrafficOptions, random: () => number):
   }
   const bot = new Browser(options.port, '127.0.50.1', BOT_UA);
   const crawler = new Browser(options.port, '127.0.51.1', CRAWLER_UA);
+  // And one that only says it is Googlebot.
+  const impostor = new Browser(options.port, '127.0.9.77', CRAWLER_UA);
   const gifts: string[] = [];
   const accounts: Array<{ email: string; subscribed: boolean }> = [];
   let registered = 0;
@@ -140,7 +142,8 @@ export async function runTraffic(options: TrafficOptions, random: () => number):
       await b.request(`/articles/${slug}`, { method: 'HEAD' });
       did('head');
     } else if (roll < 0.63) {
-      await (random() < 0.5 ? bot : crawler).request(`/articles/${slug}`);
+      const which = random();
+      await (which < 0.4 ? bot : which < 0.8 ? crawler : impostor).request(`/articles/${slug}`);
       did('bot');
     } else if (roll < 0.65) {
       b.jar.clear(); // cleared cookies: a new meter, and the session gone

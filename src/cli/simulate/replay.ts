@@ -64,6 +64,8 @@ export interface Replayer {
 
 /** A user agent every automated-client detector knows, for a request the live paywall judged automated. */
 const AUTOMATED_AGENT = 'curl/8.5.0';
+/** A search crawler's user agent, for a request whose crawler the live paywall verified (its verdict is replayed, whatever the name). */
+const CRAWLER_AGENT = 'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)';
 
 /** Request headers that give the engine the page-view verdict the live paywall logged (the method and user agent are replayed as they are). */
 const SIGNALS: Readonly<Partial<Record<NotCountedCause, Readonly<Record<string, string>>>>> = {
@@ -82,9 +84,10 @@ export function createReplayer(options: Partial<PaywallOptions>): Replayer {
   let current: ResolvedReader = { reader: { status: 'anonymous', entitlements: [] }, note: 'simulated' };
   let gift: 'ok' | GiftRefusal | null = null;
   let fresh: number | null = null;
-  // The log says who read (no session to verify); crawler verification is not replayed (no DNS
-  // lookups offline: a crawler's user agent is an automated client, never counted).
-  const { session: _session, resolveReader: _resolve, onEvent: _events, store: _store, now: _now, crawlers: _crawlers, ...site } = options;
+  // The log says who read (no session to verify). A crawler is verified as the live paywall logged
+  // it (no DNS lookups offline); a log that does not say leaves every claim unverified.
+  let crawler = false;
+  const { session: _session, resolveReader: _resolve, onEvent: _events, store: _store, now: _now, crawlers, ...site } = options;
   const own = site.pageViews?.notPageView;
   const replayed: PaywallOptions = {
     ...site,
@@ -92,6 +95,7 @@ export function createReplayer(options: Partial<PaywallOptions>): Replayer {
     ...(own === undefined
       ? {}
       : { pageViews: { ...site.pageViews, notPageView: (request) => request.headers.get('x-meterwall-replay') === 'site' } }),
+    ...(crawlers === undefined ? {} : { crawlers: { ...crawlers, verifiers: [{ verify: () => crawler }] } }),
     secret: PLACEHOLDER_SECRET,
     store: freshFromLog(createMemoryStore({ now: clock, max: 10_000_000 }), () => fresh),
     now: clock,
@@ -169,7 +173,10 @@ export function createReplayer(options: Partial<PaywallOptions>): Replayer {
       get(name: string): string | null {
         if (name === 'cookie') return cookie;
         // An automated client as the live paywall judged it, when the line keeps no user agent of its own.
-        if (name === 'user-agent') return cause === 'automated' ? (request.userAgent ?? AUTOMATED_AGENT) : request.userAgent;
+        if (name === 'user-agent') {
+          if (request.userAgent !== null) return request.userAgent;
+          return request.logged?.crawler ? CRAWLER_AGENT : cause === 'automated' ? AUTOMATED_AGENT : null;
+        }
         // The referer's host as the live paywall read it, when it logged one (a line may not carry the header).
         if (name === 'referer') {
           if (request.logged === undefined || request.logged === null) return request.referer;
@@ -198,6 +205,7 @@ export function createReplayer(options: Partial<PaywallOptions>): Replayer {
       const logged = request.logged ?? null;
       gift = logged?.gift ?? null;
       fresh = request.fresh ?? null;
+      crawler = logged?.crawler ?? false;
       // The meter cookie(s) the browser presents: the candidate's meter for each live one, junk for one refused live.
       const presented: string[] = [];
       if (logged === null) {

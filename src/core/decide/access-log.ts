@@ -43,6 +43,8 @@ export interface AccessLogFields {
   readonly client: string | null;
   /** The host of the `Referer` (what the referral budget reads), or `null`. */
   readonly referer: string | null;
+  /** Whether a search crawler's claim was verified (the full text for a crawler: verified live, replayed as verified). */
+  readonly crawler: boolean;
   readonly access: Access;
   readonly reason: DecisionReason;
 }
@@ -126,6 +128,7 @@ export function accessLogFields(ctx: EngineContext, facts: RequestFacts, decisio
         gift,
         client: address === null ? null : formatIp(address),
         referer: facts.refererHost,
+        crawler: decision.reason === 'crawler',
         access: decision.access,
         reason: decision.reason,
       })),
