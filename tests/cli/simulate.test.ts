@@ -230,3 +230,48 @@ describe('meterwall simulate on hostile logs (issue 23, finding 8)', () => {
     120_000,
   );
 });
+
+describe('the replay reads what the live paywall logged', () => {
+  it('a country rule decides on the logged country; the client address is the logged one', async () => {
+    const { createReplayer } = await import('../../src/cli/simulate/replay.js');
+    const { defineRules } = await import('../../src/index.js');
+    const replayer = createReplayer({
+      meters: { anonymous: { limit: 1 } },
+      proxy: { trustedRanges: ['198.51.100.0/24'], countryHeader: 'cf-ipcountry' },
+      rules: defineRules([
+        { name: 'free at home', when: { country: ['GB'] }, treatment: 'free' },
+        { name: 'everything else', treatment: 'metered' },
+      ]),
+    });
+    const logged = (country: string | null) => ({
+      v: 1,
+      browser: null,
+      cookies: [],
+      wrote: null,
+      notPageView: null,
+      status: 'anonymous' as const,
+      account: null,
+      entitlements: [],
+      gift: null,
+      client: '203.0.113.9',
+      referer: null,
+      country,
+      crawler: false,
+      access: 'full' as const,
+      reason: 'metered' as const,
+    });
+    const who = { key: 'k', reader: { status: 'anonymous' as const, entitlements: [] } };
+    const request = (country: string | null) => ({
+      method: 'GET',
+      url: '/a',
+      userAgent: null,
+      referer: null,
+      ip: null,
+      logged: logged(country),
+    });
+    const home = await replayer.decide(Date.parse('2026-11-02T10:00:00Z'), who, request('GB'), { id: 'a' });
+    expect(home).toMatchObject({ access: 'full', rule: 'free at home' });
+    const abroad = await replayer.decide(Date.parse('2026-11-02T10:01:00Z'), who, request('FR'), { id: 'b' });
+    expect(abroad).toMatchObject({ access: 'full', reason: 'metered', rule: 'everything else' });
+  });
+});

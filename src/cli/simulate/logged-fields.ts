@@ -35,6 +35,8 @@ export function loggedFields(value: unknown): AccessLogFields | null {
   const { browser, cookies, wrote, notPageView, status, account, entitlements, gift, client, access, reason } = f;
   const referer = f['referer'] ?? null;
   if (!(referer === null || (typeof referer === 'string' && referer.length <= 253))) return null;
+  const country = f['country'] ?? null;
+  if (!(country === null || (typeof country === 'string' && /^[A-Z]{2}$/.test(country)))) return null;
   const crawler = f['crawler'] ?? false;
   if (typeof crawler !== 'boolean') return null;
   if (!hashOrNull(browser) || !hashOrNull(account)) return null;
@@ -60,6 +62,7 @@ export function loggedFields(value: unknown): AccessLogFields | null {
     gift: gift as 'ok' | GiftRefusal | null,
     client,
     referer,
+    country,
     crawler,
     access: access as AccessLogFields['access'],
     reason: reason as AccessLogFields['reason'],

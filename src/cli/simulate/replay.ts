@@ -62,6 +62,10 @@ export interface Replayer {
   decide(time: number, reader: SimulatedReader, request: SimulatedRequest, article: Article): MaybePromise<Decision>;
 }
 
+/** The replay's one trusted proxy, and the header in which it reports the country the live paywall read. */
+const PROXY_ADDRESS = '127.0.0.1';
+const COUNTRY_HEADER = 'x-meterwall-replay-country';
+
 /** A user agent every automated-client detector knows, for a request the live paywall judged automated. */
 const AUTOMATED_AGENT = 'curl/8.5.0';
 /** A search crawler's user agent, for a request whose crawler the live paywall verified (its verdict is replayed, whatever the name). */
@@ -96,6 +100,8 @@ export function createReplayer(options: Partial<PaywallOptions>): Replayer {
       ? {}
       : { pageViews: { ...site.pageViews, notPageView: (request) => request.headers.get('x-meterwall-replay') === 'site' } }),
     ...(crawlers === undefined ? {} : { crawlers: { ...crawlers, verifiers: [{ verify: () => crawler }] } }),
+    // The client's address and country come as the live paywall read them, from one trusted hop.
+    proxy: { trustedHops: 1, countryHeader: COUNTRY_HEADER },
     secret: PLACEHOLDER_SECRET,
     store: freshFromLog(createMemoryStore({ now: clock, max: 10_000_000 }), () => fresh),
     now: clock,
@@ -168,6 +174,7 @@ export function createReplayer(options: Partial<PaywallOptions>): Replayer {
 
   const headersOf = (request: SimulatedRequest, cookie: string | null) => {
     const cause = request.logged?.notPageView;
+    const forwardedFor = request.logged ? request.logged.client : request.ip;
     const signal = cause ? SIGNALS[cause] : undefined;
     return {
       get(name: string): string | null {
@@ -178,6 +185,8 @@ export function createReplayer(options: Partial<PaywallOptions>): Replayer {
           return request.logged?.crawler ? CRAWLER_AGENT : cause === 'automated' ? AUTOMATED_AGENT : null;
         }
         // The referer's host as the live paywall read it, when it logged one (a line may not carry the header).
+        if (name === 'x-forwarded-for') return forwardedFor;
+        if (name === COUNTRY_HEADER) return request.logged?.country ?? null;
         if (name === 'referer') {
           if (request.logged === undefined || request.logged === null) return request.referer;
           return request.logged.referer === null ? null : `https://${request.logged.referer}/`;
@@ -218,7 +227,8 @@ export function createReplayer(options: Partial<PaywallOptions>): Replayer {
         }
       const cookie = presented.length === 0 ? null : presented.map((v) => `${cookieName}=${v}`).join('; ');
       const req = requestOf(request, cookie);
-      const ip = logged === null ? request.ip : logged.client;
+      // The connection is the one trusted hop; the client is in its X-Forwarded-For (headersOf); no client, no connection.
+      const client = logged === null ? request.ip : logged.client;
       const keep = (decision: Decision): Decision => {
         written = null;
         writeDecisionHeaders(sink, decision);
@@ -238,7 +248,7 @@ export function createReplayer(options: Partial<PaywallOptions>): Replayer {
         else if (logged.wrote === null) for (const live of logged.cookies) if (!live.startsWith('!')) remember(logged.browser, live, held);
         return decision;
       };
-      const decision = engine.decide(req, article, ip === null ? undefined : { ip });
+      const decision = engine.decide(req, article, client === null ? undefined : { ip: PROXY_ADDRESS });
       return isPromiseLike(decision) ? Promise.resolve(decision).then(keep) : keep(decision);
     },
   };

@@ -43,6 +43,8 @@ export interface AccessLogFields {
   readonly client: string | null;
   /** The host of the `Referer` (what the referral budget reads), or `null`. */
   readonly referer: string | null;
+  /** The client's country as a trusted proxy reported it (what country rules read), or `null`. */
+  readonly country: string | null;
   /** Whether a search crawler's claim was verified (the full text for a crawler: verified live, replayed as verified). */
   readonly crawler: boolean;
   readonly access: Access;
@@ -128,6 +130,7 @@ export function accessLogFields(ctx: EngineContext, facts: RequestFacts, decisio
         gift,
         client: address === null ? null : formatIp(address),
         referer: facts.refererHost,
+        country: facts.country,
         crawler: decision.reason === 'crawler',
         access: decision.access,
         reason: decision.reason,
