@@ -256,6 +256,7 @@ describe('the replay reads what the live paywall logged', () => {
       client: '203.0.113.9',
       referer: null,
       country,
+      buckets: {},
       crawler: false,
       access: 'full' as const,
       reason: 'metered' as const,
@@ -273,5 +274,61 @@ describe('the replay reads what the live paywall logged', () => {
     expect(home).toMatchObject({ access: 'full', rule: 'free at home' });
     const abroad = await replayer.decide(Date.parse('2026-11-02T10:01:00Z'), who, request('FR'), { id: 'b' });
     expect(abroad).toMatchObject({ access: 'full', reason: 'metered', rule: 'everything else' });
+  });
+
+  it('each reader gets the A/B variant the live paywall drew for them', async () => {
+    const { createReplayer } = await import('../../src/cli/simulate/replay.js');
+    const { defineExperiments } = await import('../../src/index.js');
+    const replayer = createReplayer({
+      meters: { anonymous: { limit: 3 } },
+      experiments: defineExperiments([
+        {
+          name: 'limit',
+          variants: [
+            { name: 'three free', weight: 50 },
+            { name: 'four free', weight: 50, meters: { anonymous: { limit: 4 } } },
+          ],
+        },
+      ]),
+    });
+    // Two browsers, each reading four articles: live drew "three free" for one and "four free" for the other.
+    const fourth: string[] = [];
+    for (const [browser, variant] of [
+      ['b1', 'three free'],
+      ['b2', 'four free'],
+    ] as const) {
+      let held: string | null = null;
+      for (let n = 1; n <= 4; n++) {
+        const written: string = `${browser}-${n}`.padEnd(16, 'x');
+        const logged = {
+          v: 1,
+          browser: browser.padEnd(16, 'x'),
+          cookies: held === null ? [] : [held],
+          wrote: written,
+          notPageView: null,
+          status: 'anonymous' as const,
+          account: null,
+          entitlements: [],
+          gift: null,
+          client: '203.0.113.9',
+          referer: null,
+          country: null,
+          buckets: { limit: variant },
+          crawler: false,
+          access: 'full' as const,
+          reason: 'metered' as const,
+        };
+        const decision = await replayer.decide(
+          Date.parse('2026-11-02T10:00:00Z') + n * 60_000,
+          { key: browser, reader: { status: 'anonymous', entitlements: [] } },
+          { method: 'GET', url: `/${browser}/${n}`, userAgent: null, referer: null, ip: null, logged },
+          { id: `${browser}-${n}` },
+        );
+        expect(decision.buckets).toEqual({ limit: variant });
+        if (n === 4) fourth.push(decision.access);
+        held = written;
+      }
+    }
+    expect(fourth).toEqual(['teaser', 'full']);
   });
 });

@@ -37,6 +37,10 @@ export function loggedFields(value: unknown): AccessLogFields | null {
   if (!(referer === null || (typeof referer === 'string' && referer.length <= 253))) return null;
   const country = f['country'] ?? null;
   if (!(country === null || (typeof country === 'string' && /^[A-Z]{2}$/.test(country)))) return null;
+  const buckets = f['buckets'] ?? {};
+  if (buckets === null || typeof buckets !== 'object' || Array.isArray(buckets)) return null;
+  const drawn = Object.entries(buckets);
+  if (drawn.length > 32 || !drawn.every(([k, v]) => k.length <= 100 && typeof v === 'string' && v.length <= 100)) return null;
   const crawler = f['crawler'] ?? false;
   if (typeof crawler !== 'boolean') return null;
   if (!hashOrNull(browser) || !hashOrNull(account)) return null;
@@ -63,6 +67,7 @@ export function loggedFields(value: unknown): AccessLogFields | null {
     client,
     referer,
     country,
+    buckets: Object.fromEntries(drawn) as Record<string, string>,
     crawler,
     access: access as AccessLogFields['access'],
     reason: reason as AccessLogFields['reason'],

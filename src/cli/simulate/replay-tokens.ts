@@ -5,6 +5,7 @@
  */
 import type { GiftRead, GiftTokens } from '../../contracts/features.js';
 import type { IdHasher } from '../../core/hashing.js';
+import type { ExperimentSettings } from '../../options/settings.js';
 import { unverifiedPayload } from '../../core/jws.js';
 import type { MeterState, MeterTokens, TokenReadResult } from '../../core/meter-token.js';
 import { claimsOf } from '../../features/gifts/token.js';
@@ -37,7 +38,7 @@ export class MeterHandles implements MeterTokens {
 }
 
 /** Ids interned to short distinct strings of the lengths the real hashes have. */
-export function internedIds(): IdHasher {
+export function internedIds(drawn: (key: string) => string | null = () => null): IdHasher {
   const articles = new Map<string, string>();
   const accounts = new Map<string, string>();
   const intern = (map: Map<string, string>, id: string, length: number, mixed: boolean): string => {
@@ -57,7 +58,8 @@ export function internedIds(): IdHasher {
   };
   return {
     article: (_kid, id) => intern(articles, id, 8, false),
-    account: (id) => intern(accounts, id, 22, true),
+    // An A/B draw (`bucket\0<experiment>\0<reader>`) lands where the live paywall's did, when the log says.
+    account: (id) => (id.startsWith('bucket\u0000') ? drawn(id) : null) ?? intern(accounts, id, 22, true),
     giver: (id) => intern(accounts, `giver\u0000${id}`, 22, true),
   };
 }
@@ -82,4 +84,27 @@ export function loggedGiftTokens(verdict: () => 'ok' | GiftRefusal | null): Gift
       return { ok: true, gift };
     },
   };
+}
+
+const DIGITS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+
+/**
+ * A hash whose position (its first 36 bits, as core/decide/buckets.ts reads them) falls in the
+ * middle of `variant`'s share of `experiment`: the draw lands on that variant.
+ */
+export function hashInVariant(experiment: ExperimentSettings, variant: string): string | null {
+  let before = 0;
+  for (const v of experiment.variants) {
+    if (v.name === variant) {
+      let n = Math.floor(((before + v.weight / 2) / experiment.total) * 2 ** 36);
+      let hash = '';
+      for (let i = 0; i < 6; i++) {
+        hash = (DIGITS[n % 64] as string) + hash;
+        n = Math.floor(n / 64);
+      }
+      return hash.padEnd(22, 'A');
+    }
+    before += v.weight;
+  }
+  return null;
 }

@@ -22,7 +22,7 @@ import { resolveOptions } from '../../options/paywall-options.js';
 import { createMemoryStore } from '../../stores/memory.js';
 import type { Article, Decision, GiftRefusal, MeterStore, NotCountedCause, PaywallOptions, Reader, RequestLike } from '../../types.js';
 import { isPromiseLike, type MaybePromise } from '../../util/maybe-async.js';
-import { internedIds, KID, loggedGiftTokens, MeterHandles } from './replay-tokens.js';
+import { hashInVariant, internedIds, KID, loggedGiftTokens, MeterHandles } from './replay-tokens.js';
 
 /** A secret for option validation only: nothing is ever signed with it. */
 const PLACEHOLDER_SECRET = 'meterwall-simulation-placeholder-secret';
@@ -88,6 +88,7 @@ export function createReplayer(options: Partial<PaywallOptions>): Replayer {
   let current: ResolvedReader = { reader: { status: 'anonymous', entitlements: [] }, note: 'simulated' };
   let gift: 'ok' | GiftRefusal | null = null;
   let fresh: number | null = null;
+  let drawnNow: Readonly<Record<string, string>> | null = null;
   // The log says who read (no session to verify). A crawler is verified as the live paywall logged
   // it (no DNS lookups offline); a log that does not say leaves every claim unverified.
   let crawler = false;
@@ -122,12 +123,19 @@ export function createReplayer(options: Partial<PaywallOptions>): Replayer {
     hashing: new Map([[KID, { type: 'secret' }]]),
   } as Keyring;
   const handles = new MeterHandles();
+  const experiments = new Map(settings.features.experiments.map((e) => [e.name, e]));
   const ctx = new EngineContext(
     { ...settings, onEvent: undefined },
     resolved.store as NonNullable<typeof resolved.store>,
     keyring,
     handles,
-    internedIds(),
+    internedIds((key) => {
+      // `bucket\0<experiment>\0<reader>`: the variant the log says this reader was in.
+      const experimentName = key.slice(7, key.indexOf('\u0000', 7));
+      const variant = drawnNow?.[experimentName];
+      const experiment = experiments.get(experimentName);
+      return variant === undefined || experiment === undefined ? null : hashInVariant(experiment, variant);
+    }),
   );
   const engine = new Engine(ctx, () => current);
   const cookieName = resolved.cookie.name;
@@ -215,6 +223,7 @@ export function createReplayer(options: Partial<PaywallOptions>): Replayer {
       gift = logged?.gift ?? null;
       fresh = request.fresh ?? null;
       crawler = logged?.crawler ?? false;
+      drawnNow = logged?.buckets ?? null;
       // The meter cookie(s) the browser presents: the candidate's meter for each live one, junk for one refused live.
       const presented: string[] = [];
       if (logged === null) {

@@ -45,6 +45,8 @@ export interface AccessLogFields {
   readonly referer: string | null;
   /** The client's country as a trusted proxy reported it (what country rules read), or `null`. */
   readonly country: string | null;
+  /** The reader's A/B variants (experiment → variant), as the live paywall drew them. */
+  readonly buckets: Readonly<Record<string, string>>;
   /** Whether a search crawler's claim was verified (the full text for a crawler: verified live, replayed as verified). */
   readonly crawler: boolean;
   readonly access: Access;
@@ -131,6 +133,7 @@ export function accessLogFields(ctx: EngineContext, facts: RequestFacts, decisio
         client: address === null ? null : formatIp(address),
         referer: facts.refererHost,
         country: facts.country,
+        buckets: decision.buckets,
         crawler: decision.reason === 'crawler',
         access: decision.access,
         reason: decision.reason,
