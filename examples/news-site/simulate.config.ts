@@ -7,8 +7,8 @@
  * Secrets, the session and the store are the simulator's own: the log says who read, and nothing
  * is signed.
  */
-import { defineGifts, defineRules } from 'meterwall';
-import { articleFacts, FRESH_METERS_PER_HOUR, GIFT_ALLOWANCE, GIFT_OPENS, METERS, PERIOD, REFERRALS, RULES } from './app.js';
+import { defineExperiments, defineGifts, defineRules } from 'meterwall';
+import { articleFacts, EXPERIMENT, FRESH_METERS_PER_HOUR, GIFT_ALLOWANCE, GIFT_OPENS, METERS, PERIOD, REFERRALS, RULES } from './app.js';
 import { ARTICLES } from './articles.js';
 
 const bySlug = new Map(ARTICLES.map((article) => [article.slug, article]));
@@ -21,6 +21,9 @@ export default {
     referrals: REFERRALS,
     freshMeters: { perHour: FRESH_METERS_PER_HOUR },
     gifts: defineGifts({ allowance: { limit: GIFT_ALLOWANCE }, maxOpens: GIFT_OPENS }),
+    // The desk's A/B test, when the site ran with it (`npm run example -- --experiment`):
+    // NEWS_SITE_EXPERIMENT=1 npm run example:simulate -- access.log. Each reader gets the variant the log says.
+    ...(process.env['NEWS_SITE_EXPERIMENT'] ? { experiments: defineExperiments([EXPERIMENT]) } : {}),
     // The site verifies search crawlers by DNS; a replay takes each verdict from the log instead.
     crawlers: { verifiers: [{ verify: () => false }] },
   },

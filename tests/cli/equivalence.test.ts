@@ -42,6 +42,8 @@ describe('meterwall simulate equals live on generated traffic', () => {
       sessionSecret: new TextEncoder().encode('equivalence-session-secret-0123456789'),
       now: () => now,
       freshMetersPerHour: FRESH_PER_HOUR,
+      // The desk's A/B test of the anonymous limit: the log keeps each reader's variant.
+      experiment: true,
       // Googlebot is confirmed from its own network only (as the site's DNS verifier would): the log keeps the verdict.
       crawlerVerifiers: [{ verify: (crawler, ip) => crawler === 'googlebot' && ip.startsWith('127.0.51.') }],
       accessLog: (entry) => {
@@ -98,6 +100,9 @@ describe('meterwall simulate equals live on generated traffic', () => {
       expect(reasons, reason).toContain(reason);
     // Gifts refused for a tampered token; the fresh-meter cap met (a new meter that starts spent: the register prompt on a first visit).
     expect(articles.some((a) => a.entry.meterwall?.gift === 'bad-signature')).toBe(true);
+    // Both arms of the A/B test drawn.
+    const arms = new Set(articles.map((a) => a.entry.meterwall?.buckets['anonymous limit']).filter((v) => v !== undefined));
+    expect([...arms].sort()).toEqual(['four free', 'three free']);
     const capped = articles.filter(
       (a) =>
         a.entry.meterwall?.cookies.length === 0 &&
@@ -128,7 +133,7 @@ describe('meterwall simulate equals live on generated traffic', () => {
         jsonFile,
         '--quiet',
       ],
-      { maxBuffer: 1 << 24 },
+      { maxBuffer: 1 << 24, env: { ...process.env, NEWS_SITE_EXPERIMENT: '1' } },
     );
     expect(stdout).toContain('by the browser key meterwall logged');
     // Replayed in partitions, the readers an account links kept together (their earlier records moved).
