@@ -71,7 +71,7 @@ const AUTOMATED_AGENT = 'curl/8.5.0';
 /** A search crawler's user agent, for a request whose crawler the live paywall verified (its verdict is replayed, whatever the name). */
 const CRAWLER_AGENT = 'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)';
 
-/** Request headers that give the engine the page-view verdict the live paywall logged (the method and user agent are replayed as they are). */
+/** Request headers that give the engine the page-view verdict the live paywall logged (a HEAD or another method is the line's own; an automated client gets a user agent below). */
 const SIGNALS: Readonly<Partial<Record<NotCountedCause, Readonly<Record<string, string>>>>> = {
   prefetch: { 'sec-purpose': 'prefetch' },
   prerender: { 'sec-purpose': 'prefetch;prerender' },
