@@ -122,6 +122,9 @@ describe.skipIf(!existsSync(bin))('meterwall simulate: inputs and outputs', () =
       expect(missing.stdout).toBe(''); // nothing ran
     }
     expect((await simulate([p('one.log'), '--config', config, '--html', dir])).stderr).toContain('is a folder');
+    const tmp = await simulate([p('one.log'), '--config', config, '--tmp', p('no/such/folder')]);
+    expect(tmp.code).toBe(2);
+    expect(tmp.stderr).toContain('--tmp');
   });
 
   it('repeated --set combine; the same option twice, or more than twelve configurations, are refused', async () => {

@@ -49,6 +49,16 @@ function checkOutput(option: string, path: string): void {
   }
 }
 
+/** Throws unless `path` is a folder the spill files can be written to. */
+function checkFolder(path: string): void {
+  try {
+    if (!statSync(path).isDirectory()) throw new Error('not a folder');
+    accessSync(path, constants.W_OK);
+  } catch {
+    throw new CommandError('ERR_USAGE', `--tmp ${path}: not a folder that can be written`);
+  }
+}
+
 /** Runs the command; resolves to its exit code. */
 export async function simulateCommand(args: string[], usage: string): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -75,6 +85,7 @@ export async function simulateCommand(args: string[], usage: string): Promise<nu
   for (const path of positionals) if (path !== '-') statSync(path); // a missing log fails before the run
   const outputs = { json: values.json, csv: values.csv, html: values.html, decisions: values.decisions };
   for (const [option, path] of Object.entries(outputs)) if (path !== undefined) checkOutput(option, path);
+  if (values.tmp !== undefined) checkFolder(values.tmp);
   const loaded = await loadConfig(values.config);
   const config: SimulationConfig = values.set?.length
     ? { ...loaded, configurations: configurationsFromSets(values.set, loaded.options) }
