@@ -11,6 +11,7 @@ import { promisify } from 'node:util';
 import { createGzip, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCombined, parseJsonLine } from '../../src/cli/simulate/log.js';
+import type { AccessLogFields } from '../../src/cli/simulate/logged-fields.js';
 import { simulate } from '../../src/cli/simulate/run.js';
 import { configurationsFromSet, type SimulationConfig } from '../../src/cli/simulate/simulate.js';
 
@@ -231,6 +232,29 @@ describe('meterwall simulate on hostile logs (issue 23, finding 8)', () => {
   );
 });
 
+/** Access log fields as the live paywall logs them, with `over` in place. */
+function fields(over: Partial<AccessLogFields>): AccessLogFields {
+  return {
+    v: 1,
+    browser: null,
+    cookies: [],
+    wrote: null,
+    notPageView: null,
+    status: 'anonymous',
+    account: null,
+    entitlements: [],
+    gift: null,
+    client: '203.0.113.9',
+    referer: null,
+    country: null,
+    buckets: {},
+    crawler: false,
+    access: 'full',
+    reason: 'metered',
+    ...over,
+  };
+}
+
 describe('the replay reads what the live paywall logged', () => {
   it('a country rule decides on the logged country; the client address is the logged one', async () => {
     const { createReplayer } = await import('../../src/cli/simulate/replay.js');
@@ -243,24 +267,7 @@ describe('the replay reads what the live paywall logged', () => {
         { name: 'everything else', treatment: 'metered' },
       ]),
     });
-    const logged = (country: string | null) => ({
-      v: 1,
-      browser: null,
-      cookies: [],
-      wrote: null,
-      notPageView: null,
-      status: 'anonymous' as const,
-      account: null,
-      entitlements: [],
-      gift: null,
-      client: '203.0.113.9',
-      referer: null,
-      country,
-      buckets: {},
-      crawler: false,
-      access: 'full' as const,
-      reason: 'metered' as const,
-    });
+    const logged = (country: string | null) => fields({ country });
     const who = { key: 'k', reader: { status: 'anonymous' as const, entitlements: [] } };
     const request = (country: string | null) => ({
       method: 'GET',
@@ -300,24 +307,12 @@ describe('the replay reads what the live paywall logged', () => {
       let held: string | null = null;
       for (let n = 1; n <= 4; n++) {
         const written: string = `${browser}-${n}`.padEnd(16, 'x');
-        const logged = {
-          v: 1,
+        const logged = fields({
           browser: browser.padEnd(16, 'x'),
           cookies: held === null ? [] : [held],
           wrote: written,
-          notPageView: null,
-          status: 'anonymous' as const,
-          account: null,
-          entitlements: [],
-          gift: null,
-          client: '203.0.113.9',
-          referer: null,
-          country: null,
           buckets: { limit: variant },
-          crawler: false,
-          access: 'full' as const,
-          reason: 'metered' as const,
-        };
+        });
         const decision = await replayer.decide(
           Date.parse('2026-11-02T10:00:00Z') + n * 60_000,
           { key: browser, reader: { status: 'anonymous', entitlements: [] } },

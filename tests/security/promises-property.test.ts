@@ -316,10 +316,19 @@ async function check(
       headers: { get: (name: string) => lower.get(name.toLowerCase()) ?? null },
     };
     const story = STORIES.find((s) => path.startsWith(`/articles/${s.id}`)) as Story;
-    const decision = await paywall.decide(request, story.facts as { id: string }, { ip: b.proxied ? PROXY : `${b.network}.${b.host}` });
+    const context = { ip: b.proxied ? PROXY : `${b.network}.${b.host}` };
+    const decision = await paywall.decide(request, story.facts as { id: string }, context);
+    // 6. The access log fields (issue 25): the decision as made, origins only as trusted, and never a secret of the reader's.
+    const fields = await paywall.accessLogFields(request, decision, context);
+    expect([fields.access, fields.reason], `${path}: logged another decision`).toEqual([decision.access, decision.reason]);
+    if (fields.country !== null) expect(b.proxied, `${path}: a country logged that no trusted proxy reported`).toBe(true);
+    const line = JSON.stringify(fields);
+    for (const secret of [b.cookie, b.account])
+      if (secret) expect(line.includes(secret), `${path}: the log holds a cookie or an account`).toBe(false);
     const set = decision.headers.get('set-cookie');
     if (set !== null) {
       const value = set.slice(set.indexOf('=') + 1, set.indexOf(';'));
+      if (value !== '') expect(line.includes(value), `${path}: the log holds the cookie it set`).toBe(false);
       if (b.cookie === null) (lineages[b.lineage] as Lineage).mintedHour ??= Math.floor(now / 3_600_000);
       b.cookie = value;
       b.history.push(value);
