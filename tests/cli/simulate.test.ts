@@ -327,3 +327,22 @@ describe('the replay reads what the live paywall logged', () => {
     expect(fourth).toEqual(['teaser', 'full']);
   });
 });
+
+describe('the report counts readers as the live site does', () => {
+  it('a HEAD, a prefetch or a bot is no reader and no view, whatever decided it (a free article, one already read)', async () => {
+    const config: SimulationConfig = {
+      options: { meters: { anonymous: { limit: 2 } }, period: { calendar: 'month', timeZone: 'UTC' } },
+      article: (url) => (url.pathname === '/free' ? { id: 'free', access: 'free' } : url.pathname === '/a' ? { id: 'a' } : null),
+    };
+    const entry = (minute: number, reader: string, url: string, extra: Record<string, unknown> = {}) =>
+      parseJsonLine(JSON.stringify({ time: `2026-11-02T10:${String(minute).padStart(2, '0')}:00Z`, reader, url, ...extra }));
+    const entries = [
+      entry(0, 'reader', '/a'), // a reader's view
+      entry(1, 'reader', '/a', { method: 'HEAD' }), // already read: decided before the page-view check
+      entry(2, 'bot', '/free', { ua: 'Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)' }), // a free article, for a bot
+      entry(3, 'head', '/free', { method: 'HEAD' }),
+    ].filter((e) => e !== null);
+    const [result] = (await simulate(entries, config)).configurations;
+    expect(result).toMatchObject({ readers: 1, notPageViews: 3, total: { views: 1, full: 1, teaser: 0, prompt: 0 } });
+  });
+});
