@@ -185,8 +185,6 @@ export interface SimulationHooks {
   onEntry?(): void;
   /** An entry that could not be replayed (a request target that is not a URL, a config that threw on it): the run goes on. */
   onSkip?(entry: LogEntry, reason: SkipReason): void;
-  /** Each article request's answers, one per configuration in order (`--decisions`). */
-  onDecision?: ((record: SimRecord, answers: readonly Answer[]) => void) | undefined;
 }
 
 /** Runs every configuration of `config` over `entries` in this process, as one partition. */
@@ -202,8 +200,7 @@ export async function simulate(
     const record = preparer.prepare(entry);
     if (typeof record === 'string') hooks.onSkip?.(entry, record);
     if (record === null || typeof record === 'string') continue;
-    const answers = await partition.replay(record);
-    hooks.onDecision?.(record, answers);
+    await partition.replay(record);
   }
   return resultOf(preparer.counts, partition.finish());
 }

@@ -84,7 +84,8 @@ export type { KeyedBy } from './records.js';
 
 export type LoggedReader = { key: string; status?: ReaderStatus; id?: string; entitlements?: string[]; by?: KeyedBy };
 
-function defaultReader(entry: LogEntry): LoggedReader {
+/** Who made a request, by default: the logged account or browser (a log meterwall wrote), else the visitor id, account, or address and user agent. */
+export function defaultReader(entry: LogEntry): LoggedReader {
   const logged = entry.meterwall;
   if (logged !== null) {
     // A log meterwall wrote: a reader is their account, else their browser.
@@ -105,5 +106,3 @@ export function candidatesOf(config: SimulationConfig): Array<{ readonly name: s
     ? config.configurations.map((c) => ({ name: c.name, options: { ...config.options, ...c.options } }))
     : [{ name: 'configuration', options: config.options }];
 }
-
-export { defaultReader };
