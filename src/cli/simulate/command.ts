@@ -16,7 +16,8 @@ import { logFormat } from './formats.js';
 import { formatCsv, formatFormats, formatJson, formatKeying, formatSkipped, formatTable } from './report.js';
 import { CommandError } from '../errors.js';
 import { loadConfig } from './config-module.js';
-import { mainHeapMb, runPartitioned } from './partitioned.js';
+import { mainHeapMb, runPartitioned, workerHeapMb, workerScript } from './partitioned.js';
+import { runStreamed } from './streamed.js';
 import { configurationsFromSets, type SimulationConfig } from './simulate.js';
 
 /** The memory budget of a run by default, MB (`--memory`). */
@@ -91,7 +92,6 @@ export async function simulateCommand(args: string[], usage: string): Promise<nu
     ? { ...loaded, configurations: configurationsFromSets(values.set, loaded.options) }
     : loaded;
 
-  const { entries, counts } = readLogs(positionals, logFormat(config.log));
   const size = positionals.reduce((sum, p) => sum + (p === '-' ? 0 : statSync(p).size), 0);
   const progress = process.stderr.isTTY && !values.quiet;
   const names = config.configurations?.length ? config.configurations.map((c) => c.name) : ['configuration'];
@@ -102,30 +102,55 @@ export async function simulateCommand(args: string[], usage: string): Promise<nu
   const memoryMb = memory;
   const started = performance.now();
   let seen = 0;
-  const run = await runPartitioned(entries, {
-    config,
+  const bar = (lines: number, read: number): void => {
+    const before = seen;
+    seen += lines;
+    if (!progress || size === 0 || Math.floor(before / 50_000) === Math.floor(seen / 50_000)) return;
+    const share = Math.min(1, read / size);
+    process.stderr.write(
+      `\r[${'#'.repeat(Math.round(share * 30)).padEnd(30)}] ${(share * 100).toFixed(0)}%  ${seen.toLocaleString('en-GB')} lines`,
+    );
+  };
+  const common = {
     configPath: values.config,
     sets: values.set ?? [],
     names,
-    logs: positionals,
-    workers,
-    memoryMb,
     decisions: values.decisions ?? null,
     ...(values.tmp === undefined ? {} : { tmp: values.tmp }),
-    onEntry() {
-      if (progress && size > 0 && ++seen % 50_000 === 0) {
+  };
+  // One log file and several threads: the single pass (streamed.ts), unless its readers link or overflow it.
+  const script = workerScript();
+  const threads = Math.min(workers, availableParallelism());
+  const single =
+    script !== null && threads > 1 && positionals.length === 1 && positionals[0] !== '-'
+      ? await runStreamed({
+          ...common,
+          script,
+          path: positionals[0] as string,
+          workers: threads,
+          heapMb: workerHeapMb(memoryMb, threads),
+          onLines: bar,
+        })
+      : null;
+  seen = 0;
+  const { entries, counts } = single === null ? readLogs(positionals, logFormat(config.log)) : { entries: null, counts: single.counts };
+  const run =
+    single?.run ??
+    (await runPartitioned(entries as NonNullable<typeof entries>, {
+      ...common,
+      config,
+      logs: positionals,
+      workers,
+      memoryMb,
+      onEntry() {
         const read = counts.logs.reduce((sum, l) => sum + l.counts.bytes, 0);
-        const share = Math.min(1, read / size);
-        process.stderr.write(
-          `\r[${'#'.repeat(Math.round(share * 30)).padEnd(30)}] ${(share * 100).toFixed(0)}%  ${seen.toLocaleString('en-GB')} lines`,
-        );
-      }
-    },
-    onSkip(entry, reason) {
-      const log = counts.logs.find((l) => l.path === entry.log) ?? counts.logs[0];
-      if (log) skipLine(log.counts, entry.line ?? 0, reason, `${entry.method} ${entry.url}`);
-    },
-  });
+        bar(1, read);
+      },
+      onSkip(entry, reason) {
+        const log = counts.logs.find((l) => l.path === entry.log) ?? counts.logs[0];
+        if (log) skipLine(log.counts, entry.line ?? 0, reason, `${entry.method} ${entry.url}`);
+      },
+    }));
   const result = run.result;
   if (progress) process.stderr.write(`${'\r'.padEnd(70)}\r`);
   const total = totalCounts(counts);

@@ -9,7 +9,7 @@ import { type LogCounts, type LogEntry, logCounts, readLog } from './log.js';
 import { mergeSorted } from './merge.js';
 
 /** Lines that went back in time within one log, past a minute of jitter (servers' clocks, slow requests). */
-const JITTER_MS = 60_000;
+export const JITTER_MS = 60_000;
 
 /** What reading several logs met: each log's counts, and the lines out of time order. */
 export interface InputCounts {

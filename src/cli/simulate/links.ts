@@ -82,6 +82,15 @@ export function linkRecord(links: Links, record: SimRecord): void {
   }
 }
 
+/** Whether `record` links its reader to another key (what {@link linkRecord} would join). */
+export function linksAnything(record: SimRecord): boolean {
+  const account = record.reader.id;
+  if (account !== undefined && account !== record.key) return true;
+  const logged = record.logged;
+  if (logged === null) return false;
+  return (logged.account !== null && logged.browser !== null) || (logged.gift === 'ok' && giftIdIn(record.url) !== null);
+}
+
 /** Moves the records of linked keys written to a bucket other than their component's; returns how many moved. */
 export async function moveLinked(writer: BucketWriter, links: Links, dir: string, table: ArticleTable): Promise<number> {
   const home = (key: string): number => fnv(links.find(key)) % BUCKETS;

@@ -92,11 +92,8 @@ async function* linesOf(input: Readable, max: number): AsyncGenerator<{ readonly
   if (dropping || length > 0) yield line();
 }
 
-/**
- * The entries of a log file (plain or gzip), in file order. What cannot be read is counted in
- * `counts` (with why, and a few examples); a gzip cut short ends the entries with a note.
- */
-export async function* readLog(path: string, counts: LogCounts, format: LogFormat = logFormat()): AsyncGenerator<LogEntry> {
+/** A log's decompressed bytes (plain or gzip, told by its first bytes); `counts.bytes` follows what is read of the file. */
+export async function openLog(path: string, counts: LogCounts): Promise<{ readonly input: Readable; readonly file: Readable }> {
   // `-` is the standard input (a log piped in, `zcat *.gz | meterwall simulate -`).
   const file: Readable = path === '-' ? process.stdin : createReadStream(path);
   const first = await new Promise<Buffer | null>((resolve, reject) => {
@@ -108,37 +105,65 @@ export async function* readLog(path: string, counts: LogCounts, format: LogForma
   file.on('data', (chunk: Buffer | string) => {
     counts.bytes += chunk.length;
   });
-  const input: Readable = gzip ? file.pipe(createGunzip()) : file;
+  return { input: gzip ? file.pipe(createGunzip()) : file, file };
+}
+
+/**
+ * One line of a log read (its number in the file, 1-based): the entry, or `null` when it is empty
+ * or cannot be read (counted in `counts` with why). Told line by line: a log may mix formats, and
+ * its first line may be cut by rotation.
+ */
+export function readLine(text: string, number: number, path: string, format: LogFormat, counts: LogCounts): LogEntry | null {
+  if (text === '') return null;
+  counts.lines++;
+  const json = text.trimStart().startsWith('{');
+  const at = { line: number, log: path };
+  const fromJson = json ? parseJsonLine(text, format, at) : null;
+  const read = json ? fromJson : parseCombined(text, format, at);
+  if (read === null) {
+    skipLine(counts, number, json && isJson(text) ? 'no-time-or-url' : 'unknown-format', text);
+    return null;
+  }
+  const name: FormatName = fromJson?.format ?? 'combined';
+  counts.formats.set(name, (counts.formats.get(name) ?? 0) + 1);
+  return read;
+}
+
+/** Counts a line longer than {@link MAX_LINE} (only how it starts is kept). */
+export function tooLongLine(counts: LogCounts, number: number, head: string): void {
+  counts.lines++;
+  skipLine(counts, number, 'too-long', head);
+}
+
+/**
+ * Whether `error` is a gzip cut short (rotated while written, a partial download): what came
+ * before stands, and `counts` says where it stopped. Anything else (a read error, a bug) is not
+ * the log's end, and is not taken for one.
+ */
+export function truncatedBy(error: unknown, path: string, lines: number, counts: LogCounts): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (!(typeof code === 'string' && code.startsWith('Z_'))) return false;
+  const why = error instanceof Error ? error.message : String(error);
+  counts.truncated = `${path === '-' ? 'standard input' : path}: ${why}, after line ${lines.toLocaleString('en-GB')} (${counts.bytes.toLocaleString('en-GB')} bytes read)`;
+  return true;
+}
+
+/**
+ * The entries of a log file (plain or gzip), in file order. What cannot be read is counted in
+ * `counts` (with why, and a few examples); a gzip cut short ends the entries with a note.
+ */
+export async function* readLog(path: string, counts: LogCounts, format: LogFormat = logFormat()): AsyncGenerator<LogEntry> {
+  const { input, file } = await openLog(path, counts);
   let number = 0;
   try {
     for await (const { text, tooLong } of linesOf(input, MAX_LINE)) {
       number++;
-      if (text === '' && !tooLong) continue;
-      counts.lines++;
-      if (tooLong) {
-        skipLine(counts, number, 'too-long', text);
-        continue;
-      }
-      // Told line by line: a log may mix formats, and its first line may be cut by rotation.
-      const json = text.trimStart().startsWith('{');
-      const at = { line: number, log: path };
-      const fromJson = json ? parseJsonLine(text, format, at) : null;
-      const read = json ? fromJson : parseCombined(text, format, at);
-      if (read === null) {
-        skipLine(counts, number, json && isJson(text) ? 'no-time-or-url' : 'unknown-format', text);
-        continue;
-      }
-      const name: FormatName = fromJson?.format ?? 'combined';
-      counts.formats.set(name, (counts.formats.get(name) ?? 0) + 1);
-      yield read;
+      if (tooLong) tooLongLine(counts, number, text);
+      const read = tooLong ? null : readLine(text, number, path, format, counts);
+      if (read !== null) yield read;
     }
   } catch (error) {
-    // A gzip cut short (rotated while written, a partial download): what came before stands.
-    // Anything else (a read error, a bug) is not the log's end, and is not taken for one.
-    const code = (error as { code?: unknown } | null)?.code;
-    if (!(typeof code === 'string' && code.startsWith('Z_'))) throw error;
-    const why = error instanceof Error ? error.message : String(error);
-    counts.truncated = `${path === '-' ? 'standard input' : path}: ${why}, after line ${number.toLocaleString('en-GB')} (${counts.bytes.toLocaleString('en-GB')} bytes read)`;
+    if (!truncatedBy(error, path, number, counts)) throw error;
     file.destroy();
   }
 }

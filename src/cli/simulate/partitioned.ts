@@ -36,7 +36,7 @@ export function mainHeapMb(memoryMb: number): number {
 }
 
 /** Each worker thread's heap limit: its share of what the main thread leaves. */
-function workerHeapMb(memoryMb: number, workers: number): number {
+export function workerHeapMb(memoryMb: number, workers: number): number {
   return Math.max(64, Math.floor((memoryMb - mainHeapMb(memoryMb)) / workers));
 }
 
@@ -68,7 +68,7 @@ export interface PartitionedRun {
 }
 
 /** The worker script beside this module in the build, or `null` (running from source: replay here). */
-function workerScript(): URL | null {
+export function workerScript(): URL | null {
   const url = new URL('./worker.js', import.meta.url);
   return url.protocol === 'file:' && existsSync(fileURLToPath(url)) ? url : null;
 }

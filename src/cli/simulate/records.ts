@@ -27,6 +27,12 @@ export interface SimRecord {
   readonly logged: AccessLogFields | null;
   /** Its place among its network's new meters that hour, when it started one live (see replay.ts). */
   readonly fresh: number | null;
+  /**
+   * When the log was prepared in chunks on several threads (streamed.ts): the network and hour
+   * that `fresh` counts in, `fresh` being its place within its chunk only (the replay adds the
+   * earlier chunks' counts); otherwise `null`.
+   */
+  readonly freshNetwork: string | null;
   readonly article: Article;
   readonly section: string;
   /** Its day in the site's time zone (`YYYY-MM-DD`). */
@@ -81,12 +87,14 @@ export function encodeRecord(r: SimRecord, article: number): string {
   const logged = r.logged === null ? 'null' : JSON.stringify(r.logged);
   // The key of a log without a visitor id is its address and user agent: written once, not twice.
   const key = r.key === `${r.ip ?? '-'} ${r.userAgent ?? '-'}` ? '0' : q(r.key);
-  return `[${r.seq},${r.time},${r.line ?? 'null'},${r.log},${q(r.method)},${q(r.url)},${q(r.userAgent)},${q(r.referer)},${q(r.ip)},${key},${reader},${logged},${r.fresh ?? 'null'},${article},${q(r.day)}]\n`;
+  return `[${r.seq},${r.time},${r.line ?? 'null'},${r.log},${q(r.method)},${q(r.url)},${q(r.userAgent)},${q(r.referer)},${q(r.ip)},${key},${reader},${logged},${r.fresh ?? 'null'},${article},${q(r.day)},${q(r.freshNetwork)}]\n`;
 }
 
 /** A spill file's line back as a record (the run wrote it: it is trusted). */
 export function decodeRecord(line: string, articles: readonly Article[]): SimRecord {
-  const [seq, when, at, log, method, url, userAgent, referer, ip, written, reader, logged, fresh, index, day] = JSON.parse(line) as [
+  const [seq, when, at, log, method, url, userAgent, referer, ip, written, reader, logged, fresh, index, day, freshNetwork] = JSON.parse(
+    line,
+  ) as [
     number,
     number,
     number | null,
@@ -102,6 +110,7 @@ export function decodeRecord(line: string, articles: readonly Article[]): SimRec
     number | null,
     number,
     string,
+    string | null,
   ];
   const article = articles[index] as Article;
   const key = written === 0 ? `${ip ?? '-'} ${userAgent ?? '-'}` : written;
@@ -119,6 +128,7 @@ export function decodeRecord(line: string, articles: readonly Article[]): SimRec
     reader,
     logged,
     fresh,
+    freshNetwork,
     article,
     section: article.section ?? '(none)',
     day,

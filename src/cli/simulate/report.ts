@@ -69,7 +69,9 @@ export function formatCsv(result: SimulationResult): string {
 
 /** JSON for notebooks: the tables as objects (`Object.fromEntries` makes own properties, so a key `__proto__` is data). */
 export function formatJson(result: SimulationResult): string {
-  return `${JSON.stringify(result, (_key, value: unknown) => (value instanceof Map ? Object.fromEntries(value) : value), 2)}\n`;
+  // Keys in order (reasons, sections, days): the same counts give the same file, however the run was split.
+  const sorted = (map: Map<unknown, unknown>) => Object.fromEntries([...map].sort(([a], [b]) => (String(a) < String(b) ? -1 : 1)));
+  return `${JSON.stringify(result, (_key, value: unknown) => (value instanceof Map ? sorted(value) : value), 2)}\n`;
 }
 
 const KEYED: Readonly<Record<KeyedBy, string>> = {

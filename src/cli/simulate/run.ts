@@ -9,7 +9,7 @@
 import { normalizeArticle } from '../../core/article.js';
 import type { Article, Decision, Reader } from '../../types.js';
 import { networkOf, parseIp } from '../../util/ip.js';
-import { isPromiseLike } from '../../util/maybe-async.js';
+import { isPromiseLike, type MaybePromise } from '../../util/maybe-async.js';
 import type { LogEntry, SkipReason } from './log.js';
 import type { KeyedBy, SimRecord } from './records.js';
 import { createReplayer } from './replay.js';
@@ -59,16 +59,19 @@ export class Preparer {
   #fresh = new Map<string, number>();
   #freshHour = -1;
   #seq = 0;
+  /** Prepared in chunks (streamed.ts): new meters are counted per chunk, and the replay adds the chunks before. */
+  readonly #chunked: boolean;
 
-  constructor(config: SimulationConfig) {
+  constructor(config: SimulationConfig, chunked = false) {
     this.#config = config;
+    this.#chunked = chunked;
     this.#readerOf = config.reader ?? defaultReader;
     const period = config.options.period;
     this.#day = dayLabels(period && 'calendar' in period ? (period.timeZone ?? 'UTC') : 'UTC');
   }
 
   /** The record of `entry`, `null` when it is not an article request, or why it cannot be replayed. */
-  prepare(entry: LogEntry, log = 0): SimRecord | null | SkipReason {
+  prepare(entry: LogEntry, log = 0, seq = this.#seq): SimRecord | null | SkipReason {
     const url = URL.parse(entry.url, 'http://localhost');
     if (url === null) return 'bad-url';
     let article: Article | null;
@@ -90,8 +93,10 @@ export class Preparer {
     c.keying.set(by, (c.keying.get(by) ?? 0) + 1);
     if (by === 'address-and-agent' && c.addresses.size < MAX_ADDRESSES) c.addresses.add(entry.ip ?? '-');
     const reader: Reader = { status: who.status ?? 'anonymous', entitlements: who.entitlements ?? [], ...(who.id ? { id: who.id } : {}) };
+    const fresh = this.#freshOrdinal(entry);
+    this.#seq = seq + 1;
     return {
-      seq: this.#seq++,
+      seq,
       time: entry.time,
       line: entry.line ?? null,
       log,
@@ -103,7 +108,8 @@ export class Preparer {
       key: who.key,
       reader,
       logged: entry.meterwall,
-      fresh: this.#freshOrdinal(entry),
+      fresh: fresh?.n ?? null,
+      freshNetwork: this.#chunked ? (fresh?.key ?? null) : null,
       article,
       section: article.section ?? '(none)',
       day: this.#day(entry.time),
@@ -111,13 +117,13 @@ export class Preparer {
   }
 
   /** A request that started a new meter live: its place among its network's new meters this hour (the cap's count). */
-  #freshOrdinal(entry: LogEntry): number | null {
+  #freshOrdinal(entry: LogEntry): { readonly n: number; readonly key: string } | null {
     const logged = entry.meterwall;
     if (logged === null || !logged.wrote || logged.cookies.some((c) => !c.startsWith('!'))) return null;
     const ip = parseIp(logged.client);
     if (ip === null) return null;
     const hour = Math.floor(entry.time / 3_600_000);
-    if (hour > this.#freshHour) {
+    if (!this.#chunked && hour > this.#freshHour) {
       if (hour > this.#freshHour + 1) this.#fresh = new Map();
       else for (const key of this.#fresh.keys()) if (!key.startsWith(`${hour}:`)) this.#fresh.delete(key);
       this.#freshHour = hour;
@@ -125,7 +131,14 @@ export class Preparer {
     const key = `${hour}:${networkOf(ip)}`;
     const n = (this.#fresh.get(key) ?? 0) + 1;
     this.#fresh.set(key, n);
-    return n;
+    return { n, key };
+  }
+
+  /** Prepared in chunks: the new meters this chunk counted, by network and hour (the counting starts again). */
+  takeFresh(): Array<[string, number]> {
+    const counted = [...this.#fresh];
+    this.#fresh.clear();
+    return counted;
   }
 }
 
@@ -137,17 +150,29 @@ export class PartitionReplay {
     this.#runs = candidatesOf(config).map((c) => ({ replayer: createReplayer(c.options), stats: new StatsCollector(c.name) }));
   }
 
-  /** Decides `record` in every configuration; its answers in configuration order. */
-  async replay(record: SimRecord): Promise<Answer[]> {
+  /** Decides `record` in every configuration; its answers in configuration order (at once, unless a store answered later). */
+  replay(record: SimRecord): MaybePromise<Answer[]> {
     const answers: Answer[] = [];
     const who = { key: record.key, reader: record.reader };
-    for (const run of this.#runs) {
-      const decided = run.replayer.decide(record.time, who, record, record.article);
-      const decision = isPromiseLike(decided) ? await decided : decided;
+    const runs = this.#runs;
+    const count = (run: (typeof runs)[number], decision: Decision): void => {
       run.stats.add(record.key, decision, record.section, record.day, run.replayer.pageView(record));
       answers.push({ access: decision.access, reason: decision.reason });
-    }
-    return answers;
+    };
+    const from = (first: number): MaybePromise<Answer[]> => {
+      for (let i = first; i < runs.length; i++) {
+        const run = runs[i] as (typeof runs)[number];
+        const decided = run.replayer.decide(record.time, who, record, record.article);
+        if (isPromiseLike(decided))
+          return Promise.resolve(decided).then((decision) => {
+            count(run, decision);
+            return from(i + 1);
+          });
+        count(run, decided);
+      }
+      return answers;
+    };
+    return from(0);
   }
 
   /** Each configuration's counts for this partition. */

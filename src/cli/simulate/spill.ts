@@ -9,6 +9,8 @@ import type { Article } from '../../types.js';
 import { decodeRecord, encodeRecord, type SimRecord } from './records.js';
 import { mergeSorted } from './merge.js';
 import { PartitionReplay } from './run.js';
+import { DecisionsOut } from './decisions.js';
+import { isPromiseLike } from '../../util/maybe-async.js';
 import type { SimulationConfig } from './simulate.js';
 import { type SentStats, sendStats } from './stats.js';
 
@@ -97,28 +99,13 @@ export async function replayPartition(
   decisions: string | null,
 ): Promise<PartitionDone> {
   const partition = new PartitionReplay(config);
-  const out = decisions === null ? null : createWriteStream(decisions);
-  let buffer: string[] = [];
-  let size = 0;
+  const out = decisions === null ? null : new DecisionsOut(decisions, names, logs);
   for await (const record of mergeRecords(files, articles)) {
-    const answers = await partition.replay(record);
-    if (out === null) continue;
-    const line = JSON.stringify({
-      line: record.line,
-      ...(logs.length > 1 ? { log: logs[record.log] } : {}),
-      url: record.url,
-      decisions: Object.fromEntries(names.map((name, i) => [name, answers[i]])),
-    });
-    buffer.push(`${record.seq}\t${line}\n`);
-    size += line.length;
-    if (size >= BUFFER) {
-      const text = buffer.join('');
-      buffer = [];
-      size = 0;
-      if (!out.write(text)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
-    }
+    const replayed = partition.replay(record);
+    const answers = isPromiseLike(replayed) ? await replayed : replayed;
+    const drained = out?.add(record, answers);
+    if (drained) await drained;
   }
-  if (out !== null)
-    await new Promise<void>((resolve, reject) => out.end(buffer.join(''), (error?: Error | null) => (error ? reject(error) : resolve())));
+  await out?.close();
   return { stats: partition.finish().map(sendStats) };
 }
