@@ -91,12 +91,11 @@ export class Shard {
     this.#preparer = new Preparer(config, true);
     this.#partition = new PartitionReplay(config);
     this.#out = setup.decisions === null ? null : new DecisionsOut(setup.decisions, setup.names, [setup.path]);
-    setup.ports.forEach((port) =>
+    for (const port of setup.ports)
       port?.on('message', (batch: Batch) => {
         this.#pending.set(batch.c, { records: batch.records, fresh: batch.fresh });
         void this.#drain();
-      }),
-    );
+      });
   }
 
   /** A message from the main thread. */
