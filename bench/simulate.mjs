@@ -67,12 +67,12 @@ function run(file, extra) {
       maxBuffer: 64 * 1024 * 1024,
     },
   );
-  const reported = /peak memory (\d+) MB \(budget (\d+) MB; (\d+) partition\(s\) on (\d+) thread/.exec(output);
+  const reported = /peak memory (\d+) MB \(budget (\d+) MB; (\d+ partition\(s\)|one pass) on (\d+) thread/.exec(output);
   return {
     seconds: (performance.now() - started) / 1000,
     peakMb: Number(reported?.[1]),
     budgetMb: Number(reported?.[2]),
-    partitions: Number(reported?.[3]),
+    partitions: reported?.[3]?.replace(' partition(s)', '') ?? '?',
     threads: Number(reported?.[4]),
     readers: Number(/^readers\s+([\d,]+)/m.exec(output)?.[1]?.replace(/,/g, '')),
   };
@@ -97,14 +97,14 @@ function timed(file, extra) {
   if (result.status !== 0) throw new Error(result.stderr);
   const seconds = (performance.now() - started) / 1000;
   const output = result.stdout;
-  const reported = /peak memory (\d+) MB \(budget (\d+) MB; (\d+) partition\(s\) on (\d+) thread/.exec(output);
+  const reported = /peak memory (\d+) MB \(budget (\d+) MB; (\d+ partition\(s\)|one pass) on (\d+) thread/.exec(output);
   const wall = /Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): ([\d:.]+)/.exec(result.stderr)?.[1] ?? '';
   const rssKb = Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(result.stderr)?.[1]);
   return {
     seconds,
     peakMb: Math.round(rssKb / 1024),
     budgetMb: Number(reported?.[2]),
-    partitions: Number(reported?.[3]),
+    partitions: reported?.[3]?.replace(' partition(s)', '') ?? '?',
     threads: Number(reported?.[4]),
     readers: Number(/^readers\s+([\d,]+)/m.exec(output)?.[1]?.replace(/,/g, '')),
     wall,

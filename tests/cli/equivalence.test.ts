@@ -8,15 +8,28 @@
  * the site served, request by request, and the totals of the configuration equal to live.
  */
 import { execFile } from 'node:child_process';
-import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Mail } from '../../examples/news-site/accounts.js';
-import { type AccessLogEntry, createNewsSite } from '../../examples/news-site/app.js';
+import {
+  type AccessLogEntry,
+  articleFacts,
+  createNewsSite,
+  EXPERIMENT,
+  GIFT_ALLOWANCE,
+  GIFT_OPENS,
+  METERS,
+  PERIOD,
+  REFERRALS,
+  RULES,
+} from '../../examples/news-site/app.js';
+import { ARTICLES } from '../../examples/news-site/articles.js';
 import { seededRandom } from '../helpers.js';
 import { runTraffic } from './traffic.js';
 
@@ -195,4 +208,62 @@ describe('meterwall simulate equals live on generated traffic', () => {
     });
     expect(live?.notPageViews).toBe(articles.length - views.length);
   }, 300_000);
+
+  it('the same log without the readers an account or a gift links: one pass on the worker threads answers as the partitions do, the fresh-meter cap counted across chunks', async () => {
+    // The built command (its worker threads are built files), the example's TypeScript config through tsx.
+    const unlinked = join(dir, 'unlinked.log');
+    const kept = readFileSync(logFile, 'utf8')
+      .split('\n')
+      .filter((line) => {
+        if (line === '') return false;
+        const fields = (JSON.parse(line) as { meterwall?: { account: string | null; gift: string | null } }).meterwall;
+        return fields === undefined || (fields.account === null && fields.gift !== 'ok');
+      });
+    writeFileSync(unlinked, `${kept.join('\n')}\n`);
+    expect(statSync(unlinked).size).toBeGreaterThan(1.5 * 1024 * 1024); // chunks of half a megabyte: some on each thread
+    // The built command (its worker threads are built files) with the example's simulate config as a
+    // JavaScript module over the built package (the example's own is TypeScript, which threads cannot load).
+    const built = pathToFileURL(resolve('dist/index.js')).href;
+    const facts = Object.fromEntries(ARTICLES.map((a) => [a.slug, articleFacts(a)]));
+    const config = join(dir, 'simulate.config.mjs');
+    writeFileSync(
+      config,
+      `import { defineExperiments, defineGifts, defineRules } from ${JSON.stringify(built)};
+const facts = ${JSON.stringify(facts)};
+for (const f of Object.values(facts)) f.publishedAt = new Date(f.publishedAt);
+export default {
+  options: {
+    meters: ${JSON.stringify(METERS)},
+    rules: defineRules(${JSON.stringify(RULES)}),
+    period: ${JSON.stringify(PERIOD)},
+    referrals: ${JSON.stringify(REFERRALS)},
+    freshMeters: { perHour: ${FRESH_PER_HOUR} },
+    gifts: defineGifts({ allowance: { limit: ${GIFT_ALLOWANCE} }, maxOpens: ${GIFT_OPENS} }),
+    experiments: defineExperiments([${JSON.stringify(EXPERIMENT)}]),
+    crawlers: { verifiers: [{ verify: () => false }] },
+  },
+  article(url) {
+    const slug = /^\\/articles\\/([a-z0-9-]+)$/.exec(url.pathname)?.[1];
+    return (slug !== undefined && facts[slug]) || null;
+  },
+};
+`,
+    );
+    const run = promisify(execFile);
+    const answers: string[] = [];
+    for (const workers of ['1', '2']) {
+      const decisionsFile = join(dir, `unlinked-${workers}.jsonl`);
+      const { stdout } = await run(
+        process.execPath,
+        ['dist/cli/main.js', 'simulate', unlinked, '--config', config, '--decisions', decisionsFile, '--workers', workers, '--quiet'],
+        { maxBuffer: 1 << 24 },
+      );
+      expect(stdout).toContain(workers === '1' ? 'partition(s) on 1 thread(s)' : 'one pass on 2 thread(s)');
+      answers.push(readFileSync(decisionsFile, 'utf8'));
+    }
+    expect(answers[1]).toBe(answers[0]);
+    // New meters met the cap (a first visit walled at once) in this log too.
+    const walledAtOnce = (answers[0] ?? '').split('\n').filter((l) => l.includes('register-to-continue')).length;
+    expect(walledAtOnce).toBeGreaterThan(0);
+  }, 120_000);
 });

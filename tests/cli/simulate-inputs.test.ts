@@ -238,4 +238,47 @@ describe.skipIf(!existsSync(bin))('meterwall simulate: inputs and outputs', () =
       '--workers takes a positive whole number',
     );
   }, 60_000);
+
+  it('readers that nothing links: one pass on the worker threads, the same counts and decisions as partitions', async () => {
+    // 3,000 readers without accounts over 40,000 lines (about 3 MB: several chunks on each thread), a few unreadable.
+    const lines: string[] = [];
+    for (let i = 0; i < 40_000; i++) {
+      const r = (i * 7919) % 3000;
+      lines.push(
+        i % 997 === 0
+          ? `garbage ${i}`
+          : JSON.stringify({ time: at(i), reader: `r${r}`, url: `/news/n${(i * 31 + Math.floor(i / 3000) * 17) % 400}?from=${i % 7}` }),
+      );
+    }
+    writeFileSync(p('unlinked.log'), `${lines.join('\n')}\n`);
+    const outs: Array<{ stdout: string; json: string; decisions: string }> = [];
+    for (const [i, workers] of ['1', '2'].entries()) {
+      const out = await simulate([
+        p('unlinked.log'),
+        '--config',
+        config,
+        '--set',
+        'meters.anonymous.limit=2,4',
+        '--json',
+        p(`unlinked-${i}.json`),
+        '--decisions',
+        p(`unlinked-${i}.jsonl`),
+        '--workers',
+        workers,
+      ]);
+      expect(out.code, out.stderr).toBe(0);
+      outs.push({
+        stdout: out.stdout,
+        json: readFileSync(p(`unlinked-${i}.json`), 'utf8'),
+        decisions: readFileSync(p(`unlinked-${i}.jsonl`), 'utf8'),
+      });
+    }
+    expect(outs[0]?.stdout).toMatch(/budget 1024 MB; 1 partition\(s\) on 1 thread\(s\)/);
+    expect(outs[1]?.stdout).toMatch(/budget 1024 MB; one pass on 2 thread\(s\)/);
+    expect(outs[1]?.stdout).toMatch(/^40,000 lines \(41 not replayed\)/m);
+    expect(outs[1]?.json).toBe(outs[0]?.json);
+    expect(outs[1]?.decisions).toBe(outs[0]?.decisions);
+    expect(outs[0]?.decisions.trim().split('\n')).toHaveLength(40_000 - 41);
+    expect(outs[1]?.json).toMatch(/"prompt": [1-9]/);
+  }, 60_000);
 });

@@ -170,7 +170,7 @@ export async function simulateCommand(args: string[], usage: string): Promise<nu
   const seconds = (performance.now() - started) / 1000;
   console.log(formatTable(result));
   console.log(
-    `\n${total.lines.toLocaleString('en-GB')} lines (${total.skipped} not replayed), ${result.articleRequests.toLocaleString('en-GB')} article requests, in ${seconds.toFixed(1)} s, peak memory ${Math.round(process.resourceUsage().maxRSS / 1024)} MB (budget ${memoryMb} MB; ${run.partitions} partition(s) on ${run.workers} thread(s)${run.moved > 0 ? `; ${run.moved.toLocaleString('en-GB')} records moved to the partition of the account or gift that links their reader` : ''})`,
+    `\n${total.lines.toLocaleString('en-GB')} lines (${total.skipped} not replayed), ${result.articleRequests.toLocaleString('en-GB')} article requests, in ${seconds.toFixed(1)} s, peak memory ${Math.round(process.resourceUsage().maxRSS / 1024)} MB (budget ${memoryMb} MB; ${run.streamed ? `one pass on ${run.workers} thread(s)` : `${run.partitions} partition(s) on ${run.workers} thread(s)`}${run.moved > 0 ? `; ${run.moved.toLocaleString('en-GB')} records moved to the partition of the account or gift that links their reader` : ''})`,
   );
   console.log(formatFormats(total.formats));
   console.log(formatKeying(result.keying, result.addresses));

@@ -65,6 +65,8 @@ export interface PartitionedRun {
   readonly partitions: number;
   readonly workers: number;
   readonly moved: number;
+  /** Replayed in one pass on the threads (streamed.ts), not on partitions. */
+  readonly streamed: boolean;
 }
 
 /** The worker script beside this module in the build, or `null` (running from source: replay here). */
@@ -123,6 +125,7 @@ export async function runPartitioned(entries: AsyncIterable<LogEntry>, options: 
       partitions: partitions.length,
       workers: script === null ? 1 : workers,
       moved,
+      streamed: false,
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -167,7 +167,7 @@ export async function runStreamed(options: StreamedOptions): Promise<{ run: Part
       for (const [by, n] of shard.prepared.keying) prepared.keying.set(by, (prepared.keying.get(by) ?? 0) + n);
       for (const address of shard.prepared.addresses) if (prepared.addresses.size < MAX_ADDRESSES) prepared.addresses.add(address);
     }
-    return { run: { result: resultOf(prepared, configurations), partitions: workers, workers, moved: 0 }, counts: input };
+    return { run: { result: resultOf(prepared, configurations), partitions: workers, workers, moved: 0, streamed: true }, counts: input };
   } finally {
     await Promise.all(threads.map((thread) => thread.terminate()));
     if (dir !== null) rmSync(dir, { recursive: true, force: true });
