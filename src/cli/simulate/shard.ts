@@ -17,7 +17,7 @@ import { DecisionsOut } from './decisions.js';
 import type { LogFormat } from './formats.js';
 import { fnv, linksAnything } from './links.js';
 import { type LogCounts, logCounts, MAX_LINE, readLine, skipLine, tooLongLine } from './log.js';
-import type { SimRecord } from './records.js';
+import { fromTuple, type RecordTuple, type SimRecord, toTuple } from './records.js';
 import { PartitionReplay, Preparer } from './run.js';
 import type { SimulationConfig } from './simulate.js';
 import { sendStats } from './stats.js';
@@ -48,7 +48,7 @@ export type FromShard =
 /** From one preparer to one owner: a chunk's records for it. */
 interface Batch {
   readonly c: number;
-  readonly records: readonly SimRecord[];
+  readonly records: readonly RecordTuple[];
   readonly fresh: ReadonlyArray<[string, number]>;
 }
 
@@ -71,7 +71,7 @@ export class Shard {
   readonly #preparer: Preparer;
   readonly #partition: PartitionReplay;
   readonly #out: DecisionsOut | null;
-  readonly #pending = new Map<number, Omit<Batch, 'c'>>();
+  readonly #pending = new Map<number, { readonly records: readonly SimRecord[]; readonly fresh: Batch['fresh'] }>();
   /** New meters per network and hour in the chunks replayed so far. */
   readonly #freshBase = new Map<string, number>();
   #next = 0;
@@ -93,7 +93,7 @@ export class Shard {
     this.#out = setup.decisions === null ? null : new DecisionsOut(setup.decisions, setup.names, [setup.path]);
     for (const port of setup.ports)
       port?.on('message', (batch: Batch) => {
-        this.#pending.set(batch.c, { records: batch.records, fresh: batch.fresh });
+        this.#pending.set(batch.c, { records: batch.records.map(fromTuple), fresh: batch.fresh });
         void this.#drain();
       });
   }
@@ -111,7 +111,7 @@ export class Shard {
     const times: number[] = [];
     const { shard, shards, path, ports } = this.#setup;
     const own: SimRecord[] = [];
-    const out: SimRecord[][] = ports.map(() => []);
+    const out: RecordTuple[][] = ports.map(() => []);
     if (message.type === 'too-long') tooLongLine(counts, message.line, message.head);
     else {
       const text = Buffer.from(message.bytes.buffer, message.bytes.byteOffset, message.bytes.length).toString('utf8');
@@ -136,13 +136,13 @@ export class Shard {
         if (linksAnything(record)) return this.#stop('links');
         const owner = fnv(record.key) % shards;
         if (owner === shard) own.push(record);
-        else (out[owner] as SimRecord[]).push(record);
+        else (out[owner] as RecordTuple[]).push(toTuple(record));
       }
     }
     const fresh = this.#preparer.takeFresh();
     ports.forEach((port, to) => {
       if (port === null) return;
-      const batch: Batch = { c: message.c, records: out[to] as SimRecord[], fresh };
+      const batch: Batch = { c: message.c, records: out[to] as RecordTuple[], fresh };
       port.postMessage(batch);
     });
     this.#pending.set(message.c, { records: own, fresh });
