@@ -13,21 +13,24 @@ import type { GiftRefusal } from '../../types.js';
 
 export const KID = 'sim';
 
+const MALFORMED: TokenReadResult = Object.freeze({ ok: false, reason: 'malformed' });
+const EXPIRED: TokenReadResult = Object.freeze({ ok: false, reason: 'expired' });
+
 /** Meter "tokens" that are handles to states kept here: no signing, no verifying. */
 export class MeterHandles implements MeterTokens {
-  readonly #states = new Map<string, { state: MeterState; expiresAt: number }>();
+  /** Each handle's answer to `read`, made once when it is signed (a state is never changed in place). */
+  readonly #states = new Map<string, { readonly expiresAt: number; readonly read: TokenReadResult }>();
   #next = 0;
 
   read(handle: string, now: number): TokenReadResult {
     const entry = this.#states.get(handle);
-    if (entry === undefined) return { ok: false, reason: 'malformed' };
-    if (entry.expiresAt <= now) return { ok: false, reason: 'expired' };
-    return { ok: true, token: { state: entry.state, kid: KID, expiresAt: entry.expiresAt } };
+    if (entry === undefined) return MALFORMED;
+    return entry.expiresAt <= now ? EXPIRED : entry.read;
   }
 
   sign(state: MeterState, _now: number, expiresAt: number): string {
     const handle = (this.#next++).toString(36);
-    this.#states.set(handle, { state, expiresAt });
+    this.#states.set(handle, { expiresAt, read: { ok: true, token: { state, kid: KID, expiresAt } } });
     return handle;
   }
 
@@ -41,6 +44,9 @@ export class MeterHandles implements MeterTokens {
 export function internedIds(drawn: (key: string) => string | null = () => null): IdHasher {
   const articles = new Map<string, string>();
   const accounts = new Map<string, string>();
+  // A decision asks for the same article's id several times over: the last one is kept at hand.
+  let lastArticle = '';
+  let lastArticleId = '';
   const intern = (map: Map<string, string>, id: string, length: number, mixed: boolean): string => {
     let value = map.get(id);
     if (value === undefined) {
@@ -57,7 +63,13 @@ export function internedIds(drawn: (key: string) => string | null = () => null):
     return value;
   };
   return {
-    article: (_kid, id) => intern(articles, id, 8, false),
+    article: (_kid, id) => {
+      if (id !== lastArticle) {
+        lastArticleId = intern(articles, id, 8, false);
+        lastArticle = id;
+      }
+      return lastArticleId;
+    },
     // An A/B draw (`bucket\0<experiment>\0<reader>`) lands where the live paywall's did, when the log says.
     account: (id) => (id.startsWith('bucket\u0000') ? drawn(id) : null) ?? intern(accounts, id, 22, true),
     giver: (id) => intern(accounts, `giver\u0000${id}`, 22, true),

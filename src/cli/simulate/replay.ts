@@ -13,6 +13,7 @@ import type { ResolvedReader } from '../../contracts/features.js';
 import { resolveFeatures } from '../../contracts/resolve.js';
 import type { AccessLogFields } from '../../core/decide/access-log.js';
 import { EngineContext } from '../../core/decide/context.js';
+import { MeterDecision } from '../../core/decide/decision.js';
 import { writeDecisionHeaders } from '../../core/decide/headers.js';
 import { notPageView } from '../../core/decide/page-view.js';
 import { Engine } from '../../core/decide/stages.js';
@@ -144,14 +145,6 @@ export function createReplayer(options: Partial<PaywallOptions>): Replayer {
   /** A log meterwall wrote: the candidate's meter for each live meter cookie, and each browser's last few. */
   const byCookie = new Map<string, string>();
   const versions = new Map<string, string[]>();
-  let written: string | null = null;
-  const sink = {
-    get: () => null,
-    set() {},
-    append(name: string, value: string) {
-      if (name === 'Set-Cookie') written = value;
-    },
-  };
   /** How many live cookies stand for each candidate meter: one no live cookie stands for is let go. */
   const holders = new Map<string, number>();
   const hold = (handle: string, by: number): void => {
@@ -239,9 +232,8 @@ export function createReplayer(options: Partial<PaywallOptions>): Replayer {
       // The connection is the one trusted hop; the client is in its X-Forwarded-For (headersOf); no client, no connection.
       const client = logged === null ? request.ip : logged.client;
       const keep = (decision: Decision): Decision => {
-        written = null;
-        writeDecisionHeaders(sink, decision);
-        const mine = written === null ? null : (written as string).slice(cookieName.length + 1, (written as string).indexOf(';'));
+        const written = decision instanceof MeterDecision ? MeterDecision.setCookieOf(decision) : setCookieIn(decision);
+        const mine = written === null ? null : written.slice(cookieName.length + 1, written.indexOf(';'));
         if (logged === null) {
           if (mine === null) return decision;
           // The reader's older meter is let go: the memory follows the readers, not the lines.
@@ -261,6 +253,22 @@ export function createReplayer(options: Partial<PaywallOptions>): Replayer {
       return isPromiseLike(decision) ? Promise.resolve(decision).then(keep) : keep(decision);
     },
   };
+}
+
+/** The meter cookie a decision writes (a decision the engine made is read directly). */
+function setCookieIn(decision: Decision): string | null {
+  let written: string | null = null;
+  writeDecisionHeaders(
+    {
+      get: () => null,
+      set() {},
+      append(name: string, value: string) {
+        if (name === 'Set-Cookie') written = value;
+      },
+    },
+    decision,
+  );
+  return written;
 }
 
 /** The memory store, its fresh-meter count taken from the log where the log knows it (`SimulatedRequest.fresh`). */

@@ -23,7 +23,7 @@ import type { FromShard, ToShard } from './shard.js';
 import { addStats, emptyStats, type SentStats } from './stats.js';
 
 /** Chunks sent ahead of the slowest shard's replay, per shard. */
-const AHEAD = 3;
+const AHEAD = 2;
 /** Distinct addresses kept for the CDN warning (as run.ts counts them). */
 const MAX_ADDRESSES = 100_000;
 
