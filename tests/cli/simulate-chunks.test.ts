@@ -18,7 +18,7 @@ function linesOf(pieces: readonly Piece[]): Array<[number, string]> {
     expect(piece.transfer).toEqual([piece.bytes.buffer]); // moved to the thread, not copied
     const text = Buffer.from(piece.bytes).toString('utf8');
     const lines = text.endsWith('\n') ? text.slice(0, -1).split('\n') : text.split('\n');
-    lines.forEach((line, i) => out.push([piece.firstLine + i, line]));
+    for (const [i, line] of lines.entries()) out.push([piece.firstLine + i, line]);
   }
   return out;
 }
