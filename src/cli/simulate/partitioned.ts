@@ -26,7 +26,7 @@ import { CommandError } from '../errors.js';
 import { mergeDecisions } from './decisions.js';
 
 /** The memory a partition's replay takes per record it holds, at most (measured: bench/README.md). */
-const BYTES_PER_RECORD = 480;
+const BYTES_PER_RECORD = 560;
 /** What a worker thread takes besides its partition (its heap, the config, the code), MB. */
 const WORKER_MB = 50;
 

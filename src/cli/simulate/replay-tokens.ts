@@ -18,19 +18,20 @@ const EXPIRED: TokenReadResult = Object.freeze({ ok: false, reason: 'expired' })
 
 /** Meter "tokens" that are handles to states kept here: no signing, no verifying. */
 export class MeterHandles implements MeterTokens {
-  /** Each handle's answer to `read`, made once when it is signed (a state is never changed in place). */
-  readonly #states = new Map<string, { readonly expiresAt: number; readonly read: TokenReadResult }>();
+  readonly #states = new Map<string, { state: MeterState; expiresAt: number }>();
   #next = 0;
 
   read(handle: string, now: number): TokenReadResult {
     const entry = this.#states.get(handle);
     if (entry === undefined) return MALFORMED;
-    return entry.expiresAt <= now ? EXPIRED : entry.read;
+    if (entry.expiresAt <= now) return EXPIRED;
+    // Made on each read, not kept: a partition holds a handle for each of its readers.
+    return { ok: true, token: { state: entry.state, kid: KID, expiresAt: entry.expiresAt } };
   }
 
   sign(state: MeterState, _now: number, expiresAt: number): string {
     const handle = (this.#next++).toString(36);
-    this.#states.set(handle, { expiresAt, read: { ok: true, token: { state, kid: KID, expiresAt } } });
+    this.#states.set(handle, { state, expiresAt });
     return handle;
   }
 
