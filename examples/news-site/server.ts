@@ -42,10 +42,13 @@ const redisUrl = flag === -1 ? process.env['REDIS_URL'] : process.argv[flag + 1]
 let store: MeterStore | undefined;
 if (redisUrl) {
   // No offline queue: while Redis is down a command fails at once and meterwall's failure
-  // policy answers, instead of the command running late.
+  // policy answers, instead of the command running late. The error listener keeps a refused
+  // connection from ending the process, and connect() is not awaited: with Redis down at start it
+  // would never settle. The site serves from the first request and the client reconnects on its
+  // own when Redis comes.
   const client = createClient({ url: redisUrl, disableOfflineQueue: true });
   client.on('error', (error: Error) => console.error(`[redis] ${error.message}`));
-  await client.connect();
+  client.connect().catch((error: Error) => console.error(`[redis] gave up connecting: ${error.message}`));
   store = createRedisStore(client);
   console.log(`Meters are kept in Redis at ${redisUrl}`);
 }

@@ -1,10 +1,10 @@
 /**
- * The Redis meter store (`meterwall/redis`, Node-only): every operation is one Lua script, so
+ * The Redis meter store (`meterwall/redis`, Web APIs only: Node, Bun, Deno, Workers and edge
+ * runtimes, with any client that can run a script): every operation is one Lua script, so
  * "add this article only while under the limit" is atomic across any number of servers and
  * costs one round trip. Meters are sorted sets (article hash → time read) that expire with
  * their period; keys are namespaced and hold only keyed hashes, never an email or account id.
  */
-import { createHash } from 'node:crypto';
 import { invalidOption, PaywallError } from '../errors.js';
 import type { MeterStore, StoreClaimResult, StoreRecordResult, StoreSnapshot } from '../types.js';
 
@@ -88,7 +88,13 @@ const COUNT = `local n = redis.call('INCR', KEYS[1])
 if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
 return n`;
 
-const sha1 = (script: string): string => createHash('sha1').update(script).digest('hex');
+/** A script's SHA1 (the name EVALSHA knows it by), by Web Crypto: no `node:crypto`, so the store runs at the edge. */
+async function sha1(script: string): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-1', new TextEncoder().encode(script)));
+  let hex = '';
+  for (const byte of digest) hex += byte.toString(16).padStart(2, '0');
+  return hex;
+}
 
 function isNoScript(error: unknown): boolean {
   // Redis replies with an error whose first word is its code: NOSCRIPT means "load it first".
@@ -141,15 +147,18 @@ function snapshotOf(reply: unknown): StoreSnapshot {
 const ttl = (from: number, to: number): string => String(Math.max(1, Math.ceil(to - from)));
 
 /**
- * Creates a meter store on Redis, for sites that run several servers. Pass a connected
- * node-redis or ioredis client (with its offline queue disabled, so a command fails at once
- * while Redis is down instead of running late), or any `{ runScript }`.
+ * Creates a meter store on Redis, for sites that run several servers. Pass a node-redis or
+ * ioredis client (with its offline queue disabled, so a command fails at once while Redis is
+ * down instead of running late), or any `{ runScript }`. Connect it without waiting: the site
+ * serves while Redis is down (the failure policy answers) and uses it once it is up.
  *
  * @example
  * ```ts
  * import { createClient } from 'redis';
  * import { createRedisStore } from 'meterwall/redis';
- * const client = await createClient({ url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', disableOfflineQueue: true }).connect();
+ * const client = createClient({ url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', disableOfflineQueue: true });
+ * client.on('error', (error) => console.error(`[redis] ${error.message}`)); // without a listener, a refused connection ends the process
+ * client.connect().catch(() => {}); // not awaited: with Redis down at start it never settles; the client reconnects on its own
  * const paywall = createPaywall({ secret, store: createRedisStore(client) });
  * ```
  */
@@ -159,9 +168,19 @@ export function createRedisStore(client: NodeRedisClient | IoRedisClient | Redis
   const prefix = options.prefix ?? 'meterwall:';
   if (typeof prefix !== 'string' || prefix.length > 100) throw invalidOption('prefix', 'must be a string of at most 100 characters');
   const scripts = { peek: PEEK, record: RECORD, merge: MERGE, claim: CLAIM, count: COUNT };
-  const shas = { peek: sha1(PEEK), record: sha1(RECORD), merge: sha1(MERGE), claim: sha1(CLAIM), count: sha1(COUNT) };
-  const run = (name: keyof typeof scripts, key: string, args: readonly string[]) =>
-    runner.runScript(scripts[name], shas[name], [prefix + key], args);
+  // Digested once, on the first command (Web Crypto is asynchronous; every command is too).
+  let shas: Promise<Record<keyof typeof scripts, string>> | null = null;
+  const digest = async () => ({
+    peek: await sha1(PEEK),
+    record: await sha1(RECORD),
+    merge: await sha1(MERGE),
+    claim: await sha1(CLAIM),
+    count: await sha1(COUNT),
+  });
+  const run = async (name: keyof typeof scripts, key: string, args: readonly string[]) => {
+    shas ??= digest();
+    return runner.runScript(scripts[name], (await shas)[name], [prefix + key], args);
+  };
 
   return {
     async peek(key, article, window) {
