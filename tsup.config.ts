@@ -26,6 +26,7 @@ const library = {
   index: 'src/index.ts',
   'adapters/node': 'src/adapters/node.ts',
   'stores/redis': 'src/stores/redis.ts',
+  'stores/upstash': 'src/stores/upstash.ts',
   'crawlers/dns': 'src/crawlers/dns.ts',
   'adapters/express': 'src/adapters/express.ts',
   'adapters/fastify': 'src/adapters/fastify.ts',

@@ -30,11 +30,11 @@ export function storeContract(fresh: () => Promise<{ store: MeterStore; key: (na
     expect((await store.record(k, 'c', { limit: 2, at: T0 + 6000, since: T0 + 1, expiresAt: T0 + DAY })).added).toBe(true);
   });
 
-  it('records atomically: 100 concurrent views of distinct articles add exactly the limit', async () => {
+  it('records atomically: 200 concurrent views of distinct articles add exactly the limit', async () => {
     const { store, key } = await fresh();
     const k = key('atomic');
     const results = await Promise.all(
-      Array.from({ length: 100 }, (_, i) => store.record(k, `a${i}`, { limit: 7, at: T0 + i, since: 0, expiresAt: T0 + DAY })),
+      Array.from({ length: 200 }, (_, i) => store.record(k, `a${i}`, { limit: 7, at: T0 + i, since: 0, expiresAt: T0 + DAY })),
     );
     expect(results.filter((r) => r.added)).toHaveLength(7);
     expect((await store.peek(k, '', { since: 0 })).used).toBe(7);
