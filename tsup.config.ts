@@ -27,6 +27,7 @@ const library = {
   'adapters/node': 'src/adapters/node.ts',
   'stores/redis': 'src/stores/redis.ts',
   'stores/upstash': 'src/stores/upstash.ts',
+  'stores/durable-objects': 'src/stores/durable-objects.ts',
   'crawlers/dns': 'src/crawlers/dns.ts',
   'adapters/express': 'src/adapters/express.ts',
   'adapters/fastify': 'src/adapters/fastify.ts',

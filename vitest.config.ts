@@ -12,6 +12,7 @@ export default defineConfig({
       { find: /^meterwall\/node$/, replacement: src('adapters/node.ts') },
       { find: /^meterwall\/redis$/, replacement: src('stores/redis.ts') },
       { find: /^meterwall\/upstash$/, replacement: src('stores/upstash.ts') },
+      { find: /^meterwall\/durable-objects$/, replacement: src('stores/durable-objects.ts') },
       { find: /^meterwall\/dns$/, replacement: src('crawlers/dns.ts') },
       { find: /^meterwall\/(express|fastify|hono|next)$/, replacement: src('adapters/$1.ts') },
       { find: /^meterwall$/, replacement: src('index.ts') },

@@ -111,7 +111,7 @@ ${Object.entries(bundles)
 
 Budgets: deciding ${BUDGETS.decideKB} KB, rendering ${BUDGETS.renderKB} KB (a test in \`tests/package\` keeps both; \`scripts/budgets.mjs\`).
 
-**The packed tarball (\`npm pack\`)**: ${(tarball.size / 1000).toFixed(1)} kB packed, ${(tarball.unpackedSize / 1000).toFixed(1)} kB unpacked, ${tarball.entryCount} files${oldTarball ? ` (the baseline: ${(oldTarball.size / 1000).toFixed(1)} kB packed, ${(oldTarball.unpackedSize / 1000).toFixed(1)} kB unpacked)` : ''}; budget ${BUDGETS.tarballKiB} KiB packed.
+**The packed tarball (\`npm pack\`)**: ${(tarball.size / 1000).toFixed(1)} kB packed, ${(tarball.unpackedSize / 1000).toFixed(1)} kB unpacked, ${tarball.entryCount} files${oldTarball ? ` (the baseline: ${(oldTarball.size / 1000).toFixed(1)} kB packed, ${(oldTarball.unpackedSize / 1000).toFixed(1)} kB unpacked)` : ''}; budget ${BUDGETS.tarballKiB} KiB (${((BUDGETS.tarballKiB * 1024) / 1000).toFixed(1)} kB) packed.
 
 **Cutting the ${(teaser.bytes / 1024).toFixed(1)} KB article in \`fixtures/article.html\` (${teaser.paragraphs} paragraphs, links, emphasis, a figure with caption, an aside) (mitata, same run)**
 

@@ -10,6 +10,7 @@ export const ENTRIES = [
   ['meterwall/node', 'src/adapters/node.ts'],
   ['meterwall/redis', 'src/stores/redis.ts'],
   ['meterwall/upstash', 'src/stores/upstash.ts'],
+  ['meterwall/durable-objects', 'src/stores/durable-objects.ts'],
   ['meterwall/dns', 'src/crawlers/dns.ts'],
   ['meterwall/express', 'src/adapters/express.ts'],
   ['meterwall/fastify', 'src/adapters/fastify.ts'],

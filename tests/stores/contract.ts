@@ -5,7 +5,8 @@ const DAY = 86_400_000;
 const T0 = Date.parse('2026-11-23T12:00:00Z');
 
 /**
- * The behaviour every MeterStore must have, run against the memory store and the Redis store.
+ * The behaviour every MeterStore must have, run against every store on its real engine: memory,
+ * Redis (node-redis, ioredis, Cluster), Redis over HTTP (Upstash's protocol) and Durable Objects (workerd).
  * `fresh()` returns a store and a unique key prefix, so runs never share data.
  */
 export function storeContract(fresh: () => Promise<{ store: MeterStore; key: (name: string) => string }>): void {
@@ -69,6 +70,24 @@ export function storeContract(fresh: () => Promise<{ store: MeterStore; key: (na
     // A higher presented count raises the known one.
     expect(await store.claimView?.(key('hw2'), 2, claim)).toEqual({ allowed: true, used: 2 });
     expect(await store.claimView?.(key('hw2'), 0, claim)).toEqual({ allowed: false, used: 3 });
+  });
+
+  it('a meter, a claim and a count end with their period (real time: every store keeps its own clock)', async () => {
+    const { store, key } = await fresh();
+    const at = Date.now();
+    const until = { at, expiresAt: at + 1200 };
+    await store.record(key('ends'), 'a', { limit: 5, since: 0, ...until });
+    expect(await store.claimView?.(key('ends-claim'), 0, { limit: 1, ...until })).toEqual({ allowed: true, used: 0 });
+    expect(await store.claimView?.(key('ends-claim'), 0, { limit: 1, ...until })).toEqual({ allowed: false, used: 1 });
+    expect(await store.countFresh?.(key('ends-count'), 1200)).toBe(1);
+    expect((await store.peek(key('ends'), 'a', { since: 0 })).used).toBe(1);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(await store.peek(key('ends'), 'a', { since: 0 })).toEqual({ used: 0, read: false, oldestAt: null });
+    expect(await store.claimView?.(key('ends-claim'), 0, { limit: 1, at: Date.now(), expiresAt: Date.now() + 60_000 })).toEqual({
+      allowed: true,
+      used: 0,
+    });
+    expect(await store.countFresh?.(key('ends-count'), 1200)).toBe(1);
   });
 
   it('counts fresh meters per key within a window', async () => {

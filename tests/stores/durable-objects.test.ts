@@ -1,0 +1,145 @@
+/**
+ * `meterwall/durable-objects` in workerd through Miniflare: the example Worker
+ * (examples/worker-durable-objects) bundled as Wrangler bundles it and run as two Worker
+ * instances that bind one Durable Object namespace, and the store contract run from here through
+ * a third Worker that hands each operation to the store (the objects' state is real workerd
+ * storage; nothing is simulated in Node).
+ */
+import { build } from 'esbuild';
+import { Miniflare } from 'miniflare';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { MeterStore } from '../../src/index.js';
+import { createDurableObjectStore, MeterwallStoreObject } from '../../src/stores/durable-objects.js';
+import { runtimeImports } from '../helpers-bundle.js';
+import { BROWSER_UA } from '../helpers.js';
+import { storeContract } from './contract.js';
+
+const SECRET = 'durable-objects-secret-0123456789-abcdef';
+
+/** The store's operations, as a Worker that hands them to the store (the contract runs from Node through it). */
+const PROXY = `
+import { createDurableObjectStore } from 'meterwall/durable-objects';
+export default {
+  async fetch(request, env) {
+    const { prefix, method, args } = await request.json();
+    const store = createDurableObjectStore(env.METERWALL, { prefix });
+    return Response.json({ result: await store[method](...args) });
+  },
+};`;
+
+async function bundle(entry: { path: string } | { contents: string }): Promise<string> {
+  const conditions = ['workerd', 'worker', 'browser'];
+  const result = await build({
+    ...('path' in entry ? { entryPoints: [entry.path] } : { stdin: { contents: entry.contents, resolveDir: process.cwd(), loader: 'ts' } }),
+    bundle: true,
+    write: false,
+    format: 'esm',
+    platform: 'browser',
+    conditions,
+    plugins: [runtimeImports(conditions)],
+    target: 'es2022',
+    alias: { meterwall: './src/index.ts', 'meterwall/durable-objects': './src/stores/durable-objects.ts' },
+    logLevel: 'silent',
+  });
+  const text = result.outputFiles[0]?.text ?? '';
+  if (/["']node:/.test(text)) throw new Error('the Worker bundle reached for a Node API');
+  return text;
+}
+
+describe('the Durable Objects store in workerd (Miniflare)', () => {
+  let mf: Miniflare;
+
+  beforeAll(async () => {
+    const site = await bundle({ path: 'examples/worker-durable-objects/worker.ts' });
+    const proxy = await bundle({ contents: PROXY });
+    mf = new Miniflare({
+      workers: [
+        // The example Worker, the class's home.
+        {
+          name: 'site',
+          modules: true,
+          script: site,
+          compatibilityDate: '2025-09-01',
+          bindings: { METERWALL_SECRET: SECRET },
+          durableObjects: { METERWALL: 'MeterwallStoreObject' },
+        },
+        // A second instance of it, binding the same namespace.
+        {
+          name: 'site-2',
+          modules: true,
+          script: site,
+          compatibilityDate: '2025-09-01',
+          bindings: { METERWALL_SECRET: SECRET },
+          durableObjects: { METERWALL: { className: 'MeterwallStoreObject', scriptName: 'site' } },
+        },
+        {
+          name: 'proxy',
+          modules: true,
+          script: proxy,
+          compatibilityDate: '2025-09-01',
+          durableObjects: { METERWALL: { className: 'MeterwallStoreObject', scriptName: 'site' } },
+        },
+      ],
+    });
+    await mf.ready;
+  }, 60_000);
+  afterAll(async () => {
+    await mf?.dispose();
+  });
+
+  /** One named Worker's `fetch` (Miniflare types it with workerd's own Request and Response). */
+  type Fetch = (url: string, init?: { method?: string; body?: string; headers?: Record<string, string> }) => Promise<Response>;
+  const worker = async (name: string): Promise<{ fetch: Fetch }> => (await mf.getWorker(name)) as unknown as { fetch: Fetch };
+
+  let run = 0;
+  /** The store in workerd, reached from Node through the proxy Worker. */
+  function remote(prefix: string): MeterStore {
+    const call =
+      (method: keyof MeterStore) =>
+      async (...args: unknown[]) => {
+        const response = await (await worker('proxy')).fetch('https://proxy.test/', {
+          method: 'POST',
+          body: JSON.stringify({ prefix, method, args }),
+        });
+        if (!response.ok) throw new Error(`proxy answered ${response.status}: ${await response.text()}`);
+        return ((await response.json()) as { result: unknown }).result;
+      };
+    return {
+      peek: call('peek'),
+      record: call('record'),
+      merge: call('merge'),
+      claimView: call('claimView'),
+      countFresh: call('countFresh'),
+    } as MeterStore;
+  }
+
+  describe('the store contract', () => {
+    storeContract(async () => ({ store: remote(`contract${++run}:`), key: (name) => name }));
+  });
+
+  it('a meter cookie replayed 200 times at once on two Worker instances opens exactly what is left of the limit', async () => {
+    const [one, two] = [await worker('site'), await worker('site-2')];
+    const headers = { 'user-agent': BROWSER_UA, 'sec-fetch-dest': 'document', 'sec-fetch-mode': 'navigate' };
+    const first = await one.fetch('https://news.example/articles/first', { headers });
+    expect(first.status).toBe(200);
+    expect(await first.text()).toContain('The whole article');
+    const cookie = (first.headers.getSetCookie()[0] ?? '').split(';')[0] as string;
+    expect(cookie).toMatch(/^__Host-meterwall=/);
+    // The same cookie (one view spent of three), 200 different articles, both instances at once.
+    const pages = await Promise.all(
+      Array.from({ length: 200 }, async (_, i) => {
+        const response = await (i % 2 ? one : two).fetch(`https://news.example/articles/story-${i}`, { headers: { ...headers, cookie } });
+        return response.text();
+      }),
+    );
+    expect(pages.filter((p) => p.includes('The whole article'))).toHaveLength(2);
+    expect(pages.filter((p) => p.includes('You have read your free articles'))).toHaveLength(198);
+  }, 60_000);
+
+  it('refuses something that is not a namespace binding; the class is exported for wrangler to bind', () => {
+    expect(() => createDurableObjectStore({} as never)).toThrow(
+      expect.objectContaining({ code: 'ERR_INVALID_OPTION', option: 'namespace' }),
+    );
+    expect(typeof MeterwallStoreObject).toBe('function');
+  });
+});
