@@ -28,6 +28,7 @@ const library = {
   'stores/redis': 'src/stores/redis.ts',
   'stores/upstash': 'src/stores/upstash.ts',
   'stores/durable-objects': 'src/stores/durable-objects.ts',
+  'stores/deno-kv': 'src/stores/deno-kv.ts',
   'crawlers/dns': 'src/crawlers/dns.ts',
   'adapters/express': 'src/adapters/express.ts',
   'adapters/fastify': 'src/adapters/fastify.ts',

@@ -11,6 +11,7 @@ export const ENTRIES = [
   ['meterwall/redis', 'src/stores/redis.ts'],
   ['meterwall/upstash', 'src/stores/upstash.ts'],
   ['meterwall/durable-objects', 'src/stores/durable-objects.ts'],
+  ['meterwall/deno-kv', 'src/stores/deno-kv.ts'],
   ['meterwall/dns', 'src/crawlers/dns.ts'],
   ['meterwall/express', 'src/adapters/express.ts'],
   ['meterwall/fastify', 'src/adapters/fastify.ts'],
