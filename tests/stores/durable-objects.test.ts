@@ -136,6 +136,32 @@ describe('the Durable Objects store in workerd (Miniflare)', () => {
     expect(pages.filter((p) => p.includes('You have read your free articles'))).toHaveLength(198);
   }, 60_000);
 
+  it('the reader journey: three reads, the wall; the spent cookie, and an older one, replayed on the other instance stay walled', async () => {
+    const [one, two] = [await worker('site'), await worker('site-2')];
+    const headers = { 'user-agent': BROWSER_UA, 'sec-fetch-dest': 'document', 'sec-fetch-mode': 'navigate' };
+    let cookie = '';
+    const cookies: string[] = [];
+    const read = async (on: { fetch: Fetch }, slug: string, presented = cookie): Promise<string> => {
+      const response = await on.fetch(`https://news.example/articles/${slug}`, {
+        headers: presented ? { ...headers, cookie: presented } : headers,
+      });
+      const set = response.headers.getSetCookie()[0];
+      if (set !== undefined && presented === cookie) cookie = set.split(';')[0] as string;
+      return response.text();
+    };
+    for (const slug of ['journey-1', 'journey-2', 'journey-3']) {
+      expect(await read(one, slug)).toContain('The whole article');
+      cookies.push(cookie);
+    }
+    expect(await read(one, 'journey-4')).toContain('You have read your free articles');
+    // The spent cookie on the other instance: walled. The cookie from after the first read (two
+    // views left by its own count): the store knows three were claimed, so walled too.
+    expect(await read(two, 'journey-5', cookie)).toContain('You have read your free articles');
+    expect(await read(two, 'journey-6', cookies[0])).toContain('You have read your free articles');
+    // A page already read stays open to its reader.
+    expect(await read(two, 'journey-2', cookie)).toContain('The whole article');
+  });
+
   it('refuses something that is not a namespace binding; the class is exported for wrangler to bind', () => {
     expect(() => createDurableObjectStore({} as never)).toThrow(
       expect.objectContaining({ code: 'ERR_INVALID_OPTION', option: 'namespace' }),
