@@ -51,6 +51,8 @@ export interface NewsSiteOptions {
   readonly sessionSecret: Uint8Array;
   /** Meter store; in memory by default. */
   readonly store?: MeterStore;
+  /** While the store fails: `open` (the cookie's meter decides; the default) or `closed` (the prompt). */
+  readonly storeFailure?: 'open' | 'closed';
   /** Clock, for tests. */
   readonly now?: () => number;
   /** Receives meterwall's events (the server logs them with DEBUG=meterwall). */
@@ -193,6 +195,7 @@ export function createNewsSite(options: NewsSiteOptions) {
     ...(options.experiment ? { experiments: defineExperiments([EXPERIMENT]) } : {}),
     period: PERIOD,
     store: options.store ?? createMemoryStore({ now }),
+    ...(options.storeFailure ? { failure: { mode: options.storeFailure } } : {}),
     now,
     ...(options.onEvent ? { onEvent: options.onEvent } : {}),
     // Search crawlers get the full text only from a verified address; readers arriving from

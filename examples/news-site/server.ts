@@ -72,6 +72,10 @@ const site = createNewsSite({
   meterSecret: secret('METERWALL_SECRET'),
   sessionSecret: secret('SESSION_SECRET'),
   ...(store ? { store } : {}),
+  // `--store-failure closed`: while the store fails, the prompt instead of the cookie's meter.
+  ...(process.argv.includes('--store-failure')
+    ? { storeFailure: process.argv[process.argv.indexOf('--store-failure') + 1] === 'closed' ? 'closed' : 'open' }
+    : {}),
   // Googlebot and friends are confirmed by reverse and forward DNS before they see a full text.
   crawlerVerifiers: [createDnsVerifier()],
   // A browser that clears its cookies on every visit gets the register prompt sooner.

@@ -38,59 +38,83 @@ describe.skipIf(!binary)(title, () => {
     await redis?.stop();
   });
 
-  it('serves with Redis stopped, and keeps the meters in Redis once it starts', async () => {
-    redis = await startRedis(binary as string);
-    await redis.kill(); // its port is known and nothing listens on it
-    const port = await freePort();
-    site = spawn(process.execPath, ['node_modules/tsx/dist/cli.mjs', 'examples/news-site/server.ts', '--redis', redis.url], {
-      env: {
-        ...process.env,
-        PORT: String(port),
-        METERWALL_SECRET: 'redis-late-meter-secret-0123456789-abcdef',
-        SESSION_SECRET: 'redis-late-session-secret-0123456789-abcdef',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    site.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    site.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const exited = new Promise<number | null>((resolve) => site?.once('exit', (code) => resolve(code)));
-    // It listens though Redis refuses every connection.
-    for (let waited = 0; !output.includes('is running at'); waited += 100) {
-      if (waited > 60_000 || site.exitCode !== null) throw new Error(`the example did not start:\n${output}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    expect(output).toContain('[redis]'); // the refusals were reported, not fatal
-    const base = `http://127.0.0.1:${port}`;
+  it.each(['open', 'closed'] as const)(
+    '--store-failure %s: serves with Redis stopped, and keeps the meters in Redis once it starts',
+    async (mode) => {
+      site?.kill('SIGKILL');
+      await redis?.stop();
+      redis = await startRedis(binary as string);
+      await redis.kill(); // its port is known and nothing listens on it
+      const port = await freePort();
+      site = spawn(
+        process.execPath,
+        ['node_modules/tsx/dist/cli.mjs', 'examples/news-site/server.ts', '--redis', redis.url, '--store-failure', mode],
+        {
+          env: {
+            ...process.env,
+            PORT: String(port),
+            METERWALL_SECRET: 'redis-late-meter-secret-0123456789-abcdef',
+            SESSION_SECRET: 'redis-late-session-secret-0123456789-abcdef',
+          },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
+      let output = '';
+      site.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      site.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      const exited = new Promise<number | null>((resolve) => site?.once('exit', (code) => resolve(code)));
+      // It listens though Redis refuses every connection.
+      for (let waited = 0; !output.includes('is running at'); waited += 100) {
+        if (waited > 60_000 || site.exitCode !== null) throw new Error(`the example did not start:\n${output}`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect(output).toContain('[redis]'); // the refusals were reported, not fatal
+      const base = `http://127.0.0.1:${port}`;
 
-    /** A new browser reading two metered articles (the second view is claimed in the store); the statuses. */
-    const browser = async (n: number): Promise<number[]> => {
-      const first = await browserFetch(`${base}/articles/${metered[n % metered.length]}`);
-      const cookie = (first.headers.getSetCookie()[0] ?? '').split(';')[0] as string;
-      await first.text();
-      const second = await browserFetch(`${base}/articles/${metered[(n + 1) % metered.length]}`, { headers: { cookie } });
-      await second.text();
-      return [first.status, second.status];
-    };
-    // Redis down: served (the failure policy answers the refused claims).
-    expect(await browser(0)).toEqual([200, 200]);
-    expect(await browser(1)).toEqual([200, 200]);
+      /** A new browser reading two metered articles (the second view is claimed in the store): each page's status and whether it was the whole text. */
+      const browser = async (n: number): Promise<Array<[number, boolean]>> => {
+        const first = await browserFetch(`${base}/articles/${metered[n % metered.length]}`);
+        const cookie = (first.headers.getSetCookie()[0] ?? '').split(';')[0] as string;
+        const firstPage = await first.text();
+        const second = await browserFetch(`${base}/articles/${metered[(n + 1) % metered.length]}`, { headers: { cookie } });
+        const secondPage = await second.text();
+        return [
+          [first.status, !firstPage.includes('<section class="prompt"')],
+          [second.status, !secondPage.includes('<section class="prompt"')],
+        ];
+      };
+      // Redis down, from the first request: the failure policy answers the refused claim. A first
+      // view claims nothing (the whole text either way); the second is a claim: the whole text
+      // when the policy is open, the prompt when it is closed.
+      for (const n of [0, 1])
+        expect(await browser(n)).toEqual([
+          [200, true],
+          [200, mode === 'open'],
+        ]);
 
-    await redis.start();
-    const reader = createClient({ url: redis.url });
-    reader.on('error', () => {});
-    await reader.connect();
-    let keys: string[] = [];
-    for (let n = 2; keys.length === 0; n++) {
-      if (n > 200) throw new Error(`no meter reached Redis after it started:\n${output.slice(-2000)}`);
-      expect(await browser(n)).toEqual([200, 200]);
-      keys = await reader.keys('meterwall:*');
-      if (keys.length === 0) await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    await reader.close();
-    expect(keys.length).toBeGreaterThan(0);
-    expect(site.exitCode).toBeNull();
-    site.kill('SIGTERM');
-    await exited;
-  }, 120_000);
+      await redis.start();
+      const reader = createClient({ url: redis.url });
+      reader.on('error', () => {});
+      await reader.connect();
+      let keys: string[] = [];
+      for (let n = 2; keys.length === 0; n++) {
+        if (n > 200) throw new Error(`no meter reached Redis after it started:\n${output.slice(-2000)}`);
+        const pages = await browser(n);
+        expect(pages.map(([status]) => status)).toEqual([200, 200]);
+        keys = await reader.keys('meterwall:*');
+        if (keys.length === 0) await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      await reader.close();
+      expect(keys.length).toBeGreaterThan(0);
+      // Redis up: the claim is made, and the second article is the whole text in either mode.
+      expect(await browser(500)).toEqual([
+        [200, true],
+        [200, true],
+      ]);
+      expect(site.exitCode).toBeNull();
+      site.kill('SIGTERM');
+      await exited;
+    },
+    120_000,
+  );
 });
