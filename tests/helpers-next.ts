@@ -14,7 +14,7 @@ const root = process.cwd();
 const NEXT_BIN = join(root, 'node_modules', 'next', 'dist', 'bin', 'next');
 
 /** Packages the app resolves from this repository's install. */
-const LINKED = ['next', 'react', 'react-dom', 'typescript', '@types/react', '@types/react-dom', '@types/node'];
+const LINKED = ['next', 'react', 'react-dom', 'typescript', '@types/react', '@types/react-dom', '@types/node', '@upstash/redis'];
 
 async function sh(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<string> {
   try {
@@ -67,6 +67,7 @@ export async function buildNextExample(env: Record<string, string>, options: Nex
   const scratch = join(root, '.tmp', `next-${process.pid}-${Date.now().toString(36)}`);
   const modules = join(scratch, 'node_modules');
   mkdirSync(join(modules, '@types'), { recursive: true });
+  mkdirSync(join(modules, '@upstash'), { recursive: true });
   // A package scope of its own: without it, the repository's package.json (named `meterwall`,
   // with `exports`) would be the app's scope, and TypeScript would resolve `meterwall` to this
   // checkout's dist/ by self-reference instead of to the build installed below.

@@ -10,6 +10,8 @@
  * An unknown slug is a 404 that spends nothing. The same app built as `middleware.ts` (Next
  * 15's name) serves the journey too.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { decodeJwt } from 'jose';
 import { chromium, type Browser, type BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,6 +20,10 @@ import { SECRETS, httpGet, journey } from '../adapters/journey.js';
 import { CHROMIUM_ARGS, chromiumPath, readerContext } from '../helpers-browser.js';
 import { browserFetch } from '../helpers.js';
 import { buildNextExample, startNext, type BuiltNextApp, type NextServer } from '../helpers-next.js';
+import { redisServerPath, startRedis } from '../helpers-redis.js';
+import { startUpstashEndpoint } from '../helpers-upstash.js';
+
+const redisBinary = redisServerPath();
 
 const env = { METERWALL_SECRET: SECRETS.meterSecret, SESSION_SECRET: SECRETS.sessionSecret };
 const NO_SECRETS = { METERWALL_SECRET: '', SESSION_SECRET: '' };
@@ -224,4 +230,47 @@ describe('Next.js: the same app as middleware.ts', () => {
     }
     expect(reasons).toEqual(['full', 'full', 'full', 'wall']);
   });
+
+  // Issue 26: the middleware at the edge with its meters in Redis over HTTP (@upstash/redis to a
+  // REST endpoint of the tests' own in front of redis-server), two `next start` instances sharing it.
+  it.skipIf(!redisBinary)(
+    'at the edge with Redis over HTTP, two instances: three reads, the wall; an older cookie replayed on the other stays walled',
+    async () => {
+      const edge = JSON.parse(readFileSync(join((legacy as BuiltNextApp).dir, '.next', 'server', 'middleware-manifest.json'), 'utf8')) as {
+        middleware: Record<string, unknown>;
+      };
+      expect(Object.keys(edge.middleware)).toEqual(['/']); // the middleware is an edge function
+      const redis = await startRedis(redisBinary as string);
+      const endpoint = await startUpstashEndpoint(redis.url);
+      const shared = { ...env, UPSTASH_REDIS_REST_URL: endpoint.url, UPSTASH_REDIS_REST_TOKEN: endpoint.token };
+      const one = await startNext(legacy as BuiltNextApp, shared);
+      const two = await startNext(legacy as BuiltNextApp, shared);
+      try {
+        let cookie: string | undefined;
+        const cookies: string[] = [];
+        const read = async (on: NextServer, slug: string, presented = cookie) => {
+          const response = await browserFetch(`${on.url}/articles/${slug}`, { headers: presented ? { cookie: presented } : {} });
+          if (presented === cookie) cookie = response.headers.getSetCookie()[0]?.split(';')[0] ?? cookie;
+          return (await response.text()).includes('HELD-BACK') ? 'full' : 'wall';
+        };
+        const reasons: string[] = [];
+        for (const slug of ['harbour-wall', 'night-buses', 'market-hall', 'river-festival']) {
+          reasons.push(await read(one, slug));
+          cookies.push(cookie as string);
+        }
+        expect(reasons).toEqual(['full', 'full', 'full', 'wall']);
+        // The cookie from after the first read says two views are left; Redis says none.
+        expect(await read(two, 'river-festival', cookies[0])).toBe('wall');
+        expect(await read(two, 'river-festival', cookie)).toBe('wall');
+        // The claims went through the REST endpoint.
+        expect(endpoint.commands.filter((c) => c === 'EVALSHA' || c === 'EVAL').length).toBeGreaterThan(0);
+      } finally {
+        await one.stop();
+        await two.stop();
+        await endpoint.close();
+        await redis.stop();
+      }
+    },
+    120_000,
+  );
 });
