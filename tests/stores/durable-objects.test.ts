@@ -8,10 +8,10 @@
 import { build } from 'esbuild';
 import { Miniflare } from 'miniflare';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { MeterStore } from '../../src/index.js';
+import { createPaywall, type MeterStore } from '../../src/index.js';
 import { createDurableObjectStore, MeterwallStoreObject } from '../../src/stores/durable-objects.js';
 import { runtimeImports } from '../helpers-bundle.js';
-import { BROWSER_UA } from '../helpers.js';
+import { articleRequest, BROWSER_UA } from '../helpers.js';
 import { storeContract } from './contract.js';
 
 const SECRET = 'durable-objects-secret-0123456789-abcdef';
@@ -160,6 +160,29 @@ describe('the Durable Objects store in workerd (Miniflare)', () => {
     expect(await read(two, 'journey-6', cookies[0])).toContain('You have read your free articles');
     // A page already read stays open to its reader.
     expect(await read(two, 'journey-2', cookie)).toContain('The whole article');
+  });
+
+  it('an object that fails or answers too late: the failure policy answers, in either mode', async () => {
+    const failing = {
+      idFromName: (name: string) => name,
+      get: () => ({ fetch: async () => Promise.reject(new Error('Durable Object reset')) }),
+    };
+    const late = {
+      idFromName: (name: string) => name,
+      get: () => ({ fetch: () => new Promise<Response>((resolve) => setTimeout(() => resolve(Response.json({ result: null })), 2_000)) }),
+    };
+    for (const namespace of [failing, late])
+      for (const mode of ['open', 'closed'] as const) {
+        const paywall = createPaywall({
+          secret: SECRET,
+          store: createDurableObjectStore(namespace),
+          resolveReader: () => ({ status: 'registered', id: 'reader@example.com' }),
+          failure: { mode, timeoutMs: 100 },
+        });
+        const decision = await paywall.decide(articleRequest(), { id: 'a' });
+        if (mode === 'open') expect(decision).toMatchObject({ access: 'full', meter: { source: 'cookie' } });
+        else expect(decision).toMatchObject({ access: 'prompt', reason: 'store-unavailable', counted: false });
+      }
   });
 
   it('refuses something that is not a namespace binding; the class is exported for wrangler to bind', () => {
