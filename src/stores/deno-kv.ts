@@ -13,6 +13,9 @@ import { applyOperation, type KeyOperation, type KeyRecord, storeOver } from './
 
 type KvKey = readonly unknown[];
 
+/** Errors from the database one operation tries again before it fails. */
+const MAX_ERRORS = 5;
+
 /** An atomic operation of Deno KV, as far as meterwall uses it. */
 export interface DenoKvAtomicLike {
   check(...checks: Array<{ key: KvKey; versionstamp: string | null }>): DenoKvAtomicLike;
@@ -60,19 +63,26 @@ export function createDenoKvStore(kv: DenoKvLike, options: DenoKvStoreOptions = 
   if (!Number.isSafeInteger(attempts) || attempts < 1) throw invalidOption('attempts', 'must be a positive integer');
   return storeOver(async <T>(key: string, operation: KeyOperation): Promise<T> => {
     const entryKey = [prefix, key];
+    let errors = 0;
     for (let attempt = 0; attempt < attempts; attempt++) {
-      const entry = await kv.get(entryKey);
-      const now = Date.now();
-      const { result, write } = applyOperation((entry.value as KeyRecord | null) ?? null, operation, now);
-      if (write === null) return result as T;
-      const committed = await kv
-        .atomic()
-        .check({ key: entryKey, versionstamp: entry.versionstamp })
-        .set(entryKey, write, { expireIn: Math.max(1, write.expiresAt - now) })
-        .commit();
-      if (committed.ok) return result as T;
-      // Another instance changed the entry since it was read: read it again, after a moment that
-      // spreads the retries of many at once.
+      try {
+        const entry = await kv.get(entryKey);
+        const now = Date.now();
+        const { result, write } = applyOperation((entry.value as KeyRecord | null) ?? null, operation, now);
+        if (write === null) return result as T;
+        const committed = await kv
+          .atomic()
+          .check({ key: entryKey, versionstamp: entry.versionstamp })
+          .set(entryKey, write, { expireIn: Math.max(1, write.expiresAt - now) })
+          .commit();
+        if (committed.ok) return result as T;
+      } catch (error) {
+        // A database file shared by several processes can be busy for a moment (SQLite's lock):
+        // a few errors are tried again; more are the database failing.
+        if (++errors > MAX_ERRORS) throw error;
+      }
+      // Another instance changed the entry since it was read (or held the lock): read it again,
+      // after a moment that spreads the retries of many at once.
       await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(20, attempt + 1)));
     }
     throw new PaywallError('ERR_STORE_FAILED', `meterwall: Deno KV: ${attempts} attempts at one entry all met a concurrent change`);

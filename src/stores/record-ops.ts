@@ -71,7 +71,12 @@ export function applyOperation(
   operation: KeyOperation,
   now: number,
 ): { result: unknown; write: KeyRecord | null } {
-  const record = stored === null || (stored.expiresAt !== 0 && stored.expiresAt <= now) ? emptyRecord() : stored;
+  // A copy: what the engine handed over (a Durable Object's held record, a KV read) is changed
+  // only by being written back.
+  const record =
+    stored === null || (stored.expiresAt !== 0 && stored.expiresAt <= now)
+      ? emptyRecord()
+      : { views: new Map(stored.views), high: stored.high, count: stored.count, expiresAt: stored.expiresAt };
   const extend = (ttlMs: number): void => {
     record.expiresAt = Math.max(record.expiresAt, now + Math.max(1, ttlMs));
   };
