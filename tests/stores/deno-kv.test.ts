@@ -17,6 +17,7 @@ import { createDenoKvStore, type DenoKvLike } from '../../src/stores/deno-kv.js'
 import { runtimeImports } from '../helpers-bundle.js';
 import { articleRequest, SECRET } from '../helpers.js';
 import { storeContract } from './contract.js';
+import { giftContract } from './gift-contract.js';
 
 let dir = '';
 beforeAll(() => {
@@ -45,6 +46,13 @@ describe('the Deno KV store in Node (@deno/kv)', () => {
   });
 
   storeContract(async () => ({ store: createDenoKvStore(await database(), { prefix: unique() }), key: (name) => name }));
+  giftContract(async () => {
+    const prefix = unique();
+    return [
+      createDenoKvStore(await database('gifts.sqlite'), { prefix }),
+      createDenoKvStore(await database('gifts.sqlite'), { prefix }),
+    ] as const;
+  });
 
   it('200 concurrent views from one account on two paywalls, each on its own handle of the database: exactly the limit counted', async () => {
     const prefix = unique();
@@ -203,6 +211,10 @@ describe.skipIf(!existsSync(deno))(title, () => {
 
   describe('the store contract', () => {
     storeContract(async () => ({ store: remote(unique()), key: (name) => name }));
+    giftContract(async () => {
+      const prefix = unique();
+      return [remote(prefix), remote(prefix)] as const;
+    });
   });
 
   it('200 concurrent views of one meter: exactly the limit counted', async () => {

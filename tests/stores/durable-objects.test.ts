@@ -13,6 +13,7 @@ import { createDurableObjectStore, MeterwallStoreObject } from '../../src/stores
 import { runtimeImports } from '../helpers-bundle.js';
 import { articleRequest, BROWSER_UA } from '../helpers.js';
 import { storeContract } from './contract.js';
+import { giftContract } from './gift-contract.js';
 
 const SECRET = 'durable-objects-secret-0123456789-abcdef';
 
@@ -115,6 +116,10 @@ describe('the Durable Objects store in workerd (Miniflare)', () => {
 
   describe('the store contract', () => {
     storeContract(async () => ({ store: remote(`contract${++run}:`), key: (name) => name }));
+    giftContract(async () => {
+      const prefix = `gifts${++run}:`;
+      return [remote(prefix), remote(prefix)] as const;
+    });
   });
 
   it('a meter cookie replayed 200 times at once on two Worker instances opens exactly what is left of the limit', async () => {

@@ -2,9 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { createMemoryStore } from '../../src/index.js';
 import { fakeClock } from '../helpers.js';
 import { storeContract } from './contract.js';
+import { giftContract } from './gift-contract.js';
 
 describe('the memory store keeps the MeterStore contract', () => {
   storeContract(async () => ({ store: createMemoryStore(), key: (name) => name }));
+  giftContract(async () => {
+    const store = createMemoryStore();
+    return [store, store] as const;
+  });
 });
 
 const DAY = 86_400_000;

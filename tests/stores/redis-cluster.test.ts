@@ -13,6 +13,7 @@ import { commandPath } from '../helpers-binaries.js';
 import { SECRET, articleRequest } from '../helpers.js';
 import { redisServerPath, startRedisCluster, type TestRedisCluster } from '../helpers-redis.js';
 import { storeContract } from './contract.js';
+import { giftContract } from './gift-contract.js';
 
 const binary = redisServerPath();
 const cli = commandPath('redis-cli');
@@ -62,6 +63,10 @@ describe.skipIf(!binary || !cli)(title, () => {
 
   describe('node-redis createCluster', () => {
     storeContract(async () => ({ store: createRedisStore(await nodeRedis(), { prefix: unique() }), key: (name) => name }));
+    giftContract(async () => {
+      const prefix = unique();
+      return [createRedisStore(await nodeRedis(), { prefix }), createRedisStore(await ioredis(), { prefix })] as const;
+    });
   });
 
   describe('ioredis Cluster', () => {

@@ -13,6 +13,7 @@ import { redisServerPath, startRedis, type TestRedis } from '../helpers-redis.js
 import { startUpstashEndpoint, type UpstashEndpoint } from '../helpers-upstash.js';
 import { replayScenarios } from '../replay-scenarios.js';
 import { storeContract } from './contract.js';
+import { giftContract } from './gift-contract.js';
 
 const binary = redisServerPath();
 const title = binary
@@ -38,6 +39,10 @@ describe.skipIf(!binary)(title, () => {
   });
 
   storeContract(async () => ({ store: createUpstashStore(client(), { prefix: unique() }), key: (name) => name }));
+  giftContract(async () => {
+    const prefix = unique();
+    return [createUpstashStore(client(), { prefix }), createUpstashStore(client(), { prefix })] as const;
+  });
 
   describe('replay attacks', () => {
     replayScenarios(async () => createUpstashStore(client(), { prefix: unique() }));
