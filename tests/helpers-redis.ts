@@ -77,7 +77,8 @@ export async function startRedis(binary: string): Promise<TestRedis> {
   };
   const kill = async (): Promise<void> => {
     const running = child;
-    if (!running || running.exitCode !== null) return;
+    // Gone already: exited, or killed by a signal (then `exitCode` stays null and `exit` has fired).
+    if (!running || running.exitCode !== null || running.signalCode !== null) return;
     const exited = new Promise<void>((resolve) => running.once('exit', () => resolve()));
     running.kill('SIGKILL');
     await exited;
@@ -110,7 +111,7 @@ export async function startRedisCluster(binary: string, cli: string): Promise<Te
       children.map(
         (child) =>
           new Promise<void>((resolve) => {
-            if (child.exitCode !== null) return resolve();
+            if (child.exitCode !== null || child.signalCode !== null) return resolve();
             child.once('exit', () => resolve());
             child.kill('SIGKILL');
           }),
