@@ -12,14 +12,13 @@ import os, { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openKv } from '@deno/kv';
 import { Redis } from '@upstash/redis';
-import { build } from 'esbuild';
 import { Miniflare } from 'miniflare';
 import { createClient } from 'redis';
 import { createMemoryStore, createPaywall, type Decision, type MeterStore } from '../src/index.js';
 import { createDenoKvStore, type DenoKvLike } from '../src/stores/deno-kv.js';
 import { createRedisStore } from '../src/stores/redis.js';
 import { createUpstashStore } from '../src/stores/upstash.js';
-import { runtimeImports } from '../tests/helpers-bundle.js';
+import { bundleWorker } from '../tests/helpers-bundle.js';
 import { redisServerPath, startRedis } from '../tests/helpers-redis.js';
 import { startUpstashEndpoint } from '../tests/helpers-upstash.js';
 
@@ -97,22 +96,9 @@ export default {
 };`;
 
 async function workerd(): Promise<Miniflare> {
-  const conditions = ['workerd', 'worker', 'browser'];
-  const result = await build({
-    stdin: { contents: WORKER, resolveDir: process.cwd(), loader: 'js' },
-    bundle: true,
-    write: false,
-    format: 'esm',
-    platform: 'browser',
-    conditions,
-    plugins: [runtimeImports(conditions)],
-    target: 'es2022',
-    alias: { meterwall: './src/index.ts', 'meterwall/durable-objects': './src/stores/durable-objects.ts' },
-    logLevel: 'silent',
-  });
   return new Miniflare({
     modules: true,
-    script: result.outputFiles[0]?.text ?? '',
+    script: await bundleWorker({ contents: WORKER }),
     compatibilityDate: '2025-09-01',
     durableObjects: { METERWALL: 'MeterwallStoreObject' },
     outboundService: () => new Response('tick'),

@@ -38,3 +38,36 @@ export function runtimeImports(conditions: readonly string[]): Plugin {
     },
   };
 }
+
+/** The public entry points a test bundle takes from source (as the package's `exports` would give them built). */
+const SOURCES: Readonly<Record<string, string>> = {
+  meterwall: './src/index.ts',
+  'meterwall/upstash': './src/stores/upstash.ts',
+  'meterwall/durable-objects': './src/stores/durable-objects.ts',
+  'meterwall/deno-kv': './src/stores/deno-kv.ts',
+};
+
+/**
+ * A Worker's module bundled as Wrangler bundles it (the `workerd` conditions, ESM), from a file or
+ * from source text; throws if it reaches for a Node API.
+ */
+export async function bundleWorker(entry: { readonly path: string } | { readonly contents: string }): Promise<string> {
+  const { build } = await import('esbuild');
+  const conditions = ['workerd', 'worker', 'browser'];
+  const result = await build({
+    ...('path' in entry ? { entryPoints: [entry.path] } : { stdin: { contents: entry.contents, resolveDir: root, loader: 'ts' as const } }),
+    absWorkingDir: root,
+    bundle: true,
+    write: false,
+    format: 'esm',
+    platform: 'browser',
+    conditions,
+    plugins: [runtimeImports(conditions)],
+    target: 'es2022',
+    alias: SOURCES,
+    logLevel: 'silent',
+  });
+  const text = result.outputFiles[0]?.text ?? '';
+  if (/["']node:|require\("crypto"\)/.test(text)) throw new Error('the Worker bundle reached for a Node API');
+  return text;
+}

@@ -16,6 +16,7 @@ import { createPaywall, type MeterStore, type PaywallOptions } from '../../src/i
 import { createDenoKvStore, type DenoKvLike } from '../../src/stores/deno-kv.js';
 import { runtimeImports } from '../helpers-bundle.js';
 import { articleRequest, SECRET } from '../helpers.js';
+import { remoteStore } from '../helpers-remote-store.js';
 import { storeContract } from './contract.js';
 import { giftContract } from './gift-contract.js';
 
@@ -191,23 +192,7 @@ describe.skipIf(!existsSync(deno))(title, () => {
   });
 
   /** The store in the deno process, reached over its server. */
-  function remote(prefix: string): MeterStore {
-    const call =
-      (method: keyof MeterStore) =>
-      async (...args: unknown[]) => {
-        const response = await fetch(base, { method: 'POST', body: JSON.stringify({ prefix, method, args }) });
-        const body = (await response.json()) as { result?: unknown; error?: string };
-        if (!response.ok) throw new Error(`deno: ${body.error}`);
-        return body.result;
-      };
-    return {
-      peek: call('peek'),
-      record: call('record'),
-      merge: call('merge'),
-      claimView: call('claimView'),
-      countFresh: call('countFresh'),
-    } as MeterStore;
-  }
+  const remote = (prefix: string): MeterStore => remoteStore(prefix, (body) => fetch(base, { method: 'POST', body }));
 
   describe('the store contract', () => {
     storeContract(async () => ({ store: remote(unique()), key: (name) => name }));

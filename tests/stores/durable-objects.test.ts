@@ -5,12 +5,12 @@
  * a third Worker that hands each operation to the store (the objects' state is real workerd
  * storage; nothing is simulated in Node).
  */
-import { build } from 'esbuild';
 import { Miniflare } from 'miniflare';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPaywall, type MeterStore } from '../../src/index.js';
 import { createDurableObjectStore, MeterwallStoreObject } from '../../src/stores/durable-objects.js';
-import { runtimeImports } from '../helpers-bundle.js';
+import { bundleWorker } from '../helpers-bundle.js';
+import { remoteStore } from '../helpers-remote-store.js';
 import { articleRequest, BROWSER_UA } from '../helpers.js';
 import { storeContract } from './contract.js';
 import { giftContract } from './gift-contract.js';
@@ -28,31 +28,12 @@ export default {
   },
 };`;
 
-async function bundle(entry: { path: string } | { contents: string }): Promise<string> {
-  const conditions = ['workerd', 'worker', 'browser'];
-  const result = await build({
-    ...('path' in entry ? { entryPoints: [entry.path] } : { stdin: { contents: entry.contents, resolveDir: process.cwd(), loader: 'ts' } }),
-    bundle: true,
-    write: false,
-    format: 'esm',
-    platform: 'browser',
-    conditions,
-    plugins: [runtimeImports(conditions)],
-    target: 'es2022',
-    alias: { meterwall: './src/index.ts', 'meterwall/durable-objects': './src/stores/durable-objects.ts' },
-    logLevel: 'silent',
-  });
-  const text = result.outputFiles[0]?.text ?? '';
-  if (/["']node:/.test(text)) throw new Error('the Worker bundle reached for a Node API');
-  return text;
-}
-
 describe('the Durable Objects store in workerd (Miniflare)', () => {
   let mf: Miniflare;
 
   beforeAll(async () => {
-    const site = await bundle({ path: 'examples/worker-durable-objects/worker.ts' });
-    const proxy = await bundle({ contents: PROXY });
+    const site = await bundleWorker({ path: 'examples/worker-durable-objects/worker.ts' });
+    const proxy = await bundleWorker({ contents: PROXY });
     mf = new Miniflare({
       workers: [
         // The example Worker, the class's home.
@@ -94,25 +75,8 @@ describe('the Durable Objects store in workerd (Miniflare)', () => {
 
   let run = 0;
   /** The store in workerd, reached from Node through the proxy Worker. */
-  function remote(prefix: string): MeterStore {
-    const call =
-      (method: keyof MeterStore) =>
-      async (...args: unknown[]) => {
-        const response = await (await worker('proxy')).fetch('https://proxy.test/', {
-          method: 'POST',
-          body: JSON.stringify({ prefix, method, args }),
-        });
-        if (!response.ok) throw new Error(`proxy answered ${response.status}: ${await response.text()}`);
-        return ((await response.json()) as { result: unknown }).result;
-      };
-    return {
-      peek: call('peek'),
-      record: call('record'),
-      merge: call('merge'),
-      claimView: call('claimView'),
-      countFresh: call('countFresh'),
-    } as MeterStore;
-  }
+  const remote = (prefix: string): MeterStore =>
+    remoteStore(prefix, async (body) => (await worker('proxy')).fetch('https://proxy.test/', { method: 'POST', body }));
 
   describe('the store contract', () => {
     storeContract(async () => ({ store: remote(`contract${++run}:`), key: (name) => name }));

@@ -4,10 +4,9 @@
  * separate Worker instances, both counting one account's meter over HTTP in the same redis-server
  * (behind the tests' REST endpoint): 200 concurrent views, exactly the limit counted.
  */
-import { build } from 'esbuild';
 import { Miniflare } from 'miniflare';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runtimeImports } from '../helpers-bundle.js';
+import { bundleWorker } from '../helpers-bundle.js';
 import { redisServerPath, startRedis, type TestRedis } from '../helpers-redis.js';
 import { startUpstashEndpoint, type UpstashEndpoint } from '../helpers-upstash.js';
 
@@ -38,25 +37,6 @@ export default {
   },
 };`;
 
-async function bundle(): Promise<string> {
-  const conditions = ['workerd', 'worker', 'browser'];
-  const result = await build({
-    stdin: { contents: WORKER, resolveDir: process.cwd(), loader: 'js' },
-    bundle: true,
-    write: false,
-    format: 'esm',
-    platform: 'browser',
-    conditions,
-    plugins: [runtimeImports(conditions)],
-    target: 'es2022',
-    alias: { meterwall: './src/index.ts', 'meterwall/upstash': './src/stores/upstash.ts' },
-    logLevel: 'silent',
-  });
-  const text = result.outputFiles[0]?.text ?? '';
-  if (/node:|require\("crypto"\)/.test(text)) throw new Error('the Worker bundle reached for a Node API');
-  return text;
-}
-
 describe.skipIf(!binary)(title, () => {
   let redis: TestRedis;
   let endpoint: UpstashEndpoint;
@@ -73,7 +53,7 @@ describe.skipIf(!binary)(title, () => {
   });
 
   it('two Worker instances, 200 concurrent views of one account: exactly the limit counted, the rest walled', async () => {
-    const script = await bundle();
+    const script = await bundleWorker({ contents: WORKER });
     const bindings = {
       REST_URL: endpoint.url,
       REST_TOKEN: endpoint.token,
