@@ -10,7 +10,8 @@ export function redisServerPath(): string | null {
   return commandPath('redis-server');
 }
 
-async function freePort(): Promise<number> {
+/** A free port on 127.0.0.1 (closed again: the caller binds it). */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);

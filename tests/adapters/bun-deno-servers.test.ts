@@ -2,10 +2,11 @@
  * The Bun.serve and Deno.serve examples, run by the real runtimes (the npm packages `bun` and
  * `deno`) on 127.0.0.1: the same reader journey as every other framework.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe } from 'vitest';
+import { startListening } from '../helpers-binaries.js';
 import { SECRETS, httpGet, journey } from './journey.js';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -28,26 +29,12 @@ for (const server of SERVERS) {
     let child: ChildProcess | undefined;
     let base = '';
     beforeAll(async () => {
-      child = spawn(server.binary as string, server.args, {
+      const started = startListening(server.binary as string, server.args, {
         cwd: root,
-        env: { ...process.env, PORT: '0', METERWALL_SECRET: SECRETS.meterSecret, SESSION_SECRET: SECRETS.sessionSecret, NO_COLOR: '1' },
-        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { PORT: '0', METERWALL_SECRET: SECRETS.meterSecret, SESSION_SECRET: SECRETS.sessionSecret },
       });
-      base = await new Promise<string>((resolve, reject) => {
-        let output = '';
-        const timer = setTimeout(() => reject(new Error(`${server.name} did not start: ${output}`)), 30_000);
-        const read = (chunk: Buffer) => {
-          output += chunk.toString();
-          const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1];
-          if (url) {
-            clearTimeout(timer);
-            resolve(url);
-          }
-        };
-        child?.stdout?.on('data', read);
-        child?.stderr?.on('data', read);
-        child?.once('exit', (code) => reject(new Error(`${server.name} exited (${code}): ${output}`)));
-      });
+      child = started.child;
+      base = await started.url;
     }, 40_000);
     afterAll(() => {
       child?.kill('SIGKILL');

@@ -3,11 +3,12 @@
  * binary as two instances on one database file: the reader journey on the first, then the spent
  * cookie, and an older one, replayed on the second instance stay walled (the claims are in KV).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startListening } from '../helpers-binaries.js';
 import { type Get, httpGet, journey, SECRETS } from './journey.js';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -23,38 +24,13 @@ describe.skipIf(!existsSync(deno))(title, () => {
 
   /** Starts one instance on the shared database; resolves to its base URL. */
   const start = (kvPath: string): Promise<string> => {
-    const child = spawn(
+    const { child, url } = startListening(
       deno,
       ['run', '--unstable-kv', '--allow-net', '--allow-env', '--allow-read', '--allow-write', 'examples/deno-kv/server.ts'],
-      {
-        cwd: root,
-        env: {
-          ...process.env,
-          PORT: '0',
-          KV_PATH: kvPath,
-          METERWALL_SECRET: SECRETS.meterSecret,
-          SESSION_SECRET: SECRETS.sessionSecret,
-          NO_COLOR: '1',
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
+      { cwd: root, env: { PORT: '0', KV_PATH: kvPath, METERWALL_SECRET: SECRETS.meterSecret, SESSION_SECRET: SECRETS.sessionSecret } },
     );
     children.push(child);
-    return new Promise<string>((resolve, reject) => {
-      let output = '';
-      const timer = setTimeout(() => reject(new Error(`deno did not start: ${output}`)), 30_000);
-      const read = (chunk: Buffer) => {
-        output += chunk.toString();
-        const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1];
-        if (url) {
-          clearTimeout(timer);
-          resolve(url);
-        }
-      };
-      child.stdout?.on('data', read);
-      child.stderr?.on('data', read);
-      child.once('exit', (code) => reject(new Error(`deno exited (${code}): ${output}`)));
-    });
+    return url;
   };
 
   beforeAll(async () => {

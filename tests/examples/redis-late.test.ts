@@ -4,12 +4,11 @@
  * redis-server comes up the client reconnects on its own and the meters go to Redis.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { createClient } from 'redis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ARTICLES } from '../../examples/news-site/articles.js';
 import { browserFetch } from '../helpers.js';
-import { redisServerPath, startRedis, type TestRedis } from '../helpers-redis.js';
+import { freePort, redisServerPath, startRedis, type TestRedis } from '../helpers-redis.js';
 
 const binary = redisServerPath();
 const title = binary
@@ -18,17 +17,6 @@ const title = binary
 if (!binary) console.warn(`[redis] ${title}`);
 
 const metered = ARTICLES.filter((a) => a.access === 'metered' && a.section !== 'Sport' && a.type !== 'breaking').map((a) => a.slug);
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 describe.skipIf(!binary)(title, () => {
   let redis: TestRedis | undefined;
