@@ -17,6 +17,7 @@ import { createDenoKvStore, type DenoKvLike } from '../../src/stores/deno-kv.js'
 import { runtimeImports } from '../helpers-bundle.js';
 import { articleRequest, SECRET } from '../helpers.js';
 import { remoteStore } from '../helpers-remote-store.js';
+import { replayScenarios } from '../replay-scenarios.js';
 import { storeContract } from './contract.js';
 import { giftContract } from './gift-contract.js';
 
@@ -53,6 +54,10 @@ describe('the Deno KV store in Node (@deno/kv)', () => {
       createDenoKvStore(await database('gifts.sqlite'), { prefix }),
       createDenoKvStore(await database('gifts.sqlite'), { prefix }),
     ] as const;
+  });
+
+  describe('replay attacks', () => {
+    replayScenarios(async () => createDenoKvStore(await database(), { prefix: unique() }));
   });
 
   it('200 concurrent views from one account on two paywalls, each on its own handle of the database: exactly the limit counted', async () => {

@@ -12,6 +12,7 @@ import { createDurableObjectStore, MeterwallStoreObject } from '../../src/stores
 import { bundleWorker } from '../helpers-bundle.js';
 import { remoteStore } from '../helpers-remote-store.js';
 import { articleRequest, BROWSER_UA } from '../helpers.js';
+import { replayScenarios } from '../replay-scenarios.js';
 import { storeContract } from './contract.js';
 import { giftContract } from './gift-contract.js';
 
@@ -84,6 +85,10 @@ describe('the Durable Objects store in workerd (Miniflare)', () => {
       const prefix = `gifts${++run}:`;
       return [remote(prefix), remote(prefix)] as const;
     });
+  });
+
+  describe('replay attacks', () => {
+    replayScenarios(async () => remote(`replay${++run}:`));
   });
 
   it('a meter cookie replayed 200 times at once on two Worker instances opens exactly what is left of the limit', async () => {
