@@ -8,6 +8,9 @@
  */
 import { randomBytes, randomUUID, scrypt, timingSafeEqual } from 'node:crypto';
 import { SignJWT, jwtVerify } from 'jose';
+import { SESSION_COOKIE, SESSION_ISSUER } from './policy.js';
+
+export { SESSION_COOKIE, SESSION_ISSUER };
 
 export interface Account {
   readonly id: string;
@@ -37,10 +40,7 @@ const PENDING_MS = 3_600_000;
 const SCRYPT = { N: 16_384, r: 8, p: 1, maxmem: 64 * 1024 * 1024 } as const;
 const KEY_BYTES = 32;
 
-export const SESSION_COOKIE = '__Host-courier_session';
 const SESSION_DAYS = 30;
-/** The session token's `iss` and `aud`. */
-export const SESSION_ISSUER = 'riverside-courier';
 const ISSUER = SESSION_ISSUER;
 
 function derive(password: string, salt: Buffer): Promise<Buffer> {

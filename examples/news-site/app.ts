@@ -10,24 +10,21 @@ import {
   createMemoryStore,
   createPaywall,
   createRenderer,
-  defineExperiments,
-  defineGifts,
-  defineRules,
-  defineSession,
-  escapeHtml,
-  type Article,
   type CrawlerVerifier,
-  type Experiment,
+  type Decision,
+  defineExperiments,
+  escapeHtml,
   type MeterStore,
   type PaywallEvent,
-  type Rule,
 } from 'meterwall';
 import { decideNode, toRequestLike } from 'meterwall/node';
-import { createAccounts, createSessions, type Mail, SESSION_COOKIE, SESSION_ISSUER, type Account } from './accounts.js';
+import { createAccounts, createSessions, type Mail, SESSION_COOKIE, type Account } from './accounts.js';
 import { ARTICLES as BUILT_IN, articleHtml, type StoryArticle } from './articles.js';
 import { newsletterPage } from './furniture.js';
 import { GIFT_NOTE, giftBox, giftCreatedPage, giftInvitation } from './gifts.js';
+import { cdnRoute } from './cdn.js';
 import { illustration } from './images.js';
+import { articleFacts, CDN_TTL, EXPERIMENT, METERS, ruleNote, sharedOptions } from './policy.js';
 import {
   articlePage,
   checkInboxPage,
@@ -43,6 +40,19 @@ import {
   subscribePage,
   type FieldErrors,
 } from './views.js';
+
+export {
+  articleFacts,
+  EXPERIMENT,
+  FRESH_METERS_PER_HOUR,
+  GIFT_ALLOWANCE,
+  GIFT_OPENS,
+  METERS,
+  PERIOD,
+  REFERRALS,
+  RULES,
+  ruleNote,
+} from './policy.js';
 
 export interface NewsSiteOptions {
   /** Secret(s) for meter tokens (32+ bytes; a list rotates: the first signs). */
@@ -82,52 +92,13 @@ export interface NewsSiteOptions {
   readonly mail?: (mail: Mail) => void;
   /** Running on development secrets: pages say where development mail goes. */
   readonly development?: boolean;
+  /**
+   * Behind a shared cache (cdn.ts): the edge asks `/meterwall/decide/…` for the reader's variant
+   * and caches article pages by variant; an article page renders only the variant the edge signed
+   * (the teaser without one), with nothing per reader on it.
+   */
+  readonly cdn?: boolean;
 }
-
-/** The desk's A/B test: does a fourth free article bring more registrations? */
-export const EXPERIMENT: Experiment = {
-  name: 'anonymous limit',
-  variants: [
-    { name: 'three free', weight: 50 },
-    { name: 'four free', weight: 50, meters: { anonymous: { limit: 4 } } },
-  ],
-};
-
-/** The example's meters: small, so the whole journey can be clicked through in a minute. */
-export const METERS = {
-  anonymous: { limit: 3 },
-  registered: { limit: 5 },
-  // Sport counts on a meter of its own: two a month for anonymous readers, four registered.
-  named: { sport: { anonymous: { limit: 2 }, registered: { limit: 4 } } },
-} as const;
-
-/**
- * The desk's rules, first match wins: breaking news is free on its first day, the archive (ten
- * years and older) is for subscribers, sport counts on its own meter, everything else on the
- * site's. An article's own `free` or
- * `subscribers` wins over them.
- */
-export const RULES: readonly Rule[] = [
-  { name: 'breaking news, free on its first day', when: { type: 'breaking', newerThan: '24h' }, treatment: 'free' },
-  { name: 'the archive, for subscribers', when: { olderThan: '3650d' }, treatment: 'subscribers' },
-  { name: 'sport, on its own meter', when: { section: 'Sport' }, treatment: { metered: 'sport' } },
-  { name: 'everything else, metered', treatment: 'metered' },
-];
-
-/** Gift links: a subscriber's gifts a month, and the browsers one link opens for (unless `giftOpens` says otherwise). */
-export const GIFT_ALLOWANCE = 10;
-export const GIFT_OPENS = 5;
-/** New meters a network may start per hour before new ones start spent (the server's setting). */
-export const FRESH_METERS_PER_HOUR = 200;
-
-/** The meter's period: a calendar month in London. */
-export const PERIOD = { calendar: 'month', timeZone: 'Europe/London' } as const;
-
-/** Readers from search or social get one more article a month once their meter is spent. */
-export const REFERRALS = {
-  budget: 1,
-  sources: { search: ['google.com', 'bing.com', 'duckduckgo.com'], social: ['t.co', 'facebook.com', 'linkedin.com'] },
-};
 
 /** One line of the site's access log (what `--access-log` writes as JSON lines). */
 export interface AccessLogEntry {
@@ -140,28 +111,6 @@ export interface AccessLogEntry {
   readonly code: number;
   /** For article pages: what `meterwall simulate` needs to replay the decision, and the decision (`paywall.accessLogFields`). */
   readonly meterwall?: AccessLogFields;
-}
-
-/** What the paywall is told about an article: its facts for the rules, and its own access only when it sets one. */
-export function articleFacts(article: StoryArticle): Article {
-  return {
-    id: article.slug,
-    section: article.section,
-    publishedAt: article.published,
-    ...(article.type ? { type: article.type } : {}),
-    ...(article.access === 'metered' ? {} : { access: article.access }),
-    ...(article.requires ? { requires: article.requires } : {}),
-  };
-}
-
-/** The front page's note on what the desk's rules do with a story, for a reader arriving now. */
-export function ruleNote(article: StoryArticle, now: number): string | null {
-  if (article.access !== 'metered') return null;
-  const age = now - Date.parse(article.published);
-  if (article.type === 'breaking' && age < 24 * 3_600_000) return 'Free today: breaking news';
-  if (age >= 3650 * 86_400_000) return 'Archive: subscribers only';
-  if (article.section === 'Sport') return `Sport: ${METERS.named.sport.anonymous.limit} a month on its own meter`;
-  return null;
 }
 
 const STYLES = readFileSync(new URL('./styles.css', import.meta.url), 'utf8');
@@ -190,10 +139,12 @@ export function createNewsSite(options: NewsSiteOptions) {
   const decided = new WeakMap<IncomingMessage, Promise<AccessLogFields>>();
   const paywall = createPaywall({
     secret: options.meterSecret,
-    meters: METERS,
-    rules: defineRules(RULES),
+    ...sharedOptions({
+      sessionSecret: options.sessionSecret,
+      giftOpens: options.giftOpens,
+      known: (id) => accounts.find(id) !== undefined,
+    }),
     ...(options.experiment ? { experiments: defineExperiments([EXPERIMENT]) } : {}),
-    period: PERIOD,
     store: options.store ?? createMemoryStore({ now }),
     ...(options.storeFailure ? { failure: { mode: options.storeFailure } } : {}),
     now,
@@ -201,25 +152,9 @@ export function createNewsSite(options: NewsSiteOptions) {
     // Search crawlers get the full text only from a verified address; readers arriving from
     // search or social get one more article a month after their meter is spent.
     ...(options.crawlerVerifiers ? { crawlers: { verifiers: options.crawlerVerifiers } } : {}),
-    referrals: REFERRALS,
     ...(options.freshMetersPerHour ? { freshMeters: { perHour: options.freshMetersPerHour } } : {}),
-    // Subscribers may gift ten articles a month; each link opens for five browsers within 30 days.
-    gifts: defineGifts({ allowance: { limit: GIFT_ALLOWANCE }, maxOpens: options.giftOpens ?? GIFT_OPENS }),
-    // meterwall reads the site's own session cookie and verifies it (HS256, pinned), then maps
-    // its claims to a reader: a plan claim makes a subscriber.
-    session: defineSession({
-      cookie: SESSION_COOKIE,
-      key: { secret: options.sessionSecret },
-      algorithms: ['HS256'],
-      issuer: SESSION_ISSUER,
-      audience: SESSION_ISSUER,
-      typ: 'JWT',
-      claims(payload) {
-        const id = payload['sub'];
-        if (typeof id !== 'string' || !accounts.find(id)) return null; // an account from before a restart
-        return typeof payload['plan'] === 'string' ? { status: 'subscriber', id, entitlements: ['digital'] } : { status: 'registered', id };
-      },
-    }),
+    // Behind a cache (cdn.ts): signed variants, and the client's address from the one proxy in front.
+    ...(options.cdn ? { cdn: { sharedMaxAge: CDN_TTL }, proxy: { trustedHops: 1 } } : {}),
   });
   // What pages show: the teaser cut on the server, the site's own prompt markup with meterwall's texts.
   const renderer = createRenderer({
@@ -307,6 +242,25 @@ export function createNewsSite(options: NewsSiteOptions) {
       );
     const decision = await decideNode(paywall, req, res, articleFacts(article));
     if (options.accessLog) decided.set(req, paywall.accessLogFields(toRequestLike(req), decision, { ip: req.socket.remoteAddress }));
+    const account = decision.reader.id === undefined ? undefined : accounts.find(decision.reader.id);
+    // A subscriber may gift what they read; a friend who opened a gift is told so, and invited.
+    const giving =
+      decision.reader.status === 'subscriber' && decision.access === 'full'
+        ? giftBox(article, await paywall.giftAllowance(toRequestLike(req)))
+        : '';
+    send(res, 200, articleDocument(article, decision, { account, giving, debug: url.searchParams.get('debug') === '1' }));
+  }
+
+  /**
+   * An article's page for a decision. With `perReader` (a reader's own page) it carries the meter
+   * banner, the gift box or note, the debug panel and the signed-in account; without (a page a
+   * cache keeps for everyone with this variant, cdn.ts) none of them.
+   */
+  function articleDocument(
+    article: StoryArticle,
+    decision: Decision,
+    perReader: { readonly account: Account | undefined; readonly giving: string; readonly debug: boolean } | null,
+  ): string {
     const rendered = renderer.render(decision, articleHtml(article, escapeHtml), {
       id: article.slug,
       access: article.access,
@@ -319,35 +273,25 @@ export function createNewsSite(options: NewsSiteOptions) {
       images: [`/images/${article.slug}.svg`],
       publisher: PAPER,
     });
-    const account = decision.reader.id === undefined ? undefined : accounts.find(decision.reader.id);
-    // A subscriber may gift what they read; a friend who opened a gift is told so, and invited.
-    const gifted = decision.reason === 'gift';
-    const giving =
-      decision.reader.status === 'subscriber' && decision.access === 'full'
-        ? giftBox(article, await paywall.giftAllowance(toRequestLike(req)))
-        : '';
+    const gifted = perReader !== null && decision.reason === 'gift';
     const body = articlePage(article, {
       note: gifted ? GIFT_NOTE : '',
-      after: gifted ? giftInvitation(article.slug, decision.reader.status) : giving,
+      after: perReader === null ? '' : gifted ? giftInvitation(article.slug, decision.reader.status) : perReader.giving,
       html: rendered.html,
       prompt: rendered.prompt,
-      banner: decision.access === 'full' ? rendered.banner : '',
+      banner: perReader !== null && decision.access === 'full' ? rendered.banner : '',
       full: decision.access === 'full',
       subscriber: decision.reader.status === 'subscriber',
-      debug: url.searchParams.get('debug') === '1' ? debugPanel(decision) : '',
+      debug: perReader?.debug ? debugPanel(decision) : '',
     });
-    send(
-      res,
-      200,
-      layout({
-        title: `${article.headline} – ${PAPER}`,
-        description: article.standfirst,
-        // One canonical URL per story: a gift link (?gift=…) or ?debug=1 is never the page to index.
-        head: `<link rel="canonical" href="${escapeHtml(`${origin}/articles/${article.slug}`)}">${rendered.structuredData}`,
-        body,
-        account,
-      }),
-    );
+    return layout({
+      title: `${article.headline} – ${PAPER}`,
+      description: article.standfirst,
+      // One canonical URL per story: a gift link (?gift=…) or ?debug=1 is never the page to index.
+      head: `<link rel="canonical" href="${escapeHtml(`${origin}/articles/${article.slug}`)}">${rendered.structuredData}`,
+      body,
+      account: perReader?.account,
+    });
   }
 
   /** A subscriber asks for a gift link of an article (a form post from the article page). */
@@ -504,6 +448,8 @@ export function createNewsSite(options: NewsSiteOptions) {
     send(res, 200, layout({ title, body: newsletterPage(values, { done: true }), account }));
   }
 
+  const cdn = { paywall, findArticle, send, page: (article: StoryArticle, decision: Decision) => articleDocument(article, decision, null) };
+
   return {
     paywall,
     accounts,
@@ -564,6 +510,7 @@ export function createNewsSite(options: NewsSiteOptions) {
             layout({ title: `${PAPER} – News from Riverside`, body: frontPage(ARTICLES, (a) => ruleNote(a, now())), account }),
           );
         }
+        if (options.cdn && (await cdnRoute(cdn, req, res, url))) return;
         const articlePath = /^\/articles\/([a-z0-9-]+)$/.exec(path);
         if (articlePath) return await articleRoute(req, res, articlePath[1] as string, url);
         const giftPath = /^\/articles\/([a-z0-9-]+)\/gift$/.exec(path);

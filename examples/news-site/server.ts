@@ -82,6 +82,8 @@ const site = createNewsSite({
   freshMetersPerHour: FRESH_METERS_PER_HOUR,
   // `npm run example -- --experiment`: the A/B test of the anonymous limit (three or four free).
   experiment: process.argv.includes('--experiment'),
+  // `--cdn`: behind a shared cache (`npm run example:cdn` puts Varnish in front): article pages by signed variant.
+  cdn: process.argv.includes('--cdn'),
   ...(process.env['DEBUG']?.includes('meterwall') ? { onEvent: (event) => console.log('[meterwall]', JSON.stringify(event)) } : {}),
 });
 
