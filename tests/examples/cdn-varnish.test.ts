@@ -4,6 +4,7 @@
  * decision route, and nothing held back or per reader ever served from the cache to the wrong
  * reader. One journey runs in headless Chromium.
  */
+import { spawn, spawnSync } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { chromium } from 'playwright-core';
@@ -218,6 +219,41 @@ describe.skipIf(!varnishd)(title, () => {
       await new Promise<void>((resolve) => origin.close(() => resolve()));
     }
   });
+
+  it('npm run example:cdn starts the site behind Varnish and prints its URL; without varnishd, says how to install it', async () => {
+    const [port, originPort] = [await freePort(), await freePort()];
+    const env = { ...process.env, PORT: String(port), ORIGIN_PORT: String(originPort), NO_COLOR: '1' };
+    const child = spawn('npm', ['run', 'example:cdn'], { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let output = '';
+        const timer = setTimeout(() => reject(new Error(`no URL: ${output}`)), 60_000);
+        const read = (chunk: Buffer) => {
+          output += chunk.toString();
+          const found = /behind Varnish is running at (http:\/\/localhost:\d+)\//.exec(output)?.[1];
+          if (found) {
+            clearTimeout(timer);
+            resolve(found);
+          }
+        };
+        child.stdout?.on('data', read);
+        child.stderr?.on('data', read);
+      });
+      expect(url).toBe(`http://localhost:${port}`);
+      const article = METERED[0] as (typeof METERED)[number];
+      const views = [await reader(`http://127.0.0.1:${port}`).get(`/articles/${article.slug}`)];
+      views.push(await reader(`http://127.0.0.1:${port}`).get(`/articles/${article.slug}`));
+      expect(views.map((v) => v.response.headers.get('x-cache'))).toEqual(['MISS', 'HIT']);
+      expect(shown(views[1]?.html as string, article)).toBe('full');
+    } finally {
+      process.kill(-(child.pid as number), 'SIGTERM');
+      await new Promise((resolve) => child.once('exit', resolve));
+    }
+    const missing = spawnSync('npm', ['run', 'example:cdn'], { env: { ...env, VARNISHD: '/nonexistent/varnishd' }, encoding: 'utf8' });
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toContain('needs varnishd (Varnish 7), which is not installed');
+    expect(missing.stderr).toContain('apt-get install varnish');
+  }, 90_000);
 
   it.skipIf(!executablePath)('in headless Chromium: three articles, the wall, and never the held-back text behind it', async () => {
     const browser = await chromium.launch({ executablePath: executablePath as string, headless: true, args: CHROMIUM_ARGS });
