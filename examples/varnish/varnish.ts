@@ -24,6 +24,8 @@ export function varnishdPath(): string | null {
 
 export interface RunningVarnish {
   readonly url: string;
+  /** Its working folder (`-n`), which names its processes. */
+  readonly workdir: string;
   readonly child: ChildProcess;
   stop(): Promise<void>;
 }
@@ -93,7 +95,7 @@ export async function startVarnish(options: {
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  return { url: `http://127.0.0.1:${options.port}`, child, stop };
+  return { url: `http://127.0.0.1:${options.port}`, workdir: join(dir, 'work'), child, stop };
 }
 
 function listening(port: number): Promise<boolean> {
