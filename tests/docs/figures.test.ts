@@ -61,4 +61,13 @@ describe('the size figures in README and docs', () => {
       }
     }
   });
+
+  it("quote the cache's figures bench/README.md measured (npm run bench:cdn)", () => {
+    const block = bench.slice(bench.indexOf('<!-- cdn:start -->'), bench.indexOf('<!-- cdn:end -->'));
+    const renders = /\| behind Varnish[^|]*\| \d+ \| ([\d.]+) \|/.exec(block)?.[1] as string;
+    const ratio = /\*\*([\d.]+)×\*\*/.exec(block)?.[1] as string;
+    const network = flat(read('docs/network.md'));
+    expect(network).toContain(`**${Number(renders)} pages per 1,000 article views**`);
+    expect(network).toContain(`was ${ratio}× the origin alone`);
+  });
 });
