@@ -18,7 +18,10 @@
  * 3. origins: a country, an institution's network or a crawler's address is honoured only as the
  *    trusted proxy (or the connection itself) gave it, never from a header a client wrote;
  * 4. page views: what is not one never counts and never gets a full text it had not already;
- * 5. a response to a URL carrying a gift token is never indexed.
+ * 5. a response to a URL carrying a gift token is never indexed;
+ * 6. the access log holds the decision as made, and no cookie or account;
+ * 7. behind a cache, the page keyed and signed for a reader is the variant the decision allows,
+ *    for that story only.
  *
  * Seeded and bounded in `npm test` (100 runs of 30 to 150 steps on each store configuration, half on
  * Redis); MW_PROPERTY_RUNS and MW_PROPERTY_SEED run it longer or otherwise, MW_PROPERTY_STATS=1
@@ -290,6 +293,7 @@ async function check(
     gifts: defineGifts({ allowance: { limit: 3 }, ...(maxOpens === undefined ? {} : { maxOpens }) }),
     referrals: { budget: REFERRAL_BUDGET, sources: { search: ['google.com'] } },
     freshMeters: { perHour: PER_HOUR },
+    cdn: { sharedMaxAge: 300 },
     proxy: { trustedRanges: ['10.0.0.0/8'], countryHeader: 'cf-ipcountry' },
     crawlers: { verifiers: [{ verify: (crawler, ip) => crawler === 'googlebot' && ip === CRAWLER_IP }] },
     resolveReader: (request) => {
@@ -325,6 +329,19 @@ async function check(
     const line = JSON.stringify(fields);
     for (const secret of [b.cookie, b.account])
       if (secret) expect(line.includes(secret), `${path}: the log holds a cookie or an account`).toBe(false);
+    // 7. Behind a cache (issue 27): the page a cache hands this reader is the one the decision
+    // allows. The edge keys on the decision's access, and the value it signs for the origin opens
+    // that variant of this story and of no other.
+    expect(decision.headers.get('x-meterwall-variant'), `${path}: the cache key is not the decision`).toBe(decision.access);
+    const signed = await paywall.signVariant(decision.variant, story.facts as { id: string });
+    const at = (value: string) => ({
+      method: 'GET',
+      url: request.url,
+      headers: { get: (n: string) => (n === 'x-meterwall-variant' ? value : null) },
+    });
+    expect(await paywall.readVariant(at(signed), story.facts as { id: string }), `${path}: the signed variant`).toBe(decision.access);
+    const other = STORIES.find((t) => t.id !== story.id) as Story;
+    expect(await paywall.readVariant(at(signed), other.facts as { id: string }), `${path}: a variant signed for another story`).toBe(null);
     const set = decision.headers.get('set-cookie');
     if (set !== null) {
       const value = set.slice(set.indexOf('=') + 1, set.indexOf(';'));
