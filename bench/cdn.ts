@@ -10,8 +10,8 @@
 //   cache) and from the origin alone (every view decided and rendered).
 //
 //   npm run bench:cdn            (node --import tsx bench/cdn.ts; --write updates bench/README.md)
+import { writeReadmeBlock } from './readme-block.mjs';
 import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { ARTICLES } from '../examples/news-site/articles.js';
 import { startVarnish, varnishdPath } from '../examples/varnish/varnish.js';
@@ -188,13 +188,5 @@ page in well under a millisecond (the teaser cut and the prompt are cached), and
 What the cache saves is the origin's renders, the cost that grows with a real CMS's page; a Varnish on
 its own machine takes its share off the origin.
 <!-- cdn:end -->`;
-  const readme = new URL('README.md', import.meta.url);
-  const text = readFileSync(readme, 'utf8');
-  writeFileSync(
-    readme,
-    text.includes('<!-- cdn:start -->')
-      ? text.replace(/<!-- cdn:start -->[\s\S]*<!-- cdn:end -->/, block)
-      : `${text.trimEnd()}\n\n${block}\n`,
-  );
-  console.log('bench/README.md updated (cdn)');
+  writeReadmeBlock('cdn', block, 'Behind a cache');
 }

@@ -5,8 +5,9 @@
 // by /usr/bin/time -v (wall clock, peak resident memory) where it exists. Generated logs are
 // kept in BENCH_SIM_CACHE when set (the generator is deterministic). Prints JSON on the last
 // line; with --write, also rewrites its block of bench/README.md.
+import { writeReadmeBlock } from './readme-block.mjs';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -171,15 +172,7 @@ The one-configuration figure is the median of ${ROUNDS} runs (${one.all.map((t) 
 
 A log of one file is replayed in one pass on the worker threads: the main thread only gunzips and cuts chunks of lines, each thread prepares its chunks and replays the readers it owns, nothing is spilled, and the threads' heaps hold the readers, not the log (docs/simulate.md). A log whose records link readers (accounts, gift links), several logs, or more readers than one pass holds within the budget (the big site's month: the pass gives up when a thread's heap passes 60% of its share, and the run starts again) are replayed from partitions on disk: records are spilled to 64 bucket files by reader, and the buckets replayed in partitions sized to each worker thread's share of the budget (its V8 heap is limited to that share, and the main thread's to a quarter of the budget). That way is slower (the preparing pass on the main thread, then the replay on the workers, one after the other), and memory stays bounded by the budget whatever the number of readers.
 <!-- simulate:end -->`;
-    const readme = new URL('README.md', import.meta.url);
-    const text = readFileSync(readme, 'utf8');
-    writeFileSync(
-      readme,
-      text.includes('<!-- simulate:start -->')
-        ? text.replace(/<!-- simulate:start -->[\s\S]*<!-- simulate:end -->/, block)
-        : `${text.trimEnd()}\n\n## The simulator\n\n${block}\n`,
-    );
-    console.log('bench/README.md updated (simulator)');
+    writeReadmeBlock('simulate', block, 'The simulator');
   }
 } finally {
   rmSync(dir, { recursive: true, force: true });

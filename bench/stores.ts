@@ -7,7 +7,8 @@
 // the figure is the median of the per-round ratios to the memory store (this machine drifts).
 //
 //   npm run bench:stores            (node --import tsx bench/stores.ts; --write updates bench/README.md)
-import { readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { writeReadmeBlock } from './readme-block.mjs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os, { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openKv } from '@deno/kv';
@@ -170,15 +171,7 @@ Measured ${new Date().toISOString().slice(0, 10)} on ${os.cpus()[0]?.model ?? 'u
 | Deno KV (\`meterwall/deno-kv\`, @deno/kv on a database file) | ${us('denoKv')} µs | **${x('denoKv')}×** |
 | Durable Objects (\`meterwall/durable-objects\`, in workerd; against the memory store in the same Worker: ${us('workerdMemory')} µs) | ${us('durableObjects')} µs | **${x('durableObjects')}×** |
 <!-- stores:end -->`;
-    const readme = new URL('README.md', import.meta.url);
-    const text = readFileSync(readme, 'utf8');
-    writeFileSync(
-      readme,
-      text.includes('<!-- stores:start -->')
-        ? text.replace(/<!-- stores:start -->[\s\S]*<!-- stores:end -->/, block)
-        : `${text.trimEnd()}\n\n## Stores\n\n${block}\n`,
-    );
-    console.log('bench/README.md updated (stores)');
+    writeReadmeBlock('stores', block, 'Stores');
   }
 } finally {
   await mf.dispose();

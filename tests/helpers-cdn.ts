@@ -4,9 +4,11 @@
  * the article pages it rendered.
  */
 import type { IncomingMessage, Server } from 'node:http';
+import { expect } from 'vitest';
 import { escapeHtml } from '../src/index.js';
 import { ARTICLES, type StoryArticle } from '../examples/news-site/articles.js';
 import { ruleNote } from '../examples/news-site/policy.js';
+import type { StartedSite } from './helpers-browser.js';
 import { BROWSER_UA } from './helpers.js';
 
 /** Stories the desk's rules leave on the site's meter (not sport, breaking news or the archive). */
@@ -73,4 +75,47 @@ export function countRenders(server: Server): { readonly renders: Map<string, nu
       return n;
     },
   };
+}
+
+const form = (body: Record<string, string>): RequestInit => ({
+  method: 'POST',
+  headers: { 'content-type': 'application/x-www-form-urlencoded' },
+  body: new URLSearchParams(body).toString(),
+});
+
+/** A reader of `edge` who registers and subscribes there, as the forms do (the mail comes from `site`); they then hold the session. */
+export async function subscriberAt(edge: string, site: StartedSite, email: string): Promise<Reader> {
+  const r = reader(edge);
+  const password = 'correct horse battery staple';
+  expect((await r.get('/register', form({ name: 'Sam', email, password, returnTo: '/' }))).response.status).toBe(200);
+  const token = new URL(site.linkFor(email)).searchParams.get('token') as string;
+  expect((await r.get('/register/confirm', form({ token }))).response.status).toBe(303);
+  expect((await r.get('/subscribe', form({ plan: 'monthly', returnTo: '/' }))).response.status).toBe(303);
+  return r;
+}
+
+/** A reader of `edge` who has read the first three metered stories (their meter is spent). */
+export async function spentAt(edge: string): Promise<Reader> {
+  const r = reader(edge);
+  for (const article of METERED.slice(0, 3)) expect(shown((await r.get(`/articles/${article.slug}`)).html, article)).toBe('full');
+  return r;
+}
+
+/**
+ * An anonymous reader's journey through `edge`: four metered stories and the first again. Every
+ * page is private to the browser and carries nothing per reader; returns what each showed.
+ */
+export async function anonymousJourney(edge: string): Promise<{ readonly seen: string[]; readonly reader: Reader }> {
+  const r = reader(edge);
+  const seen: string[] = [];
+  const [first, ...rest] = METERED.slice(0, 4);
+  for (const article of [first, ...rest, first] as StoryArticle[]) {
+    const { response, html } = await r.get(`/articles/${article.slug}`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('cache-control')).toBe('private, no-store');
+    expect(response.headers.get('x-cache')).toMatch(/^(HIT|MISS)$/);
+    for (const marker of PER_READER) expect(html).not.toContain(marker);
+    seen.push(shown(html, article));
+  }
+  return { seen, reader: r };
 }
