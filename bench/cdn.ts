@@ -15,6 +15,7 @@ import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_pr
 import os from 'node:os';
 import { ARTICLES } from '../examples/news-site/articles.js';
 import { startVarnish, varnishdPath } from '../examples/varnish/varnish.js';
+import { seededRandom } from '../tests/helpers.js';
 import { freePort } from '../tests/helpers-redis.js';
 
 const ROUNDS = 5;
@@ -57,13 +58,7 @@ function startOrigin(cdn: boolean): Promise<{ child: ChildProcess; url: string }
 
 /** The mix: who reads what, the same in every round (mulberry32). */
 function mix(): Array<{ reader: number; slug: string; headers: Record<string, string> }> {
-  let seed = 7;
-  const rand = () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rand = seededRandom(7);
   return Array.from({ length: VIEWS }, () => {
     const roll = rand();
     const headers: Record<string, string> =
