@@ -81,6 +81,11 @@ export type {
   TraceEntry,
   TraceRule,
   Variant,
+  AgentOperatorOptions,
+  AgentPolicy,
+  AgentPurpose,
+  AgentsOptions,
+  DecisionAgent,
 } from './types.js';
 export { createRenderer, type ContentOptions, type Renderer, type Rendered, type RenderCallOptions } from './content/render.js';
 export { cutTeaser, escapeHtml, type TeaserOptions } from './content/teaser.js';

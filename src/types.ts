@@ -115,6 +115,11 @@ export type DecisionReason =
   | 'registered-reader'
   | 'institution'
   | 'gift'
+  | 'agent-refused'
+  | 'agent-teaser'
+  | 'agent-licensed'
+  | 'agent-paid'
+  | 'agent-payment-required'
   | 'shadow';
 
 /** The state of the reader's meter after this decision. */
@@ -156,7 +161,8 @@ export type TraceRule =
   | 'institution'
   | 'registration-wall'
   | 'experiment'
-  | 'gift';
+  | 'gift'
+  | 'agent';
 
 /** One step of a decision: which rule was looked at, whether it decided, and what it saw. */
 export interface TraceEntry {
@@ -204,10 +210,93 @@ export interface Decision {
    */
   readonly wouldBe: { readonly access: Access; readonly reason: DecisionReason } | null;
   /**
+   * The HTTP status to answer with: 200, or for a verified AI agent the site's policy refuses
+   * 403 (`agent-refused`), or asks to pay 402 (`agent-payment-required`).
+   */
+  readonly status: 200 | 402 | 403;
+  /** The verified AI operator or agent this was decided for (`agents`), or `null`. */
+  readonly agent: DecisionAgent | null;
+  /**
    * Headers to send: `Set-Cookie` only when the meter changed, `Cache-Control`, `Vary`; for a
-   * gift, `X-Robots-Tag: noindex` and `Referrer-Policy: same-origin` too. Built on first access.
+   * gift, `X-Robots-Tag: noindex` and `Referrer-Policy: same-origin` too; for an AI agent, its
+   * licence (`Link: <…>; rel="license"`), price (`crawler-price`, `crawler-charged`) or
+   * `WWW-Authenticate: License`. Built on first access.
    */
   readonly headers: Headers;
+}
+
+/** An AI operator the site knows, and its policy per purpose. */
+export interface AgentOperatorOptions {
+  /**
+   * The origin of its Web Bot Auth key directory, as its requests' `Signature-Agent` header
+   * names it (e.g. `https://chatgpt.com`): its keys are fetched from
+   * `<directory>/.well-known/http-message-signatures-directory`.
+   */
+  readonly directory?: string;
+  /** The CIDR ranges it publishes for its crawlers (a user agent claiming it is verified from these). */
+  readonly ranges?: readonly string[];
+  /** @default 'teaser' */
+  readonly training?: AgentPolicy;
+  /** @default 'teaser' */
+  readonly search?: AgentPolicy;
+  /** @default 'teaser' */
+  readonly user?: AgentPolicy;
+}
+
+/** `agents`: AI operators by name (`openai`, `anthropic`, `perplexity`, `commoncrawl`, or one of the site's). */
+export interface AgentsOptions {
+  readonly operators: Readonly<Record<string, AgentOperatorOptions>>;
+  /**
+   * The price of a full text for a `paid` policy, in USD: one price, or one per article (by
+   * section, by age). Asked with `402` and `crawler-price`; an agent that accepts it
+   * (`crawler-exact-price`, or a `crawler-max-price` at least as high) gets the text and `crawler-charged`.
+   * @default 0.01
+   */
+  readonly price?: number | ((article: Article) => number);
+  /**
+   * The site's licence (RSL): its URL, sent as `Link: <url>; rel="license"` with licensed text
+   * and in `WWW-Authenticate: License` on a `402`; `verify` checks a licence token an agent
+   * presents (`Authorization: License <token>`), which then reads as licensed.
+   */
+  readonly license?: {
+    readonly url: string;
+    readonly verify?: (
+      token: string,
+      agent: { readonly operator: string; readonly purpose: AgentPurpose },
+      article: Article,
+    ) => boolean | Promise<boolean>;
+  };
+  /**
+   * An agent fetching for a person (purpose `user`) who carries a subscriber's session: `reader`
+   * reads what the subscriber may read; `policy` gets the operator's policy.
+   * @default 'reader'
+   */
+  readonly onBehalf?: 'reader' | 'policy';
+  /** The site's own hosts (`news.example`): a signature over another authority is refused. @default the request's Host */
+  readonly hosts?: readonly string[];
+  /** The longest a signature may be valid (`expires - created`), seconds. @default 600 */
+  readonly maxValiditySeconds?: number;
+  /** A key directory fetch's time limit. @default 1500 */
+  readonly directoryTimeoutMs?: number;
+  /** How long a key directory is kept. @default 3600000 (an hour) */
+  readonly directoryTtlMs?: number;
+  /** The fetch that reads key directories (a test's, a proxy's). @default globalThis.fetch */
+  readonly fetch?: (url: string, init: RequestInit) => Promise<Response>;
+}
+
+/** What an AI client reads for: model training, an AI search index, or a person who asked. */
+export type AgentPurpose = 'training' | 'search' | 'user';
+
+/** What the site gives a verified AI operator for a purpose. */
+export type AgentPolicy = 'block' | 'teaser' | 'licensed' | 'paid';
+
+/** The verified AI client a decision was made for. */
+export interface DecisionAgent {
+  /** The operator's name in the site's `agents.operators`. */
+  readonly operator: string;
+  readonly purpose: AgentPurpose;
+  /** The price of the full text in USD, for a `paid` policy (asked or charged); else `null`. */
+  readonly price: number | null;
 }
 
 /**
@@ -296,6 +385,15 @@ export type PaywallEventBody =
       readonly reason: TokenRejection;
       /** jose's error code when jose rejected the token, e.g. `ERR_JWT_EXPIRED`. */
       readonly code?: string;
+    }
+  | {
+      /** A verified AI agent's request, decided by the site's policy for its operator and purpose. */
+      readonly type: 'agent-refused' | 'agent-teaser' | 'agent-licensed' | 'agent-paid' | 'agent-payment-required';
+      readonly article: string;
+      readonly operator: string;
+      readonly purpose: AgentPurpose;
+      /** The price asked or charged (USD), for a `paid` policy. */
+      readonly price: number | null;
     }
   | { readonly type: 'store-error'; readonly error: PaywallError; readonly policy: 'open' | 'closed' }
   | { readonly type: 'reader-error'; readonly error: PaywallError }
@@ -1127,6 +1225,12 @@ export interface PaywallOptions {
    * @default undefined (a crawler user agent is an ordinary anonymous reader)
    */
   readonly crawlers?: CrawlersOptions;
+  /**
+   * AI operators and agents: who they are (Web Bot Auth key directories, published ranges) and
+   * what each gets per purpose (refused, the teaser, the text under a licence, or for a price).
+   * @default undefined (every AI client is an automated client: never counted, never the full text)
+   */
+  readonly agents?: AgentsOptions;
   /**
    * Trusted proxies for the client address.
    * @default undefined (forwarding headers are ignored)

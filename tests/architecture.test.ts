@@ -20,7 +20,7 @@ const LAYERS: ReadonlyArray<readonly [name: string, test: (file: string) => bool
   ['types', (f) => f === 'types.ts'],
   ['options', (f) => f.startsWith('options/')],
   ['contracts (what features plug in through)', (f) => f.startsWith('contracts/')],
-  ['content, stores', (f) => f.startsWith('content/') || f.startsWith('stores/')],
+  ['content, stores, agents (Web Bot Auth)', (f) => f.startsWith('content/') || f.startsWith('stores/') || f.startsWith('agents/')],
   ['core model and tokens', (f) => f.startsWith('core/') && !f.startsWith('core/decide/') && f !== 'core/paywall.ts'],
   ['core/decide (the stages)', (f) => f.startsWith('core/decide/')],
   ['features (rules, experiments, sessions, gifts)', (f) => f.startsWith('features/')],

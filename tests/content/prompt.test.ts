@@ -26,6 +26,8 @@ function decision(
     buckets: {},
     gift: null,
     wouldBe: null,
+    status: 200,
+    agent: null,
     headers: new Headers(),
   };
 }

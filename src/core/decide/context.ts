@@ -4,6 +4,9 @@
  * request, which is also what the policy reads), so no stage passes the same values along
  * positionally.
  */
+import type { AgentGrant } from './agent-grant.js';
+import type { AgentVerification, ClaimOnce } from '../../agents/verify.js';
+import { agentVerification, onceClaimer } from './agent-claims.js';
 import type { GiftTokens, ResolvedReader } from '../../contracts/features.js';
 import type { Features } from '../../contracts/resolve.js';
 import { PaywallError } from '../../errors.js';
@@ -83,7 +86,8 @@ export class EngineContext {
   readonly hasher: IdHasher;
   /** Gift tokens, when gift links are on; else `null`. */
   readonly gifts: GiftTokens | null;
-
+  /** AI agents' verification (`agents`), its key directories made once; else `null`. */
+  readonly agents: AgentVerification | null;
   /** The meter cookie's `Set-Cookie` for a signed token (its attributes from the options). */
   readonly meterCookieHeader: (token: string, maxAgeSeconds: number) => string;
 
@@ -107,7 +111,11 @@ export class EngineContext {
     this.#plainHttpChecks = options.cookie.secure ? 1000 : 0;
     const gifts = options.features.gifts;
     this.gifts = gifts === null ? null : gifts.feature.tokens(keyring, { issuer: options.issuer, audience: options.audience });
+    this.agents = agentVerification(options.agents);
   }
+
+  /** Claims an AI agent's signature once (agent-claims.ts). */
+  readonly claimOnce: ClaimOnce = onceClaimer(this);
 
   /** A store call, bounded by `failure.timeoutMs` (the error names `what`) unless the store is the in-memory one (no I/O, nothing to time out). */
   bounded<T>(call: Promise<T>, what: string): Promise<T> {
@@ -214,6 +222,8 @@ export class Draft implements PolicyInput {
   reader: Reader;
   readerUnavailable = false;
   crawler = false;
+  /** A verified AI agent's grant by the site's policy (`null`: none, or the reader's own path decides). */
+  agent: AgentGrant | null = null;
 
   // The treatment (stage 3): the article's own access, or what the site's rule made of it.
   access: PolicyAccess;

@@ -5,6 +5,7 @@
 import type {
   Access,
   Decision,
+  DecisionAgent,
   DecisionReason,
   MeterSnapshot,
   OpenedGift,
@@ -16,6 +17,13 @@ import type {
 import type { EngineSettings, Draft } from './context.js';
 import type { NotPageView } from './page-view.js';
 import type { DecidedOutcome } from './policy.js';
+
+const NO_HEADERS: ReadonlyArray<readonly [string, string]> = /* @__PURE__ */ Object.freeze([]);
+
+/** The status each agent outcome answers with. */
+const AGENT_STATUS: Partial<Record<DecisionReason, 402 | 403>> = { 'agent-refused': 403, 'agent-payment-required': 402 };
+/** The event each agent outcome reports. */
+const AGENT_EVENTS = new Set<DecisionReason>(['agent-refused', 'agent-teaser', 'agent-licensed', 'agent-paid', 'agent-payment-required']);
 
 const BASE_HEADERS: ReadonlyArray<readonly [string, string]> = /* @__PURE__ */ Object.freeze([
   Object.freeze(['Cache-Control', 'private, no-store'] as const),
@@ -57,6 +65,10 @@ export interface DecisionParts {
   readonly giftLink?: boolean;
   /** Shadow mode: what would have been decided (`access` is then `full`); else `null`. */
   readonly wouldBe?: { readonly access: Access; readonly reason: DecisionReason } | null;
+  /** The HTTP status (a refused or a paying agent's); 200 when absent. */
+  readonly status?: 200 | 402 | 403;
+  /** The verified AI agent decided for, and the headers its grant adds; absent for everyone else. */
+  readonly agent?: { readonly decided: DecisionAgent; readonly headers: ReadonlyArray<readonly [string, string]> } | null;
 }
 
 /** The decision object; `headers` is built on first access, so adapters that write headers directly skip it. */
@@ -73,6 +85,9 @@ export class MeterDecision implements Decision {
   readonly buckets: Readonly<Record<string, string>>;
   readonly gift: OpenedGift | null;
   readonly wouldBe: { readonly access: Access; readonly reason: DecisionReason } | null;
+  readonly status: 200 | 402 | 403;
+  readonly agent: DecisionAgent | null;
+  readonly #agentHeaders: ReadonlyArray<readonly [string, string]>;
   readonly #setCookie: string | null;
   readonly #variantHeader: string | null;
   readonly #giftLink: boolean;
@@ -91,6 +106,9 @@ export class MeterDecision implements Decision {
     this.buckets = parts.buckets;
     this.gift = parts.gift;
     this.wouldBe = parts.wouldBe ?? null;
+    this.status = parts.status ?? 200;
+    this.agent = parts.agent?.decided ?? null;
+    this.#agentHeaders = parts.agent?.headers ?? NO_HEADERS;
     this.#setCookie = parts.setCookie;
     this.#variantHeader = parts.variantHeader;
     this.#giftLink = parts.giftLink === true || parts.gift !== null;
@@ -115,9 +133,11 @@ export class MeterDecision implements Decision {
     const setCookie = decision.#setCookie;
     const variant = decision.#variantHeader;
     const gift = decision.#giftLink;
-    if (setCookie === null && variant === null && !gift) return BASE_HEADERS;
+    const agent = decision.#agentHeaders;
+    if (setCookie === null && variant === null && !gift && agent.length === 0) return BASE_HEADERS;
     const list: Array<readonly [string, string]> = [...BASE_HEADERS];
     if (gift) list.push(...GIFT_HEADERS);
+    list.push(...agent);
     if (variant !== null) list.push([variant, decision.variant]);
     if (setCookie !== null) list.push(['Set-Cookie', setCookie]);
     return list;
@@ -146,9 +166,14 @@ export function decisionEvents(
     emit({ type: 'institution-access', article, institution: decision.institution, rule: decision.rule });
   if (reason === 'not-counted' && notPageView !== null)
     emit(tagged({ type: 'view-not-counted', article, reader, cause: notPageView.cause, signal: notPageView.signal }));
+  const agent = decision.agent?.decided;
+  if (agent !== undefined && AGENT_EVENTS.has(reason))
+    emit({ type: reason as 'agent-refused', article, operator: agent.operator, purpose: agent.purpose, price: agent.price });
   if (access === 'prompt') emit(tagged({ type: 'prompt-shown', article, reader, reason }));
   else if (access === 'teaser') emit(tagged({ type: 'teaser-shown', article, reader, reason }));
 }
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 function has(record: Readonly<Record<string, string>>): boolean {
   for (const _ in record) return true;
@@ -167,7 +192,7 @@ export function decisionOf(
   giftLink: boolean,
   emit: (event: PaywallEvent) => void,
 ): Decision {
-  const parts: DecisionParts = {
+  const parts: Mutable<DecisionParts> = {
     access: outcome.access,
     reason: outcome.reason,
     reader: draft.reader,
@@ -182,11 +207,22 @@ export function decisionOf(
     gift: outcome.reason === 'gift' ? (draft.opening?.gift ?? null) : null,
     giftLink,
   };
+  const grant = draft.agent;
+  if (grant !== null && AGENT_EVENTS.has(outcome.reason)) {
+    parts.status = AGENT_STATUS[outcome.reason] ?? 200;
+    parts.agent = { decided: { operator: grant.operator, purpose: grant.purpose, price: grant.price }, headers: grant.headers };
+  }
   if (o.onEvent) {
     const notPageView = outcome.reason === 'not-counted' || outcome.reason === 'institution' ? draft.facts.notPageView : null;
     decisionEvents(draft.article.id, parts, notPageView, emit);
   }
   if (!o.enforce)
-    return new MeterDecision({ ...parts, access: 'full', reason: 'shadow', wouldBe: { access: parts.access, reason: parts.reason } });
+    return new MeterDecision({
+      ...parts,
+      access: 'full',
+      reason: 'shadow',
+      status: 200,
+      wouldBe: { access: parts.access, reason: parts.reason },
+    });
   return new MeterDecision(parts);
 }

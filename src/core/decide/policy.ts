@@ -3,6 +3,7 @@
  * tried in DESIGN.md's order and each one tried is written to the trace.
  */
 import type { Access, ArticleAccess, DecisionReason, Reader, TraceEntry } from '../../types.js';
+import { type AgentGrant, agentAccess } from './agent-grant.js';
 import type { NotPageView } from './page-view.js';
 
 /**
@@ -24,6 +25,8 @@ export interface PolicyInput {
   readonly reader: Reader;
   /** A crawler whose identity was verified (never a claimed user agent alone). */
   readonly crawler: boolean;
+  /** A verified AI agent's grant by the site's policy (agent-grant.ts), or `null`/absent. */
+  readonly agent?: AgentGrant | null;
   /**
    * Why this request is not a page view, or `null` when it is one. Read only when the meter
    * would decide (a caller may compute it lazily, in a getter).
@@ -129,7 +132,8 @@ function decided(trace: readonly TraceEntry[], access: Access, reason: DecisionR
  * without a meter and returns `needsMeter: true` when the meter decides (so a caller fetches
  * an account's meter from the store only when it matters).
  *
- * Order: free article (or a rule's free) → reader unknown while failing closed → entitled
+ * Order: free article (or a rule's free) → reader unknown while failing closed → a verified AI
+ * agent (the site's policy) → entitled
  * subscriber → an institution's network → verified crawler → a gift link opened (see
  * {@link giftMatters}) → subscribers-only (or entitled articles) → registration wall → store unavailable while failing closed →
  * already read → not a page view (HEAD, prefetch, subresource, automated client…) → signed out
@@ -156,6 +160,10 @@ export function evaluatePolicy(input: PolicyInput, meter: MeterInput | null): Po
     return decided(trace, 'prompt', 'session-unavailable', false);
   }
 
+  if (input.agent) {
+    trace.push(entry('agent', true, input.agent.note));
+    return decided(trace, ...agentAccess(input.agent), false);
+  }
   const subscriber = reader.status === 'subscriber';
   const missing = requires.length === 0 ? requires : requires.filter((needed) => !reader.entitlements.includes(needed));
   if (subscriber && missing.length === 0) {

@@ -30,6 +30,8 @@ import { measureAccountMeter } from './account-meter.js';
 import { type Buckets, bucketKey, bucketsFor, limitsIn, type MeterLimits } from './buckets.js';
 import { Draft, type EngineContext } from './context.js';
 import { type Judge, measureCookieMeter } from './cookie-meter.js';
+import { checkAgent, mayBeAgent } from '../../agents/verify.js';
+import { agentGrant } from './agent-grant.js';
 import { checkCrawler } from './crawler.js';
 import { decisionOf } from './decision.js';
 import { admitted } from './fresh-meters.js';
@@ -147,15 +149,30 @@ export class Engine {
     });
   }
 
-  // 2. A crawler's claim, verified (never a user agent alone).
+  // 2. A crawler's claim, verified (never a user agent alone); an AI agent's, verified, and its grant.
   #client(draft: Draft): MaybePromise<void> {
     const ctx = this.#ctx;
     const check = checkCrawler(draft.facts, ctx.options.crawlers, this.#emit);
-    if (check === null) return;
-    return andThen(check, (checked) => {
-      draft.crawler = checked.verified;
-      draft.trace.push({ rule: 'client', matched: checked.verified, note: checked.note });
-    });
+    const crawler =
+      check === null
+        ? undefined
+        : andThen(check, (checked) => {
+            draft.crawler = checked.verified;
+            draft.trace.push({ rule: 'client', matched: checked.verified, note: checked.note });
+          });
+    const agents = ctx.agents;
+    const settings = ctx.options.agents;
+    if (agents === null || settings === null || !mayBeAgent(draft.facts.request, draft.facts.userAgent)) return crawler;
+    return andThen(crawler, () =>
+      checkAgent(draft.facts.request, draft.facts.clientAddress, agents, draft.now, ctx.claimOnce).then((checked) => {
+        if (checked === null) return;
+        draft.trace.push({ rule: 'agent', matched: checked.verified, note: checked.note });
+        if (!checked.verified) return;
+        return andThen(agentGrant(settings, checked, draft.reader, draft.article, draft.facts.request), (grant) => {
+          draft.agent = grant;
+        });
+      }),
+    );
   }
 
   // 3. The article's treatment.
@@ -225,7 +242,7 @@ export class Engine {
     // Only a gift, a verified crawler, an unknown reader failing closed or an account can be decided
     // before the meter; an anonymous reader (most requests) goes straight to it.
     const before =
-      draft.gift !== null || draft.crawler || draft.readerUnavailable || draft.reader.status !== 'anonymous'
+      draft.gift !== null || draft.crawler || draft.agent !== null || draft.readerUnavailable || draft.reader.status !== 'anonymous'
         ? this.#judgeWithout(draft)
         : null;
     if (
@@ -233,6 +250,7 @@ export class Engine {
       !before.needsMeter &&
       (draft.gift !== null ||
         before.reason === 'crawler' ||
+        draft.agent !== null ||
         before.reason === 'session-unavailable' ||
         draft.reader.status === 'subscriber')
     ) {

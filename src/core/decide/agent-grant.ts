@@ -1,0 +1,121 @@
+/**
+ * What the site's policy gives a verified AI operator for its purpose, before the policy stage
+ * turns it into access (policy.ts): refused (403), the teaser, the text under a licence (with
+ * `Link: <…>; rel="license"`), or for a price (Cloudflare's pay per crawl in-band: `402` with
+ * `crawler-price`; an agent that accepts the price with `crawler-exact-price` or
+ * `crawler-max-price` gets the text and `crawler-charged`). An RSL licence token
+ * (`Authorization: License <token>`) the site's callback accepts reads as licensed where the
+ * policy licenses or sells the text. Only a verified agent gets here.
+ */
+import type { ArticleFacts } from '../../contracts/features.js';
+import type { AgentSettings } from '../../options/agents-options.js';
+import type { Access, AgentPurpose, Article, DecisionReason, Reader, RequestLike } from '../../types.js';
+import { andThen, isPromiseLike, type MaybePromise } from '../../util/maybe-async.js';
+
+export type AgentOutcome = 'refused' | 'teaser' | 'licensed' | 'paid' | 'payment-required';
+
+/** What each agent outcome shows, and why. */
+const AGENT_OUTCOMES: Readonly<Record<AgentOutcome, readonly [Access, DecisionReason]>> = {
+  refused: ['prompt', 'agent-refused'],
+  teaser: ['teaser', 'agent-teaser'],
+  licensed: ['full', 'agent-licensed'],
+  paid: ['full', 'agent-paid'],
+  'payment-required': ['teaser', 'agent-payment-required'],
+};
+
+/** The access and reason a grant decides. */
+export const agentAccess = (grant: AgentGrant): readonly [Access, DecisionReason] => AGENT_OUTCOMES[grant.outcome];
+
+/** A verified agent's grant: the outcome, the price asked or charged, the headers that go with it. */
+export interface AgentGrant {
+  readonly operator: string;
+  readonly purpose: AgentPurpose;
+  readonly outcome: AgentOutcome;
+  readonly price: number | null;
+  readonly note: string;
+  readonly headers: ReadonlyArray<readonly [string, string]>;
+}
+
+/** The article as the site's price and licence callbacks see it. */
+function articleOf(facts: ArticleFacts): Article {
+  return {
+    id: facts.id,
+    access: facts.access,
+    requires: facts.requires,
+    tags: facts.tags,
+    ...(facts.section === undefined ? {} : { section: facts.section }),
+    ...(facts.type === undefined ? {} : { type: facts.type }),
+    ...(facts.publishedAt === null ? {} : { publishedAt: new Date(facts.publishedAt) }),
+  };
+}
+
+/** `USD 0.01` as pay per crawl writes a price; a price read back, or `null`. */
+const formatPrice = (usd: number): string => `USD ${usd.toFixed(6).replace(/0+$/, '').replace(/\.$/, '')}`;
+function readPrice(value: string | null): number | null {
+  const m = value === null ? null : /^\s*USD\s+(\d{1,7}(?:\.\d{1,9})?)\s*$/i.exec(value);
+  return m === null ? null : Number(m[1]);
+}
+
+/**
+ * The grant for a verified agent, or `null` when the policy stays out of it (an agent fetching
+ * for a subscriber whose session it carries, with `onBehalf: 'reader'`).
+ */
+export function agentGrant(
+  settings: AgentSettings,
+  agent: { readonly operator: string; readonly purpose: AgentPurpose },
+  reader: Reader,
+  facts: ArticleFacts,
+  request: RequestLike,
+): MaybePromise<AgentGrant | null> {
+  const article = articleOf(facts);
+  if (agent.purpose === 'user' && reader.status === 'subscriber' && settings.onBehalf === 'reader') return null;
+  const policy = settings.operators.find((o) => o.name === agent.operator)?.policy[agent.purpose] ?? 'teaser';
+  const grant = (
+    outcome: AgentOutcome,
+    note: string,
+    headers: ReadonlyArray<readonly [string, string]> = [],
+    price: number | null = null,
+  ) => ({
+    ...agent,
+    outcome,
+    note: `${agent.operator} (${agent.purpose}): ${note}`,
+    headers,
+    price,
+  });
+  const license = settings.license;
+  const licensed: ReadonlyArray<readonly [string, string]> =
+    license === null ? [] : [['Link', `<${license.url}>; rel="license"; type="application/rsl+xml"`]];
+  if (policy === 'block') return grant('refused', 'refused by the site’s policy');
+  if (policy === 'teaser') return grant('teaser', 'the teaser, by the site’s policy');
+  const token = /^License\s+(\S{1,4096})$/i.exec(request.headers.get('authorization') ?? '')?.[1] ?? null;
+  const byToken =
+    token === null || license?.verify == null
+      ? false
+      : (() => {
+          try {
+            return license.verify(token, agent, article);
+          } catch {
+            return false;
+          }
+        })();
+  const safe = isPromiseLike(byToken) ? Promise.resolve(byToken).catch(() => false) : byToken;
+  return andThen(safe, (accepted) => {
+    if (accepted === true) return grant('licensed', 'licence token accepted', licensed);
+    if (policy === 'licensed') return grant('licensed', 'licensed by the site’s policy', licensed);
+    let price: number;
+    try {
+      price = settings.price(article);
+    } catch {
+      price = Number.NaN;
+    }
+    if (!Number.isFinite(price) || price <= 0) return grant('teaser', 'no price for this article: the teaser');
+    const asked = formatPrice(price);
+    const exact = readPrice(request.headers.get('crawler-exact-price'));
+    const max = readPrice(request.headers.get('crawler-max-price'));
+    if ((exact !== null && Math.abs(exact - price) < 1e-9) || (max !== null && max + 1e-9 >= price))
+      return grant('paid', `paid ${asked}`, [['crawler-charged', asked], ...licensed], price);
+    const challenge: ReadonlyArray<readonly [string, string]> =
+      license === null ? [] : [['WWW-Authenticate', token === null ? 'License' : 'License error="invalid_token"']];
+    return grant('payment-required', `payment required: ${asked}`, [['crawler-price', asked], ...challenge], price);
+  });
+}
