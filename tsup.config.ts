@@ -30,6 +30,7 @@ const library = {
   'stores/durable-objects': 'src/stores/durable-objects.ts',
   'stores/deno-kv': 'src/stores/deno-kv.ts',
   'crawlers/dns': 'src/crawlers/dns.ts',
+  'agents/index': 'src/agents/index.ts',
   'adapters/express': 'src/adapters/express.ts',
   'adapters/fastify': 'src/adapters/fastify.ts',
   'adapters/hono': 'src/adapters/hono.ts',

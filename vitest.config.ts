@@ -15,6 +15,7 @@ export default defineConfig({
       { find: /^meterwall\/durable-objects$/, replacement: src('stores/durable-objects.ts') },
       { find: /^meterwall\/deno-kv$/, replacement: src('stores/deno-kv.ts') },
       { find: /^meterwall\/dns$/, replacement: src('crawlers/dns.ts') },
+      { find: /^meterwall\/agents$/, replacement: src('agents/index.ts') },
       { find: /^meterwall\/(express|fastify|hono|next)$/, replacement: src('adapters/$1.ts') },
       { find: /^meterwall$/, replacement: src('index.ts') },
     ],

@@ -13,6 +13,7 @@ export const ENTRIES = [
   ['meterwall/durable-objects', 'src/stores/durable-objects.ts'],
   ['meterwall/deno-kv', 'src/stores/deno-kv.ts'],
   ['meterwall/dns', 'src/crawlers/dns.ts'],
+  ['meterwall/agents', 'src/agents/index.ts'],
   ['meterwall/express', 'src/adapters/express.ts'],
   ['meterwall/fastify', 'src/adapters/fastify.ts'],
   ['meterwall/hono', 'src/adapters/hono.ts'],

@@ -1144,6 +1144,12 @@ export interface GiftSet {
   readonly maxOpens: number | null;
 }
 
+/** AI agents made by `defineAgents` (`meterwall/agents`, validated), for `createPaywall({ agents })`. */
+export interface AgentSet {
+  /** The operators it knows, by name. */
+  readonly operators: readonly string[];
+}
+
 /** Experiments made by `defineExperiments` (validated), for `createPaywall({ experiments })`. */
 export interface ExperimentSet {
   /** How many experiments. */
@@ -1226,11 +1232,12 @@ export interface PaywallOptions {
    */
   readonly crawlers?: CrawlersOptions;
   /**
-   * AI operators and agents: who they are (Web Bot Auth key directories, published ranges) and
-   * what each gets per purpose (refused, the teaser, the text under a licence, or for a price).
+   * AI operators and agents, made by `defineAgents` (`meterwall/agents`): who they are (Web Bot
+   * Auth key directories, published ranges) and what each gets per purpose (refused, the teaser,
+   * the text under a licence, or for a price).
    * @default undefined (every AI client is an automated client: never counted, never the full text)
    */
-  readonly agents?: AgentsOptions;
+  readonly agents?: AgentSet;
   /**
    * Trusted proxies for the client address.
    * @default undefined (forwarding headers are ignored)

@@ -45,6 +45,7 @@ const SOURCES: Readonly<Record<string, string>> = {
   'meterwall/upstash': './src/stores/upstash.ts',
   'meterwall/durable-objects': './src/stores/durable-objects.ts',
   'meterwall/deno-kv': './src/stores/deno-kv.ts',
+  'meterwall/agents': './src/agents/index.ts',
 };
 
 /**

@@ -7,6 +7,7 @@
  * A signature is accepted once: its nonce (or, without one, the signature itself) is claimed for
  * as long as the signature is valid, so a replayed signed request is refused.
  */
+import type { AgentCheck, ClaimOnce } from '../contracts/features.js';
 import type { RequestLike } from '../types.js';
 import { inRange, type IpAddress, type IpRange } from '../util/ip.js';
 import type { KeyDirectories } from './directory.js';
@@ -32,18 +33,6 @@ export interface AgentVerification {
   readonly clockSkewSec: number;
   readonly directories: KeyDirectories;
 }
-
-/** The outcome of checking an AI client's identity. */
-export interface AgentCheck {
-  readonly operator: string;
-  readonly purpose: AgentPurpose;
-  readonly verified: boolean;
-  /** How it was verified, or why not (the trace's note). */
-  readonly note: string;
-}
-
-/** Claims `key` once for `ttlMs`: `true` the first time, `false` for a replay (or when it cannot be claimed). */
-export type ClaimOnce = (key: string, ttlMs: number) => Promise<boolean>;
 
 /** The operator origin a `Signature-Agent` header names (`"https://…"`, or a dictionary member for `label`). */
 function signatureAgent(request: RequestLike, label: string): string | null {

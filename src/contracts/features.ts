@@ -9,6 +9,8 @@
 import type { HmacKey } from '#runtime';
 import type { ExperimentSettings, GiftSettings, RuleSettings, SessionSettings } from '../options/settings.js';
 import type {
+  AgentPurpose,
+  AgentSet,
   Article,
   ArticleAccess,
   ExperimentSet,
@@ -180,13 +182,55 @@ export interface GiftFeature {
   maker(host: GiftHost, settings: GiftSettings): GiftMaker;
 }
 
+/** What an AI client reads for, and who it is, as `meterwall/agents` checked it. */
+export interface AgentCheck {
+  readonly operator: string;
+  readonly purpose: AgentPurpose;
+  readonly verified: boolean;
+  /** How it was verified, or why not (the trace's note). */
+  readonly note: string;
+}
+
+/** What the site's policy gives a verified agent. */
+export type AgentOutcome = 'refused' | 'teaser' | 'licensed' | 'paid' | 'payment-required';
+
+/** A verified agent's grant: the outcome, the price asked or charged, the headers that go with it. */
+export interface AgentGrant {
+  readonly operator: string;
+  readonly purpose: AgentPurpose;
+  readonly outcome: AgentOutcome;
+  readonly price: number | null;
+  readonly note: string;
+  readonly headers: ReadonlyArray<readonly [string, string]>;
+}
+
+/** Claims `key` once for `ttlMs`: `true` the first time, `false` for a replay (or when it cannot be claimed). */
+export type ClaimOnce = (key: string, ttlMs: number) => Promise<boolean>;
+
+/** AI agents, as `defineAgents` (`meterwall/agents`) made them: who is asking, verified, and what the policy gives them. */
+export interface AgentsFeature {
+  /** Whether a request may come from an AI client (a signature, a known agent's user agent): synchronous, before any check. */
+  mayBeAgent(request: RequestLike, userAgent: string | null): boolean;
+  /** The AI client a request comes from, verified or not; `null` when it neither signs nor claims to be one. */
+  check(request: RequestLike, client: IpAddress | null, now: number, claim: ClaimOnce): Promise<AgentCheck | null>;
+  /** The policy's grant to a verified agent, or `null` when the reader's own path decides (an agent acting for a subscriber). */
+  grant(agent: AgentCheck, reader: Reader, article: ArticleFacts, request: RequestLike): MaybePromise<AgentGrant | null>;
+}
+
 /** The features `define*` registered, by the public object they returned. */
 const registry = {
   rules: /* @__PURE__ */ new WeakMap<RuleSet, RulesFeature>(),
   sessions: /* @__PURE__ */ new WeakMap<SessionSet, SessionFeature>(),
   gifts: /* @__PURE__ */ new WeakMap<GiftSet, GiftFeature>(),
   experiments: /* @__PURE__ */ new WeakMap<ExperimentSet, readonly ExperimentSettings[]>(),
+  agents: /* @__PURE__ */ new WeakMap<AgentSet, AgentsFeature>(),
 };
+
+/** Registers what `defineAgents` made. */
+export function plugAgents(set: AgentSet, feature: AgentsFeature): AgentSet {
+  registry.agents.set(set, feature);
+  return set;
+}
 
 /** Registers what `defineRules` made under the object it returns. */
 export function plugRules(set: RuleSet, feature: RulesFeature): RuleSet {
@@ -218,4 +262,5 @@ export const plugged: {
   readonly sessions: { get(set: SessionSet): SessionFeature | undefined };
   readonly gifts: { get(set: GiftSet): GiftFeature | undefined };
   readonly experiments: { get(set: ExperimentSet): readonly ExperimentSettings[] | undefined };
+  readonly agents: { get(set: AgentSet): AgentsFeature | undefined };
 } = registry;

@@ -1,5 +1,5 @@
 /**
- * The features a paywall was given (`rules`, `experiments`, `session`, `gifts`), found again
+ * The features a paywall was given (`rules`, `experiments`, `session`, `gifts`, `agents`), found again
  * under the objects `define*` returned, and checked against the rest of the options: the meters
  * rules and variants name, the proxy a country rule needs, a session secret equal to the meter
  * secret. A plain object where a defined one belongs is refused with the function to use.
@@ -10,7 +10,7 @@ import { giftsIn } from '../options/gift-options.js';
 import { checkRules, DEFAULT_METER } from '../options/rules-options.js';
 import type { ExperimentSettings, GiftSettings, ResolvedOptions } from '../options/settings.js';
 import type { PaywallOptions } from '../types.js';
-import { type GiftFeature, plugged, type RulesFeature, type SessionFeature } from './features.js';
+import { type AgentsFeature, type GiftFeature, plugged, type RulesFeature, type SessionFeature } from './features.js';
 
 /** A paywall's features, typed; `null` (or `[]`) for those it was not given. */
 export interface Features {
@@ -19,6 +19,8 @@ export interface Features {
   readonly session: SessionFeature | null;
   /** Gift links, with their settings as this paywall uses them (the allowance in the site's time zone unless given). */
   readonly gifts: { readonly feature: GiftFeature; readonly settings: GiftSettings } | null;
+  /** AI agents (`meterwall/agents`). */
+  readonly agents: AgentsFeature | null;
 }
 
 /** No feature at all (the simulator's default, and a paywall given none). */
@@ -27,6 +29,7 @@ export const NO_FEATURES: Features = /* @__PURE__ */ Object.freeze({
   experiments: Object.freeze([]),
   session: null,
   gifts: null,
+  agents: null,
 });
 
 function found<S extends object, F>(
@@ -34,10 +37,11 @@ function found<S extends object, F>(
   registry: { get(set: S): F | undefined },
   option: string,
   maker: string,
+  from = 'meterwall',
 ): F | null {
   if (value === undefined) return null;
   const feature = value !== null && typeof value === 'object' ? registry.get(value) : undefined;
-  if (feature === undefined) throw invalidOption(option, `must be made with ${maker} (imported from 'meterwall'), which validates it`);
+  if (feature === undefined) throw invalidOption(option, `must be made with ${maker} (imported from '${from}'), which validates it`);
   return feature;
 }
 
@@ -67,5 +71,6 @@ export function resolveFeatures(options: PaywallOptions, resolved: ResolvedOptio
     experiments,
     session,
     gifts: gifts === null ? null : Object.freeze({ feature: gifts, settings: giftsIn(gifts.settings, resolved.period) }),
+    agents: found(options.agents, plugged.agents, 'agents', 'defineAgents({...})', 'meterwall/agents'),
   });
 }

@@ -3,7 +3,6 @@
  * {@link DEFAULTS}) in one schema, unknown keys refused at every depth with the option that was
  * probably meant. Validation returns data only; `createPaywall` builds keys, store and caches.
  */
-import { resolveAgents } from './agents-options.js';
 import { invalidOption } from '../errors.js';
 import type { MeterStore, PaywallEvent, PaywallOptions } from '../types.js';
 import { isCookieName, isValidTimeZone } from '../util/http.js';
@@ -226,7 +225,6 @@ export function resolveOptions(options: PaywallOptions): ResolvedOptions {
     enforce: bool(DEFAULTS.enforce)(options.enforce, 'enforce'),
     cache: cache(options.cache, 'cache'),
     crawlers: resolveCrawlers(options.crawlers),
-    agents: resolveAgents(options.agents),
     proxy: resolveProxy(options.proxy),
     referrals: resolveReferrals(options.referrals, period),
     freshMeters: resolveFreshMeters(options.freshMeters, store, period, meters.registered !== null),

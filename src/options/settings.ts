@@ -3,7 +3,6 @@
  * layer produces it; `createPaywall` builds keys, store, period rules and detectors from it,
  * and the decision pipeline only reads it.
  */
-import type { AgentSettings } from './agents-options.js';
 import type { CrawlerVerifier, MeterStore, PaywallEvent, PublicJwk, ReaderInput, ReaderStatus, RequestLike } from '../types.js';
 import type { IpRange } from '../util/ip.js';
 
@@ -109,8 +108,6 @@ export interface ResolvedOptions {
   readonly enforce: boolean;
   readonly cache: { readonly tokens: number; readonly hashes: number };
   readonly crawlers: { readonly verifiers: readonly CrawlerVerifier[]; readonly timeoutMs: number } | undefined;
-  /** AI operators and their policies (`agents`), or `null`. */
-  readonly agents: AgentSettings | null;
   readonly proxy: ProxySettings | null;
   readonly referrals:
     | { readonly budget: number; readonly sources: ReadonlyArray<{ readonly name: string; readonly hosts: readonly string[] }> }

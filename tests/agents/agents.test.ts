@@ -15,6 +15,7 @@ import { generateNonce } from 'web-bot-auth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Article, createMemoryStore, createPaywall, type MeterStore, type Paywall, type PaywallEvent } from '../../src/index.js';
 import { meterwall, type MeterwallVariables } from '../../src/adapters/hono.js';
+import { defineAgents } from '../../src/agents/index.js';
 import { decideNode } from '../../src/adapters/node.js';
 import { createRedisStore } from '../../src/stores/redis.js';
 import { type KeyDirectory, publicJwk, serveKeyDirectory, signedHeaders, strangerJwk } from '../helpers-agents.js';
@@ -41,7 +42,7 @@ async function site(kind: 'node' | 'hono', store: MeterStore, demo: KeyDirectory
     store,
     meters: { anonymous: { limit: 3 } },
     onEvent: (event) => events.push(event),
-    agents: {
+    agents: defineAgents({
       operators: {
         demo: { directory: demo.origin, user: 'licensed', training: 'block', search: 'teaser' },
         openai: { directory: openai.origin, training: 'paid', search: 'block', user: 'teaser' },
@@ -49,7 +50,7 @@ async function site(kind: 'node' | 'hono', store: MeterStore, demo: KeyDirectory
       price: (article) => (article.section === 'news' ? 0.02 : 0.01),
       license: { url: LICENSE, verify: (token) => token === 'rsl-good-token' },
       directoryTimeoutMs: 300,
-    },
+    }),
   });
   const page = (access: string) => (access === 'full' ? FULL : TEASER);
   let server: Server;

@@ -5,9 +5,7 @@
  * validity is not seen there: SECURITY.md). A replay, or a store that fails, answers `false`: the
  * agent is then no more than an unverified claimant.
  */
-import { KeyDirectories } from '../../agents/directory.js';
-import type { AgentVerification, ClaimOnce } from '../../agents/verify.js';
-import type { AgentSettings } from '../../options/agents-options.js';
+import type { ClaimOnce } from '../../contracts/features.js';
 import type { MeterStore } from '../../types.js';
 
 /** What a claim needs of the paywall: its store (bounded by the failure timeout), its clock. */
@@ -16,14 +14,6 @@ export interface ClaimContext {
   bounded<T>(call: Promise<T>, what: string): Promise<T>;
   storeFailed(cause: unknown): void;
   readonly options: { now(): number };
-}
-
-/** What the verification of AI agents works with (`agents`), its key directories made once; `null` without agents. */
-export function agentVerification(agents: AgentSettings | null): AgentVerification | null {
-  if (agents === null) return null;
-  const { operators, hosts, maxValiditySec, clockSkewSec } = agents;
-  const directories = new KeyDirectories({ timeoutMs: agents.directoryTimeoutMs, ttlMs: agents.directoryTtlMs, fetch: agents.fetch });
-  return { operators, hosts, maxValiditySec, clockSkewSec, directories };
 }
 
 const MAX_NONCES = 100_000;

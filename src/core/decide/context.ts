@@ -4,9 +4,8 @@
  * request, which is also what the policy reads), so no stage passes the same values along
  * positionally.
  */
-import type { AgentGrant } from './agent-grant.js';
-import type { AgentVerification, ClaimOnce } from '../../agents/verify.js';
-import { agentVerification, onceClaimer } from './agent-claims.js';
+import type { AgentGrant, ClaimOnce } from '../../contracts/features.js';
+import { onceClaimer } from './agent-claims.js';
 import type { GiftTokens, ResolvedReader } from '../../contracts/features.js';
 import type { Features } from '../../contracts/resolve.js';
 import { PaywallError } from '../../errors.js';
@@ -86,8 +85,6 @@ export class EngineContext {
   readonly hasher: IdHasher;
   /** Gift tokens, when gift links are on; else `null`. */
   readonly gifts: GiftTokens | null;
-  /** AI agents' verification (`agents`), its key directories made once; else `null`. */
-  readonly agents: AgentVerification | null;
   /** The meter cookie's `Set-Cookie` for a signed token (its attributes from the options). */
   readonly meterCookieHeader: (token: string, maxAgeSeconds: number) => string;
 
@@ -111,7 +108,6 @@ export class EngineContext {
     this.#plainHttpChecks = options.cookie.secure ? 1000 : 0;
     const gifts = options.features.gifts;
     this.gifts = gifts === null ? null : gifts.feature.tokens(keyring, { issuer: options.issuer, audience: options.audience });
-    this.agents = agentVerification(options.agents);
   }
 
   /** Claims an AI agent's signature once (agent-claims.ts). */

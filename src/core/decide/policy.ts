@@ -3,7 +3,8 @@
  * tried in DESIGN.md's order and each one tried is written to the trace.
  */
 import type { Access, ArticleAccess, DecisionReason, Reader, TraceEntry } from '../../types.js';
-import { type AgentGrant, agentAccess } from './agent-grant.js';
+import type { AgentGrant } from '../../contracts/features.js';
+import { agentAccess } from './agent-access.js';
 import type { NotPageView } from './page-view.js';
 
 /**
@@ -25,7 +26,7 @@ export interface PolicyInput {
   readonly reader: Reader;
   /** A crawler whose identity was verified (never a claimed user agent alone). */
   readonly crawler: boolean;
-  /** A verified AI agent's grant by the site's policy (agent-grant.ts), or `null`/absent. */
+  /** A verified AI agent's grant by the site's policy (`meterwall/agents`), or `null`/absent. */
   readonly agent?: AgentGrant | null;
   /**
    * Why this request is not a page view, or `null` when it is one. Read only when the meter
@@ -160,10 +161,8 @@ export function evaluatePolicy(input: PolicyInput, meter: MeterInput | null): Po
     return decided(trace, 'prompt', 'session-unavailable', false);
   }
 
-  if (input.agent) {
-    trace.push(entry('agent', true, input.agent.note));
-    return decided(trace, ...agentAccess(input.agent), false);
-  }
+  // A verified AI agent: the site's policy for its operator and purpose (agent-access.ts), nothing counted.
+  if (input.agent) return decided([...trace, entry('agent', true, input.agent.note)], ...agentAccess(input.agent), false);
   const subscriber = reader.status === 'subscriber';
   const missing = requires.length === 0 ? requires : requires.filter((needed) => !reader.entitlements.includes(needed));
   if (subscriber && missing.length === 0) {

@@ -30,8 +30,6 @@ import { measureAccountMeter } from './account-meter.js';
 import { type Buckets, bucketKey, bucketsFor, limitsIn, type MeterLimits } from './buckets.js';
 import { Draft, type EngineContext } from './context.js';
 import { type Judge, measureCookieMeter } from './cookie-meter.js';
-import { checkAgent, mayBeAgent } from '../../agents/verify.js';
-import { agentGrant } from './agent-grant.js';
 import { checkCrawler } from './crawler.js';
 import { decisionOf } from './decision.js';
 import { admitted } from './fresh-meters.js';
@@ -160,15 +158,14 @@ export class Engine {
             draft.crawler = checked.verified;
             draft.trace.push({ rule: 'client', matched: checked.verified, note: checked.note });
           });
-    const agents = ctx.agents;
-    const settings = ctx.options.agents;
-    if (agents === null || settings === null || !mayBeAgent(draft.facts.request, draft.facts.userAgent)) return crawler;
+    const agents = ctx.options.features.agents;
+    if (agents === null || !agents.mayBeAgent(draft.facts.request, draft.facts.userAgent)) return crawler;
     return andThen(crawler, () =>
-      checkAgent(draft.facts.request, draft.facts.clientAddress, agents, draft.now, ctx.claimOnce).then((checked) => {
+      agents.check(draft.facts.request, draft.facts.clientAddress, draft.now, ctx.claimOnce).then((checked) => {
         if (checked === null) return;
         draft.trace.push({ rule: 'agent', matched: checked.verified, note: checked.note });
         if (!checked.verified) return;
-        return andThen(agentGrant(settings, checked, draft.reader, draft.article, draft.facts.request), (grant) => {
+        return andThen(agents.grant(checked, draft.reader, draft.article, draft.facts.request), (grant) => {
           draft.agent = grant;
         });
       }),

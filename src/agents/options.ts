@@ -1,5 +1,5 @@
 /**
- * `agents`: the AI operators a site knows (where their keys are, their published ranges) and
+ * `defineAgents`' options: the AI operators a site knows (where their keys are, their published ranges) and
  * what each gets per purpose, with the price and the licence; validated here, once.
  */
 import { invalidOption } from '../errors.js';
@@ -65,9 +65,8 @@ function operator(name: string, value: unknown, path: string): AgentOperatorSett
   });
 }
 
-/** `agents`, resolved; `null` when absent. */
-export function resolveAgents(value: unknown): AgentSettings | null {
-  if (value === undefined) return null;
+/** `defineAgents`' options, resolved. */
+export function resolveAgents(value: unknown): AgentSettings {
   if (!isRecord(value)) throw invalidOption('agents', 'must be an object ({ operators, price, license… })');
   rejectUnknown(value, 'agents', KEYS, 'an agents option');
   const ops = value['operators'];

@@ -7,34 +7,10 @@
  * (`Authorization: License <token>`) the site's callback accepts reads as licensed where the
  * policy licenses or sells the text. Only a verified agent gets here.
  */
-import type { ArticleFacts } from '../../contracts/features.js';
-import type { AgentSettings } from '../../options/agents-options.js';
-import type { Access, AgentPurpose, Article, DecisionReason, Reader, RequestLike } from '../../types.js';
-import { andThen, isPromiseLike, type MaybePromise } from '../../util/maybe-async.js';
-
-export type AgentOutcome = 'refused' | 'teaser' | 'licensed' | 'paid' | 'payment-required';
-
-/** What each agent outcome shows, and why. */
-const AGENT_OUTCOMES: Readonly<Record<AgentOutcome, readonly [Access, DecisionReason]>> = {
-  refused: ['prompt', 'agent-refused'],
-  teaser: ['teaser', 'agent-teaser'],
-  licensed: ['full', 'agent-licensed'],
-  paid: ['full', 'agent-paid'],
-  'payment-required': ['teaser', 'agent-payment-required'],
-};
-
-/** The access and reason a grant decides. */
-export const agentAccess = (grant: AgentGrant): readonly [Access, DecisionReason] => AGENT_OUTCOMES[grant.outcome];
-
-/** A verified agent's grant: the outcome, the price asked or charged, the headers that go with it. */
-export interface AgentGrant {
-  readonly operator: string;
-  readonly purpose: AgentPurpose;
-  readonly outcome: AgentOutcome;
-  readonly price: number | null;
-  readonly note: string;
-  readonly headers: ReadonlyArray<readonly [string, string]>;
-}
+import type { AgentGrant, AgentOutcome, ArticleFacts } from '../contracts/features.js';
+import type { AgentSettings } from './options.js';
+import type { AgentPurpose, Article, Reader, RequestLike } from '../types.js';
+import { andThen, isPromiseLike, type MaybePromise } from '../util/maybe-async.js';
 
 /** The article as the site's price and licence callbacks see it. */
 function articleOf(facts: ArticleFacts): Article {
