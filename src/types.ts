@@ -235,6 +235,12 @@ export interface AgentOperatorOptions {
   readonly directory?: string;
   /** The CIDR ranges it publishes for its crawlers (a user agent claiming it is verified from these). */
   readonly ranges?: readonly string[];
+  /**
+   * The user-agent tokens of its clients per purpose, for an operator meterwall does not know
+   * (`{ training: 'DemoBot', user: 'DemoAgent' }`): a signed request whose user agent carries one
+   * reads for that purpose. Known operators' tokens (GPTBot, ClaudeBot…) are built in.
+   */
+  readonly userAgents?: { readonly training?: string; readonly search?: string; readonly user?: string };
   /** @default 'teaser' */
   readonly training?: AgentPolicy;
   /** @default 'teaser' */

@@ -7,8 +7,16 @@ import { type AgentsFeature, plugAgents } from '../contracts/features.js';
 import type { AgentSet, AgentsOptions } from '../types.js';
 import { KeyDirectories } from './directory.js';
 import { agentGrant } from './grant.js';
-import { resolveAgents } from './options.js';
+import { type AgentSettings, resolveAgents } from './options.js';
 import { type AgentVerification, checkAgent, mayBeAgent } from './verify.js';
+
+/** The settings behind each set `defineAgents` made (robots.ts reads them). */
+const made = new WeakMap<AgentSet, AgentSettings>();
+
+/** The settings `set` was defined with, or `undefined` when `defineAgents` did not make it. */
+export function settingsOf(set: AgentSet): AgentSettings | undefined {
+  return made.get(set);
+}
 
 /**
  * AI operators and agents, for `createPaywall({ agents })`: who is asking, verified by Web Bot
@@ -47,5 +55,7 @@ export function defineAgents(options: AgentsOptions): AgentSet {
     check: (request, client, now, claim) => checkAgent(request, client, verification, now, claim),
     grant: (agent, reader, article, request) => agentGrant(settings, agent, reader, article, request),
   };
-  return plugAgents(Object.freeze({ operators: Object.freeze(settings.operators.map((o) => o.name)) }), feature);
+  const set = plugAgents(Object.freeze({ operators: Object.freeze(settings.operators.map((o) => o.name)) }), feature);
+  made.set(set, settings);
+  return set;
 }

@@ -3,3 +3,4 @@
  * `createPaywall({ agents: defineAgents({...}) })`.
  */
 export { defineAgents } from './define.js';
+export { robotsTxt, type RobotsTxtOptions } from './robots.js';

@@ -13,21 +13,23 @@ export const PURPOSES: readonly AgentPurpose[] = Object.freeze(['training', 'sea
 interface KnownAgent {
   readonly operator: string;
   readonly purpose: AgentPurpose;
+  /** Its robots.txt token. */
+  readonly token: string;
   readonly userAgent: RegExp;
 }
 
 /** Published user-agent tokens (2025–2026), in the order tried. */
 export const KNOWN_AGENTS: readonly KnownAgent[] = /* @__PURE__ */ Object.freeze([
-  { operator: 'openai', purpose: 'training', userAgent: /\bGPTBot\b/i },
-  { operator: 'openai', purpose: 'search', userAgent: /\bOAI-SearchBot\b/i },
-  { operator: 'openai', purpose: 'user', userAgent: /\bChatGPT-User\b/i },
-  { operator: 'anthropic', purpose: 'training', userAgent: /\bClaudeBot\b/i },
-  { operator: 'anthropic', purpose: 'search', userAgent: /\bClaude-SearchBot\b/i },
-  { operator: 'anthropic', purpose: 'user', userAgent: /\bClaude-User\b/i },
-  { operator: 'perplexity', purpose: 'search', userAgent: /\bPerplexityBot\b/i },
-  { operator: 'perplexity', purpose: 'user', userAgent: /\bPerplexity-User\b/i },
-  { operator: 'commoncrawl', purpose: 'training', userAgent: /\bCCBot\b/i },
-  { operator: 'google', purpose: 'user', userAgent: /\bGoogle-Agent\b/i },
+  { operator: 'openai', purpose: 'training', token: 'GPTBot', userAgent: /\bGPTBot\b/i },
+  { operator: 'openai', purpose: 'search', token: 'OAI-SearchBot', userAgent: /\bOAI-SearchBot\b/i },
+  { operator: 'openai', purpose: 'user', token: 'ChatGPT-User', userAgent: /\bChatGPT-User\b/i },
+  { operator: 'anthropic', purpose: 'training', token: 'ClaudeBot', userAgent: /\bClaudeBot\b/i },
+  { operator: 'anthropic', purpose: 'search', token: 'Claude-SearchBot', userAgent: /\bClaude-SearchBot\b/i },
+  { operator: 'anthropic', purpose: 'user', token: 'Claude-User', userAgent: /\bClaude-User\b/i },
+  { operator: 'perplexity', purpose: 'search', token: 'PerplexityBot', userAgent: /\bPerplexityBot\b/i },
+  { operator: 'perplexity', purpose: 'user', token: 'Perplexity-User', userAgent: /\bPerplexity-User\b/i },
+  { operator: 'commoncrawl', purpose: 'training', token: 'CCBot', userAgent: /\bCCBot\b/i },
+  { operator: 'google', purpose: 'user', token: 'Google-Agent', userAgent: /\bGoogle-Agent\b/i },
 ]);
 
 /** A cheap test that rules out ordinary browsers before the patterns run. */

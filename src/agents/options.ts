@@ -12,6 +12,8 @@ export interface AgentOperatorSettings {
   /** Its key directory's origin, or `null`. */
   readonly directory: string | null;
   readonly ranges: readonly IpRange[];
+  /** Its own user-agent tokens by purpose (matched as words, case-insensitively). */
+  readonly userAgents: ReadonlyArray<{ readonly purpose: AgentPurpose; readonly token: string; readonly pattern: RegExp }>;
   readonly policy: Readonly<Record<AgentPurpose, AgentPolicy>>;
 }
 
@@ -32,7 +34,7 @@ export interface AgentSettings {
 }
 
 const POLICIES = ['block', 'teaser', 'licensed', 'paid'] as const;
-const OPERATOR_KEYS = ['directory', 'ranges', 'training', 'search', 'user'];
+const OPERATOR_KEYS = ['directory', 'ranges', 'userAgents', 'training', 'search', 'user'];
 const KEYS = ['operators', 'price', 'license', 'onBehalf', 'hosts', 'maxValiditySeconds', 'directoryTimeoutMs', 'directoryTtlMs', 'fetch'];
 
 function origin(value: unknown, path: string): string | null {
@@ -56,11 +58,24 @@ function operator(name: string, value: unknown, path: string): AgentOperatorSett
   const directory = origin(value['directory'], at(path, 'directory'));
   if (directory === null && ranges.length === 0)
     throw invalidOption(path, 'needs a directory or ranges: a user agent alone verifies nothing');
+  const tokens = value['userAgents'] ?? {};
+  if (!isRecord(tokens)) throw invalidOption(at(path, 'userAgents'), 'must map purposes to user-agent tokens');
+  rejectUnknown(tokens, at(path, 'userAgents'), ['training', 'search', 'user'], 'a userAgents option');
+  const userAgents = Object.entries(tokens).map(([purpose, token]) => {
+    if (typeof token !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9._-]{1,63}$/.test(token))
+      throw invalidOption(at(at(path, 'userAgents'), purpose), 'must be a user-agent token, e.g. "DemoBot"');
+    return Object.freeze({
+      purpose: purpose as AgentPurpose,
+      token,
+      pattern: new RegExp(`(?:^|[^A-Za-z0-9-])${token.replace(/[.]/g, '\\.')}(?:[/ ;)]|$)`, 'i'),
+    });
+  });
   const policy = (purpose: AgentPurpose) => oneOf(POLICIES, 'teaser')(value[purpose], at(path, purpose));
   return Object.freeze({
     name,
     directory,
     ranges: Object.freeze(ranges),
+    userAgents: Object.freeze(userAgents),
     policy: Object.freeze({ training: policy('training'), search: policy('search'), user: policy('user') }),
   });
 }

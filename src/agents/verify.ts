@@ -21,6 +21,8 @@ export interface OperatorIdentity {
   /** The origin of its key directory (what its `Signature-Agent` names), or `null`. */
   readonly directory: string | null;
   readonly ranges: readonly IpRange[];
+  /** Its own user-agent tokens by purpose. */
+  readonly userAgents: ReadonlyArray<{ readonly purpose: AgentPurpose; readonly pattern: RegExp }>;
 }
 
 export interface AgentVerification {
@@ -80,7 +82,11 @@ export async function checkAgent(
   const origin = signatureAgent(request, signature.label);
   const operator = origin === null ? undefined : settings.operators.find((o) => o.directory === origin);
   if (operator === undefined) return unverified(fallback.operator, fallback.purpose, `signature agent not trusted: ${origin ?? 'none'}`);
-  const purpose = claimed !== null && claimed.operator === operator.name ? claimed.purpose : 'user';
+  // The purpose its user agent says: the operator's own tokens, a known token of the same operator, else a person's.
+  const userAgent = request.headers.get('user-agent') ?? '';
+  const purpose =
+    operator.userAgents.find((t) => t.pattern.test(userAgent))?.purpose ??
+    (claimed !== null && claimed.operator === operator.name ? claimed.purpose : 'user');
   const refuse = (why: string) => unverified(operator.name, purpose, why);
   const problem = checkParams(request, signature, settings, now);
   if (problem !== null) return refuse(problem);

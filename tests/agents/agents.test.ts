@@ -44,7 +44,7 @@ async function site(kind: 'node' | 'hono', store: MeterStore, demo: KeyDirectory
     onEvent: (event) => events.push(event),
     agents: defineAgents({
       operators: {
-        demo: { directory: demo.origin, user: 'licensed', training: 'block', search: 'teaser' },
+        demo: { directory: demo.origin, userAgents: { training: 'DemoBot' }, user: 'licensed', training: 'block', search: 'teaser' },
         openai: { directory: openai.origin, training: 'paid', search: 'block', user: 'teaser' },
       },
       price: (article) => (article.section === 'news' ? 0.02 : 0.01),
@@ -166,6 +166,9 @@ describe('verified AI agents (Web Bot Auth), on a Node server and a Hono app', (
         const borrowed = await s.get(await signedHeaders(s.url, { agent: demo.origin, userAgent: GPTBOT }));
         expect(borrowed.reason).toBe('agent-licensed');
         expect(events.filter((e) => e.type === 'agent-refused').at(-1)).toMatchObject({ operator: 'openai', purpose: 'search' });
+        // An operator meterwall does not know says its purposes by its own user-agent tokens.
+        const demoBot = await s.get(await signedHeaders(s.url, { agent: demo.origin, userAgent: 'Mozilla/5.0 (compatible; DemoBot/2.0)' }));
+        expect([demoBot.status, demoBot.reason]).toEqual([403, 'agent-refused']);
       });
 
       it('every forgery gets exactly what an unverified claimant gets (GPTBot by user agent alone): never the text, never a 402', async () => {
