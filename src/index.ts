@@ -82,6 +82,7 @@ export type {
   TraceRule,
   Variant,
   AgentOperatorOptions,
+  AgentSet,
   AgentPolicy,
   AgentPurpose,
   AgentsOptions,

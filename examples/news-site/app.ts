@@ -22,6 +22,7 @@ import { createAccounts, createSessions, type Mail, SESSION_COOKIE, type Account
 import { ARTICLES as BUILT_IN, articleHtml, type StoryArticle } from './articles.js';
 import { newsletterPage } from './furniture.js';
 import { GIFT_NOTE, giftBox, giftCreatedPage, giftInvitation } from './gifts.js';
+import { siteAgents } from './agents.js';
 import { cdnRoute } from './cdn.js';
 import { illustration } from './images.js';
 import { articleFacts, CDN_TTL, EXPERIMENT, METERS, ruleNote, sharedOptions } from './policy.js';
@@ -98,6 +99,11 @@ export interface NewsSiteOptions {
    * (the teaser without one), with nothing per reader on it.
    */
   readonly cdn?: boolean;
+  /**
+   * A demo AI operator's Web Bot Auth key directory (`--agent-directory URL`): it reads in full
+   * under the site's licence, its training crawler for a price (agents.ts).
+   */
+  readonly agentDirectory?: string;
 }
 
 /** One line of the site's access log (what `--access-log` writes as JSON lines). */
@@ -137,6 +143,7 @@ export function createNewsSite(options: NewsSiteOptions) {
 
   /** Each article request's access log fields (what meterwall decided, and what a replay needs). */
   const decided = new WeakMap<IncomingMessage, Promise<AccessLogFields>>();
+  const aiPolicy = options.agentDirectory ? siteAgents(origin, options.agentDirectory) : null;
   const paywall = createPaywall({
     secret: options.meterSecret,
     ...sharedOptions({
@@ -155,6 +162,7 @@ export function createNewsSite(options: NewsSiteOptions) {
     ...(options.freshMetersPerHour ? { freshMeters: { perHour: options.freshMetersPerHour } } : {}),
     // Behind a cache (cdn.ts): signed variants, and the client's address from the one proxy in front.
     ...(options.cdn ? { cdn: { sharedMaxAge: CDN_TTL }, proxy: { trustedHops: 1 } } : {}),
+    ...(aiPolicy ? { agents: aiPolicy.agents } : {}),
   });
   // What pages show: the teaser cut on the server, the site's own prompt markup with meterwall's texts.
   const renderer = createRenderer({
@@ -242,13 +250,24 @@ export function createNewsSite(options: NewsSiteOptions) {
       );
     const decision = await decideNode(paywall, req, res, articleFacts(article));
     if (options.accessLog) decided.set(req, paywall.accessLogFields(toRequestLike(req), decision, { ip: req.socket.remoteAddress }));
+    // An AI agent the site's policy refuses (403), or asks to pay (402: the teaser, with the price in a header).
+    if (decision.status === 403)
+      return send(
+        res,
+        403,
+        layout({
+          title: PAPER,
+          body: messagePage('Forbidden', 'This site does not license its articles to this agent.'),
+          account: undefined,
+        }),
+      );
     const account = decision.reader.id === undefined ? undefined : accounts.find(decision.reader.id);
     // A subscriber may gift what they read; a friend who opened a gift is told so, and invited.
     const giving =
       decision.reader.status === 'subscriber' && decision.access === 'full'
         ? giftBox(article, await paywall.giftAllowance(toRequestLike(req)))
         : '';
-    send(res, 200, articleDocument(article, decision, { account, giving, debug: url.searchParams.get('debug') === '1' }));
+    send(res, decision.status, articleDocument(article, decision, { account, giving, debug: url.searchParams.get('debug') === '1' }));
   }
 
   /**
@@ -494,6 +513,8 @@ export function createNewsSite(options: NewsSiteOptions) {
           res.setHeader('Allow', 'GET, HEAD, POST');
           return send(res, 405, '');
         }
+        if (aiPolicy && path === '/robots.txt') return send(res, 200, aiPolicy.robots, { 'Content-Type': 'text/plain; charset=utf-8' });
+        if (aiPolicy && path === '/license.xml') return send(res, 200, aiPolicy.license, { 'Content-Type': 'application/rsl+xml' });
         if (path === '/styles.css')
           return send(res, 200, STYLES, { 'Content-Type': 'text/css; charset=utf-8', 'Cache-Control': 'public, max-age=3600' });
         const image = /^\/images\/([a-z0-9-]+)\.svg$/.exec(path);

@@ -50,6 +50,13 @@ export async function cdnRoute(site: CdnSite, req: IncomingMessage, res: ServerR
     req.url = `${decide[1]}${url.search}`;
     const facts = articleFacts(article);
     const decision = await decideNode(site.paywall, req, res, facts);
+    if (decision.status !== 200) {
+      // An AI agent refused (403) or asked to pay (402): the edge delivers this answer as it is.
+      site.send(res, decision.status, decision.status === 402 ? 'Payment required' : 'Forbidden', {
+        'Content-Type': 'text/plain; charset=utf-8',
+      });
+      return true;
+    }
     res.statusCode = 204;
     res.setHeader(VARIANT_HEADER, decision.variant);
     res.setHeader(SIGNED_HEADER, await site.paywall.signVariant(decision.variant, facts));

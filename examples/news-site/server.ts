@@ -84,6 +84,10 @@ const site = createNewsSite({
   experiment: process.argv.includes('--experiment'),
   // `--cdn`: behind a shared cache (`npm run example:cdn` puts Varnish in front): article pages by signed variant.
   cdn: process.argv.includes('--cdn'),
+  // `--agent-directory URL`: a demo AI operator's Web Bot Auth key directory (agents.ts).
+  ...(process.argv.includes('--agent-directory')
+    ? { agentDirectory: process.argv[process.argv.indexOf('--agent-directory') + 1] as string }
+    : {}),
   ...(process.env['DEBUG']?.includes('meterwall') ? { onEvent: (event) => console.log('[meterwall]', JSON.stringify(event)) } : {}),
 });
 
@@ -94,6 +98,10 @@ server.listen(port, host, () => {
   const shown = host === '127.0.0.1' || host === '0.0.0.0' ? 'localhost' : host;
   console.log(`The Riverside Courier is running at http://${shown}:${port}/`);
   console.log('Open an article, read three, and meet the wall. Add ?debug=1 to any article to see the decision.');
+  if (process.argv.includes('--agent-directory'))
+    console.log(
+      `AI agents signed from the key directory at ${process.argv[process.argv.indexOf('--agent-directory') + 1]} read under the site's licence; its DemoBot pays (402). Policy: /robots.txt`,
+    );
   if (process.argv.includes('--experiment')) console.log('A/B test on: half of new readers get four free articles (?debug=1 says which).');
 });
 
