@@ -54,7 +54,7 @@ export class KeyDirectories {
     try {
       const response = await this.#settings.fetch(`${origin}${DIRECTORY_PATH}`, {
         headers: { accept: 'application/http-message-signatures-directory+json, application/json' },
-        redirect: 'error',
+        redirect: 'manual', // a redirect is not followed (workerd has no 'error'): a 3xx is not ok
         signal: controller.signal,
       });
       if (!response.ok) return null;
