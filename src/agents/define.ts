@@ -50,8 +50,11 @@ export function defineAgents(options: AgentsOptions): AgentSet {
     clockSkewSec: settings.clockSkewSec,
     directories: new KeyDirectories({ timeoutMs: settings.directoryTimeoutMs, ttlMs: settings.directoryTtlMs, fetch: settings.fetch }),
   };
+  // A user agent alone is checked only where an operator publishes ranges that could verify it;
+  // otherwise only a signature makes a request worth a look (a person pays one header lookup).
+  const byRanges = settings.operators.some((o) => o.ranges.length > 0);
   const feature: AgentsFeature = {
-    mayBeAgent,
+    mayBeAgent: byRanges ? mayBeAgent : (request) => request.headers.get('signature-input') !== null,
     check: (request, client, now, claim) => checkAgent(request, client, verification, now, claim),
     grant: (agent, reader, article, request) => agentGrant(settings, agent, reader, article, request),
   };

@@ -70,4 +70,15 @@ describe('the size figures in README and docs', () => {
     expect(network).toContain(`**${Number(renders)} pages per 1,000 article views**`);
     expect(network).toContain(`was ${ratio}× the origin alone`);
   });
+
+  it("quote the agents' figures bench/README.md measured (npm run bench:agents)", () => {
+    const block = bench.slice(bench.indexOf('<!-- agents:start -->'), bench.indexOf('<!-- agents:end -->'));
+    const person = /with `agents` \| [\d.]+ µs \| \*\*([\d.]+)×\*\*/.exec(block)?.[1] as string;
+    const cached = /directory cached[^|]*\| ([\d.]+) µs/.exec(block)?.[1] as string;
+    const cold = /directory cold[^|]*\| ([\d.]+) µs/.exec(block)?.[1] as string;
+    const agents = flat(read('docs/agents.md'));
+    expect(agents).toContain(`takes **${person}×** the time`);
+    expect(agents).toContain(`took **${cached} µs** with the key directory cached`);
+    expect(agents).toContain(`and **${cold} µs** cold`);
+  });
 });
