@@ -303,6 +303,8 @@ export interface DecisionAgent {
   readonly purpose: AgentPurpose;
   /** The price of the full text in USD, for a `paid` policy (asked or charged); else `null`. */
   readonly price: number | null;
+  /** An RSL licence token it presented (`Authorization: License …`): whether the site's `verify` accepted it; `null` for none. */
+  readonly token: 'accepted' | 'refused' | null;
 }
 
 /**

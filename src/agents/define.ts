@@ -56,7 +56,7 @@ export function defineAgents(options: AgentsOptions): AgentSet {
   const feature: AgentsFeature = {
     mayBeAgent: byRanges ? mayBeAgent : (request) => request.headers.get('signature-input') !== null,
     check: (request, client, now, claim) => checkAgent(request, client, verification, now, claim),
-    grant: (agent, reader, article, request) => agentGrant(settings, agent, reader, article, request),
+    grant: (agent, reader, article, request, token) => agentGrant(settings, agent, reader, article, request, token),
   };
   const set = plugAgents(Object.freeze({ operators: Object.freeze(settings.operators.map((o) => o.name)) }), feature);
   made.set(set, settings);

@@ -42,17 +42,21 @@ export function agentGrant(
   reader: Reader,
   facts: ArticleFacts,
   request: RequestLike,
+  logged?: boolean,
 ): MaybePromise<AgentGrant | null> {
   const article = articleOf(facts);
   if (agent.purpose === 'user' && reader.status === 'subscriber' && settings.onBehalf === 'reader') return null;
   const policy = settings.operators.find((o) => o.name === agent.operator)?.policy[agent.purpose] ?? 'teaser';
+  let token: AgentGrant['token'] = null;
   const grant = (
     outcome: AgentOutcome,
     note: string,
     headers: ReadonlyArray<readonly [string, string]> = [],
     price: number | null = null,
-  ) => ({
-    ...agent,
+  ): AgentGrant => ({
+    operator: agent.operator,
+    purpose: agent.purpose,
+    token,
     outcome,
     note: `${agent.operator} (${agent.purpose}): ${note}`,
     headers,
@@ -63,19 +67,22 @@ export function agentGrant(
     license === null ? [] : [['Link', `<${license.url}>; rel="license"; type="application/rsl+xml"`]];
   if (policy === 'block') return grant('refused', 'refused by the site’s policy');
   if (policy === 'teaser') return grant('teaser', 'the teaser, by the site’s policy');
-  const token = /^License\s+(\S{1,4096})$/i.exec(request.headers.get('authorization') ?? '')?.[1] ?? null;
+  const presented = /^License\s+(\S{1,4096})$/i.exec(request.headers.get('authorization') ?? '')?.[1] ?? null;
   const byToken =
-    token === null || license?.verify == null
+    presented === null || license?.verify == null
       ? false
-      : (() => {
-          try {
-            return license.verify(token, agent, article);
-          } catch {
-            return false;
-          }
-        })();
+      : logged !== undefined
+        ? logged
+        : (() => {
+            try {
+              return license.verify(presented, agent, article);
+            } catch {
+              return false;
+            }
+          })();
   const safe = isPromiseLike(byToken) ? Promise.resolve(byToken).catch(() => false) : byToken;
   return andThen(safe, (accepted) => {
+    if (presented !== null && license?.verify != null) token = accepted === true ? 'accepted' : 'refused';
     if (accepted === true) return grant('licensed', 'licence token accepted', licensed);
     if (policy === 'licensed') return grant('licensed', 'licensed by the site’s policy', licensed);
     let price: number;
@@ -91,7 +98,7 @@ export function agentGrant(
     if ((exact !== null && Math.abs(exact - price) < 1e-9) || (max !== null && max + 1e-9 >= price))
       return grant('paid', `paid ${asked}`, [['crawler-charged', asked], ...licensed], price);
     const challenge: ReadonlyArray<readonly [string, string]> =
-      license === null ? [] : [['WWW-Authenticate', token === null ? 'License' : 'License error="invalid_token"']];
+      license === null ? [] : [['WWW-Authenticate', presented === null ? 'License' : 'License error="invalid_token"']];
     return grant('payment-required', `payment required: ${asked}`, [['crawler-price', asked], ...challenge], price);
   });
 }

@@ -200,6 +200,8 @@ export interface AgentGrant {
   readonly purpose: AgentPurpose;
   readonly outcome: AgentOutcome;
   readonly price: number | null;
+  /** A licence token it presented: accepted or refused by the site's `verify`; `null` for none. */
+  readonly token: 'accepted' | 'refused' | null;
   readonly note: string;
   readonly headers: ReadonlyArray<readonly [string, string]>;
 }
@@ -213,8 +215,12 @@ export interface AgentsFeature {
   mayBeAgent(request: RequestLike, userAgent: string | null): boolean;
   /** The AI client a request comes from, verified or not; `null` when it neither signs nor claims to be one. */
   check(request: RequestLike, client: IpAddress | null, now: number, claim: ClaimOnce): Promise<AgentCheck | null>;
-  /** The policy's grant to a verified agent, or `null` when the reader's own path decides (an agent acting for a subscriber). */
-  grant(agent: AgentCheck, reader: Reader, article: ArticleFacts, request: RequestLike): MaybePromise<AgentGrant | null>;
+  /**
+   * The policy's grant to a verified agent, or `null` when the reader's own path decides (an agent
+   * acting for a subscriber). `token`: a licence token's verdict as the live site logged it (the
+   * simulator's replay; the token itself is never logged), instead of asking the site's `verify`.
+   */
+  grant(agent: AgentCheck, reader: Reader, article: ArticleFacts, request: RequestLike, token?: boolean): MaybePromise<AgentGrant | null>;
 }
 
 /** The features `define*` registered, by the public object they returned. */

@@ -249,6 +249,7 @@ function fields(over: Partial<AccessLogFields>): AccessLogFields {
     country: null,
     buckets: {},
     crawler: false,
+    agent: null,
     access: 'full',
     reason: 'metered',
     ...over,

@@ -3,7 +3,7 @@
  * line and checked field by field: a line whose fields are not meterwall's is replayed as a
  * line from before meterwall, never trusted half-way.
  */
-import type { AccessLogFields } from '../../core/decide/access-log.js';
+import type { AccessLogFields, LoggedAgent } from '../../core/decide/access-log.js';
 import type { GiftRefusal, NotCountedCause } from '../../types.js';
 
 export type { AccessLogFields } from '../../core/decide/access-log.js';
@@ -25,6 +25,22 @@ const STATUSES = new Set<string>(['anonymous', 'registered', 'subscriber']);
 const ACCESS = new Set<string>(['full', 'teaser', 'prompt']);
 const GIFT = /^[a-z-]{1,32}$/;
 
+const PURPOSES = new Set<string>(['training', 'search', 'user']);
+const PRICE = /^USD \d{1,7}(\.\d{1,9})?$/i;
+const priceOrNull = (value: unknown): value is string | null => value === null || (typeof value === 'string' && PRICE.test(value));
+
+/** A logged verified agent, `null` for none, `undefined` when the field is not meterwall's. */
+function loggedAgent(value: unknown): LoggedAgent | null | undefined {
+  if (value === null) return null;
+  if (typeof value !== 'object' || Array.isArray(value)) return undefined;
+  const a = value as Record<string, unknown>;
+  const { operator, purpose, exact, max, token } = a;
+  if (typeof operator !== 'string' || !/^[a-z0-9][a-z0-9_-]{0,63}$/.test(operator)) return undefined;
+  if (typeof purpose !== 'string' || !PURPOSES.has(purpose) || !priceOrNull(exact) || !priceOrNull(max)) return undefined;
+  if (!(token === null || token === 'accepted' || token === 'refused')) return undefined;
+  return { operator, purpose: purpose as LoggedAgent['purpose'], exact, max, token };
+}
+
 const hashOrNull = (value: unknown): value is string | null => value === null || (typeof value === 'string' && HASH.test(value));
 
 /** The meterwall fields of a log line, or `null` when `value` is not them. */
@@ -43,6 +59,8 @@ export function loggedFields(value: unknown): AccessLogFields | null {
   if (drawn.length > 32 || !drawn.every(([k, v]) => k.length <= 100 && typeof v === 'string' && v.length <= 100)) return null;
   const crawler = f['crawler'] ?? false;
   if (typeof crawler !== 'boolean') return null;
+  const agent = loggedAgent(f['agent'] ?? null);
+  if (agent === undefined) return null;
   if (!hashOrNull(browser) || !hashOrNull(account)) return null;
   if (!Array.isArray(cookies) || cookies.length > 4 || !cookies.every((c) => typeof c === 'string' && (HASH.test(c) || REFUSED.test(c))))
     return null;
@@ -69,6 +87,7 @@ export function loggedFields(value: unknown): AccessLogFields | null {
     country,
     buckets: Object.fromEntries(drawn) as Record<string, string>,
     crawler,
+    agent,
     access: access as AccessLogFields['access'],
     reason: reason as AccessLogFields['reason'],
   };

@@ -11,18 +11,18 @@
  */
 import type { ResolvedReader } from '../../contracts/features.js';
 import { resolveFeatures } from '../../contracts/resolve.js';
-import type { AccessLogFields } from '../../core/decide/access-log.js';
+import type { AccessLogFields, LoggedAgent } from '../../core/decide/access-log.js';
 import { EngineContext } from '../../core/decide/context.js';
 import { MeterDecision } from '../../core/decide/decision.js';
-import { writeDecisionHeaders } from '../../core/decide/headers.js';
 import { notPageView } from '../../core/decide/page-view.js';
 import { Engine } from '../../core/decide/stages.js';
 import type { Keyring } from '../../core/keys.js';
 import { engineSettings } from '../../core/paywall.js';
 import { resolveOptions } from '../../options/paywall-options.js';
 import { createMemoryStore } from '../../stores/memory.js';
-import type { Article, Decision, GiftRefusal, MeterStore, NotCountedCause, PaywallOptions, Reader, RequestLike } from '../../types.js';
+import type { Article, Decision, GiftRefusal, NotCountedCause, PaywallOptions, Reader, RequestLike } from '../../types.js';
 import { isPromiseLike, type MaybePromise } from '../../util/maybe-async.js';
+import { freshFromLog, remembered, replayedAgents, setCookieIn } from './replay-parts.js';
 import { hashInVariant, internedIds, KID, loggedGiftTokens, MeterHandles } from './replay-tokens.js';
 
 /** A secret for option validation only: nothing is ever signed with it. */
@@ -93,6 +93,9 @@ export function createReplayer(options: Partial<PaywallOptions>): Replayer {
   // The log says who read (no session to verify). A crawler is verified as the live paywall logged
   // it (no DNS lookups offline); a log that does not say leaves every claim unverified.
   let crawler = false;
+  // A verified AI agent, as the live paywall logged it: replayed as verified, under the policy of
+  // this configuration, with the price it offered and its licence token's verdict.
+  let agent: LoggedAgent | null = null;
   const { session: _session, resolveReader: _resolve, onEvent: _events, store: _store, now: _now, crawlers, ...site } = options;
   const own = site.pageViews?.notPageView;
   const replayed: PaywallOptions = {
@@ -114,7 +117,8 @@ export function createReplayer(options: Partial<PaywallOptions>): Replayer {
     features.gifts === null
       ? null
       : { ...features.gifts, feature: { ...features.gifts.feature, tokens: () => loggedGiftTokens(() => gift) } };
-  const built = engineSettings(resolved, { ...features, gifts });
+  const agents = features.agents === null ? null : replayedAgents(features.agents, () => agent);
+  const built = engineSettings(resolved, { ...features, gifts, agents });
   // A log repeats a few thousand user agents a million times: each is judged once (bounded).
   const automated = built.pageViews.automated;
   const settings = automated === null ? built : { ...built, pageViews: { ...built.pageViews, automated: remembered(automated) } };
@@ -192,6 +196,13 @@ export function createReplayer(options: Partial<PaywallOptions>): Replayer {
           if (request.logged === undefined || request.logged === null) return request.referer;
           return request.logged.referer === null ? null : `https://${request.logged.referer}/`;
         }
+        // A verified agent's offer and licence token, as logged (the token itself never is).
+        const logged = request.logged?.agent;
+        if (logged) {
+          if (name === 'crawler-exact-price') return logged.exact;
+          if (name === 'crawler-max-price') return logged.max;
+          if (name === 'authorization') return logged.token === null ? null : 'License replayed';
+        }
         return signal?.[name] ?? null;
       },
     };
@@ -216,6 +227,7 @@ export function createReplayer(options: Partial<PaywallOptions>): Replayer {
       gift = logged?.gift ?? null;
       fresh = request.fresh ?? null;
       crawler = logged?.crawler ?? false;
+      agent = logged?.agent ?? null;
       drawnNow = logged?.buckets ?? null;
       // The meter cookie(s) the browser presents: the candidate's meter for each live one, junk for one refused live.
       const presented: string[] = [];
@@ -252,46 +264,5 @@ export function createReplayer(options: Partial<PaywallOptions>): Replayer {
       const decision = engine.decide(req, article, client === null ? undefined : { ip: PROXY_ADDRESS });
       return isPromiseLike(decision) ? Promise.resolve(decision).then(keep) : keep(decision);
     },
-  };
-}
-
-/** The meter cookie a decision writes (a decision the engine made is read directly). */
-function setCookieIn(decision: Decision): string | null {
-  let written: string | null = null;
-  writeDecisionHeaders(
-    {
-      get: () => null,
-      set() {},
-      append(name: string, value: string) {
-        if (name === 'Set-Cookie') written = value;
-      },
-    },
-    decision,
-  );
-  return written;
-}
-
-/** The memory store, its fresh-meter count taken from the log where the log knows it (`SimulatedRequest.fresh`). */
-function freshFromLog(store: MeterStore, ordinal: () => number | null): MeterStore {
-  const count = store.countFresh?.bind(store);
-  if (count === undefined) return store;
-  return Object.assign(Object.create(store) as MeterStore, {
-    countFresh: (key: string, ttlMs: number) => {
-      const known = ordinal();
-      return known === null ? count(key, ttlMs) : Promise.resolve(known);
-    },
-  });
-}
-
-/** A detector's answers remembered by user agent (at most 20,000, then forgotten all at once). */
-function remembered(detect: (userAgent: string) => string | null): (userAgent: string) => string | null {
-  const answers = new Map<string, string | null>();
-  return (userAgent) => {
-    const known = answers.get(userAgent);
-    if (known !== undefined) return known;
-    const answer = detect(userAgent);
-    if (answers.size >= 20_000) answers.clear();
-    answers.set(userAgent, answer);
-    return answer;
   };
 }

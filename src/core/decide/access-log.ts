@@ -7,7 +7,7 @@
  * Computed after the decision from the request and the decision alone, so a site that does not
  * log pays nothing for it.
  */
-import type { Access, Decision, DecisionReason, GiftRefusal, NotCountedCause, ReaderStatus } from '../../types.js';
+import type { Access, AgentPurpose, Decision, DecisionReason, GiftRefusal, NotCountedCause, ReaderStatus } from '../../types.js';
 import { runtime } from '#runtime';
 import { formatIp } from '../../util/ip.js';
 import { andThen, isPromiseLike, type MaybePromise } from '../../util/maybe-async.js';
@@ -49,9 +49,28 @@ export interface AccessLogFields {
   readonly buckets: Readonly<Record<string, string>>;
   /** Whether a search crawler's claim was verified (the full text for a crawler: verified live, replayed as verified). */
   readonly crawler: boolean;
+  /**
+   * A verified AI agent the site's policy decided for: its operator and purpose (verified live,
+   * replayed as verified, under the policy of the replay's configuration), the price it offered
+   * (`crawler-exact-price`, `crawler-max-price`, as sent) and its licence token's verdict; else `null`.
+   */
+  readonly agent: LoggedAgent | null;
   readonly access: Access;
   readonly reason: DecisionReason;
 }
+
+/** What the access log keeps of a verified AI agent's request. */
+export interface LoggedAgent {
+  readonly operator: string;
+  readonly purpose: AgentPurpose;
+  readonly exact: string | null;
+  readonly max: string | null;
+  readonly token: 'accepted' | 'refused' | null;
+}
+
+/** A price header as sent (`USD 0.01`), or `null` when absent or not one. */
+const offer = (value: string | null): string | null =>
+  value !== null && /^USD \d{1,7}(\.\d{1,9})?$/i.test(value.trim()) ? value.trim() : null;
 
 /** The meter cookie value a decision sets, `''` when it clears it, `null` when it sets none. */
 function written(decision: Decision, name: string): string | null {
@@ -135,6 +154,16 @@ export function accessLogFields(ctx: EngineContext, facts: RequestFacts, decisio
         country: facts.country,
         buckets: decision.buckets,
         crawler: decision.reason === 'crawler',
+        agent:
+          decision.agent === null
+            ? null
+            : {
+                operator: decision.agent.operator,
+                purpose: decision.agent.purpose,
+                exact: offer(facts.request.headers.get('crawler-exact-price')),
+                max: offer(facts.request.headers.get('crawler-max-price')),
+                token: decision.agent.token,
+              },
         access: decision.access,
         reason: decision.reason,
       })),

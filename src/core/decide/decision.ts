@@ -210,7 +210,10 @@ export function decisionOf(
   const grant = draft.agent;
   if (grant !== null && AGENT_EVENTS.has(outcome.reason)) {
     parts.status = AGENT_STATUS[outcome.reason] ?? 200;
-    parts.agent = { decided: { operator: grant.operator, purpose: grant.purpose, price: grant.price }, headers: grant.headers };
+    parts.agent = {
+      decided: { operator: grant.operator, purpose: grant.purpose, price: grant.price, token: grant.token },
+      headers: grant.headers,
+    };
   }
   if (o.onEvent) {
     const notPageView = outcome.reason === 'not-counted' || outcome.reason === 'institution' ? draft.facts.notPageView : null;
