@@ -6,5 +6,5 @@ export const BUDGETS = {
   /** A Worker that renders (createRenderer), gzipped, KB. */
   renderKB: 48,
   /** The packed tarball, KiB. */
-  tarballKiB: 330,
+  tarballKiB: 340,
 };
