@@ -21,7 +21,9 @@
  * 5. a response to a URL carrying a gift token is never indexed;
  * 6. the access log holds the decision as made, and no cookie or account;
  * 7. behind a cache, the page keyed and signed for a reader is the variant the decision allows,
- *    for that story only.
+ *    for that story only;
+ * 8. an AI agent gets its operator's policy only when verified (published ranges here; Web Bot
+ *    Auth in tests/agents), exactly the policy for its purpose, and never a counted view.
  *
  * Seeded and bounded in `npm test` (100 runs of 30 to 150 steps on each store configuration, half on
  * Redis); MW_PROPERTY_RUNS and MW_PROPERTY_SEED run it longer or otherwise, MW_PROPERTY_STATS=1
@@ -39,6 +41,7 @@ import {
   type MeterStore,
   type Paywall,
 } from '../../src/index.js';
+import { defineAgents } from '../../src/agents/index.js';
 import { createRedisStore } from '../../src/stores/redis.js';
 import { BROWSER_UA, SECRET } from '../helpers.js';
 import { redisServerPath, startRedis, type TestRedis } from '../helpers-redis.js';
@@ -129,6 +132,15 @@ const ACCOUNTS: Readonly<Record<string, { status: 'registered' | 'subscriber'; e
   'sub-p': { status: 'subscriber', entitlements: ['premium'] },
 };
 const GOOGLEBOT = 'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)';
+/** AI clients of one operator, by purpose; it publishes its crawlers' ranges (the crawler host's network here). */
+const AI_AGENTS = ['GPTBot/1.2', 'OAI-SearchBot/1.0', 'ChatGPT-User/1.0'] as const;
+type AiAgent = (typeof AI_AGENTS)[number];
+/** What the site's policy gives each (training for a price, search refused, a person's agent licensed). */
+const AI_POLICY = { 'GPTBot/1.2': 'paid', 'OAI-SearchBot/1.0': 'block', 'ChatGPT-User/1.0': 'licensed' } as const;
+const AGENTS = defineAgents({
+  operators: { openai: { ranges: ['66.249.66.0/24'], training: 'paid', search: 'block', user: 'licensed' } },
+  price: 0.01,
+});
 const CRAWLER_IP = '66.249.66.1';
 const PROXY = '10.0.0.1';
 
@@ -146,6 +158,9 @@ type Step =
       readonly referer: boolean;
       readonly spoof: boolean;
       readonly crawler: boolean;
+      /** An AI client's user agent (its purpose), and whether it offers a high enough price. */
+      readonly ai: AiAgent | null;
+      readonly offer: boolean;
     }
   | {
       readonly op: 'gift-open';
@@ -176,6 +191,8 @@ const step: fc.Arbitrary<Step> = fc.oneof(
       referer: fc.boolean(),
       spoof: fc.boolean(),
       crawler: fc.oneof({ weight: 9, arbitrary: fc.constant(false) }, fc.constant(true)),
+      ai: fc.oneof({ weight: 8, arbitrary: fc.constant(null) }, fc.constantFrom<AiAgent>(...AI_AGENTS)),
+      offer: fc.boolean(),
     }),
   },
   {
@@ -294,6 +311,7 @@ async function check(
     referrals: { budget: REFERRAL_BUDGET, sources: { search: ['google.com'] } },
     freshMeters: { perHour: PER_HOUR },
     cdn: { sharedMaxAge: 300 },
+    agents: AGENTS,
     proxy: { trustedRanges: ['10.0.0.0/8'], countryHeader: 'cf-ipcountry' },
     crawlers: { verifiers: [{ verify: (crawler, ip) => crawler === 'googlebot' && ip === CRAWLER_IP }] },
     resolveReader: (request) => {
@@ -421,6 +439,8 @@ async function check(
         if (!b.proxied) headers['cf-ipcountry'] = 'IE';
       }
       if (s.crawler) headers['user-agent'] = GOOGLEBOT;
+      if (s.ai !== null) headers['user-agent'] = `Mozilla/5.0 (compatible; ${s.ai}; +https://openai.com/bot)`;
+      if (s.ai !== null && s.offer) headers['crawler-max-price'] = 'USD 1';
       if (s.kind === 'prefetch') headers['sec-purpose'] = 'prefetch';
       if (s.kind === 'preview') headers['user-agent'] = 'Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)';
       if (s.kind === 'image') headers['sec-fetch-dest'] = 'image';
@@ -447,6 +467,22 @@ async function check(
     if (reason === 'institution') expect(b.network, `${where}: an institution's network from a header`).toBe('198.51.100');
     if (reason === 'crawler') expect(realIp, `${where}: a crawler verified on a spoofed address`).toBe(CRAWLER_IP);
 
+    // 8. AI agents: the policy only for one verified from its published ranges (never a user agent
+    // alone, never a spoofed address), exactly what the policy says for its purpose; nothing counted.
+    if (reason.startsWith('agent-')) {
+      const ai = s.op === 'view' ? s.ai : null;
+      expect(ai, `${where}: ${reason} for no AI client`).not.toBeNull();
+      expect(realIp, `${where}: an AI agent verified on a spoofed address`).toBe(CRAWLER_IP);
+      const policy = AI_POLICY[ai as AiAgent];
+      const offered = s.op === 'view' && s.offer;
+      const expected = { paid: offered ? 'agent-paid' : 'agent-payment-required', block: 'agent-refused', licensed: 'agent-licensed' }[
+        policy
+      ];
+      expect(reason, where).toBe(expected);
+      expect(decision.counted, `${where}: an agent's view counted`).toBe(false);
+      expect(decision.status, where).toBe({ 'agent-refused': 403, 'agent-payment-required': 402 }[reason as string] ?? 200);
+    } else expect(decision.status, `${where}: a status for no agent`).toBe(200);
+
     // 4. Not a page view: never counted, never a full text it had not.
     if (s.op === 'view' && s.kind !== 'page') {
       expect(decision.counted, `${where}: counted`).toBe(false);
@@ -461,7 +497,7 @@ async function check(
       gift?.openedBy.add(b.lineage);
       if (maxOpens !== undefined)
         expect((gift as Gift).openedBy.size, `${where}: more browsers than the gift's cap`).toBeLessThanOrEqual(maxOpens);
-    } else if (reason !== 'crawler') {
+    } else if (reason !== 'crawler' && reason !== 'agent-licensed' && reason !== 'agent-paid') {
       expect(
         allowed(target.need, status, account?.entitlements ?? []),
         `${where}: ${reason} for a ${status} reader of a ${target.need} story`,
