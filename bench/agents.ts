@@ -6,17 +6,19 @@
 // alternate; figures are medians of the rounds (ratios: of per-round ratios).
 //
 //   npm run bench:agents            (node --import tsx bench/agents.ts; --write updates bench/README.md)
+import { median } from './median.mjs';
 import { writeReadmeBlock } from './readme-block.mjs';
 import { createPaywall, type Decision, type Paywall, type RequestLike } from '../src/index.js';
 import { defineAgents } from '../src/agents/index.js';
 import { serveKeyDirectory, signedHeaders } from '../tests/helpers-agents.js';
+import { BROWSER_UA } from '../tests/helpers.js';
 
 const ROUNDS = 7;
 const PEOPLE = 20_000;
 const AGENTS = 400;
 const COLD = 40;
 const SECRET = 'bench-agents-secret-0123456789-abcdefgh';
-const UA = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36';
+const UA = BROWSER_UA;
 const URL_ = 'https://news.example/articles/tram';
 const ARTICLE = { id: 'tram' };
 
@@ -52,12 +54,6 @@ async function signed(n: number): Promise<RequestLike[]> {
     Array.from({ length: n }, async () => requestOf(await signedHeaders(URL_, { agent: directory.origin, userAgent: 'DemoAgent/1.0' }))),
   );
 }
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
-};
 
 const plainRequest = await returning(plain);
 const agentsRequest = await returning(withAgents);

@@ -10,19 +10,20 @@
 //   cache) and from the origin alone (every view decided and rendered).
 //
 //   npm run bench:cdn            (node --import tsx bench/cdn.ts; --write updates bench/README.md)
+import { median } from './median.mjs';
 import { writeReadmeBlock } from './readme-block.mjs';
 import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
 import os from 'node:os';
 import { ARTICLES } from '../examples/news-site/articles.js';
 import { startVarnish, varnishdPath } from '../examples/varnish/varnish.js';
-import { seededRandom } from '../tests/helpers.js';
+import { BROWSER_UA, seededRandom } from '../tests/helpers.js';
 import { freePort } from '../tests/helpers-redis.js';
 
 const ROUNDS = 5;
 const VIEWS = 3000;
 const READERS = 1000;
 const CONCURRENCY = 16;
-const UA = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36';
+const UA = BROWSER_UA;
 const GOOGLEBOT = 'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)';
 
 const varnishd = varnishdPath();
@@ -92,12 +93,6 @@ async function drive(base: string, views: ReturnType<typeof mix>): Promise<{ sec
   );
   return { seconds: (performance.now() - started) / 1000, status };
 }
-
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
-};
 
 const alone = await startOrigin(false);
 const behind = await startOrigin(true);

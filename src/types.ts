@@ -236,6 +236,12 @@ export interface AgentOperatorOptions {
   /** The CIDR ranges it publishes for its crawlers (a user agent claiming it is verified from these). */
   readonly ranges?: readonly string[];
   /**
+   * Other ways to confirm a user agent's claim from the client's address, asked with the
+   * operator's name, e.g. reverse DNS: `createDnsVerifier({ hostnames: { openai: ['openai.com'] } })`
+   * (`meterwall/dns`) where an operator publishes hostnames.
+   */
+  readonly verifiers?: readonly CrawlerVerifier[];
+  /**
    * The user-agent tokens of its clients per purpose, for an operator meterwall does not know
    * (`{ training: 'DemoBot', user: 'DemoAgent' }`): a signed request whose user agent carries one
    * reads for that purpose. Known operators' tokens (GPTBot, ClaudeBot…) are built in.

@@ -48,6 +48,25 @@ const SOURCES: Readonly<Record<string, string>> = {
   'meterwall/agents': './src/agents/index.ts',
 };
 
+/** A script (source text) bundled for a server runtime (Deno, Bun) under `conditions`, the package's entry points from source. */
+export async function bundleScript(contents: string, conditions: readonly string[]): Promise<string> {
+  const { build } = await import('esbuild');
+  const result = await build({
+    stdin: { contents, resolveDir: root, loader: 'ts' },
+    absWorkingDir: root,
+    bundle: true,
+    write: false,
+    format: 'esm',
+    platform: 'node',
+    conditions: [...conditions],
+    plugins: [runtimeImports(conditions)],
+    target: 'es2022',
+    alias: { ...SOURCES },
+    logLevel: 'silent',
+  });
+  return result.outputFiles[0]?.text ?? '';
+}
+
 /**
  * A Worker's module bundled as Wrangler bundles it (the `workerd` conditions, ESM), from a file or
  * from source text; throws if it reaches for a Node API.

@@ -50,9 +50,9 @@ export function defineAgents(options: AgentsOptions): AgentSet {
     clockSkewSec: settings.clockSkewSec,
     directories: new KeyDirectories({ timeoutMs: settings.directoryTimeoutMs, ttlMs: settings.directoryTtlMs, fetch: settings.fetch }),
   };
-  // A user agent alone is checked only where an operator publishes ranges that could verify it;
+  // A user agent alone is checked only where an operator's ranges or verifiers could confirm it;
   // otherwise only a signature makes a request worth a look (a person pays one header lookup).
-  const byRanges = settings.operators.some((o) => o.ranges.length > 0);
+  const byRanges = settings.operators.some((o) => o.ranges.length > 0 || o.verifiers.length > 0);
   const feature: AgentsFeature = {
     mayBeAgent: byRanges ? mayBeAgent : (request) => request.headers.get('signature-input') !== null,
     check: (request, client, now, claim) => checkAgent(request, client, verification, now, claim),

@@ -3,7 +3,7 @@
  * what each gets per purpose, with the price and the licence; validated here, once.
  */
 import { invalidOption } from '../errors.js';
-import type { AgentPolicy, AgentPurpose, AgentsOptions, Article } from '../types.js';
+import type { AgentPolicy, AgentPurpose, AgentsOptions, Article, CrawlerVerifier } from '../types.js';
 import { at, integer, isRecord, oneOf, rejectUnknown } from '../util/schema.js';
 import { type IpRange, parseRange } from '../util/ip.js';
 
@@ -12,6 +12,8 @@ export interface AgentOperatorSettings {
   /** Its key directory's origin, or `null`. */
   readonly directory: string | null;
   readonly ranges: readonly IpRange[];
+  /** Other confirmations of a user agent's claim from the address (reverse DNS…). */
+  readonly verifiers: readonly CrawlerVerifier[];
   /** Its own user-agent tokens by purpose (matched as words, case-insensitively). */
   readonly userAgents: ReadonlyArray<{ readonly purpose: AgentPurpose; readonly token: string; readonly pattern: RegExp }>;
   readonly policy: Readonly<Record<AgentPurpose, AgentPolicy>>;
@@ -34,7 +36,7 @@ export interface AgentSettings {
 }
 
 const POLICIES = ['block', 'teaser', 'licensed', 'paid'] as const;
-const OPERATOR_KEYS = ['directory', 'ranges', 'userAgents', 'training', 'search', 'user'];
+const OPERATOR_KEYS = ['directory', 'ranges', 'verifiers', 'userAgents', 'training', 'search', 'user'];
 const KEYS = ['operators', 'price', 'license', 'onBehalf', 'hosts', 'maxValiditySeconds', 'directoryTimeoutMs', 'directoryTtlMs', 'fetch'];
 
 function origin(value: unknown, path: string): string | null {
@@ -46,8 +48,9 @@ function origin(value: unknown, path: string): string | null {
 }
 
 function operator(name: string, value: unknown, path: string): AgentOperatorSettings {
-  if (!isRecord(value)) throw invalidOption(path, 'must be an object ({ directory, ranges, training, search, user })');
-  rejectUnknown(value, path, OPERATOR_KEYS, 'an agents operator');
+  if (!isRecord(value))
+    throw invalidOption(path, 'must be an object ({ directory, ranges, verifiers, userAgents, training, search, user })');
+  rejectUnknown(value, path, OPERATOR_KEYS, 'an agents operator option');
   const list = value['ranges'] ?? [];
   if (!Array.isArray(list)) throw invalidOption(at(path, 'ranges'), 'must list CIDR ranges');
   const ranges = list.map((text, i) => {
@@ -55,12 +58,15 @@ function operator(name: string, value: unknown, path: string): AgentOperatorSett
     if (range === null) throw invalidOption(at(at(path, 'ranges'), i), `is not a CIDR range: ${String(text)}`);
     return range;
   });
+  const verifiers = value['verifiers'] ?? [];
+  if (!Array.isArray(verifiers) || verifiers.some((v) => v === null || typeof v !== 'object' || typeof v.verify !== 'function'))
+    throw invalidOption(at(path, 'verifiers'), 'must list verifiers ({ verify(operator, ip) })');
   const directory = origin(value['directory'], at(path, 'directory'));
-  if (directory === null && ranges.length === 0)
-    throw invalidOption(path, 'needs a directory or ranges: a user agent alone verifies nothing');
+  if (directory === null && ranges.length === 0 && verifiers.length === 0)
+    throw invalidOption(path, 'needs a directory, ranges or verifiers: a user agent alone verifies nothing');
   const tokens = value['userAgents'] ?? {};
   if (!isRecord(tokens)) throw invalidOption(at(path, 'userAgents'), 'must map purposes to user-agent tokens');
-  rejectUnknown(tokens, at(path, 'userAgents'), ['training', 'search', 'user'], 'a userAgents option');
+  rejectUnknown(tokens, at(path, 'userAgents'), ['training', 'search', 'user'], 'a userAgents purpose');
   const userAgents = Object.entries(tokens).map(([purpose, token]) => {
     if (typeof token !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9._-]{1,63}$/.test(token))
       throw invalidOption(at(at(path, 'userAgents'), purpose), 'must be a user-agent token, e.g. "DemoBot"');
@@ -75,6 +81,7 @@ function operator(name: string, value: unknown, path: string): AgentOperatorSett
     name,
     directory,
     ranges: Object.freeze(ranges),
+    verifiers: Object.freeze([...(verifiers as CrawlerVerifier[])]),
     userAgents: Object.freeze(userAgents),
     policy: Object.freeze({ training: policy('training'), search: policy('search'), user: policy('user') }),
   });

@@ -8,8 +8,8 @@
  * as long as the signature is valid, so a replayed signed request is refused.
  */
 import type { AgentCheck, ClaimOnce } from '../contracts/features.js';
-import type { RequestLike } from '../types.js';
-import { inRange, type IpAddress, type IpRange } from '../util/ip.js';
+import type { CrawlerVerifier, RequestLike } from '../types.js';
+import { formatIp, inRange, type IpAddress, type IpRange } from '../util/ip.js';
 import type { KeyDirectories } from './directory.js';
 import { authorityOf, type MessageSignature, readSignature, signatureBase, verifyEd25519 } from './message-signature.js';
 import { type AgentPurpose, claimedAgent } from './operators.js';
@@ -21,6 +21,8 @@ export interface OperatorIdentity {
   /** The origin of its key directory (what its `Signature-Agent` names), or `null`. */
   readonly directory: string | null;
   readonly ranges: readonly IpRange[];
+  /** Other confirmations of a user agent's claim from the address (reverse DNS…). */
+  readonly verifiers: readonly CrawlerVerifier[];
   /** Its own user-agent tokens by purpose. */
   readonly userAgents: ReadonlyArray<{ readonly purpose: AgentPurpose; readonly pattern: RegExp }>;
 }
@@ -75,6 +77,8 @@ export async function checkAgent(
     const operator = settings.operators.find((o) => o.name === claimed.operator);
     if (operator !== undefined && client !== null && operator.ranges.some((range) => inRange(client, range)))
       return { ...claimed, verified: true, note: `${claimed.operator} (${claimed.purpose}): address in its published ranges` };
+    if (operator !== undefined && client !== null && (await confirmed(operator.verifiers, operator.name, formatIp(client))))
+      return { ...claimed, verified: true, note: `${claimed.operator} (${claimed.purpose}): address confirmed by its verifier` };
     return unverified(claimed.operator, claimed.purpose, `claims ${claimed.operator} (${claimed.purpose}) by its user agent only`);
   }
   const fallback = claimed ?? { operator: 'unknown', purpose: 'user' as const };
@@ -100,6 +104,18 @@ export async function checkAgent(
   const once = signature.nonce ?? btoa(String.fromCharCode(...signature.signature));
   if (!(await claim(`${operator.name}\u0000${once}`, ttlMs))) return refuse('signature replayed (its nonce was seen)');
   return { operator: operator.name, purpose, verified: true, note: `${operator.name} (${purpose}): Web Bot Auth signature verified` };
+}
+
+/** Whether one of `verifiers` confirms `ip` for the operator (one that throws confirms nothing). */
+async function confirmed(verifiers: readonly CrawlerVerifier[], operator: string, ip: string): Promise<boolean> {
+  for (const verifier of verifiers) {
+    try {
+      if ((await verifier.verify(operator, ip)) === true) return true;
+    } catch {
+      // a verifier that fails confirms nothing
+    }
+  }
+  return false;
 }
 
 /** Why the signature's parameters are refused, or `null`. */

@@ -7,10 +7,9 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { build } from 'esbuild';
 import { Miniflare } from 'miniflare';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundleWorker, runtimeImports } from '../helpers-bundle.js';
+import { bundleScript, bundleWorker } from '../helpers-bundle.js';
 import { type KeyDirectory, serveKeyDirectory, signedHeaders, strangerJwk } from '../helpers-agents.js';
 import { type AgentCase, runAgentScenario, SCENARIO_URL } from './agent-scenario.js';
 
@@ -75,27 +74,14 @@ describe('Web Bot Auth verification on other runtimes', () => {
     async () => {
       const dir = mkdtempSync(join(tmpdir(), 'meterwall-agents-deno-'));
       try {
-        const conditions = ['deno', 'node'];
-        const result = await build({
-          stdin: {
-            contents: `import { runAgentScenario } from './tests/agents/agent-scenario.ts';
-            const { directory, cases } = JSON.parse(Deno.args[0]);
-            console.log(JSON.stringify(await runAgentScenario(directory, cases)));`,
-            resolveDir: process.cwd(),
-            loader: 'ts',
-          },
-          bundle: true,
-          write: false,
-          format: 'esm',
-          platform: 'node',
-          conditions,
-          plugins: [runtimeImports(conditions)],
-          target: 'es2022',
-          alias: { meterwall: './src/index.ts', 'meterwall/agents': './src/agents/index.ts' },
-          logLevel: 'silent',
-        });
+        const text = await bundleScript(
+          `import { runAgentScenario } from './tests/agents/agent-scenario.ts';
+          const { directory, cases } = JSON.parse(Deno.args[0]);
+          console.log(JSON.stringify(await runAgentScenario(directory, cases)));`,
+          ['deno', 'node'],
+        );
         const file = join(dir, 'agents.mjs');
-        writeFileSync(file, result.outputFiles[0]?.text ?? '');
+        writeFileSync(file, text);
         const { stdout } = await run(
           deno,
           ['run', '--allow-net', '--allow-env', '--allow-read', file, JSON.stringify({ directory: directory.origin, cases: cases })],

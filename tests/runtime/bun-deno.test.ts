@@ -9,9 +9,8 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runtimeImports } from '../helpers-bundle.js';
+import { bundleScript } from '../helpers-bundle.js';
 import { runScenarios } from './scenarios.js';
 import { runTokenMatrix, type TokenMatrix } from './token-matrix.js';
 
@@ -39,27 +38,14 @@ afterAll(() => {
 });
 
 async function bundleFor(conditions: string[]): Promise<string> {
-  const result = await build({
-    stdin: {
-      contents: `import { runScenarios } from './tests/runtime/scenarios.ts';
+  const text = await bundleScript(
+    `import { runScenarios } from './tests/runtime/scenarios.ts';
         import { runTokenMatrix } from './tests/runtime/token-matrix.ts';
         const args = globalThis.Deno ? globalThis.Deno.args : process.argv.slice(2);
         const runtime = globalThis.Deno ? 'Deno' : globalThis.Bun ? 'Bun' : 'Node';
         console.log(JSON.stringify({ runtime, scenarios: await runScenarios(), tokens: await runTokenMatrix(args) }));`,
-      resolveDir: process.cwd(),
-      loader: 'ts',
-    },
-    bundle: true,
-    write: false,
-    format: 'esm',
-    platform: 'node',
     conditions,
-    plugins: [runtimeImports(conditions)],
-    target: 'es2022',
-    alias: { meterwall: './src/index.ts' },
-    logLevel: 'silent',
-  });
-  const text = result.outputFiles[0]?.text ?? '';
+  );
   if (!text.includes('name: "node"')) throw new Error('the bundle did not take the node:crypto runtime');
   const file = join(dir, `scenarios-${conditions[0]}.mjs`);
   writeFileSync(file, text);
