@@ -40,21 +40,26 @@ export function workerHeapMb(memoryMb: number, workers: number): number {
   return Math.max(64, Math.floor((memoryMb - mainHeapMb(memoryMb)) / workers));
 }
 
-export interface PartitionedOptions {
-  readonly config: SimulationConfig;
+/** What every way of running a replay on threads is given (partitions here, a single pass in streamed.ts). */
+export interface ThreadedRunOptions {
   /** The config module and the --set options, for the worker threads to load their own. */
   readonly configPath: string;
   readonly sets: readonly string[];
+  /** The configurations' names. */
   readonly names: readonly string[];
-  readonly logs: readonly string[];
-  /** Worker threads (at most the cores); 1 replays in this thread. */
+  /** Worker threads (at most the cores). */
   readonly workers: number;
-  /** The memory budget for the whole run, MB. */
-  readonly memoryMb: number;
   /** `--decisions` output, or `null`. */
   readonly decisions: string | null;
-  /** Where the spill files go (a folder of their own is made in it, and removed). */
+  /** Where temporary files go (a folder of their own is made in it, and removed). */
   readonly tmp?: string;
+}
+
+export interface PartitionedOptions extends ThreadedRunOptions {
+  readonly config: SimulationConfig;
+  readonly logs: readonly string[];
+  /** The memory budget for the whole run, MB (with `workers` 1, the replay runs in this thread). */
+  readonly memoryMb: number;
   readonly onEntry?: () => void;
   readonly onSkip?: (entry: LogEntry, reason: SkipReason) => void;
 }

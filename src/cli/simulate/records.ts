@@ -112,27 +112,25 @@ export function decodeRecord(line: string, articles: readonly Article[]): SimRec
     string,
     string | null,
   ];
-  const article = articles[index] as Article;
-  const key = written === 0 ? `${ip ?? '-'} ${userAgent ?? '-'}` : written;
-  return {
+  const tuple: RecordTuple = [
     seq,
-    time: when,
-    line: at,
+    when,
+    at,
     log,
     method,
     url,
     userAgent,
     referer,
     ip,
-    key,
+    written,
     reader,
     logged,
     fresh,
     freshNetwork,
-    article,
-    section: article.section ?? '(none)',
+    articles[index] as Article,
     day,
-  };
+  ];
+  return fromTuple(tuple);
 }
 
 /** A record as it crosses to another thread: an array in a fixed order, its key left out when it is the address and user agent. */

@@ -16,7 +16,7 @@ import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
 import { mergeDecisions } from './decisions.js';
 import { type InputCounts, JITTER_MS } from './inputs.js';
 import { type LogCounts, logCounts, openLog, truncatedBy } from './log.js';
-import type { PartitionedRun } from './partitioned.js';
+import type { PartitionedRun, ThreadedRunOptions } from './partitioned.js';
 import { LineChunker, type Piece } from './chunks.js';
 import { type Prepared, resultOf } from './run.js';
 import type { FromShard, ToShard } from './shard.js';
@@ -27,17 +27,11 @@ const AHEAD = 2;
 /** Distinct addresses kept for the CDN warning (as run.ts counts them). */
 const MAX_ADDRESSES = 100_000;
 
-export interface StreamedOptions {
+export interface StreamedOptions extends ThreadedRunOptions {
   readonly script: URL;
   readonly path: string;
-  readonly configPath: string;
-  readonly sets: readonly string[];
-  readonly names: readonly string[];
-  readonly workers: number;
   /** Each shard's heap limit, MB. */
   readonly heapMb: number;
-  readonly decisions: string | null;
-  readonly tmp?: string;
   /** After each chunk's lines are counted. */
   readonly onLines?: (lines: number, bytes: number) => void;
 }
