@@ -6,7 +6,7 @@
  * log an error, a first line cut by rotation and mixed formats read line by line, `--decisions`.
  */
 import { execFile, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -280,5 +280,49 @@ describe.skipIf(!existsSync(bin))('meterwall simulate: inputs and outputs', () =
     expect(outs[1]?.decisions).toBe(outs[0]?.decisions);
     expect(outs[0]?.decisions.trim().split('\n')).toHaveLength(40_000 - 41);
     expect(outs[1]?.json).toMatch(/"prompt": [1-9]/);
+  }, 60_000);
+
+  it('interrupted (Ctrl-C), it removes its temporary files and exits 130', async () => {
+    // Enough lines with accounts (links: partitions spilled to disk) to be interrupted mid-run.
+    const lines: string[] = [];
+    for (let i = 0; i < 300_000; i++)
+      lines.push(
+        JSON.stringify({
+          time: at(i / 1000),
+          reader: `v${i % 5000}`,
+          url: `/news/n${i % 97}`,
+          ...(i % 7 === 0 ? { account: `a${i % 300}`, status: 'registered' } : {}),
+        }),
+      );
+    writeFileSync(p('big.log'), `${lines.join('\n')}\n`);
+    const scratch = mkdtempSync(join(tmpdir(), 'meterwall-scratch-'));
+    try {
+      const child = spawn(process.execPath, [
+        bin,
+        'simulate',
+        p('big.log'),
+        '--config',
+        config,
+        '--tmp',
+        scratch,
+        '--workers',
+        '1',
+        '--quiet',
+      ]);
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => {
+        stderr += d;
+      });
+      const closed = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+      // Once the run has its folder of spilled partitions.
+      for (let i = 0; i < 200 && readdirSync(scratch).length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 25));
+      expect(readdirSync(scratch).length).toBe(1);
+      child.kill('SIGINT');
+      expect(await closed).toBe(130);
+      expect(stderr).toContain('interrupted; its temporary files are removed');
+      expect(readdirSync(scratch)).toEqual([]);
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
   }, 60_000);
 });

@@ -4,6 +4,7 @@
  * a log that is empty or mostly unreadable is an error, and what was not replayed is counted
  * with why.
  */
+import { removeScratchOnSignals } from './scratch.js';
 import { accessSync, constants, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { setFlagsFromString } from 'node:v8';
@@ -87,6 +88,7 @@ export async function simulateCommand(args: string[], usage: string): Promise<nu
   const outputs = { json: values.json, csv: values.csv, html: values.html, decisions: values.decisions };
   for (const [option, path] of Object.entries(outputs)) if (path !== undefined) checkOutput(option, path);
   if (values.tmp !== undefined) checkFolder(values.tmp);
+  removeScratchOnSignals();
   const loaded = await loadConfig(values.config);
   const config: SimulationConfig = values.set?.length
     ? { ...loaded, configurations: configurationsFromSets(values.set, loaded.options) }

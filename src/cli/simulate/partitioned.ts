@@ -9,8 +9,9 @@
  * threads, each holding only its partition's readers, and sums their counts. Memory follows the
  * largest partition, not the log.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { removeScratch, scratchDir } from './scratch.js';
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -82,7 +83,7 @@ export function workerScript(): URL | null {
 
 /** Runs the simulation partitioned on disk. */
 export async function runPartitioned(entries: AsyncIterable<LogEntry>, options: PartitionedOptions): Promise<PartitionedRun> {
-  const dir = mkdtempSync(join(options.tmp ?? tmpdir(), 'meterwall-simulate-'));
+  const dir = scratchDir(options.tmp);
   try {
     const preparer = new Preparer(options.config);
     const writer = new BucketWriter(dir);
@@ -133,7 +134,7 @@ export async function runPartitioned(entries: AsyncIterable<LogEntry>, options: 
       streamed: false,
     };
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    removeScratch(dir);
   }
 }
 

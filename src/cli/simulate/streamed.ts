@@ -9,8 +9,7 @@
  * It is the fast path: a record that links readers (an account, a gift link) or a shard's heap
  * filling up ends it (`null`), and the run starts again on partitions on disk (partitioned.ts).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { removeScratch, scratchDir } from './scratch.js';
 import { join } from 'node:path';
 import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
 import { mergeDecisions } from './decisions.js';
@@ -41,7 +40,7 @@ export async function runStreamed(options: StreamedOptions): Promise<{ run: Part
   const { path, workers } = options;
   const counts: LogCounts = logCounts();
   const input: InputCounts = { logs: [{ path, counts }], outOfOrder: 0, firstOutOfOrder: null };
-  const dir = options.decisions === null ? null : mkdtempSync(join(options.tmp ?? tmpdir(), 'meterwall-simulate-'));
+  const dir = options.decisions === null ? null : scratchDir(options.tmp);
   const parts = Array.from({ length: workers }, (_, i) => (dir === null ? null : join(dir, `decisions-${i}.tsv`)));
   const ports: Array<Array<MessagePort | null>> = Array.from({ length: workers }, () => new Array(workers).fill(null));
   for (let a = 0; a < workers; a++)
@@ -164,6 +163,6 @@ export async function runStreamed(options: StreamedOptions): Promise<{ run: Part
     return { run: { result: resultOf(prepared, configurations), partitions: workers, workers, moved: 0, streamed: true }, counts: input };
   } finally {
     await Promise.all(threads.map((thread) => thread.terminate()));
-    if (dir !== null) rmSync(dir, { recursive: true, force: true });
+    if (dir !== null) removeScratch(dir);
   }
 }
