@@ -87,51 +87,18 @@ export function encodeRecord(r: SimRecord, article: number): string {
   const logged = r.logged === null ? 'null' : JSON.stringify(r.logged);
   // The key of a log without a visitor id is its address and user agent: written once, not twice.
   const key = r.key === `${r.ip ?? '-'} ${r.userAgent ?? '-'}` ? '0' : q(r.key);
-  return `[${r.seq},${r.time},${r.line ?? 'null'},${r.log},${q(r.method)},${q(r.url)},${q(r.userAgent)},${q(r.referer)},${q(r.ip)},${key},${reader},${logged},${r.fresh ?? 'null'},${article},${q(r.day)},${q(r.freshNetwork)}]\n`;
+  // The order of a RecordTuple, the article by its place.
+  return `[${r.seq},${r.time},${r.line ?? 'null'},${r.log},${q(r.method)},${q(r.url)},${q(r.userAgent)},${q(r.referer)},${q(r.ip)},${key},${reader},${logged},${r.fresh ?? 'null'},${q(r.freshNetwork)},${article},${q(r.day)}]\n`;
 }
 
 /** A spill file's line back as a record (the run wrote it: it is trusted). */
 export function decodeRecord(line: string, articles: readonly Article[]): SimRecord {
-  const [seq, when, at, log, method, url, userAgent, referer, ip, written, reader, logged, fresh, index, day, freshNetwork] = JSON.parse(
-    line,
-  ) as [
-    number,
-    number,
-    number | null,
-    number,
-    string,
-    string,
-    string | null,
-    string | null,
-    string | null,
-    string | 0,
-    SimRecord['reader'],
-    SimRecord['logged'],
-    number | null,
-    number,
-    string,
-    string | null,
-  ];
-  const tuple: RecordTuple = [
-    seq,
-    when,
-    at,
-    log,
-    method,
-    url,
-    userAgent,
-    referer,
-    ip,
-    written,
-    reader,
-    logged,
-    fresh,
-    freshNetwork,
-    articles[index] as Article,
-    day,
-  ];
+  const tuple = JSON.parse(line) as Mutable<RecordTuple>;
+  tuple[14] = articles[tuple[14] as unknown as number] as Article;
   return fromTuple(tuple);
 }
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /** A record as it crosses to another thread: an array in a fixed order, its key left out when it is the address and user agent. */
 export type RecordTuple = readonly [
