@@ -29,7 +29,6 @@ export const KNOWN_AGENTS: readonly KnownAgent[] = /* @__PURE__ */ Object.freeze
   { operator: 'perplexity', purpose: 'search', token: 'PerplexityBot', userAgent: /\bPerplexityBot\b/i },
   { operator: 'perplexity', purpose: 'user', token: 'Perplexity-User', userAgent: /\bPerplexity-User\b/i },
   { operator: 'commoncrawl', purpose: 'training', token: 'CCBot', userAgent: /\bCCBot\b/i },
-  { operator: 'google', purpose: 'user', token: 'Google-Agent', userAgent: /\bGoogle-Agent\b/i },
 ]);
 
 /** A cheap test that rules out ordinary browsers before the patterns run. */
