@@ -282,6 +282,64 @@ describe.skipIf(!existsSync(bin))('meterwall simulate: inputs and outputs', () =
     expect(outs[1]?.json).toMatch(/"prompt": [1-9]/);
   }, 60_000);
 
+  it('a combined log (lines routed to their reader’s thread unread) mixed with JSON lines of the same readers: one pass answers as one thread', async () => {
+    // 2,000 readers by address and user agent (several behind each address) over 60,000 lines
+    // (about 9 MB: many chunks); one line in 37 is a JSON line of the same readers (read by the
+    // chunk's designated thread), some unreadable, empty, indented or out of time order.
+    const stamp = (minute: number) => {
+      const d = new Date(Date.parse('2026-11-02T10:00:00Z') + minute * 60_000);
+      const month = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'][d.getUTCMonth()];
+      const two = (n: number) => String(n).padStart(2, '0');
+      return `${two(d.getUTCDate())}/${month}/${d.getUTCFullYear()}:${two(d.getUTCHours())}:${two(d.getUTCMinutes())}:${two(d.getUTCSeconds())} +0000`;
+    };
+    const lines: string[] = [];
+    for (let i = 0; i < 60_000; i++) {
+      const r = (i * 7919) % 2000;
+      const ip = `203.0.113.${r % 250}`;
+      const ua = `Mozilla/5.0 (reader ${Math.floor(r / 250)}) Firefox/140.0`;
+      const url = `/news/n${(i * 31 + Math.floor(i / 2000) * 17) % 400}`;
+      const minute = i / 2 - (i % 501 === 0 ? 3 : 0);
+      if (i % 997 === 0) lines.push(`garbage ${i}`);
+      else if (i % 1999 === 0) lines.push('');
+      else if (i % 2003 === 0) lines.push(` ${ip} - - [${stamp(minute)}] "GET ${url} HTTP/1.1" 200 1 "-" "${ua}"`);
+      else if (i % 37 === 0) lines.push(JSON.stringify({ time: at(minute), url, ip, ua }));
+      else lines.push(`${ip} - - [${stamp(minute)}] "GET ${url} HTTP/1.1" 200 5120 "-" "${ua}"`);
+    }
+    writeFileSync(p('combined.log'), `${lines.join('\n')}\n`);
+    const outs: Array<{ stdout: string; json: string; decisions: string }> = [];
+    for (const [i, workers] of ['1', '2'].entries()) {
+      const out = await simulate([
+        p('combined.log'),
+        '--config',
+        config,
+        '--set',
+        'meters.anonymous.limit=2,4',
+        '--json',
+        p(`combined-${i}.json`),
+        '--decisions',
+        p(`combined-${i}.jsonl`),
+        '--workers',
+        workers,
+      ]);
+      expect(out.code, out.stderr).toBe(0);
+      outs.push({
+        stdout: out.stdout,
+        json: readFileSync(p(`combined-${i}.json`), 'utf8'),
+        decisions: readFileSync(p(`combined-${i}.jsonl`), 'utf8'),
+      });
+    }
+    expect(outs[0]?.stdout).toMatch(/budget 1024 MB; 1 partition\(s\) on 1 thread\(s\)/);
+    expect(outs[1]?.stdout).toMatch(/budget 1024 MB; one pass on 2 thread\(s\)/);
+    const summary = (stdout: string | undefined) => stdout?.replace(/ in [\d.]+ s, peak memory \d+ MB \(.*\)/, '');
+    expect(summary(outs[1]?.stdout)).toBe(summary(outs[0]?.stdout));
+    expect(outs[1]?.json).toBe(outs[0]?.json);
+    expect(outs[1]?.decisions).toBe(outs[0]?.decisions);
+    expect(outs[0]?.stdout).toMatch(/^59,970 lines \(90 not replayed\)/m);
+    expect(outs[0]?.stdout).toMatch(/Read as: nginx\/Apache combined \(97\.3%\), JSON lines \(2\.7%\)/);
+    expect(outs[0]?.stdout).toMatch(/119 line\(s\) are earlier than the line before them/);
+    expect(outs[1]?.json).toMatch(/"readers": 2000/);
+  }, 60_000);
+
   it('interrupted (Ctrl-C), it removes its temporary files and exits 130', async () => {
     // Enough lines with accounts (links: partitions spilled to disk) to be interrupted mid-run.
     const lines: string[] = [];

@@ -1,10 +1,13 @@
 /**
- * One worker thread of a streamed run (streamed.ts), in two roles. As a preparer it reads the
- * chunks of the log it is sent (parsing, the config's article and reader: run.ts `Preparer`);
- * as an owner it replays the readers whose key hashes to it, chunk after chunk in log order. The
- * records of a chunk it prepared for another owner go to that owner's port (structured clone:
- * cheaper than the spill files' JSON), with the chunk's new meters per network; every owner
- * gets a batch for every chunk (maybe empty), so it knows when a chunk is complete.
+ * One worker thread of a streamed run (streamed.ts). Every thread is sent every chunk of the log
+ * and replays the readers it owns (by {@link ownerOf} their key), chunk after chunk in log order.
+ * A combined-format line with the default reader key (address and user agent) is routed before it
+ * is parsed: its first field is the address its key starts with, so the owner alone reads it
+ * (parsing, the config's article and reader: run.ts `Preparer`) and nothing crosses threads. Any
+ * other line (JSON, a visitor id, a config's own `reader`, trusted proxies) is read by the chunk's
+ * designated thread, which sends each owner its records (structured clone: cheaper than the spill
+ * files' JSON) with the chunk's new meters per network; every thread sees which chunks hold such
+ * lines, so an owner waits for a batch only where one comes.
  *
  * It gives up (the run falls back to partitions on disk, partitioned.ts) when a record links
  * readers (an account, a gift link: the owners could not keep them together) or its heap passes
@@ -45,7 +48,7 @@ export type FromShard =
       readonly prepared: Preparer['counts'];
     };
 
-/** From one preparer to one owner: a chunk's records for it. */
+/** From a chunk's designated thread to one owner: the chunk's records for it of the lines not routed before parsing. */
 interface Batch {
   readonly c: number;
   readonly records: readonly RecordTuple[];
@@ -63,6 +66,23 @@ export interface ShardSetup {
   readonly ports: ReadonlyArray<MessagePort | null>;
 }
 
+/**
+ * The shard that replays `key`: by its first word (a key by address and user agent starts with
+ * the address, the first field of a combined line, so the line can be routed unread), else the
+ * whole key. Readers behind one address share a thread.
+ */
+export function ownerOf(key: string, shards: number): number {
+  const space = key.indexOf(' ');
+  return fnv(space === -1 ? key : key.slice(0, space)) % shards;
+}
+
+/** A chunk's records for this owner, in log order, and whether a batch from its designated thread completes it. */
+interface Own {
+  readonly records: readonly SimRecord[];
+  readonly fresh: Batch['fresh'];
+  readonly waits: boolean;
+}
+
 /** A shard's state and its two roles; `post` talks to the main thread. */
 export class Shard {
   readonly #setup: ShardSetup;
@@ -71,7 +91,10 @@ export class Shard {
   readonly #preparer: Preparer;
   readonly #partition: PartitionReplay;
   readonly #out: DecisionsOut | null;
-  readonly #pending = new Map<number, { readonly records: readonly SimRecord[]; readonly fresh: Batch['fresh'] }>();
+  readonly #own = new Map<number, Own>();
+  readonly #batches = new Map<number, { readonly records: readonly SimRecord[]; readonly fresh: Batch['fresh'] }>();
+  /** Combined lines are routed before parsing: the default reader key, by address and user agent. */
+  readonly #routes: boolean;
   /** New meters per network and hour in the chunks replayed so far. */
   readonly #freshBase = new Map<string, number>();
   #next = 0;
@@ -91,9 +114,10 @@ export class Shard {
     this.#preparer = new Preparer(config, true);
     this.#partition = new PartitionReplay(config);
     this.#out = setup.decisions === null ? null : new DecisionsOut(setup.decisions, setup.names, [setup.path]);
+    this.#routes = config.reader === undefined && !format.extraFields.includes('visitor') && format.trusted.length === 0;
     for (const port of setup.ports)
       port?.on('message', (batch: Batch) => {
-        this.#pending.set(batch.c, { records: batch.records.map(fromTuple), fresh: batch.fresh });
+        this.#batches.set(batch.c, { records: batch.records.map(fromTuple), fresh: batch.fresh });
         void this.#drain();
       });
   }
@@ -110,10 +134,14 @@ export class Shard {
     const counts = logCounts();
     const times: number[] = [];
     const { shard, shards, path, ports } = this.#setup;
+    const designated = message.c % shards === shard;
+    /** Whether the chunk holds a line only its designated thread reads (every thread sees the same lines, so agrees). */
+    let crossing = false;
     const own: SimRecord[] = [];
     const out: RecordTuple[][] = ports.map(() => []);
-    if (message.type === 'too-long') tooLongLine(counts, message.line, message.head);
-    else {
+    if (message.type === 'too-long') {
+      if (designated) tooLongLine(counts, message.line, message.head);
+    } else {
       const text = Buffer.from(message.bytes.buffer, message.bytes.byteOffset, message.bytes.length).toString('utf8');
       let number = message.firstLine - 1;
       for (let start = 0; start < text.length; ) {
@@ -123,6 +151,11 @@ export class Shard {
         start = end + 1;
         number++;
         if (line.endsWith('\r')) line = line.slice(0, -1);
+        const routed = this.#routes ? addressOf(line) : null;
+        if (routed === null) {
+          crossing = true;
+          if (!designated) continue;
+        } else if (fnv(routed) % shards !== shard) continue;
         if (line.length * 3 > MAX_LINE && Buffer.byteLength(line) > MAX_LINE) {
           tooLongLine(counts, number, line.slice(0, 120));
           continue;
@@ -134,18 +167,20 @@ export class Shard {
         if (typeof record === 'string') skipLine(counts, number, record, `${entry.method} ${entry.url}`);
         if (record === null || typeof record === 'string') continue;
         if (linksAnything(record)) return this.#stop('links');
-        const owner = fnv(record.key) % shards;
+        // A routed line's key starts with the address it was routed by: its owner is this thread.
+        const owner = routed === null ? ownerOf(record.key, shards) : shard;
         if (owner === shard) own.push(record);
         else (out[owner] as RecordTuple[]).push(toTuple(record));
       }
     }
     const fresh = this.#preparer.takeFresh();
-    ports.forEach((port, to) => {
-      if (port === null) return;
-      const batch: Batch = { c: message.c, records: out[to] as RecordTuple[], fresh };
-      port.postMessage(batch);
-    });
-    this.#pending.set(message.c, { records: own, fresh });
+    if (designated && crossing)
+      ports.forEach((port, to) => {
+        if (port === null) return;
+        const batch: Batch = { c: message.c, records: out[to] as RecordTuple[], fresh };
+        port.postMessage(batch);
+      });
+    this.#own.set(message.c, { records: own, fresh, waits: crossing && !designated });
     const timed = Float64Array.from(times);
     this.#post({ type: 'prepared', c: message.c, counts, times: timed }, [timed.buffer as ArrayBuffer]);
   }
@@ -155,13 +190,17 @@ export class Shard {
     if (this.#draining || this.#stopped) return;
     this.#draining = true;
     try {
-      for (let batch = this.#pending.get(this.#next); batch !== undefined; batch = this.#pending.get(this.#next)) {
-        this.#pending.delete(this.#next);
-        for (const record of batch.records) {
+      for (let own = this.#own.get(this.#next); own !== undefined; own = this.#own.get(this.#next)) {
+        const batch = own.waits ? this.#batches.get(this.#next) : undefined;
+        if (own.waits && batch === undefined) break;
+        this.#own.delete(this.#next);
+        this.#batches.delete(this.#next);
+        const records = batch === undefined ? own.records : inSeqOrder(own.records, batch.records);
+        for (const record of records) {
           const replaying = this.#replay(record);
           if (replaying !== undefined) await replaying;
         }
-        this.#count(batch.fresh);
+        this.#count(batch?.fresh ?? own.fresh);
         this.#post({ type: 'replayed', shard: this.#setup.shard, c: this.#next });
         this.#next++;
         const heap = getHeapStatistics();
@@ -208,4 +247,28 @@ export class Shard {
     this.#stopped = true;
     this.#post({ type: 'abort', why });
   }
+}
+
+/**
+ * The address a combined line's default reader key starts with (its first field, up to the first
+ * space), or `null` for a line that is not one (empty, JSON, starting with a space), which its
+ * chunk's designated thread reads.
+ */
+function addressOf(line: string): string | null {
+  const first = line.charCodeAt(0);
+  // `{` (JSON), or white space before anything (readLine trims it before telling JSON apart).
+  if (Number.isNaN(first) || first === 0x7b || first <= 0x20) return null;
+  const space = line.indexOf(' ');
+  return space === -1 ? line : line.slice(0, space);
+}
+
+/** Two runs of records, each in log order, as one. */
+function inSeqOrder(a: readonly SimRecord[], b: readonly SimRecord[]): SimRecord[] {
+  const merged: SimRecord[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) merged.push(((a[i] as SimRecord).seq < (b[j] as SimRecord).seq ? a[i++] : b[j++]) as SimRecord);
+  while (i < a.length) merged.push(a[i++] as SimRecord);
+  while (j < b.length) merged.push(b[j++] as SimRecord);
+  return merged;
 }

@@ -1,9 +1,9 @@
 /**
  * One log replayed in a single pass on several worker threads (shards, shard.ts), nothing
- * spilled: this thread only reads the file (gunzip) and cuts it into chunks of whole lines, sent
- * in turn to the shards, which prepare them and replay the readers each owns, in log order. The
- * shards' results come back chunk by chunk and are counted here in log order (lines, skips,
- * formats, lines out of time order). At most {@link AHEAD} chunks are ahead of the slowest
+ * spilled: this thread only reads the file (gunzip) and cuts it into chunks of whole lines, each
+ * sent to every shard, which reads the lines of the readers it owns and replays them, in log
+ * order. What each shard read of a chunk comes back here and is counted in log order (lines,
+ * skips, formats, lines out of time order). At most {@link AHEAD} chunks are ahead of the slowest
  * shard's replay, so memory holds the readers, not the log.
  *
  * It is the fast path: a record that links readers (an account, a gift link) or a shard's heap
@@ -54,27 +54,33 @@ export async function runStreamed(options: StreamedOptions): Promise<{ run: Part
   let wake: () => void = () => {};
   const replayed = new Array<number>(workers).fill(-1);
   const done: Array<Extract<FromShard, { type: 'done' }> | undefined> = Array.from({ length: workers }, () => undefined);
-  const results = new Map<number, Extract<FromShard, { type: 'prepared' }>>();
+  /** Each chunk's answers from the shards, counted once all are in. */
+  const results = new Map<number, Array<Extract<FromShard, { type: 'prepared' }>>>();
   let counted = 0;
   let last = Number.NEGATIVE_INFINITY;
-  /** A chunk's lines, counted in log order. */
-  const count = (prepared: Extract<FromShard, { type: 'prepared' }>): void => {
-    const c = prepared.counts;
-    counts.lines += c.lines;
-    counts.skipped += c.skipped;
-    for (const [reason, n] of c.reasons) counts.reasons.set(reason, (counts.reasons.get(reason) ?? 0) + n);
-    for (const example of c.examples) if (counts.examples.length < 3) counts.examples.push(example);
-    for (const [name, n] of c.formats) counts.formats.set(name, (counts.formats.get(name) ?? 0) + n);
-    const times = prepared.times;
-    for (let i = 0; i < times.length; i += 2) {
-      const time = times[i] as number;
-      if (time < last - JITTER_MS) {
-        input.outOfOrder++;
-        input.firstOutOfOrder ??= { path, line: times[i + 1] as number };
-      }
-      if (time > last) last = time;
+  /** A chunk's lines, counted in log order (each line was read by one shard). */
+  const count = (parts: ReadonlyArray<Extract<FromShard, { type: 'prepared' }>>): void => {
+    let lines = 0;
+    for (const { counts: c } of parts) {
+      lines += c.lines;
+      counts.lines += c.lines;
+      counts.skipped += c.skipped;
+      for (const [reason, n] of c.reasons) counts.reasons.set(reason, (counts.reasons.get(reason) ?? 0) + n);
+      for (const [name, n] of c.formats) counts.formats.set(name, (counts.formats.get(name) ?? 0) + n);
     }
-    options.onLines?.(c.lines, counts.bytes);
+    const examples = parts.flatMap((p) => p.counts.examples).sort((a, b) => a.line - b.line);
+    for (const example of examples) if (counts.examples.length < 3) counts.examples.push(example);
+    byLine(
+      parts.map((p) => p.times),
+      (time, line) => {
+        if (time < last - JITTER_MS) {
+          input.outOfOrder++;
+          input.firstOutOfOrder ??= { path, line };
+        }
+        if (time > last) last = time;
+      },
+    );
+    options.onLines?.(lines, counts.bytes);
   };
   const threads = ports.map(
     (own, shard) =>
@@ -96,8 +102,10 @@ export async function runStreamed(options: StreamedOptions): Promise<{ run: Part
         thread.on('message', (message: FromShard | 'ready') => {
           if (message === 'ready') return resolve();
           if (message.type === 'prepared') {
-            results.set(message.c, message);
-            for (let next = results.get(counted); next !== undefined; next = results.get(counted)) {
+            const parts = results.get(message.c) ?? [];
+            parts.push(message);
+            results.set(message.c, parts);
+            for (let next = results.get(counted); next?.length === workers; next = results.get(counted)) {
               results.delete(counted++);
               count(next);
             }
@@ -125,7 +133,9 @@ export async function runStreamed(options: StreamedOptions): Promise<{ run: Part
     const send = async ({ transfer, ...piece }: Piece): Promise<void> => {
       await until(() => chunks - Math.min(...replayed) <= AHEAD * workers);
       if (gaveUp || failed !== null) return;
-      (threads[chunks % workers] as Worker).postMessage({ ...piece, c: chunks } satisfies ToShard, transfer);
+      // A copy to each shard but the last, which is given the bytes.
+      const message: ToShard = { ...piece, c: chunks };
+      for (const [i, thread] of threads.entries()) thread.postMessage(message, i === workers - 1 ? transfer : []);
       chunks++;
     };
     const chunker = new LineChunker();
@@ -164,5 +174,25 @@ export async function runStreamed(options: StreamedOptions): Promise<{ run: Part
   } finally {
     await Promise.all(threads.map((thread) => thread.terminate()));
     if (dir !== null) removeScratch(dir);
+  }
+}
+
+/** Each pair (time, line number) of the shards' lists of a chunk (each in line order), in line order. */
+function byLine(lists: readonly Float64Array[], each: (time: number, line: number) => void): void {
+  const at = lists.map(() => 0);
+  for (;;) {
+    let next = -1;
+    let nextLine = Number.POSITIVE_INFINITY;
+    for (let i = 0; i < lists.length; i++) {
+      const line = (lists[i] as Float64Array)[(at[i] as number) + 1];
+      if (line !== undefined && line < nextLine) {
+        next = i;
+        nextLine = line;
+      }
+    }
+    if (next === -1) return;
+    const j = at[next] as number;
+    at[next] = j + 2;
+    each((lists[next] as Float64Array)[j] as number, nextLine);
   }
 }
