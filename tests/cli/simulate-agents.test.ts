@@ -81,7 +81,7 @@ describe('AI agents in the access log and the replay', () => {
         const logged = loggedFields(line.fields);
         expect(logged, line.name).not.toBeNull();
         const request = { method: 'GET', url: '/articles/tram', userAgent: line.ua, referer: null, ip: null, logged };
-        const who = { key: `reader-${i}`, reader: { status: 'anonymous' as const, entitlements: [] } };
+        const who = { key: i, reader: { status: 'anonymous' as const, entitlements: [] } };
         reasons.push((await replayer.decide(Date.parse('2026-12-07T10:00:00Z') + i * 1000, who, request, { id: 'tram' })).reason);
       }
       return reasons;

@@ -269,7 +269,7 @@ describe('the replay reads what the live paywall logged', () => {
       ]),
     });
     const logged = (country: string | null) => fields({ country });
-    const who = { key: 'k', reader: { status: 'anonymous' as const, entitlements: [] } };
+    const who = { key: 0, reader: { status: 'anonymous' as const, entitlements: [] } };
     const request = (country: string | null) => ({
       method: 'GET',
       url: '/a',
@@ -316,7 +316,7 @@ describe('the replay reads what the live paywall logged', () => {
         });
         const decision = await replayer.decide(
           Date.parse('2026-11-02T10:00:00Z') + n * 60_000,
-          { key: browser, reader: { status: 'anonymous', entitlements: [] } },
+          { key: browser === 'b1' ? 0 : 1, reader: { status: 'anonymous', entitlements: [] } },
           { method: 'GET', url: `/${browser}/${n}`, userAgent: null, referer: null, ip: null, logged },
           { id: `${browser}-${n}` },
         );

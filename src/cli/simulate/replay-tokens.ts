@@ -16,13 +16,17 @@ export const KID = 'sim';
 const MALFORMED: TokenReadResult = Object.freeze({ ok: false, reason: 'malformed' });
 const EXPIRED: TokenReadResult = Object.freeze({ ok: false, reason: 'expired' });
 
-/** Meter "tokens" that are handles to states kept here: no signing, no verifying. */
+/**
+ * Meter "tokens" that are handles to states kept here: no signing, no verifying. A handle is a
+ * number written in decimal, kept by its number (a number is looked up without hashing a string).
+ */
 export class MeterHandles implements MeterTokens {
-  readonly #states = new Map<string, { state: MeterState; expiresAt: number }>();
+  readonly #states = new Map<number, { state: MeterState; expiresAt: number }>();
   #next = 0;
 
   read(handle: string, now: number): TokenReadResult {
-    const entry = this.#states.get(handle);
+    // Junk (the replay presents "!" for a cookie refused live) is no number; "" would read as 0.
+    const entry = handle === '' ? undefined : this.#states.get(Number(handle));
     if (entry === undefined) return MALFORMED;
     if (entry.expiresAt <= now) return EXPIRED;
     // Made on each read, not kept: a partition holds a handle for each of its readers.
@@ -30,14 +34,14 @@ export class MeterHandles implements MeterTokens {
   }
 
   sign(state: MeterState, _now: number, expiresAt: number): string {
-    const handle = (this.#next++).toString(36);
+    const handle = this.#next++;
     this.#states.set(handle, { state, expiresAt });
-    return handle;
+    return String(handle);
   }
 
   /** Drops a handle no reader holds any more (the memory stays bounded by the readers). */
   forget(handle: string): void {
-    this.#states.delete(handle);
+    this.#states.delete(Number(handle));
   }
 }
 

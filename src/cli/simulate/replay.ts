@@ -32,8 +32,12 @@ const VERSIONS = 4;
 
 /** Who is reading, as the log says. */
 export interface SimulatedReader {
-  /** The key the log tells readers apart by (a browser, an account, address and user agent). */
-  readonly key: string;
+  /**
+   * The reader, numbered in order of first appearance (run.ts numbers the keys the log tells
+   * readers apart by: a browser, an account, address and user agent). A number, not the key: a
+   * key by address and user agent is a long string, hashed anew for every lookup of every request.
+   */
+  readonly key: number;
   readonly reader: Reader;
 }
 
@@ -144,8 +148,8 @@ export function createReplayer(options: Partial<PaywallOptions>): Replayer {
   );
   const engine = new Engine(ctx, () => current);
   const cookieName = resolved.cookie.name;
-  /** A log from before meterwall: each reader key's meter cookie. */
-  const byKey = new Map<string, string>();
+  /** A log from before meterwall: each reader's meter cookie, by their number (dense: every number below is a reader seen). */
+  const byKey: Array<string | undefined> = [];
   /** A log meterwall wrote: the candidate's meter for each live meter cookie, and each browser's last few. */
   const byCookie = new Map<string, string>();
   const versions = new Map<string, string[]>();
@@ -232,7 +236,7 @@ export function createReplayer(options: Partial<PaywallOptions>): Replayer {
       // The meter cookie(s) the browser presents: the candidate's meter for each live one, junk for one refused live.
       const presented: string[] = [];
       if (logged === null) {
-        const cookie = byKey.get(who.key);
+        const cookie = byKey[who.key];
         if (cookie !== undefined) presented.push(cookie);
       } else
         for (const live of logged.cookies) {
@@ -249,9 +253,10 @@ export function createReplayer(options: Partial<PaywallOptions>): Replayer {
         if (logged === null) {
           if (mine === null) return decision;
           // The reader's older meter is let go: the memory follows the readers, not the lines.
-          const old = byKey.get(who.key);
+          const old = byKey[who.key];
           if (old !== undefined && old !== mine) handles.forget(old);
-          byKey.set(who.key, mine);
+          while (byKey.length < who.key) byKey.push(undefined);
+          byKey[who.key] = mine;
           return decision;
         }
         // The browser now holds the live cookie `logged.wrote` (or still the one it sent): it stands for the candidate's meter.

@@ -92,7 +92,10 @@ export class Preparer {
     const by = this.#config.reader === undefined ? (who.by ?? 'config') : 'config';
     c.keying.set(by, (c.keying.get(by) ?? 0) + 1);
     if (by === 'address-and-agent' && c.addresses.size < MAX_ADDRESSES) c.addresses.add(entry.ip ?? '-');
-    const reader: Reader = { status: who.status ?? 'anonymous', entitlements: who.entitlements ?? [], ...(who.id ? { id: who.id } : {}) };
+    // Written out, not spread: this runs for every article request of the log.
+    const status = who.status ?? 'anonymous';
+    const entitlements = who.entitlements ?? [];
+    const reader: Reader = who.id ? { status, entitlements, id: who.id } : { status, entitlements };
     const fresh = this.#freshOrdinal(entry);
     this.#seq = seq + 1;
     return {
@@ -145,6 +148,8 @@ export class Preparer {
 /** Every configuration replaying one partition's records, in order. */
 export class PartitionReplay {
   readonly #runs: Array<{ readonly replayer: ReturnType<typeof createReplayer>; readonly stats: StatsCollector }>;
+  /** Each reader key's number, in order of first appearance: the replay and the counts look readers up by it. */
+  readonly #readers = new Map<string, number>();
 
   constructor(config: SimulationConfig) {
     this.#runs = candidatesOf(config).map((c) => ({ replayer: createReplayer(c.options), stats: new StatsCollector(c.name) }));
@@ -153,10 +158,15 @@ export class PartitionReplay {
   /** Decides `record` in every configuration; its answers in configuration order (at once, unless a store answered later). */
   replay(record: SimRecord): MaybePromise<Answer[]> {
     const answers: Answer[] = [];
-    const who = { key: record.key, reader: record.reader };
+    let key = this.#readers.get(record.key);
+    if (key === undefined) {
+      key = this.#readers.size;
+      this.#readers.set(ownString(record.key), key);
+    }
+    const who = { key, reader: record.reader };
     const runs = this.#runs;
     const count = (run: (typeof runs)[number], decision: Decision): void => {
-      run.stats.add(record.key, decision, record.section, record.day, run.replayer.pageView(record));
+      run.stats.add(key, decision, record.section, record.day, run.replayer.pageView(record));
       answers.push({ access: decision.access, reason: decision.reason });
     };
     const from = (first: number): MaybePromise<Answer[]> => {
@@ -179,6 +189,15 @@ export class PartitionReplay {
   finish(): CandidateStats[] {
     return this.#runs.map((r) => r.stats.finish());
   }
+}
+
+/**
+ * `text` in memory of its own. A string cut from a longer one (a line of a log, a chunk of lines)
+ * may be a view that keeps the whole longer one alive; a key kept for the whole run must not.
+ */
+export function ownString(text: string): string {
+  // A concatenation is flattened into a new string on first use; the slice of it is of that string only.
+  return ` ${text}`.slice(1);
 }
 
 /** The simulation's results: one entry per configuration, and what was read. */

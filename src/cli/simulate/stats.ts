@@ -63,8 +63,12 @@ function add(t: Tally, access: Decision['access']): void {
 /** Counts one configuration's decisions. */
 export class StatsCollector {
   readonly stats: CandidateStats;
-  /** Per reader: views × 4 + (met the prompt ? 1 : 0) + (met the teaser ? 2 : 0). */
-  readonly #readers = new Map<string, number>();
+  /**
+   * Per reader, by their number (run.ts `PartitionReplay`; dense: each reader's first request
+   * comes here before any later reader's): views × 4 + (met the prompt ? 1 : 0) + (met the
+   * teaser ? 2 : 0), 0 for one who made no page view.
+   */
+  readonly #readers: number[] = [];
 
   constructor(name: string) {
     this.stats = {
@@ -82,8 +86,10 @@ export class StatsCollector {
   }
 
   /** Counts a decision; one on a request that was no page view (a HEAD, a prefetch, a bot) is counted apart, whatever decided it. */
-  add(reader: string, decision: Decision, section: string, day: string, pageView = true): void {
+  add(reader: number, decision: Decision, section: string, day: string, pageView = true): void {
     const s = this.stats;
+    const readers = this.#readers;
+    while (readers.length <= reader) readers.push(0);
     if (!pageView || decision.reason === 'not-counted') {
       s.notPageViews++;
       return;
@@ -93,15 +99,17 @@ export class StatsCollector {
     add(slot(s.byDay, day), decision.access);
     s.reasons.set(decision.reason, (s.reasons.get(decision.reason) ?? 0) + 1);
     const flag = decision.access === 'prompt' ? 1 : decision.access === 'teaser' ? 2 : 0;
-    this.#readers.set(reader, ((this.#readers.get(reader) ?? 0) + 4) | flag);
+    readers[reader] = ((readers[reader] as number) + 4) | flag;
   }
 
   /** The results, with the per-reader figures summed up. */
   finish(): CandidateStats {
     const s = this.stats;
-    s.readers = this.#readers.size;
+    s.readers = 0;
     for (const bucket of VIEW_BUCKETS) s.viewsPerReader[bucket] = 0;
-    for (const packed of this.#readers.values()) {
+    for (const packed of this.#readers) {
+      if (packed === 0) continue;
+      s.readers++;
       if (packed & 1) s.metPrompt++;
       if (packed & 2) s.metTeaser++;
       s.viewsPerReader[bucketOf(packed >>> 2)]++;
