@@ -108,6 +108,9 @@ export async function openLog(path: string, counts: LogCounts): Promise<{ readon
   return { input: gzip ? file.pipe(createGunzip()) : file, file };
 }
 
+/** Whether a line is read as JSON (else as combined). */
+export const isJsonLine = (text: string): boolean => text.trimStart().startsWith('{');
+
 /**
  * One line of a log read (its number in the file, 1-based): the entry, or `null` when it is empty
  * or cannot be read (counted in `counts` with why). Told line by line: a log may mix formats, and
@@ -116,7 +119,7 @@ export async function openLog(path: string, counts: LogCounts): Promise<{ readon
 export function readLine(text: string, number: number, path: string, format: LogFormat, counts: LogCounts): LogEntry | null {
   if (text === '') return null;
   counts.lines++;
-  const json = text.trimStart().startsWith('{');
+  const json = isJsonLine(text);
   const at = { line: number, log: path };
   const fromJson = json ? parseJsonLine(text, format, at) : null;
   const read = json ? fromJson : parseCombined(text, format, at);

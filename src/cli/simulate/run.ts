@@ -91,7 +91,9 @@ export class Preparer {
     c.articleRequests++;
     const by = this.#config.reader === undefined ? (who.by ?? 'config') : 'config';
     c.keying.set(by, (c.keying.get(by) ?? 0) + 1);
-    if (by === 'address-and-agent' && c.addresses.size < MAX_ADDRESSES) c.addresses.add(entry.ip ?? '-');
+    const address = entry.ip ?? '-';
+    // Copied once (an address read from a line may be a view that keeps the whole chunk of the log).
+    if (by === 'address-and-agent' && c.addresses.size < MAX_ADDRESSES && !c.addresses.has(address)) c.addresses.add(ownString(address));
     // Written out, not spread: this runs for every article request of the log.
     const status = who.status ?? 'anonymous';
     const entitlements = who.entitlements ?? [];

@@ -19,7 +19,7 @@ import { isPromiseLike } from '../../util/maybe-async.js';
 import { DecisionsOut } from './decisions.js';
 import type { LogFormat } from './formats.js';
 import { fnv, linksAnything } from './links.js';
-import { type LogCounts, logCounts, MAX_LINE, readLine, skipLine, tooLongLine } from './log.js';
+import { isJsonLine, type LogCounts, logCounts, MAX_LINE, readLine, skipLine, tooLongLine } from './log.js';
 import { fromTuple, type RecordTuple, type SimRecord, toTuple } from './records.js';
 import { PartitionReplay, Preparer } from './run.js';
 import type { SimulationConfig } from './simulate.js';
@@ -100,6 +100,8 @@ export class Shard {
   #next = 0;
   #end: number | null = null;
   #draining = false;
+  /** A replay that answered later (a store that answers later), which the rest of its chunk waits for. */
+  #inflight: Promise<void> | null = null;
   #stopped = false;
 
   constructor(
@@ -135,14 +137,20 @@ export class Shard {
     const times: number[] = [];
     const { shard, shards, path, ports } = this.#setup;
     const designated = message.c % shards === shard;
-    /** Whether the chunk holds a line only its designated thread reads (every thread sees the same lines, so agrees). */
-    let crossing = false;
+    const text =
+      message.type === 'chunk' ? Buffer.from(message.bytes.buffer, message.bytes.byteOffset, message.bytes.length).toString('utf8') : '';
+    /** Whether the chunk holds a line only its designated thread reads (every thread reads the same text, so agrees). */
+    const crossing = !this.#routes || hasJsonLine(text);
+    /**
+     * Every chunk before is replayed and nothing comes from another thread: each record is replayed
+     * as soon as it is read, while it is in the processor's cache (the chunk's records are not kept).
+     */
+    let now = this.#next === message.c && !this.#draining && this.#inflight === null && (!crossing || designated);
     const own: SimRecord[] = [];
     const out: RecordTuple[][] = ports.map(() => []);
     if (message.type === 'too-long') {
       if (designated) tooLongLine(counts, message.line, message.head);
     } else {
-      const text = Buffer.from(message.bytes.buffer, message.bytes.byteOffset, message.bytes.length).toString('utf8');
       let number = message.firstLine - 1;
       for (let start = 0; start < text.length; ) {
         const newline = text.indexOf('\n', start);
@@ -152,10 +160,7 @@ export class Shard {
         number++;
         if (line.endsWith('\r')) line = line.slice(0, -1);
         const routed = this.#routes ? addressOf(line) : null;
-        if (routed === null) {
-          crossing = true;
-          if (!designated) continue;
-        } else if (fnv(routed) % shards !== shard) continue;
+        if (routed === null ? !designated : fnv(routed) % shards !== shard) continue;
         if (line.length * 3 > MAX_LINE && Buffer.byteLength(line) > MAX_LINE) {
           tooLongLine(counts, number, line.slice(0, 120));
           continue;
@@ -169,8 +174,16 @@ export class Shard {
         if (linksAnything(record)) return this.#stop('links');
         // A routed line's key starts with the address it was routed by: its owner is this thread.
         const owner = routed === null ? ownerOf(record.key, shards) : shard;
-        if (owner === shard) own.push(record);
-        else (out[owner] as RecordTuple[]).push(toTuple(record));
+        if (owner !== shard) (out[owner] as RecordTuple[]).push(toTuple(record));
+        else if (!now) own.push(record);
+        else {
+          const replaying = this.#replay(record);
+          // The rest of the chunk waits for it (#drain).
+          if (replaying !== undefined) {
+            this.#inflight = replaying;
+            now = false;
+          }
+        }
       }
     }
     const fresh = this.#preparer.takeFresh();
@@ -191,6 +204,10 @@ export class Shard {
     this.#draining = true;
     try {
       for (let own = this.#own.get(this.#next); own !== undefined; own = this.#own.get(this.#next)) {
+        if (this.#inflight !== null) {
+          await this.#inflight;
+          this.#inflight = null;
+        }
         const batch = own.waits ? this.#batches.get(this.#next) : undefined;
         if (own.waits && batch === undefined) break;
         this.#own.delete(this.#next);
@@ -251,15 +268,25 @@ export class Shard {
 
 /**
  * The address a combined line's default reader key starts with (its first field, up to the first
- * space), or `null` for a line that is not one (empty, JSON, starting with a space), which its
- * chunk's designated thread reads.
+ * space; a line that is no combined line is read by the thread that one names, and skipped), or
+ * `null` for a JSON line (told as readLine tells it), which its chunk's designated thread reads.
  */
 function addressOf(line: string): string | null {
-  const first = line.charCodeAt(0);
-  // `{` (JSON), or white space before anything (readLine trims it before telling JSON apart).
-  if (Number.isNaN(first) || first === 0x7b || first <= 0x20) return null;
+  if (isJsonLine(line)) return null;
   const space = line.indexOf(' ');
   return space === -1 ? line : line.slice(0, space);
+}
+
+/** Whether any line of `text` is a JSON line. */
+function hasJsonLine(text: string): boolean {
+  if (!text.includes('{')) return false;
+  for (let start = 0; start < text.length; ) {
+    const newline = text.indexOf('\n', start);
+    const end = newline === -1 ? text.length : newline;
+    if (isJsonLine(text.slice(start, end))) return true;
+    start = end + 1;
+  }
+  return false;
 }
 
 /** Two runs of records, each in log order, as one. */
