@@ -18,9 +18,10 @@ import type { MessagePort } from 'node:worker_threads';
 import { isPromiseLike } from '../../util/maybe-async.js';
 import { DecisionsOut } from './decisions.js';
 import type { LogFormat } from './formats.js';
-import { fnv, linksAnything } from './links.js';
-import { isJsonLine, type LogCounts, logCounts, MAX_LINE, readLine, skipLine, tooLongLine } from './log.js';
+import { linksAnything } from './links.js';
+import { type LogCounts, logCounts, MAX_LINE, readLine, skipLine, tooLongLine } from './log.js';
 import { fromTuple, type RecordTuple, type SimRecord, toTuple } from './records.js';
+import { hasJsonLine, ownerOf, routeOf } from './routing.js';
 import { PartitionReplay, Preparer } from './run.js';
 import type { SimulationConfig } from './simulate.js';
 import { sendStats } from './stats.js';
@@ -64,16 +65,6 @@ export interface ShardSetup {
   readonly decisions: string | null;
   /** A port to each other shard (`null` at its own place). */
   readonly ports: ReadonlyArray<MessagePort | null>;
-}
-
-/**
- * The shard that replays `key`: by its first word (a key by address and user agent starts with
- * the address, the first field of a combined line, so the line can be routed unread), else the
- * whole key. Readers behind one address share a thread.
- */
-export function ownerOf(key: string, shards: number): number {
-  const space = key.indexOf(' ');
-  return fnv(space === -1 ? key : key.slice(0, space)) % shards;
 }
 
 /** A chunk's records for this owner, in log order, and whether a batch from its designated thread completes it. */
@@ -137,10 +128,10 @@ export class Shard {
     const times: number[] = [];
     const { shard, shards, path, ports } = this.#setup;
     const designated = message.c % shards === shard;
-    const text =
-      message.type === 'chunk' ? Buffer.from(message.bytes.buffer, message.bytes.byteOffset, message.bytes.length).toString('utf8') : '';
-    /** Whether the chunk holds a line only its designated thread reads (every thread reads the same text, so agrees). */
-    const crossing = !this.#routes || hasJsonLine(text);
+    const chunk = message.type === 'chunk' ? message : null;
+    const bytes = chunk === null ? null : Buffer.from(chunk.bytes.buffer, chunk.bytes.byteOffset, chunk.bytes.length);
+    /** Whether the chunk holds a line only its designated thread reads (every thread reads the same bytes, so agrees). */
+    const crossing = !this.#routes || (bytes !== null && hasJsonLine(bytes));
     /**
      * Every chunk before is replayed and nothing comes from another thread: each record is replayed
      * as soon as it is read, while it is in the processor's cache (the chunk's records are not kept).
@@ -148,32 +139,33 @@ export class Shard {
     let now = this.#next === message.c && !this.#draining && this.#inflight === null && (!crossing || designated);
     const own: SimRecord[] = [];
     const out: RecordTuple[][] = ports.map(() => []);
-    if (message.type === 'too-long') {
-      if (designated) tooLongLine(counts, message.line, message.head);
+    if (chunk === null || bytes === null) {
+      if (designated && message.type === 'too-long') tooLongLine(counts, message.line, message.head);
     } else {
-      let number = message.firstLine - 1;
-      for (let start = 0; start < text.length; ) {
-        const newline = text.indexOf('\n', start);
-        const end = newline === -1 ? text.length : newline;
-        let line = text.slice(start, end);
-        start = end + 1;
+      let number = chunk.firstLine - 1;
+      for (let start = 0; start < bytes.length; ) {
+        const newline = bytes.indexOf(0x0a, start);
+        const next = newline === -1 ? bytes.length : newline + 1;
+        let end = newline === -1 ? bytes.length : newline;
+        if (end > start && bytes[end - 1] === 0x0d) end--;
+        const from = start;
+        start = next;
         number++;
-        if (line.endsWith('\r')) line = line.slice(0, -1);
-        const routed = this.#routes ? addressOf(line) : null;
-        if (routed === null ? !designated : fnv(routed) % shards !== shard) continue;
-        if (line.length * 3 > MAX_LINE && Buffer.byteLength(line) > MAX_LINE) {
-          tooLongLine(counts, number, line.slice(0, 120));
+        const route = this.#routes ? routeOf(bytes, from, end, shards) : -1;
+        if (route === -1 ? !designated : route !== shard) continue;
+        if (end - from > MAX_LINE) {
+          tooLongLine(counts, number, bytes.toString('utf8', from, from + 4 * 120).slice(0, 120));
           continue;
         }
-        const entry = readLine(line, number, path, this.#format, counts);
+        const entry = readLine(bytes.toString('utf8', from, end), number, path, this.#format, counts);
         if (entry === null) continue;
         times.push(entry.time, number);
-        const record = this.#preparer.prepare(entry, 0, message.c * SEQ_PER_CHUNK + (number - message.firstLine));
+        const record = this.#preparer.prepare(entry, 0, message.c * SEQ_PER_CHUNK + (number - chunk.firstLine));
         if (typeof record === 'string') skipLine(counts, number, record, `${entry.method} ${entry.url}`);
         if (record === null || typeof record === 'string') continue;
         if (linksAnything(record)) return this.#stop('links');
         // A routed line's key starts with the address it was routed by: its owner is this thread.
-        const owner = routed === null ? ownerOf(record.key, shards) : shard;
+        const owner = route === -1 ? ownerOf(record.key, shards) : shard;
         if (owner !== shard) (out[owner] as RecordTuple[]).push(toTuple(record));
         else if (!now) own.push(record);
         else {
@@ -264,29 +256,6 @@ export class Shard {
     this.#stopped = true;
     this.#post({ type: 'abort', why });
   }
-}
-
-/**
- * The address a combined line's default reader key starts with (its first field, up to the first
- * space; a line that is no combined line is read by the thread that one names, and skipped), or
- * `null` for a JSON line (told as readLine tells it), which its chunk's designated thread reads.
- */
-function addressOf(line: string): string | null {
-  if (isJsonLine(line)) return null;
-  const space = line.indexOf(' ');
-  return space === -1 ? line : line.slice(0, space);
-}
-
-/** Whether any line of `text` is a JSON line. */
-function hasJsonLine(text: string): boolean {
-  if (!text.includes('{')) return false;
-  for (let start = 0; start < text.length; ) {
-    const newline = text.indexOf('\n', start);
-    const end = newline === -1 ? text.length : newline;
-    if (isJsonLine(text.slice(start, end))) return true;
-    start = end + 1;
-  }
-  return false;
 }
 
 /** Two runs of records, each in log order, as one. */
