@@ -52,15 +52,25 @@ export function freshFromLog(store: MeterStore, ordinal: () => number | null): M
   });
 }
 
-/** A detector's answers remembered by user agent (at most 20,000, then forgotten all at once). */
+/**
+ * A detector's answers remembered by user agent (at most 20,000, then forgotten all at once), and
+ * the last one at hand: a request's user agent is judged twice (the engine's page-view check and
+ * the count's), the same string both times.
+ */
 export function remembered(detect: (userAgent: string) => string | null): (userAgent: string) => string | null {
   const answers = new Map<string, string | null>();
+  let last: string | null = null;
+  let lastAnswer: string | null = null;
   return (userAgent) => {
-    const known = answers.get(userAgent);
-    if (known !== undefined) return known;
-    const answer = detect(userAgent);
-    if (answers.size >= 20_000) answers.clear();
-    answers.set(userAgent, answer);
+    if (userAgent === last) return lastAnswer;
+    let answer = answers.get(userAgent);
+    if (answer === undefined) {
+      answer = detect(userAgent);
+      if (answers.size >= 20_000) answers.clear();
+      answers.set(userAgent, answer);
+    }
+    last = userAgent;
+    lastAnswer = answer;
     return answer;
   };
 }
