@@ -7,7 +7,7 @@
 import { MAX_LINE } from './log.js';
 
 /** Bytes in a chunk, about. */
-const CHUNK = 512 * 1024;
+const CHUNK = 1024 * 1024;
 /** How much of a too-long line is kept (as log.ts keeps it). */
 const HEAD = 120;
 

@@ -39,6 +39,14 @@ export interface SimRecord {
   readonly day: string;
 }
 
+/** The key of a reader told apart by address and user agent (a log without a visitor id). */
+export function addressKey(ip: string | null, userAgent: string | null): string {
+  return `${ip ?? '-'} ${userAgent ?? '-'}`;
+}
+
+/** Whether `r`'s reader is told apart by address and user agent. */
+export const keyedByAddress = (r: SimRecord): boolean => r.key === addressKey(r.ip, r.userAgent);
+
 /** The distinct articles of a run, each encoded once: a record names its article by its place here. */
 export class ArticleTable {
   readonly articles: Article[] = [];
@@ -86,7 +94,7 @@ export function encodeRecord(r: SimRecord, article: number): string {
       : JSON.stringify(r.reader);
   const logged = r.logged === null ? 'null' : JSON.stringify(r.logged);
   // The key of a log without a visitor id is its address and user agent: written once, not twice.
-  const key = r.key === `${r.ip ?? '-'} ${r.userAgent ?? '-'}` ? '0' : q(r.key);
+  const key = keyedByAddress(r) ? '0' : q(r.key);
   // The order of a RecordTuple, the article by its place.
   return `[${r.seq},${r.time},${r.line ?? 'null'},${r.log},${q(r.method)},${q(r.url)},${q(r.userAgent)},${q(r.referer)},${q(r.ip)},${key},${reader},${logged},${r.fresh ?? 'null'},${q(r.freshNetwork)},${article},${q(r.day)}]\n`;
 }
@@ -125,7 +133,7 @@ const ANONYMOUS_READER: Reader = Object.freeze({ status: 'anonymous', entitlemen
 /** `r` as a {@link RecordTuple} (cheaper to clone than the object: no keys, no repeated key). */
 export function toTuple(r: SimRecord): RecordTuple {
   const plain = r.reader.status === 'anonymous' && r.reader.id === undefined && r.reader.entitlements.length === 0;
-  const key = r.key === `${r.ip ?? '-'} ${r.userAgent ?? '-'}` ? 0 : r.key;
+  const key = keyedByAddress(r) ? 0 : r.key;
   return [
     r.seq,
     r.time,
@@ -159,7 +167,7 @@ export function fromTuple(t: RecordTuple): SimRecord {
     userAgent,
     referer,
     ip,
-    key: key === 0 ? `${ip ?? '-'} ${userAgent ?? '-'}` : key,
+    key: key === 0 ? addressKey(ip, userAgent) : key,
     reader: reader === 0 ? ANONYMOUS_READER : reader,
     logged,
     fresh,

@@ -11,7 +11,7 @@ import type { Article, Decision, Reader } from '../../types.js';
 import { networkOf, parseIp } from '../../util/ip.js';
 import { isPromiseLike, type MaybePromise } from '../../util/maybe-async.js';
 import type { LogEntry, SkipReason } from './log.js';
-import type { KeyedBy, SimRecord } from './records.js';
+import { type KeyedBy, keyedByAddress, type SimRecord } from './records.js';
 import { createReplayer } from './replay.js';
 import { candidatesOf, defaultReader, type LoggedReader, type SimulationConfig } from './simulate.js';
 import { type CandidateStats, StatsCollector } from './stats.js';
@@ -91,16 +91,13 @@ export class Preparer {
     c.articleRequests++;
     const by = this.#config.reader === undefined ? (who.by ?? 'config') : 'config';
     c.keying.set(by, (c.keying.get(by) ?? 0) + 1);
-    const address = entry.ip ?? '-';
-    // Copied once (an address read from a line may be a view that keeps the whole chunk of the log).
-    if (by === 'address-and-agent' && c.addresses.size < MAX_ADDRESSES && !c.addresses.has(address)) c.addresses.add(ownString(address));
     // Written out, not spread: this runs for every article request of the log.
     const status = who.status ?? 'anonymous';
     const entitlements = who.entitlements ?? [];
     const reader: Reader = who.id ? { status, entitlements, id: who.id } : { status, entitlements };
     const fresh = this.#freshOrdinal(entry);
     this.#seq = seq + 1;
-    return {
+    const record: SimRecord = {
       seq,
       time: entry.time,
       line: entry.line ?? null,
@@ -119,6 +116,9 @@ export class Preparer {
       section: article.section ?? '(none)',
       day: this.#day(entry.time),
     };
+    // Prepared in chunks, the replay counts the addresses, one look per reader, not per request (PartitionReplay).
+    if (!this.#chunked) countAddress(c.addresses, record);
+    return record;
   }
 
   /** A request that started a new meter live: its place among its network's new meters this hour (the cap's count). */
@@ -147,14 +147,26 @@ export class Preparer {
   }
 }
 
+/** Counts `record`'s address among the distinct addresses of readers keyed by address and user agent (the CDN warning). */
+function countAddress(addresses: Set<string>, record: SimRecord): void {
+  const address = record.ip ?? '-';
+  if (addresses.size >= MAX_ADDRESSES || addresses.has(address) || !keyedByAddress(record)) return;
+  // Copied once: an address read from a line may be a view that keeps the whole chunk of the log.
+  addresses.add(ownString(address));
+}
+
 /** Every configuration replaying one partition's records, in order. */
 export class PartitionReplay {
   readonly #runs: Array<{ readonly replayer: ReturnType<typeof createReplayer>; readonly stats: StatsCollector }>;
   /** Each reader key's number, in order of first appearance: the replay and the counts look readers up by it. */
   readonly #readers = new Map<string, number>();
 
-  constructor(config: SimulationConfig) {
+  /** Where a new reader's address is counted (a run prepared in chunks: see `Preparer`), or `null`. */
+  readonly #addresses: Set<string> | null;
+
+  constructor(config: SimulationConfig, addresses: Set<string> | null = null) {
     this.#runs = candidatesOf(config).map((c) => ({ replayer: createReplayer(c.options), stats: new StatsCollector(c.name) }));
+    this.#addresses = addresses;
   }
 
   /** Decides `record` in every configuration; its answers in configuration order (at once, unless a store answered later). */
@@ -164,6 +176,8 @@ export class PartitionReplay {
     if (key === undefined) {
       key = this.#readers.size;
       this.#readers.set(ownString(record.key), key);
+      // A reader keyed by address and user agent has one address: only a new reader can bring a new one.
+      if (this.#addresses !== null) countAddress(this.#addresses, record);
     }
     const who = { key, reader: record.reader };
     const runs = this.#runs;
@@ -210,7 +224,7 @@ export interface SimulationResult {
   readonly otherRequests: number;
   /** Article requests by how their reader was told apart (a log without a visitor id keys by address and user agent). */
   readonly keying: ReadonlyMap<KeyedBy, number>;
-  /** Distinct addresses of the article requests keyed by address and user agent (counted up to 100,000). */
+  /** Distinct addresses of the readers whose key is their address and user agent (counted up to 100,000). */
   readonly addresses: number;
 }
 

@@ -105,7 +105,7 @@ export class Shard {
     this.#post = post;
     this.#format = format;
     this.#preparer = new Preparer(config, true);
-    this.#partition = new PartitionReplay(config);
+    this.#partition = new PartitionReplay(config, this.#preparer.counts.addresses);
     this.#out = setup.decisions === null ? null : new DecisionsOut(setup.decisions, setup.names, [setup.path]);
     this.#routes = config.reader === undefined && !format.extraFields.includes('visitor') && format.trusted.length === 0;
     for (const port of setup.ports)

@@ -6,7 +6,7 @@
 import type { Article, PaywallOptions, ReaderStatus } from '../../types.js';
 import type { LogOptions } from './formats.js';
 import type { LogEntry } from './log.js';
-import type { KeyedBy } from './records.js';
+import { addressKey, type KeyedBy } from './records.js';
 
 /** What a config module exports (as its default export). */
 export interface SimulationConfig {
@@ -89,12 +89,12 @@ export function defaultReader(entry: LogEntry): LoggedReader {
   const logged = entry.meterwall;
   if (logged !== null) {
     // A log meterwall wrote: a reader is their account, else their browser.
-    const key = logged.account ?? logged.browser ?? `${entry.ip ?? '-'} ${entry.userAgent ?? '-'}`;
+    const key = logged.account ?? logged.browser ?? addressKey(entry.ip, entry.userAgent);
     const by: KeyedBy = logged.account !== null ? 'account' : logged.browser !== null ? 'browser' : 'address-and-agent';
     const reader = { key, status: logged.status, entitlements: [...logged.entitlements], by };
     return logged.account === null ? reader : { ...reader, id: logged.account };
   }
-  const key = entry.reader ?? entry.account ?? `${entry.ip ?? '-'} ${entry.userAgent ?? '-'}`;
+  const key = entry.reader ?? entry.account ?? addressKey(entry.ip, entry.userAgent);
   const by: KeyedBy = entry.reader !== null ? 'visitor-id' : entry.account !== null ? 'account' : 'address-and-agent';
   const status = entry.status ?? (entry.account ? 'registered' : 'anonymous');
   return entry.account ? { key, status, id: entry.account, by } : { key, status, by };
