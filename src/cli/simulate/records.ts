@@ -44,8 +44,15 @@ export function addressKey(ip: string | null, userAgent: string | null): string 
   return `${ip ?? '-'} ${userAgent ?? '-'}`;
 }
 
-/** Whether `r`'s reader is told apart by address and user agent. */
-export const keyedByAddress = (r: SimRecord): boolean => r.key === addressKey(r.ip, r.userAgent);
+/** Whether `r`'s reader is told apart by address and user agent (its key is {@link addressKey}; compared in place, nothing made). */
+export function keyedByAddress(r: SimRecord): boolean {
+  const ip = r.ip ?? '-';
+  const userAgent = r.userAgent ?? '-';
+  const key = r.key;
+  return (
+    key.length === ip.length + 1 + userAgent.length && key.charCodeAt(ip.length) === 0x20 && key.startsWith(ip) && key.endsWith(userAgent)
+  );
+}
 
 /** The distinct articles of a run, each encoded once: a record names its article by its place here. */
 export class ArticleTable {

@@ -150,7 +150,7 @@ export class Preparer {
 /** Counts `record`'s address among the distinct addresses of readers keyed by address and user agent (the CDN warning). */
 function countAddress(addresses: Set<string>, record: SimRecord): void {
   const address = record.ip ?? '-';
-  if (addresses.size >= MAX_ADDRESSES || addresses.has(address) || !keyedByAddress(record)) return;
+  if (addresses.size >= MAX_ADDRESSES || !keyedByAddress(record) || addresses.has(address)) return;
   // Copied once: an address read from a line may be a view that keeps the whole chunk of the log.
   addresses.add(ownString(address));
 }
