@@ -72,6 +72,13 @@ export function unitOf(c: number): Unit {
   return unit;
 }
 
+let pictograph: RegExp | undefined;
+/** An extended pictograph (emoji, ©, ‼…), which a zero-width joiner before it joins to what precedes (WB3c). */
+function isPictograph(cp: number): boolean {
+  pictograph ??= /^\p{Extended_Pictographic}$/u;
+  return pictograph.test(String.fromCodePoint(cp));
+}
+
 const isHebrew = (c: number): boolean => (c >= 0x0590 && c <= 0x05ff) || (c >= 0xfb1d && c <= 0xfb4f);
 
 /** Spans found by {@link simpleWords}: start, end, start, end… (reused). */
@@ -116,6 +123,8 @@ export function simpleWords(text: string, i: number, j: number): boolean {
         last = next;
         k++;
       } else if (next === Unit.Extend) {
+        // A joiner before a pictograph joins the two (WB3c: "0\u200D©" is one segment): the segmenter decides.
+        if (d === 0x200d && k + 1 < j && isPictograph(text.codePointAt(k + 1) as number)) return false;
         k++;
       } else if (next === Unit.MidBoth || next === (last === Unit.Letter ? Unit.MidLetter : Unit.MidNum)) {
         if (k + 1 >= j || unitOf(text.charCodeAt(k + 1)) !== last) break;

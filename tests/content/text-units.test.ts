@@ -88,6 +88,12 @@ describe('words: the one-word shortcut and the windows agree with Intl.Segmenter
     );
   });
 
+  it('on a zero-width joiner before a pictograph, which joins them (WB3c; found by the property below)', () => {
+    for (const text of ['0\u200d©', 'word\u200d😀 next', 'a\u200d‼b', '0\u200d©a', 'a\u200db', 'क्\u200dष', 'x\u200d']) {
+      expect(ours(text), JSON.stringify(text)).toEqual(reference(text));
+    }
+  });
+
   it('on long runs without spaces (Japanese, Chinese, Thai) and spaced scripts (Korean), across many windows', () => {
     for (const text of [
       '東京都の新しい路面電車の路線が川を渡ることになりました。'.repeat(200),
