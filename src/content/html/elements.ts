@@ -43,8 +43,14 @@ export const LIST_ITEM = /* @__PURE__ */ set('ol ul');
 export const LI = /* @__PURE__ */ set('li');
 export const DD_DT = /* @__PURE__ */ set('dd dt');
 export const TABLE_ONLY = /* @__PURE__ */ set('table template html');
-/** Elements that put a marker on the list of active formatting elements, cleared when they close. */
-export const MARKERS = /* @__PURE__ */ set('applet marquee object td th caption template');
+/**
+ * Elements whose marker on the list of active formatting elements is cleared whenever they are
+ * popped (a cell, a caption, a template: every way the spec closes them clears it). An `applet`,
+ * `marquee` or `object` clears it only at its own end tag: popped by a `</table>` (fostered out of
+ * the table, it was still open inside it), its formatting elements stay active and are re-opened
+ * after the table (`<table><object><b hidden></table>text`: the text is in a hidden `b`).
+ */
+export const MARKERS = /* @__PURE__ */ set('td th caption template');
 /** Start tags that do not re-open active formatting elements first. */
 export const NO_RECONSTRUCT = /* @__PURE__ */ set(
   'address article aside blockquote center details dialog dir div dl fieldset figcaption figure footer header hgroup main menu nav ol p search section summary ul h1 h2 h3 h4 h5 h6 pre listing form li dd dt plaintext table hr textarea iframe noembed noscript noframes style script template title base basefont bgsound link meta param source track rb rp rt rtc',

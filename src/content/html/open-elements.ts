@@ -139,7 +139,7 @@ export class OpenElements<T> {
     const node = this.#stack.pop();
     if (node) {
       this.#count(node, -1);
-      if (node.ns === 'html' && MARKERS.has(node.name)) this.#clearToMarker();
+      if (node.ns === 'html' && MARKERS.has(node.name)) this.clearToMarker();
       this.#handler.close(node.data);
     }
     return node;
@@ -155,7 +155,8 @@ export class OpenElements<T> {
     return undefined;
   }
 
-  #clearToMarker(): void {
+  /** Clears the list of active formatting elements up to and including the last marker. */
+  clearToMarker(): void {
     while (this.#active.length > 0 && this.#active.pop() !== null);
   }
 

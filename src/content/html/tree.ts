@@ -381,6 +381,7 @@ export class TreeBuilder<T> {
       if (!this.#open.inScope(name)) return;
       this.#open.generateImpliedEnds();
       this.#open.popUntil(isHtml(name));
+      if (name === 'applet' || name === 'marquee' || name === 'object') this.#open.clearToMarker();
       return;
     }
     if (FORMATTING.has(name)) return this.#open.adopt(name);
