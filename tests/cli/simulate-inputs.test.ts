@@ -239,6 +239,19 @@ describe.skipIf(!existsSync(bin))('meterwall simulate: inputs and outputs', () =
     );
   }, 60_000);
 
+  /** `<name>.log` with two limits on one thread (partitions) and on two (one pass): each run's output, --json and --decisions. */
+  const oneThreadAndTwo = async (name: string): Promise<Array<{ stdout: string; json: string; decisions: string }>> => {
+    const outs: Array<{ stdout: string; json: string; decisions: string }> = [];
+    for (const [i, workers] of ['1', '2'].entries()) {
+      const [json, decisions] = [p(`${name}-${i}.json`), p(`${name}-${i}.jsonl`)];
+      const args = ['--set', 'meters.anonymous.limit=2,4', '--json', json, '--decisions', decisions, '--workers', workers];
+      const out = await simulate([p(`${name}.log`), '--config', config, ...args]);
+      expect(out.code, out.stderr).toBe(0);
+      outs.push({ stdout: out.stdout, json: readFileSync(json, 'utf8'), decisions: readFileSync(decisions, 'utf8') });
+    }
+    return outs;
+  };
+
   it('readers that nothing links: one pass on the worker threads, the same counts and decisions as partitions', async () => {
     // 3,000 readers without accounts over 40,000 lines (about 3 MB: several chunks on each thread), a few unreadable.
     const lines: string[] = [];
@@ -251,28 +264,7 @@ describe.skipIf(!existsSync(bin))('meterwall simulate: inputs and outputs', () =
       );
     }
     writeFileSync(p('unlinked.log'), `${lines.join('\n')}\n`);
-    const outs: Array<{ stdout: string; json: string; decisions: string }> = [];
-    for (const [i, workers] of ['1', '2'].entries()) {
-      const out = await simulate([
-        p('unlinked.log'),
-        '--config',
-        config,
-        '--set',
-        'meters.anonymous.limit=2,4',
-        '--json',
-        p(`unlinked-${i}.json`),
-        '--decisions',
-        p(`unlinked-${i}.jsonl`),
-        '--workers',
-        workers,
-      ]);
-      expect(out.code, out.stderr).toBe(0);
-      outs.push({
-        stdout: out.stdout,
-        json: readFileSync(p(`unlinked-${i}.json`), 'utf8'),
-        decisions: readFileSync(p(`unlinked-${i}.jsonl`), 'utf8'),
-      });
-    }
+    const outs = await oneThreadAndTwo('unlinked');
     expect(outs[0]?.stdout).toMatch(/budget 1024 MB; 1 partition\(s\) on 1 thread\(s\)/);
     expect(outs[1]?.stdout).toMatch(/budget 1024 MB; one pass on 2 thread\(s\)/);
     expect(outs[1]?.stdout).toMatch(/^40,000 lines \(41 not replayed\)/m);
@@ -306,28 +298,7 @@ describe.skipIf(!existsSync(bin))('meterwall simulate: inputs and outputs', () =
       else lines.push(`${ip} - - [${stamp(minute)}] "GET ${url} HTTP/1.1" 200 5120 "-" "${ua}"`);
     }
     writeFileSync(p('combined.log'), `${lines.join('\n')}\n`);
-    const outs: Array<{ stdout: string; json: string; decisions: string }> = [];
-    for (const [i, workers] of ['1', '2'].entries()) {
-      const out = await simulate([
-        p('combined.log'),
-        '--config',
-        config,
-        '--set',
-        'meters.anonymous.limit=2,4',
-        '--json',
-        p(`combined-${i}.json`),
-        '--decisions',
-        p(`combined-${i}.jsonl`),
-        '--workers',
-        workers,
-      ]);
-      expect(out.code, out.stderr).toBe(0);
-      outs.push({
-        stdout: out.stdout,
-        json: readFileSync(p(`combined-${i}.json`), 'utf8'),
-        decisions: readFileSync(p(`combined-${i}.jsonl`), 'utf8'),
-      });
-    }
+    const outs = await oneThreadAndTwo('combined');
     expect(outs[0]?.stdout).toMatch(/budget 1024 MB; 1 partition\(s\) on 1 thread\(s\)/);
     expect(outs[1]?.stdout).toMatch(/budget 1024 MB; one pass on 2 thread\(s\)/);
     const summary = (stdout: string | undefined) => stdout?.replace(/ in [\d.]+ s, peak memory \d+ MB \(.*\)/, '');
