@@ -211,7 +211,7 @@ export class PartitionReplay {
  * `text` in memory of its own. A string cut from a longer one (a line of a log, a chunk of lines)
  * may be a view that keeps the whole longer one alive; a key kept for the whole run must not.
  */
-export function ownString(text: string): string {
+function ownString(text: string): string {
   // A concatenation is flattened into a new string on first use; the slice of it is of that string only.
   return ` ${text}`.slice(1);
 }
